@@ -1,0 +1,155 @@
+"""Structure-aware chunking: chunks never cross a section, keep a list with its lead-in, carry
+their heading path, and fit the embedding model's window (measured in its own tokens)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from advisor.records import Block, Chunk, Document
+from advisor.textutil import split_sentences
+
+TokenCounter = Callable[[str], int]
+MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap stand-in for the model tokenizer (about 1.3 word pieces per word)."""
+    return int(len(text.split()) * 1.3) + 1
+
+
+@dataclass
+class _Unit:
+    """Blocks that belong together: a paragraph, or a lead-in and its list."""
+
+    lead: str
+    lines: list[str]
+
+    def text(self) -> str:
+        return "\n".join(([self.lead] if self.lead else []) + self.lines)
+
+
+def _line(block: Block) -> str:
+    return f"- {block.text}" if block.kind == "item" else block.text
+
+
+def _sections(doc: Document) -> Iterator[tuple[str, list[Block]]]:
+    """(heading path below the title, blocks) in reading order."""
+    stack: list[tuple[int, str]] = []
+    body: list[Block] = []
+    for block in doc.blocks:
+        if block.kind == "heading":
+            if body:
+                yield " > ".join(t for _, t in stack), body
+                body = []
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+        else:
+            body.append(block)
+    if body:
+        yield " > ".join(t for _, t in stack), body
+
+
+def _units(blocks: list[Block]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for i, block in enumerate(blocks):
+        listy = block.kind in ("item", "row")
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if listy and units:  # the unit above is this list's lead-in or an earlier item
+            units[-1].lines.append(_line(block))
+        elif listy:
+            units.append(_Unit("", [_line(block)]))
+        elif nxt is not None and nxt.kind in ("item", "row"):
+            units.append(_Unit(block.text, []))  # a lead-in: its list follows
+        else:
+            units.append(_Unit("", [block.text]))
+    return units
+
+
+def _split_unit(unit: _Unit, budget: int, count: TokenCounter) -> list[str]:
+    """Split an oversized unit: lists by items (repeating the lead-in), prose by sentences."""
+    if unit.lead or len(unit.lines) > 1:
+        pieces, prefix = unit.lines, unit.lead
+    else:
+        pieces, prefix = split_sentences(unit.lines[0]), ""
+    sep = "\n" if unit.lead or len(unit.lines) > 1 else " "
+    out: list[str] = []
+    current: list[str] = []
+    for piece in pieces:
+        candidate = sep.join(([prefix] if prefix else []) + [*current, piece])
+        if current and count(candidate) > budget:
+            out.append(sep.join(([prefix] if prefix else []) + current))
+            current = []
+        current.append(piece)
+    if current:
+        out.append(sep.join(([prefix] if prefix else []) + current))
+    return [_hard_wrap(t, budget, count) for t in out]
+
+
+def _hard_wrap(text: str, budget: int, count: TokenCounter) -> str:
+    """Last resort for one sentence longer than the window: cut at a word boundary."""
+    if count(text) <= budget:
+        return text
+    words = text.split(" ")
+    lo, hi = 1, len(words)
+    while lo < hi:  # longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if count(" ".join(words[:mid])) <= budget else (lo, mid - 1)
+    return " ".join(words[:lo])
+
+
+def _pack(units: list[_Unit], budget: int, count: TokenCounter) -> list[str]:
+    texts: list[str] = []
+    current = ""
+    for unit in units:
+        text = unit.text()
+        if count(text) > budget:
+            if current:
+                texts.append(current)
+                current = ""
+            texts.extend(_split_unit(unit, budget, count))
+            continue
+        candidate = f"{current}\n{text}" if current else text
+        if current and count(candidate) > budget:
+            texts.append(current)
+            current = text
+        else:
+            current = candidate
+    if current:
+        texts.append(current)
+    return texts
+
+
+def chunk_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
+    raw = "\x1f".join((doc_id, section, text, str(occurrence)))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def chunk_document(
+    doc: Document, max_tokens: int = 200, count: TokenCounter = estimate_tokens
+) -> list[Chunk]:
+    """Split a document into chunks whose heading path plus text fit the model window."""
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section, blocks in _sections(doc):
+        path = f"{doc.title} > {section}" if section else doc.title
+        budget = max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))
+        for text in _pack(_units(blocks), budget, count):
+            key = chunk_id(doc.doc_id, section, text)
+            seen[key] = seen.get(key, -1) + 1
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id(doc.doc_id, section, text, seen[key]),
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    section=section,
+                    text=text,
+                    position=len(chunks),
+                    url=doc.url,
+                    source=doc.source,
+                    published=doc.published,
+                )
+            )
+    return chunks

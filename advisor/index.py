@@ -1,0 +1,304 @@
+"""The on-disk index: generations (vectors + keyword table + manifest) and the pointer to the
+live one. Writers build a new generation beside the live one and then flip the pointer, so a
+crash at any point leaves the previous generation answering.
+
+Layout (local mode)::
+
+    <index_dir>/CURRENT            name of the live generation
+    <index_dir>/gen-000002/        chroma/ (vectors), keyword.sqlite, manifest.json
+    <index_dir>/.ingest.lock       held by the one running writer
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from advisor.keyword import KeywordIndex
+from advisor.records import Chunk
+from advisor.settings import Settings
+from advisor.store import LocalStore, ServerStore, StoreError, open_store
+
+MANIFEST = "manifest.json"
+KEYWORD = "keyword.sqlite"
+POINTER = "CURRENT"
+
+
+class IndexMissing(StoreError):
+    """No index has been built yet at this location."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing this index."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class ChunkTable:
+    """Full chunk records by id (an ordinary SQLite table beside the FTS5 one)."""
+
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS chunk_data (chunk_id TEXT PRIMARY KEY, doc_id TEXT, "
+        "title TEXT, section TEXT, text TEXT, position INTEGER, url TEXT, source TEXT, "
+        "published TEXT)"
+    )
+    COLS = "chunk_id, doc_id, title, section, text, position, url, source, published"
+
+    def __init__(self, conn: sqlite3.Connection, create: bool = False) -> None:
+        self.conn = conn
+        if create:
+            conn.execute(self.SCHEMA)
+
+    def upsert(self, chunks: Iterable[Chunk]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO chunk_data({self.COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.doc_id, c.title, c.section, c.text, c.position, c.url, c.source, c.published)
+                    for c in chunks
+                ],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self.conn:
+            self.conn.executemany("DELETE FROM chunk_data WHERE chunk_id = ?", [(i,) for i in ids])
+
+    def get(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT {self.COLS} FROM chunk_data WHERE chunk_id IN ({marks})", ids
+        ).fetchall()
+        return {r[0]: Chunk(*r) for r in rows}
+
+    def outline(self) -> list[tuple[str, str, str, str]]:
+        """(doc_id, title, section, url) per section, in document order."""
+        return self.conn.execute(
+            "SELECT doc_id, title, section, url FROM chunk_data GROUP BY doc_id, section "
+            "ORDER BY title, min(position)"
+        ).fetchall()
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self.conn.execute(
+            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id = ? ORDER BY position", (doc_id,)
+        ).fetchall()
+        return [Chunk(*r) for r in rows]
+
+    def stats(self) -> tuple[int, int]:
+        docs, chunks = self.conn.execute(
+            "SELECT count(DISTINCT doc_id), count(*) FROM chunk_data"
+        ).fetchone()
+        return int(docs), int(chunks)
+
+
+class Index:
+    """Generations of an index at one location (a folder, plus a Chroma server if configured)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir = Path(settings.index_dir)
+        self.store: LocalStore | ServerStore = open_store(
+            self.dir, settings.collection, settings.chroma_url
+        )
+
+    # -- the pointer ---------------------------------------------------------------------
+    def current(self) -> str | None:
+        if isinstance(self.store, ServerStore):
+            return self.store.pointer()
+        try:
+            name = (self.dir / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def flip(self, generation: str) -> None:
+        """Make `generation` live: one atomic rename (local) or one metadata write (server)."""
+        if isinstance(self.store, ServerStore):
+            self.store.set_pointer(generation)
+            write_atomic(self.dir / POINTER, generation)  # local hint for `status`
+        else:
+            write_atomic(self.dir / POINTER, generation)
+
+    def new_generation_name(self) -> str:
+        existing = [p.name for p in self.dir.glob("gen-*")] + [self.current() or "gen-000000"]
+        numbers = [int(n.split("-")[1]) for n in existing if n.split("-")[-1].isdigit()]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def gen_dir(self, generation: str) -> Path:
+        return self.dir / generation
+
+    # -- manifest ------------------------------------------------------------------------
+    def manifest(self, generation: str | None) -> dict[str, Any]:
+        if generation is None:
+            return {"docs": {}}
+        try:
+            return json.loads((self.gen_dir(generation) / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"docs": {}}
+
+    def write_manifest(self, generation: str, manifest: dict[str, Any]) -> None:
+        write_atomic(self.gen_dir(generation) / MANIFEST, json.dumps(manifest, indent=1))
+
+    # -- writer side ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fh = open(self.dir / ".ingest.lock", "a+")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                raise IndexBusy(
+                    f"{self.dir} is being written by {holder}; wait for it to finish "
+                    "(or use a Chroma server for several writers)"
+                ) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            yield
+        finally:
+            fh.close()
+
+    def prepare(self, source: str | None, target: str) -> None:
+        """Copy the live generation (vectors and keyword table) into a new one."""
+        target_dir = self.gen_dir(target)
+        shutil.rmtree(target_dir, ignore_errors=True)
+        target_dir.mkdir(parents=True)
+        self.store.copy(source, target)
+        if source is not None and (self.gen_dir(source) / KEYWORD).exists():
+            src = sqlite3.connect(self.gen_dir(source) / KEYWORD)
+            dst = sqlite3.connect(target_dir / KEYWORD)
+            with dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+
+    def collect_garbage(self, keep: Iterable[str]) -> None:
+        """Remove generations other than `keep` (the live one and the one before it)."""
+        keep = set(keep)
+        for path in self.dir.glob("gen-*"):
+            if path.name not in keep:
+                if isinstance(self.store, LocalStore):
+                    self.store.release(path.name)
+                else:
+                    self.store.drop(path.name)
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- reader side ---------------------------------------------------------------------
+    def reader(self) -> IndexReader:
+        generation = self.current()
+        if generation is None:
+            raise IndexMissing(
+                f"no index at {self.dir}; run `career-advisor ingest` to build one"
+            )
+        return IndexReader(self, generation)
+
+
+class IndexReader:
+    """Read access to one generation: dense search, keyword search, chunk lookup, outline."""
+
+    def __init__(self, index: Index, generation: str) -> None:
+        self.index = index
+        self.generation = generation
+        self.collection = index.store.collection(generation)
+        path = index.gen_dir(generation) / KEYWORD
+        if not path.exists():
+            if isinstance(index.store, LocalStore):
+                raise IndexMissing(f"index generation {generation} has no keyword table")
+            rebuild_keyword_from_store(self.collection, path)
+        self.keyword = KeywordIndex(path, readonly=True)
+        self._local = threading.local()
+
+    def _table(self) -> ChunkTable:
+        table = getattr(self._local, "table", None)
+        if table is None:
+            table = ChunkTable(self.keyword._conn())
+            self._local.table = table
+        return table
+
+    def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) best first."""
+        n = self.count()
+        if n == 0:
+            return []
+        res = self.collection.query(query_embeddings=[vector], n_results=min(k, n), include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        return self._table().get(ids)
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        return self._table().doc_chunks(doc_id)
+
+    def outline(self) -> list[tuple[str, str, str, str]]:
+        return self._table().outline()
+
+    def stats(self) -> tuple[int, int]:
+        return self._table().stats()
+
+    def count(self) -> int:
+        if not hasattr(self, "_count"):
+            self._count = self.stats()[1]
+        return self._count
+
+
+def rebuild_keyword_from_store(collection: Any, path: Path, batch: int = 5000) -> None:
+    """Server mode on a new replica: rebuild the local keyword table from the collection once."""
+    tmp = path.with_name(path.name + ".partial")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.unlink(missing_ok=True)
+    kw = KeywordIndex(tmp)
+    table = ChunkTable(kw._conn(), create=True)
+    offset = 0
+    while True:
+        got = collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+        if not got["ids"]:
+            break
+        chunks = [chunk_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        kw.add(chunks)
+        table.upsert(chunks)
+        offset += len(got["ids"])
+    kw.close()
+    os.replace(tmp, path)
+
+
+def chunk_from_record(chunk_id: str, document: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        text=document,
+        position=int(meta.get("position", 0)),
+        url=str(meta.get("url", "")),
+        source=str(meta.get("source", "")),
+        published=str(meta.get("published", "")),
+    )

@@ -1,0 +1,218 @@
+"""Ingestion: files -> documents -> chunks -> a new index generation, incrementally.
+
+Unchanged files (same bytes) are not even parsed; unchanged chunks (same content hash) are
+not embedded again; chunks of changed or deleted documents are removed. The pointer to the
+new generation flips only when everything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.chunking import chunk_document
+from advisor.embeddings import load_embeddings, model_path, token_counter
+from advisor.index import KEYWORD, ChunkTable, Index
+from advisor.keyword import KeywordIndex
+from advisor.loaders import LoadError, Problem, discover, load_file
+from advisor.records import Chunk
+from advisor.settings import Settings
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+EMBED_BATCH = 64
+CHUNKER_VERSION = 1
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0  # documents in the index afterwards
+    files_seen: int = 0
+    docs_added: int = 0
+    docs_updated: int = 0
+    docs_removed: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False only when nothing at all could be ingested."""
+        return self.documents > 0
+
+
+@dataclass
+class _Plan:
+    docs: dict[str, dict[str, Any]]  # the new manifest's documents
+    new_chunks: dict[str, list[Chunk]]  # doc_id -> chunks, for changed documents
+    removed_docs: list[str]
+    remove_ids: set[str]
+    add: list[Chunk]
+    restamp: list[Chunk]  # kept chunks whose position or metadata changed
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _under(path: str, roots: list[Path]) -> bool:
+    p = Path(path).resolve()
+    return any(p == r or r in p.parents for r in roots)
+
+
+def _chunker_key(settings: Settings) -> str:
+    return f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{settings.embedding_model or 'bundled'}"
+
+
+def plan(settings: Settings, paths: list[Path], old: dict[str, Any], progress: Progress) -> tuple[_Plan, list[Problem], int]:
+    """Decide what to add, keep and remove, parsing only files whose bytes changed."""
+    files, problems = discover(paths)
+    roots = [Path(p).resolve() for p in paths]
+    old_docs: dict[str, dict[str, Any]] = old.get("docs", {})
+    same_chunker = old.get("chunker") == _chunker_key(settings)
+    count = token_counter(settings.embedding_model)
+    max_bytes = int(settings.max_file_mb * 2**20)
+    docs: dict[str, dict[str, Any]] = {}
+    new_chunks: dict[str, list[Chunk]] = {}
+    owner: dict[str, str] = {}
+    for i, path in enumerate(files):
+        progress("reading", i, len(files))
+        doc_id = path.stem
+        if doc_id in owner:
+            problems.append(Problem(str(path), f"same name as {owner[doc_id]}; rename one of them"))
+            continue
+        try:
+            data = path.read_bytes() if path.stat().st_size <= max_bytes else b""
+            digest = _sha256(data)
+            prev = old_docs.get(doc_id)
+            if prev and prev["sha256"] == digest and same_chunker and prev["path"] == str(path):
+                docs[doc_id], owner[doc_id] = prev, str(path)
+                continue
+            doc = load_file(path, max_bytes)
+            chunks = chunk_document(doc, settings.max_chunk_tokens, count)
+            chunks = [c for c in chunks if len(c.text.split()) >= 3]  # drop stray labels
+            if not chunks:
+                raise LoadError("no text found")
+        except LoadError as err:
+            problems.append(Problem(str(path), str(err)))
+            if doc_id in old_docs:  # keep the version we had rather than lose it
+                docs[doc_id], owner[doc_id] = old_docs[doc_id], str(path)
+            continue
+        except OSError as err:
+            problems.append(Problem(str(path), f"cannot read: {err.strerror or err}"))
+            if doc_id in old_docs:
+                docs[doc_id], owner[doc_id] = old_docs[doc_id], str(path)
+            continue
+        owner[doc_id] = str(path)
+        new_chunks[doc_id] = chunks
+        docs[doc_id] = {
+            "path": str(path),
+            "sha256": digest,
+            "title": doc.title,
+            "chunks": [c.chunk_id for c in chunks],
+        }
+    progress("reading", len(files), len(files))
+    # documents we had that live under the ingested folders but are gone now
+    removed = [d for d, m in old_docs.items() if d not in docs and _under(m["path"], roots)]
+    for d in old_docs:  # documents from elsewhere stay as they are
+        if d not in docs and d not in removed:
+            docs[d] = old_docs[d]
+    old_ids = {cid for m in old_docs.values() for cid in m["chunks"]}
+    new_ids = {cid for m in docs.values() for cid in m["chunks"]}
+    add = [c for cs in new_chunks.values() for c in cs if c.chunk_id not in old_ids]
+    restamp = [c for cs in new_chunks.values() for c in cs if c.chunk_id in old_ids]
+    result = _Plan(docs, new_chunks, removed, old_ids - new_ids, add, restamp)
+    return result, problems, len(files)
+
+
+def _embed_and_write(collection: Any, kw: KeywordIndex, table: ChunkTable, chunks: list[Chunk], settings: Settings, progress: Progress) -> None:
+    embeddings = load_embeddings(settings.embedding_model) if chunks else None
+    for start in range(0, len(chunks), EMBED_BATCH):
+        progress("embedding", start, len(chunks))
+        batch = chunks[start : start + EMBED_BATCH]
+        vectors = embeddings.embed_documents([c.embed_text for c in batch])
+        collection.upsert(
+            ids=[c.chunk_id for c in batch],
+            embeddings=vectors,
+            documents=[c.text for c in batch],
+            metadatas=[c.metadata() for c in batch],
+        )
+        kw.add(batch)
+        table.upsert(batch)
+    progress("embedding", len(chunks), len(chunks))
+
+
+def ingest(settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
+    """Bring the index in line with the files under `paths` (default: settings.corpus)."""
+    started = time.perf_counter()
+    progress = progress or (lambda stage, done, total: None)
+    paths = [Path(p) for p in (paths or settings.corpus)]
+    index = Index(settings)
+    report = IngestReport()
+    with index.writer_lock():
+        live = index.current()
+        old = {"docs": {}} if rebuild else index.manifest(live)
+        todo, problems, report.files_seen = plan(settings, paths, old, progress)
+        report.problems = problems
+        old_docs = old.get("docs", {})
+        report.docs_added = sum(1 for d in todo.new_chunks if d not in old_docs)
+        report.docs_updated = len(todo.new_chunks) - report.docs_added
+        report.docs_removed = len(todo.removed_docs)
+        report.chunks_added, report.chunks_removed = len(todo.add), len(todo.remove_ids)
+        report.chunks_total = sum(len(m["chunks"]) for m in todo.docs.values())
+        report.chunks_unchanged = report.chunks_total - report.chunks_added
+        report.documents = len(todo.docs)
+        changed = todo.add or todo.remove_ids or todo.restamp or rebuild or live is None
+        if changed and todo.docs:
+            report.generation = _write_generation(index, live, todo, settings, progress, rebuild)
+        else:
+            report.generation = live or ""
+            if not todo.docs:
+                report.documents = 0
+        index.store.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_generation(index: Index, live: str | None, todo: _Plan, settings: Settings, progress: Progress, rebuild: bool) -> str:
+    target = index.new_generation_name()
+    index.collect_garbage(keep=[g for g in (live,) if g])  # leftovers of crashed runs
+    progress("copying", 0, 1)
+    index.prepare(None if rebuild else live, target)
+    progress("copying", 1, 1)
+    collection = index.store.collection(target, create=True)
+    kw = KeywordIndex(index.gen_dir(target) / KEYWORD)
+    table = ChunkTable(kw._conn(), create=True)
+    if todo.remove_ids:
+        ids = sorted(todo.remove_ids)
+        for start in range(0, len(ids), 5000):
+            collection.delete(ids=ids[start : start + 5000])
+        kw.delete(ids)
+        table.delete(ids)
+    if todo.restamp:  # same text, new position: no embedding needed
+        for start in range(0, len(todo.restamp), 5000):
+            part = todo.restamp[start : start + 5000]
+            collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
+        table.upsert(todo.restamp)
+    _embed_and_write(collection, kw, table, todo.add, settings, progress)
+    kw.optimize()
+    kw.close()
+    manifest = {
+        "version": 1,
+        "chunker": _chunker_key(settings),
+        "embedding_model": Path(model_path(settings.embedding_model)).name,
+        "docs": todo.docs,
+    }
+    index.write_manifest(target, manifest)
+    if hasattr(index.store, "release"):
+        index.store.release(target)  # everything on disk before the pointer moves
+    index.flip(target)
+    index.collect_garbage(keep=[target] + ([live] if live else []))
+    return target

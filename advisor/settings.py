@@ -1,0 +1,119 @@
+"""One settings object for the whole app, built once at the entry point.
+
+Values come from (lowest to highest priority) defaults, `ADVISOR_*` environment variables and
+explicit overrides (CLI flags). Nothing here reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ADVISOR_"
+
+
+def _split_paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+
+
+def _to_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the app. Field docs double as the README's settings table."""
+
+    index_dir: Path = Path("vectorstore")
+    """Where the local index lives (Chroma store, keyword index, manifest)."""
+    corpus: tuple[Path, ...] = (Path("corpus"),)
+    """Default paths to ingest (os.pathsep-separated in the env var)."""
+    collection: str = "career_advisor"
+    """Chroma collection name prefix."""
+    chroma_url: str = ""
+    """When set (http://host:port), use a `chroma run` server instead of the local store."""
+    embedding_model: str = ""
+    """Path or name of a sentence-transformers model; empty = the bundled all-MiniLM-L6-v2."""
+    max_chunk_tokens: int = 200
+    """Upper bound of a chunk's text in model tokens (the model reads 256, the heading path too)."""
+    max_file_mb: float = 20.0
+    """Files larger than this are reported and skipped."""
+    retriever: str = "hybrid"
+    """hybrid | dense | bm25."""
+    top_k: int = 5
+    """How many chunks the answerer sees."""
+    llm: str = ""
+    """Optional chat model: `provider:model` for init_chat_model (e.g. `ollama:llama3.2`)."""
+    llm_base_url: str = ""
+    """Optional OpenAI-compatible base URL (vLLM, llama.cpp, Ollama's /v1); uses `llm` as model."""
+    llm_api_key: str = ""
+    """API key for the OpenAI-compatible server, if it needs one."""
+    host: str = "127.0.0.1"
+    """Where `serve` listens (loopback by default)."""
+    port: int = 7860
+    auth: str = ""
+    """Optional basic auth for the UI, `user:password`."""
+    max_question_chars: int = 2000
+    """Longer questions are refused politely, server side."""
+    concurrency: int = 4
+    """Answers computed at once by the UI."""
+    queue_size: int = 64
+    """Requests waiting beyond this get a 'busy' message."""
+    feedback_file: Path = Path("feedback/feedback.jsonl")
+    """Where thumbs up/down are appended."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `ADVISOR_<FIELD>` variables, then non-None overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(f: dataclasses.Field, raw: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if kind == "Path":
+        return Path(raw)
+    if kind.startswith("tuple"):
+        return _split_paths(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        return _to_bool(raw)
+    return raw
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(env var, default, description) rows, for docs and `career-advisor settings`."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(Settings)
+    docs: dict[str, str] = {}
+    tree = ast.parse(source)
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    for node, nxt in zip(body, body[1:], strict=False):
+        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr):
+            docs[node.target.id] = str(nxt.value.value)  # type: ignore[union-attr]
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if isinstance(default, tuple):
+            default = os.pathsep.join(str(p) for p in default)
+        rows.append((ENV_PREFIX + f.name.upper(), str(default), docs.get(f.name, "")))
+    return rows
+

@@ -1,0 +1,1 @@
+"""Evaluation harness and benchmarks (installed as advisor.evals)."""
