@@ -31,7 +31,8 @@ class _Unit:
 
 
 def _line(block: Block) -> str:
-    return f"- {block.text}" if block.kind == "item" else block.text
+    """Lines keep their kind in the chunk text: '- ' for list items, '| ' for table rows."""
+    return {"item": "- ", "row": "| "}.get(block.kind, "") + block.text
 
 
 def _sections(doc: Document) -> Iterator[tuple[str, list[Block]]]:

@@ -110,6 +110,122 @@ def ingest(
         raise _fail("nothing could be ingested")
 
 
+def _advisor(settings: Settings):
+    from advisor.advisor import Advisor
+    from advisor.llm import make_generator
+
+    return Advisor(settings, generator=make_generator(settings))
+
+
+def _open_advisor(settings: Settings):
+    """An Advisor on an existing index, or a clear next step when there is none."""
+    from advisor.index import IndexMissing
+    from advisor.store import StoreError
+
+    advisor = _advisor(settings)
+    try:
+        advisor.reader()
+    except IndexMissing as exc:
+        raise _fail(f"{exc}") from None
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    return advisor
+
+
+def _print_answer(answer) -> None:
+    out.print(answer.text, markup=False, highlight=False)
+    for c in answer.citations:
+        where = " > ".join(p for p in (c.title, c.section) if p)
+        extra = ", ".join(p for p in (c.url or c.source, c.published) if p)
+        out.print(f"  [{c.n}] {where}" + (f" ({extra})" if extra else ""), markup=False, style="dim")
+    if answer.follow_ups:
+        out.print("You could also ask: " + " | ".join(answer.follow_ups), markup=False, style="cyan")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    retriever: Retriever = None,
+    llm: Llm = None,
+) -> None:
+    """Ask one question and print a cited answer."""
+    settings = build_settings(index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm)
+    answer = _open_advisor(settings).ask(question)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+
+
+@app.command()
+def chat(
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    retriever: Retriever = None,
+    llm: Llm = None,
+) -> None:
+    """A conversation in the terminal (empty line or Ctrl-D to quit)."""
+    settings = build_settings(index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm)
+    advisor = _open_advisor(settings)
+    history: list = []
+    out.print("Ask a career question (empty line to quit).", style="bold")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        answer = None
+        for event in advisor.stream(question, history):
+            if event.kind == "answer":
+                answer = event.answer
+        _print_answer(answer)
+        history.append((question, answer))
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL question file")],
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="Corpus folder (repeatable)")],
+    retriever: Annotated[list[str] | None, typer.Option("--retriever", help="hybrid|dense|bm25 (repeat to compare)")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write summary and records here")] = None,
+) -> None:
+    """Score the advisor on a question file over a corpus indexed in a private store."""
+    from advisor.evals.harness import build_index, load_questions, run
+
+    try:
+        items = load_questions(questions)
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    missing = [str(p) for p in corpus if not p.exists()]
+    if missing:
+        raise _fail(f"corpus not found: {', '.join(missing)}")
+    base = build_settings()
+    bar, update = progress_printer()
+    results = {}
+    with bar:
+        eval_settings, _ = build_index(base, list(corpus), update)
+        for mode in retriever or ["hybrid"]:
+            task = bar.add_task(f"{mode}", total=len(items))
+            results[mode] = run(eval_settings.with_(retriever=mode), items,
+                                lambda done, total, t=task: bar.update(t, completed=done))
+    table = Table("metric", *results.keys(), title=f"{questions.name} over {', '.join(p.name for p in corpus)}")
+    for metric in next(iter(results.values()))["summary"]:
+        table.add_row(metric, *(str(r["summary"][metric]) for r in results.values()))
+    out.print(table)
+    if json_out:
+        payload = results[next(iter(results))] if len(results) == 1 else {"runs": results}
+        if len(results) > 1:
+            payload["summary"] = {m: r["summary"] for m, r in results.items()}
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+        err.print(f"wrote {json_out}")
+
+
 @app.command()
 def settings() -> None:
     """List every setting, its environment variable and default."""

@@ -109,6 +109,12 @@ class ChunkTable:
         ).fetchall()
         return [Chunk(*r) for r in rows]
 
+    def at(self, doc_id: str, position: int) -> Chunk | None:
+        row = self.conn.execute(
+            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id = ? AND position = ?", (doc_id, position)
+        ).fetchone()
+        return Chunk(*row) if row else None
+
     def stats(self) -> tuple[int, int]:
         docs, chunks = self.conn.execute(
             "SELECT count(DISTINCT doc_id), count(*) FROM chunk_data"
@@ -260,6 +266,9 @@ class IndexReader:
 
     def outline(self) -> list[tuple[str, str, str, str]]:
         return self._table().outline()
+
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
+        return self._table().at(chunk.doc_id, chunk.position + step)
 
     def stats(self) -> tuple[int, int]:
         return self._table().stats()

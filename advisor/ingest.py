@@ -24,7 +24,7 @@ from advisor.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 64
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 
 @dataclass

@@ -6,40 +6,16 @@ incremental ingest, and ranks with BM25 inside SQLite rather than in Python.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from advisor.records import Chunk
+from advisor.terms import query_terms
 
 # Column weights for bm25(): title and section names carry a page's subject.
 _WEIGHTS = (0.0, 0.0, 4.0, 2.0, 1.0)  # chunk_id, doc_id, title, section, text
-
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own same she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your yours yourself yourselves tell much many get
-    got go going want know like also may might must shall one ones thing things""".split()
-)
-_TOKEN = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$.,%+&'-]*[A-Za-z0-9%+]|[A-Za-z0-9]")
-
-
-def query_terms(text: str) -> list[str]:
-    """Lower-cased content words of a question, in order, without duplicates."""
-    terms: list[str] = []
-    for raw in _TOKEN.findall(text):
-        for tok in re.split(r"[^A-Za-z0-9]+", raw):
-            low = tok.lower()
-            if low and low not in STOPWORDS and low not in terms and (len(low) > 1 or low.isdigit()):
-                terms.append(low)
-    return terms
-
 
 def fts_query(text: str) -> str:
     """An FTS5 MATCH expression: any content word (quoted, so no operator injection)."""
@@ -100,6 +76,18 @@ class KeywordIndex:
             (match, k),
         ).fetchall()
         return [(r[0], float(r[1])) for r in rows]
+
+    def doc_freq(self, stems: list[str]) -> dict[str, int]:
+        """How many chunks contain each (porter-stemmed) term."""
+        if not stems:
+            return {}
+        conn = self._conn()
+        if not getattr(self._local, "vocab", False):
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, 'chunks', 'row')")
+            self._local.vocab = True
+        marks = ",".join("?" * len(stems))
+        rows = conn.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", stems)
+        return {term: int(doc) for term, doc in rows}
 
     def optimize(self) -> None:
         conn = self._conn()

@@ -81,7 +81,8 @@ class Citation:
     published: str
     snippet: str  # the supporting text from the chunk
     source: str = ""
-    quote: str = ""  # the exact sentence or item the answer used, inside snippet
+    quote: str = ""  # the exact sentences or items the answer used, inside snippet
+    chunk_id: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -1,0 +1,281 @@
+"""The default answerer: choose the sentences and list items of the retrieved chunks that answer
+the question and compose a short answer in which each one carries its [n] citation.
+
+Nothing is generated: every cited sentence is quoted from its source, so a citation always
+supports the sentence it ends. A lead-in keeps its list; figures from different sources stay
+side by side, each with its own citation.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from advisor.condense import Query
+from advisor.records import Chunk, Citation
+from advisor.retrieval import Hit
+from advisor.terms import EQUIVALENTS, all_stems
+from advisor.textutil import split_sentences
+
+MAX_ITEMS = 10
+MAX_SENTENCES = 3
+_ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
+_FIGURE = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?\+?|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)")
+_FIGURE_QUESTION = re.compile(r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|compensation)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a chunk: a sentence, a list lead-in, a list item or a table row."""
+
+    text: str
+    hit: int  # index into the hits
+    kind: str  # sentence | lead | item | row
+    group: int  # units of one list (lead + items) share a group; sentences of one paragraph too
+    order: int  # position inside the chunk
+    stems: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the composer decided: the answer text and its citations (empty when unsupported)."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    support: float  # 0..1: how much of the question the best quoted unit covers
+
+
+def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
+    """Split a chunk's lines into quotable units; a lead-in and its items share a group."""
+    units: list[Unit] = []
+    group = 0
+    lines = [line.strip() for line in chunk.text.split("\n") if line.strip()]
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if line.startswith("- "):
+            units.append(_unit(line[2:], hit_index, "item", group, len(units)))
+            if not nxt.startswith("- "):
+                group += 1
+        elif line.startswith("| "):
+            units.append(_unit(line[2:], hit_index, "row", group, len(units)))
+            if not nxt.startswith("| "):
+                group += 1
+        elif nxt.startswith(("- ", "| ")):
+            units.append(_unit(line, hit_index, "lead", group, len(units)))
+        else:
+            for sentence in split_sentences(line):
+                units.append(_unit(sentence, hit_index, "sentence", group, len(units)))
+            group += 1
+    return units
+
+
+def _unit(text: str, hit: int, kind: str, group: int, order: int) -> Unit:
+    return Unit(text, hit, kind, group, order, frozenset(all_stems(text)))
+
+
+def idf_weights(terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int) -> dict[str, float]:
+    """Inverse document frequency of stems. A word the corpus never uses weighs like its rarest
+    word: it may be a paraphrase ("teach") as easily as an off-topic subject ("nurse")."""
+    df = doc_freq(list(terms)) if terms else {}
+    known = [df[t] for t in terms if df.get(t)]
+    floor = min(known, default=1)
+    return {t: math.log(1 + (total + 1) / (df.get(t) or floor)) for t in terms}
+
+
+def _has(stems: frozenset[str], term: str) -> bool:
+    """Exact stem, or a compound/prefix match for longer words (scrum ~ scrummast)."""
+    if term in stems:
+        return True
+    return len(term) >= 4 and any(s.startswith(term) or (len(s) >= 5 and term.startswith(s)) for s in stems)
+
+
+def _coverage(stems: frozenset[str], weights: dict[str, float]) -> float:
+    total = 0.0
+    for term, weight in weights.items():
+        if _has(stems, term):
+            total += weight
+        elif any(_has(stems, eq) for eq in EQUIVALENTS.get(term, ())):
+            total += 0.8 * weight
+    return total
+
+
+def query_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
+    weights = {t: idf.get(t, 1.0) for t in query.focus}
+    for t in query.context:
+        weights.setdefault(t, idf.get(t, 1.0) * query.context_weight)
+    return weights
+
+
+def score_units(units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[str, float]) -> list[float]:
+    """How much of the question a unit answers, 0..1: its own words, half of its neighbours'
+    (a list's items for its lead-in, the sentence before for "This ..."), a little of its
+    heading path, and a bonus for figures when the question asks for one."""
+    weights = query_weights(query, idf)
+    total = sum(weights.values()) or 1.0
+    headings = [frozenset(all_stems(h.chunk.heading_path)) for h in hits]
+    wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
+    scores = []
+    for i, u in enumerate(units):
+        own = _coverage(u.stems, weights)
+        near = frozenset().union(*(v.stems for v in _neighbours(units, i)))
+        extra = _coverage(u.stems | near, weights) - own
+        inherited = _coverage(u.stems | near | headings[u.hit], weights) - own - extra
+        score = min(1.0, (own + 0.5 * extra + 0.3 * inherited) / total)
+        if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
+            score += 0.05
+        if query.wants and _has(u.stems, query.wants):  # names what was asked for, above
+            score += 0.2 if u.kind == "lead" else 0.1  # all a lead-in: "certifications such as:"
+        if wants_figure and _FIGURE.search(u.text):
+            score += 0.25
+        if u.kind == "sentence" and u.text.endswith(":"):
+            score -= 0.3  # a lead-in whose list is not in this chunk answers nothing
+        scores.append(score + 0.04 * (len(hits) - u.hit) / len(hits))
+    return scores
+
+
+def _neighbours(units: list[Unit], i: int) -> list[Unit]:
+    u = units[i]
+    same = [v for v in units if v.hit == u.hit and v.group == u.group and v is not u]
+    if u.kind == "lead":
+        return same  # the list it introduces
+    if u.kind in ("item", "row"):
+        return [v for v in same if v.kind == "lead"]
+    return [v for v in same if abs(v.order - u.order) == 1]
+
+
+def _similar(a: Unit, b: Unit) -> bool:
+    if not a.stems or not b.stems:
+        return False
+    return len(a.stems & b.stems) / len(a.stems | b.stems) > 0.6
+
+
+def _select(units: list[Unit], scores: list[float], query: Query) -> list[Unit]:
+    """The units to quote, in the order they should be shown."""
+    best = max(range(len(units)), key=scores.__getitem__)
+    top = units[best]
+    same_group = [i for i, u in enumerate(units) if u.hit == top.hit and u.group == top.group]
+    if top.kind in ("lead", "item"):
+        items = sorted((scores[i] for i in same_group if units[i].kind == "item"), reverse=True)
+        if top.kind == "item" and (len(items) < 2 or items[0] >= 1.5 * items[1] + 0.05):
+            return [top]  # one item answers it ("Which one is about Scrum?")
+        return _whole_list(units, same_group)[: MAX_ITEMS + 1]
+    chosen = [best]
+    # a sentence that begins "This ..." needs the one before it, and elaborations follow it
+    prev = best - 1
+    if top.kind == "sentence" and _ANAPHOR_START.match(top.text) and prev >= 0 and units[prev].hit == top.hit and units[prev].group == top.group:
+        chosen.insert(0, prev)
+    nxt = best + 1
+    if nxt < len(units) and units[nxt].hit == top.hit and units[nxt].group == top.group and units[nxt].kind == "sentence" and _ANAPHOR_START.match(units[nxt].text):
+        chosen.append(nxt)
+    for i in sorted(range(len(units)), key=scores.__getitem__, reverse=True):
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if i in chosen or units[i].kind in ("lead",) or scores[i] < 0.75 * scores[best]:
+            continue
+        if any(_similar(units[i], units[j]) for j in chosen):
+            continue
+        chosen.append(i)
+    return [units[i] for i in chosen]
+
+
+def _whole_list(units: list[Unit], group: list[int]) -> list[Unit]:
+    """A list's lead-in and items, continued from other chunks that repeat the same lead-in."""
+    chosen = [units[i] for i in group]
+    lead = next((u for u in chosen if u.kind == "lead"), None)
+    if lead is None:
+        return chosen
+    seen = {u.text for u in chosen}
+    for u in units:
+        if u.hit != lead.hit and u.kind == "item" and u.text not in seen:
+            first = next((v for v in units if v.hit == u.hit and v.group == u.group), None)
+            if first is not None and first.kind == "lead" and first.text == lead.text:
+                chosen.append(u)
+                seen.add(u.text)
+    return chosen
+
+
+def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> list[Hit]:
+    """Reorder fused candidates by how well their best sentence, item or list answers the
+    question, keeping the retriever's order as the tie-breaker."""
+    if not hits:
+        return []
+    units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
+    scores = score_units(units, hits, query, idf)
+    best = [0.0] * len(hits)
+    for u, sc in zip(units, scores, strict=True):
+        best[u.hit] = max(best[u.hit], sc)
+    top_fused = max(h.score for h in hits) or 1.0
+    order = sorted(range(len(hits)), key=lambda i: best[i] + 0.5 * hits[i].score / top_fused, reverse=True)
+    return [hits[i] for i in order[:k]]
+
+
+def _figures_side_by_side(units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit], query: Query) -> list[Unit]:
+    """For pay-like questions, add the best figure from each other source that is on topic."""
+    if not _FIGURE_QUESTION.search(query.text):
+        return chosen
+    have_docs = {hits[u.hit].chunk.doc_id for u in chosen}
+    best_score = max(scores)
+    extra: dict[str, tuple[float, Unit]] = {}
+    for u, s in zip(units, scores, strict=True):
+        doc = hits[u.hit].chunk.doc_id
+        if doc in have_docs or not _FIGURE.search(u.text) or s < 0.7 * best_score:
+            continue
+        if doc not in extra or s > extra[doc][0]:
+            extra[doc] = (s, u)
+    picks = sorted(extra.values(), key=lambda p: p[0], reverse=True)[:2]
+    return chosen + [u for _, u in picks]
+
+
+def _snippet(chunk: Chunk, limit: int = 700) -> str:
+    return chunk.text if len(chunk.text) <= limit else chunk.text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def render(chosen: list[Unit], hits: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text with [n] markers, and the citations they point to (n by first use)."""
+    numbers: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
+    parts: list[str] = []
+    for u in chosen:
+        n = numbers.setdefault(u.hit, len(numbers) + 1)
+        quotes.setdefault(u.hit, []).append(u.text)
+        text = f"{u.text} [{n}]"
+        parts.append(f"- {text}" if u.kind in ("item", "row") and len(chosen) > 1 else text)
+    lines: list[str] = []
+    for part, u in zip(parts, chosen, strict=True):
+        if u.kind in ("item", "lead", "row") or not lines or lines[-1].startswith("- "):
+            lines.append(part)
+        else:
+            lines[-1] = f"{lines[-1]} {part}"
+    docs = {hits[u.hit].chunk.doc_id for u in chosen}
+    if len(docs) > 1 and any(_FIGURE.search(u.text) for u in chosen):
+        lines.append("These figures come from different sources and years; see each citation.")
+    citations = tuple(
+        Citation(
+            n=n,
+            doc_id=hits[h].chunk.doc_id,
+            title=hits[h].chunk.title,
+            section=hits[h].chunk.section,
+            url=hits[h].chunk.url,
+            published=hits[h].chunk.published,
+            snippet=_snippet(hits[h].chunk),
+            source=hits[h].chunk.source,
+            quote=" … ".join(quotes[h]),
+            chunk_id=hits[h].chunk.chunk_id,
+        )
+        for h, n in sorted(numbers.items(), key=lambda kv: kv[1])
+    )
+    return "\n".join(lines), citations
+
+
+def compose(query: Query, hits: Sequence[Hit], idf: dict[str, float]) -> Draft:
+    """Pick and render the quoted answer; `support` tells the caller whether to trust it."""
+    units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
+    if not units:
+        return Draft("", (), 0.0)
+    scores = score_units(units, hits, query, idf)
+    chosen = _select(units, scores, query)
+    chosen = _figures_side_by_side(units, scores, chosen, hits, query)
+    text, citations = render(chosen, hits)
+    return Draft(text, citations, min(1.0, max(scores)))

@@ -1,0 +1,97 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (FTS5 BM25) results fused by weighted
+reciprocal rank, plus a LangChain `BaseRetriever` over it for LangChain users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from advisor.index import IndexReader
+from advisor.records import Chunk
+
+MODES = ("hybrid", "dense", "bm25")
+RRF_K = 60
+CANDIDATES = 30  # per side, before fusion
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity, 0 when the dense side did not return it
+    keyword_rank: int = 0  # 1-based rank on the keyword side, 0 when absent
+
+
+def rrf(rankings: list[list[str]], weights: list[float], k: int = RRF_K) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of w / (k + rank) over the lists an id appears in."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
+    return scores
+
+
+class Searcher:
+    """Runs one query against an index generation in the chosen mode."""
+
+    def __init__(self, reader: IndexReader, embed_query: Callable[[str], list[float]], mode: str = "hybrid") -> None:
+        if mode not in MODES:
+            raise ValueError(f"retriever must be one of {', '.join(MODES)}, got {mode!r}")
+        self.reader, self.embed_query, self.mode = reader, embed_query, mode
+
+    def dense(self, query: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        return self.reader.dense(self.embed_query(query), n)
+
+    def keyword(self, query: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        return self.reader.keyword.search(query, n)
+
+    def search(self, query: str, k: int = 5, keyword_query: str | None = None) -> list[Hit]:
+        """Top-k chunks for `query`; `keyword_query` lets callers give BM25 other words."""
+        dense = self.dense(query) if self.mode != "bm25" else []
+        kw = self.keyword(keyword_query or query) if self.mode != "dense" else []
+        dense_ids = [cid for cid, _ in dense]
+        kw_ids = [cid for cid, _ in kw]
+        if self.mode == "dense":
+            fused = {cid: s for cid, s in dense}
+        elif self.mode == "bm25":
+            fused = {cid: s for cid, s in kw}
+        else:
+            fused = rrf([dense_ids, kw_ids], [1.0, 1.0])
+        top = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        chunks = self.reader.chunks(top)
+        sims = dict(dense)
+        kw_rank = {cid: i for i, cid in enumerate(kw_ids, start=1)}
+        return [
+            Hit(chunks[cid], fused[cid], sims.get(cid, 0.0), kw_rank.get(cid, 0))
+            for cid in top
+            if cid in chunks
+        ]
+
+
+def to_lc_document(hit: Hit) -> LCDocument:
+    c = hit.chunk
+    return LCDocument(
+        page_content=c.text,
+        id=c.chunk_id,
+        metadata={**c.metadata(), "chunk_id": c.chunk_id, "heading_path": c.heading_path, "score": hit.score},
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a Career Advisor index (hybrid, dense or bm25)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[LCDocument]:
+        return [to_lc_document(h) for h in self.searcher.search(query, k or self.k)]

@@ -1,0 +1,71 @@
+"""Suggested next questions: built from the answer's list items and the sections around the
+answer, and offered only when retrieval finds a chunk that covers them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advisor.compose import Draft
+from advisor.condense import Query, item_label, list_items
+from advisor.index import IndexReader
+from advisor.retrieval import Hit, Searcher
+from advisor.terms import all_stems, stems
+
+MAX_SUGGESTIONS = 3
+_SKIP_SECTIONS = ("source", "contact", "more information", "summary", "key takeaways", "similar occupations",
+                  "state & area", "considering")
+
+
+def _topic(section: str) -> str:
+    last = section.split(" > ")[-1].strip().rstrip(":")
+    return last
+
+
+def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexReader) -> list[str]:
+    out: list[str] = []
+    for item in list_items(draft.text)[:6]:
+        label = item_label(item)
+        if 1 <= len(label.split()) <= 6:
+            out.append(f"Tell me more about {label}")
+    seen_sections = {h.chunk.section for h in hits[:1]}
+    if hits:
+        top = hits[0].chunk
+        sections = list(dict.fromkeys(c.section for c in reader.doc_chunks(top.doc_id)))
+        if top.section in sections:
+            i = sections.index(top.section)
+            neighbours = sections[i + 1 :] + sections[:i][::-1]
+            for section in neighbours:
+                if section and section not in seen_sections and not any(s in section.lower() for s in _SKIP_SECTIONS):
+                    out.append(f"Tell me about {_topic(section)}")
+                    seen_sections.add(section)
+                if len(out) >= 6:
+                    break
+    for h in hits[1:]:
+        if h.chunk.doc_id != (hits[0].chunk.doc_id if hits else "") and h.chunk.section not in seen_sections:
+            if not any(s in h.chunk.section.lower() for s in _SKIP_SECTIONS) and h.chunk.section:
+                out.append(f"Tell me about {_topic(h.chunk.section)}")
+                seen_sections.add(h.chunk.section)
+    asked = set(query.focus)
+    return [q for q in dict.fromkeys(out) if not set(stems(q)) <= asked]
+
+
+def answerable(question: str, searcher: Searcher) -> bool:
+    """Keyword retrieval finds a chunk holding most of the question's words."""
+    want = set(stems(question)) - {"tell", "say"}
+    if not want:
+        return False
+    for cid, _ in searcher.keyword(question, 3):
+        chunk = searcher.reader.chunks([cid]).get(cid)
+        if chunk and len(want & all_stems(chunk.embed_text)) >= 0.6 * len(want):
+            return True
+    return False
+
+
+def suggest_follow_ups(query: Query, hits: Sequence[Hit], draft: Draft, searcher: Searcher, reader: IndexReader) -> tuple[str, ...]:
+    picked: list[str] = []
+    for candidate in _candidates(query, hits, draft, reader):
+        if answerable(candidate, searcher):
+            picked.append(candidate)
+        if len(picked) >= MAX_SUGGESTIONS:
+            break
+    return tuple(picked)

@@ -1,0 +1,88 @@
+"""Eval harness: index a corpus in a private store, ask every question through the same Advisor
+the UI uses, and keep everything needed to recompute the metrics from the JSON output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from advisor.advisor import Advisor
+from advisor.evals.metrics import summarize
+from advisor.ingest import IngestReport, ingest
+from advisor.records import Answer
+from advisor.settings import Settings
+
+RETRIEVED_FOR_MRR = 10
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    questions = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                questions.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{n}: not a JSON object ({err.msg})") from err
+    return questions
+
+
+def cache_dir(corpus: list[Path]) -> Path:
+    """A private index per corpus location; ingest itself skips unchanged content inside it."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "career-advisor" / "eval-index"
+    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in corpus)).encode()).hexdigest()[:16]
+    return base / key
+
+
+def build_index(settings: Settings, corpus: list[Path], progress: Callable | None = None) -> tuple[Settings, IngestReport]:
+    eval_settings = settings.with_(index_dir=cache_dir(corpus), chroma_url="")
+    report = ingest(eval_settings, corpus, progress)
+    return eval_settings, report
+
+
+def _record(question: dict[str, Any], answer: Answer, retrieved: list[Any], latency_ms: float) -> dict[str, Any]:
+    by_id = {c.chunk_id: c for c in answer.retrieved}
+    return {
+        **question,
+        "standalone": answer.question,
+        "retrieved": [
+            {"rank": i, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "section": c.section, "text": c.text}
+            for i, c in enumerate(retrieved, start=1)
+        ],
+        "answer": answer.text,
+        "refused": answer.refused,
+        "citations": [
+            {**c.to_dict(), "chunk_id": c.chunk_id, "chunk_text": by_id[c.chunk_id].text if c.chunk_id in by_id else c.snippet}
+            for c in answer.citations
+        ],
+        "follow_ups": list(answer.follow_ups),
+        "latency_ms": round(latency_ms, 2),
+        "answerer_chunk_ids": list(by_id),
+    }
+
+
+def run(settings: Settings, questions: list[dict[str, Any]], progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Ask each question (its history first, in one conversation) and score the answers."""
+    advisor = Advisor(settings)
+    advisor.warm()
+    records = []
+    for i, q in enumerate(questions):
+        if progress:
+            progress(i, len(questions))
+        history: list[tuple[str, Answer]] = []
+        for turn in q.get("history") or []:
+            history.append((turn, advisor.ask(turn, history)))
+        started = time.perf_counter()
+        answer = advisor.ask(q["question"], history)
+        latency = (time.perf_counter() - started) * 1000
+        # the answerer saw the first top_k of these; ten are kept for MRR@10
+        query = advisor.condense(q["question"], history)
+        retrieved = [h.chunk for h in advisor.ranked(query, RETRIEVED_FOR_MRR)]
+        records.append(_record(q, answer, retrieved, latency))
+    if progress:
+        progress(len(questions), len(questions))
+    return {"summary": summarize(records), "records": records}
