@@ -128,29 +128,67 @@ def chunk_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def _merge_small_siblings(
+    sections: list[tuple[str, list[str]]], budget: int, count: TokenCounter
+) -> list[tuple[str, str]]:
+    """(section, text) chunks; runs of small sibling sections ("Summary > Pay", "Summary >
+    Outlook") share one chunk under their parent, each introduced by a '## Heading' line."""
+    out: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []  # (section, text) of small siblings waiting to be merged
+
+    def parent(section: str) -> str:
+        return section.rsplit(" > ", 1)[0] if " > " in section else ""
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            body = "\n".join(f"## {sec.rsplit(' > ', 1)[-1]}\n{text}" for sec, text in run)
+            out.append((parent(run[0][0]), body))
+        run.clear()
+
+    for section, texts in sections:
+        small = len(texts) == 1 and count(texts[0]) < budget // 2 and " > " in section
+        if not small:
+            flush()
+            out.extend((section, t) for t in texts)
+            continue
+        candidate = "\n".join(f"## {sec}\n{t}" for sec, t in [*run, (section, texts[0])])
+        if run and (parent(run[0][0]) != parent(section) or count(candidate) > budget):
+            flush()
+        run.append((section, texts[0]))
+    flush()
+    return out
+
+
 def chunk_document(
     doc: Document, max_tokens: int = 200, count: TokenCounter = estimate_tokens
 ) -> list[Chunk]:
     """Split a document into chunks whose heading path plus text fit the model window."""
-    chunks: list[Chunk] = []
-    seen: dict[str, int] = {}
+    packed: list[tuple[str, list[str]]] = []
+    budget = max_tokens
     for section, blocks in _sections(doc):
         path = f"{doc.title} > {section}" if section else doc.title
         budget = max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))
-        for text in _pack(_units(blocks), budget, count):
-            key = chunk_id(doc.doc_id, section, text)
-            seen[key] = seen.get(key, -1) + 1
-            chunks.append(
-                Chunk(
-                    chunk_id=chunk_id(doc.doc_id, section, text, seen[key]),
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    section=section,
-                    text=text,
-                    position=len(chunks),
-                    url=doc.url,
-                    source=doc.source,
-                    published=doc.published,
-                )
+        packed.append((section, _pack(_units(blocks), budget, count)))
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section, text in _merge_small_siblings(packed, max_tokens, count):
+        if len(text.split()) < 3:  # a stray label such as "PRINTER-FRIENDLY"
+            continue
+        key = chunk_id(doc.doc_id, section, text)
+        seen[key] = seen.get(key, -1) + 1
+        chunks.append(
+            Chunk(
+                chunk_id=chunk_id(doc.doc_id, section, text, seen[key]),
+                doc_id=doc.doc_id,
+                title=doc.title,
+                section=section,
+                text=text,
+                position=len(chunks),
+                url=doc.url,
+                source=doc.source,
+                published=doc.published,
             )
+        )
     return chunks

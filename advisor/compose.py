@@ -36,6 +36,7 @@ class Unit:
     group: int  # units of one list (lead + items) share a group; sentences of one paragraph too
     order: int  # position inside the chunk
     stems: frozenset[str]
+    heading: str = ""  # a '## Heading' inside the chunk (merged small sections) above the unit
 
 
 @dataclass(frozen=True)
@@ -51,28 +52,32 @@ def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
     """Split a chunk's lines into quotable units; a lead-in and its items share a group."""
     units: list[Unit] = []
     group = 0
+    heading = ""
     lines = [line.strip() for line in chunk.text.split("\n") if line.strip()]
+
+    def add(text: str, kind: str) -> None:
+        units.append(Unit(text, hit_index, kind, group, len(units), frozenset(all_stems(text)), heading))
+
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if line.startswith("- "):
-            units.append(_unit(line[2:], hit_index, "item", group, len(units)))
+        if line.startswith("## "):
+            heading = line[3:]
+            group += 1
+        elif line.startswith("- "):
+            add(line[2:], "item")
             if not nxt.startswith("- "):
                 group += 1
         elif line.startswith("| "):
-            units.append(_unit(line[2:], hit_index, "row", group, len(units)))
+            add(line[2:], "row")
             if not nxt.startswith("| "):
                 group += 1
         elif nxt.startswith(("- ", "| ")):
-            units.append(_unit(line, hit_index, "lead", group, len(units)))
+            add(line, "lead")
         else:
             for sentence in split_sentences(line):
-                units.append(_unit(sentence, hit_index, "sentence", group, len(units)))
+                add(sentence, "sentence")
             group += 1
     return units
-
-
-def _unit(text: str, hit: int, kind: str, group: int, order: int) -> Unit:
-    return Unit(text, hit, kind, group, order, frozenset(all_stems(text)))
 
 
 def idf_weights(terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int) -> dict[str, float]:
@@ -115,13 +120,14 @@ def score_units(units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[
     weights = query_weights(query, idf)
     total = sum(weights.values()) or 1.0
     headings = [frozenset(all_stems(h.chunk.heading_path)) for h in hits]
+    local = {u.heading: frozenset(all_stems(u.heading)) for u in units}
     wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
     scores = []
     for i, u in enumerate(units):
         own = _coverage(u.stems, weights)
         near = frozenset().union(*(v.stems for v in _neighbours(units, i)))
         extra = _coverage(u.stems | near, weights) - own
-        inherited = _coverage(u.stems | near | headings[u.hit], weights) - own - extra
+        inherited = _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
         score = min(1.0, (own + 0.5 * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
             score += 0.05
@@ -228,6 +234,13 @@ def _figures_side_by_side(units: list[Unit], scores: list[float], chosen: list[U
     return chosen + [u for _, u in picks]
 
 
+def _section(section: str, local: set[str]) -> str:
+    """The chunk's section, narrowed to a merged subsection when every quote sits under it."""
+    if len(local) == 1 and (heading := next(iter(local))):
+        return f"{section} > {heading}" if section else heading
+    return section
+
+
 def _snippet(chunk: Chunk, limit: int = 700) -> str:
     return chunk.text if len(chunk.text) <= limit else chunk.text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
@@ -236,10 +249,12 @@ def render(chosen: list[Unit], hits: Sequence[Hit]) -> tuple[str, tuple[Citation
     """Answer text with [n] markers, and the citations they point to (n by first use)."""
     numbers: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
+    local: dict[int, set[str]] = {}
     parts: list[str] = []
     for u in chosen:
         n = numbers.setdefault(u.hit, len(numbers) + 1)
         quotes.setdefault(u.hit, []).append(u.text)
+        local.setdefault(u.hit, set()).add(u.heading)
         text = f"{u.text} [{n}]"
         parts.append(f"- {text}" if u.kind in ("item", "row") and len(chosen) > 1 else text)
     lines: list[str] = []
@@ -256,7 +271,7 @@ def render(chosen: list[Unit], hits: Sequence[Hit]) -> tuple[str, tuple[Citation
             n=n,
             doc_id=hits[h].chunk.doc_id,
             title=hits[h].chunk.title,
-            section=hits[h].chunk.section,
+            section=_section(hits[h].chunk.section, local[h]),
             url=hits[h].chunk.url,
             published=hits[h].chunk.published,
             snippet=_snippet(hits[h].chunk),
