@@ -70,7 +70,8 @@ def _units(blocks: list[Block]) -> list[_Unit]:
 
 
 def _split_unit(unit: _Unit, budget: int, count: TokenCounter) -> list[str]:
-    """Split an oversized unit: lists by items (repeating the lead-in), prose by sentences."""
+    """Split an oversized unit: lists by items (repeating the lead-in), prose by sentences,
+    and a single overlong sentence at word boundaries: no text is ever dropped."""
     if unit.lead or len(unit.lines) > 1:
         pieces, prefix = unit.lines, unit.lead
     else:
@@ -86,19 +87,24 @@ def _split_unit(unit: _Unit, budget: int, count: TokenCounter) -> list[str]:
         current.append(piece)
     if current:
         out.append(sep.join(([prefix] if prefix else []) + current))
-    return [_hard_wrap(t, budget, count) for t in out]
+    return [piece for text in out for piece in _wrap(text, budget, count)]
 
 
-def _hard_wrap(text: str, budget: int, count: TokenCounter) -> str:
-    """Last resort for one sentence longer than the window: cut at a word boundary."""
-    if count(text) <= budget:
-        return text
+def _wrap(text: str, budget: int, count: TokenCounter) -> list[str]:
+    """Last resort for one sentence longer than the window: cut at word boundaries."""
+    pieces: list[str] = []
     words = text.split(" ")
-    lo, hi = 1, len(words)
-    while lo < hi:  # longest prefix that fits
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if count(" ".join(words[:mid])) <= budget else (lo, mid - 1)
-    return " ".join(words[:lo])
+    while words:
+        if count(" ".join(words)) <= budget:
+            pieces.append(" ".join(words))
+            break
+        lo, hi = 1, len(words)
+        while lo < hi:  # the longest prefix that fits
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if count(" ".join(words[:mid])) <= budget else (lo, mid - 1)
+        pieces.append(" ".join(words[:lo]))
+        words = words[lo:]
+    return pieces
 
 
 def _pack(units: list[_Unit], budget: int, count: TokenCounter) -> list[str]:
@@ -129,7 +135,7 @@ def chunk_id(doc_id: str, section: str, text: str, occurrence: int = 0) -> str:
 
 
 def _merge_small_siblings(
-    sections: list[tuple[str, list[str]]], budget: int, count: TokenCounter
+    sections: list[tuple[str, list[str]]], budget_for: Callable[[str], int], count: TokenCounter
 ) -> list[tuple[str, str]]:
     """(section, text) chunks; runs of small sibling sections ("Summary > Pay", "Summary >
     Outlook") share one chunk under their parent, each introduced by a '## Heading' line."""
@@ -148,13 +154,13 @@ def _merge_small_siblings(
         run.clear()
 
     for section, texts in sections:
-        small = len(texts) == 1 and count(texts[0]) < budget // 2 and " > " in section
+        small = len(texts) == 1 and count(texts[0]) < budget_for(section) // 2 and " > " in section
         if not small:
             flush()
             out.extend((section, t) for t in texts)
             continue
         candidate = "\n".join(f"## {sec}\n{t}" for sec, t in [*run, (section, texts[0])])
-        if run and (parent(run[0][0]) != parent(section) or count(candidate) > budget):
+        if run and (parent(run[0][0]) != parent(section) or count(candidate) > budget_for(parent(section))):
             flush()
         run.append((section, texts[0]))
     flush()
@@ -165,15 +171,15 @@ def chunk_document(
     doc: Document, max_tokens: int = 200, count: TokenCounter = estimate_tokens
 ) -> list[Chunk]:
     """Split a document into chunks whose heading path plus text fit the model window."""
-    packed: list[tuple[str, list[str]]] = []
-    budget = max_tokens
-    for section, blocks in _sections(doc):
+
+    def budget_for(section: str) -> int:
         path = f"{doc.title} > {section}" if section else doc.title
-        budget = max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))
-        packed.append((section, _pack(_units(blocks), budget, count)))
+        return max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))
+
+    packed = [(s, _pack(_units(blocks), budget_for(s), count)) for s, blocks in _sections(doc)]
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for section, text in _merge_small_siblings(packed, max_tokens, count):
+    for section, text in _merge_small_siblings(packed, budget_for, count):
         if len(text.split()) < 3:  # a stray label such as "PRINTER-FRIENDLY"
             continue
         key = chunk_id(doc.doc_id, section, text)

@@ -216,7 +216,7 @@ def parse(data: bytes) -> tuple[dict[str, str], list[Block]]:
     _strip_boilerplate(tree)
     main = _main_area(tree)
     if main is None:
-        blocks = _trafilatura_blocks(data)
+        blocks = _trafilatura_blocks(lxml.html.tostring(tree))
     else:
         walker = _Walker()
         walker.walk(main)
@@ -233,6 +233,8 @@ def load(path: Path, data: bytes) -> Document:
     if b"\x00" in data[:4096] and not data.lstrip().startswith(b"<"):
         raise LoadError("binary file (contains NUL bytes)")
     meta, blocks = parse(data)
+    if sum(len(b.text.split()) for b in blocks if b.kind != "heading") < 10:
+        raise LoadError("no article text found (navigation or scripts only)")
     return Document(
         doc_id=doc_id_for(path),
         title=meta["title"] or path.stem.replace("-", " ").title(),

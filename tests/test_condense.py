@@ -1,0 +1,61 @@
+"""Follow-up resolution (pure logic, no index)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.condense import answer_type, condense, list_items
+from advisor.records import Answer
+
+
+def test_standalone_question_passes_through():
+    q = condense("What does an engineering director do?", [("How long is an MEM?", None)])
+    assert q.text == "What does an engineering director do?" and not q.follow_up
+
+
+def test_pronoun_carries_the_previous_subject():
+    history = [("What does an engineering director do?", Answer("…", question="What does an engineering director do?"))]
+    q = condense("Who do they report to?", history)
+    assert q.follow_up and "engineering director" in q.text
+    assert {"engin", "director"} <= set(q.context) and q.context_weight == 1.0
+
+
+def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():
+    history = [("What jobs does the operations and supply chain specialization lead to?", None)]
+    q = condense("What about the systems engineering one?", history)
+    assert q.follow_up and "system" in q.focus
+    assert q.context_weight < 1.0  # the new subject outweighs the carried one
+
+
+def test_ordinal_maps_to_the_previous_answers_list():
+    previous = Answer("Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]")
+    q = condense("Tell me more about the second one", [("What specializations are there?", previous)])
+    assert q.text == "Tell me more about Operations and supply chain management"
+    assert condense("and the last one?", [("x", previous)]).text == "and Systems engineering and integration?"
+
+
+def test_ordinal_beyond_the_list_falls_back_to_carrying():
+    previous = Answer("- One [1]")
+    q = condense("What about the third one?", [("Which certifications?", previous)])
+    assert q.text.startswith("What about the third one?") and q.follow_up
+
+
+def test_list_items_strip_markers():
+    assert list_items("Lead:\n- A thing [1]\n- Other [2][3]\nText") == ["A thing", "Other"]
+
+
+def test_answer_type():
+    assert answer_type("What certifications can help me?") == "certif"
+    assert answer_type("Which industries pay the most?") == "industri"
+    assert answer_type("What is a director?") == ""
+
+
+_turn = st.tuples(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=300), st.builds(Answer, st.text(max_size=300))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.lists(_turn, max_size=6))
+def test_condense_never_crashes(question, history):
+    q = condense(question, history)
+    assert isinstance(q.text, str)
