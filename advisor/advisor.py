@@ -196,8 +196,8 @@ class Advisor:
             answer = Answer(prepared.draft.text, prepared.draft.citations, (), False, prepared.query.text,
                             tuple(h.chunk for h in prepared.hits))
             yield from _spell(answer, final=False)
-        if answer.refused:
-            yield Event("answer", answer=answer)
+        if answer.refused:  # the model found no answer in the sources
+            yield Event("answer", answer=self.refusal(prepared.query.text))
             return
         answer = Answer(answer.text, answer.citations, self.suggest(prepared), False, answer.question, answer.retrieved)
         yield Event("answer", answer=answer)

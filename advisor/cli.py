@@ -227,6 +227,35 @@ def evaluate(
 
 
 @app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [env: ADVISOR_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env: ADVISOR_PORT]")] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    retriever: Retriever = None,
+    llm: Llm = None,
+) -> None:
+    """Start the chat UI (building the index from the corpus first if there is none)."""
+    from advisor.index import Index
+    from advisor.store import StoreError
+
+    settings = build_settings(host=host, port=port, index_dir=index_dir, chroma_url=chroma_url,
+                              retriever=retriever, llm=llm)
+    try:
+        missing = Index(settings).current() is None
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if missing:
+        err.print(f"No index at {settings.index_dir} yet: building it from {', '.join(map(str, settings.corpus))}")
+        report = run_ingest(settings, None)
+        if not report.ok:
+            raise _fail("nothing could be ingested; add articles to the corpus folder and retry")
+    from advisor.ui.app import launch
+
+    launch(settings, _advisor(settings))
+
+
+@app.command()
 def settings() -> None:
     """List every setting, its environment variable and default."""
     table = Table("variable", "default", "meaning")

@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` (chat UI) and `make test`.
+# Each creates .venv, installs the CPU torch wheel first (otherwise pip pulls several GB of
+# CUDA packages), then the project with pinned versions (constraints.txt).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | sha1sum | cut -c1-12)
+
+# Nothing phones home and no model is fetched at run time.
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export ANONYMIZED_TELEMETRY=False
+export GRADIO_ANALYTICS_ENABLED=False
+
+.PHONY: run test install browser lint eval bench clean
+
+run: install
+	$(BIN)/career-advisor serve
+
+test: install browser
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The browser tests drive Debian's Chromium; install it when we can (root with apt-get).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not installed: browser tests will be skipped"; fi; }
+
+lint: install
+	$(BIN)/ruff check advisor ui evals tests
+
+eval: install
+	$(BIN)/career-advisor eval --questions ../shared/evals/dev.jsonl --corpus ../shared/corpus/seed
+
+bench: install
+	$(BIN)/python -m advisor.evals.bench_ingest
+
+clean:
+	rm -rf $(VENV) build *.egg-info
