@@ -37,7 +37,7 @@ EMPTY_REPLY = "Please type a question about your career, for example: Which cert
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
 REFUSAL = (
     "Sorry, my sources don't cover that, so I can't answer it reliably. I can help with questions "
-    "about {topics}. Try asking, for example, \"{example}\""
+    'about {topics}. Try asking, for example, "{example}"'
 )
 
 
@@ -53,7 +53,12 @@ class Prepared:
 class Advisor:
     """Answers questions from one index. Thread-safe for concurrent `ask` calls."""
 
-    def __init__(self, settings: Settings, generator: object | None = None, embed_query: Callable[[str], list[float]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        generator: object | None = None,
+        embed_query: Callable[[str], list[float]] | None = None,
+    ) -> None:
         self.settings = settings
         self.generator = generator  # an advisor.llm.LLMAnswerer, or None for the quoting answerer
         self._embed_query = embed_query
@@ -94,8 +99,13 @@ class Advisor:
     def status(self) -> dict[str, object]:
         docs, chunks = self.reader().stats()
         backend = f"LLM: {self.settings.llm}" if self.generator else "quoting answerer (no LLM)"
-        return {"documents": docs, "chunks": chunks, "backend": backend, "generation": self.reader().generation,
-                "store": self.settings.chroma_url or str(self.settings.index_dir)}
+        return {
+            "documents": docs,
+            "chunks": chunks,
+            "backend": backend,
+            "generation": self.reader().generation,
+            "store": self.settings.chroma_url or str(self.settings.index_dir),
+        }
 
     # -- stages --------------------------------------------------------------------------
     def check(self, question: str) -> Answer | None:
@@ -115,9 +125,13 @@ class Advisor:
     def topics_line(self) -> str:
         if self._topics is None:
             titles = sorted({title for _, title, _, _ in self.reader().outline()})
-            shown = ", ".join(titles[:5]) + (f" and {len(titles) - 5} more articles" if len(titles) > 5 else "")
-            self._topics = REFUSAL.format(topics=f"the articles in my library: {shown}" if titles else "career topics",
-                                          example="What does an engineering director do?")
+            shown = ", ".join(titles[:5]) + (
+                f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
+            )
+            self._topics = REFUSAL.format(
+                topics=f"the articles in my library: {shown}" if titles else "career topics",
+                example="What does an engineering director do?",
+            )
         return self._topics
 
     def condense(self, question: str, history: Sequence[Turn]) -> Query:
@@ -168,7 +182,9 @@ class Advisor:
         return Prepared(query, hits, draft)
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
-        return suggest_follow_ups(prepared.query, prepared.hits, prepared.draft, self.searcher(), self.reader())
+        return suggest_follow_ups(
+            prepared.query, prepared.hits, prepared.draft, self.searcher(), self.reader()
+        )
 
     # -- public API ----------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
@@ -193,13 +209,26 @@ class Advisor:
         if self.generator is not None:
             answer = yield from self.generator.stream(prepared)
         else:
-            answer = Answer(prepared.draft.text, prepared.draft.citations, (), False, prepared.query.text,
-                            tuple(h.chunk for h in prepared.hits))
+            answer = Answer(
+                prepared.draft.text,
+                prepared.draft.citations,
+                (),
+                False,
+                prepared.query.text,
+                tuple(h.chunk for h in prepared.hits),
+            )
             yield from _spell(answer, final=False)
         if answer.refused:  # the model found no answer in the sources
             yield Event("answer", answer=self.refusal(prepared.query.text))
             return
-        answer = Answer(answer.text, answer.citations, self.suggest(prepared), False, answer.question, answer.retrieved)
+        answer = Answer(
+            answer.text,
+            answer.citations,
+            self.suggest(prepared),
+            False,
+            answer.question,
+            answer.retrieved,
+        )
         yield Event("answer", answer=answer)
 
 

@@ -160,7 +160,9 @@ def _merge_small_siblings(
             out.extend((section, t) for t in texts)
             continue
         candidate = "\n".join(f"## {sec}\n{t}" for sec, t in [*run, (section, texts[0])])
-        if run and (parent(run[0][0]) != parent(section) or count(candidate) > budget_for(parent(section))):
+        if run and (
+            parent(run[0][0]) != parent(section) or count(candidate) > budget_for(parent(section))
+        ):
             flush()
         run.append((section, texts[0]))
     flush()

@@ -22,10 +22,18 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
-IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index folder [env: ADVISOR_INDEX_DIR]")]
-ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma server URL [env: ADVISOR_CHROMA_URL]")]
-Retriever = Annotated[str | None, typer.Option("--retriever", help="hybrid | dense | bm25 [env: ADVISOR_RETRIEVER]")]
-Llm = Annotated[str | None, typer.Option("--llm", help="Chat model provider:model [env: ADVISOR_LLM]")]
+IndexDir = Annotated[
+    Path | None, typer.Option("--index-dir", help="Index folder [env: ADVISOR_INDEX_DIR]")
+]
+ChromaUrl = Annotated[
+    str | None, typer.Option("--chroma-url", help="Chroma server URL [env: ADVISOR_CHROMA_URL]")
+]
+Retriever = Annotated[
+    str | None, typer.Option("--retriever", help="hybrid | dense | bm25 [env: ADVISOR_RETRIEVER]")
+]
+Llm = Annotated[
+    str | None, typer.Option("--llm", help="Chat model provider:model [env: ADVISOR_LLM]")
+]
 
 
 def build_settings(**overrides: object) -> Settings:
@@ -55,7 +63,9 @@ def progress_printer():
     return bar, update
 
 
-def run_ingest(settings: Settings, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False):
+def run_ingest(
+    settings: Settings, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False
+):
     from advisor.index import IndexBusy
     from advisor.ingest import ingest
 
@@ -75,7 +85,10 @@ def run_ingest(settings: Settings, paths: list[Path] | None, rebuild: bool = Fal
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders [default: ADVISOR_CORPUS or corpus/]")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders [default: ADVISOR_CORPUS or corpus/]"),
+    ] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything instead of updating")] = False,
@@ -137,9 +150,13 @@ def _print_answer(answer) -> None:
     for c in answer.citations:
         where = " > ".join(p for p in (c.title, c.section) if p)
         extra = ", ".join(p for p in (c.url or c.source, c.published) if p)
-        out.print(f"  [{c.n}] {where}" + (f" ({extra})" if extra else ""), markup=False, style="dim")
+        out.print(
+            f"  [{c.n}] {where}" + (f" ({extra})" if extra else ""), markup=False, style="dim"
+        )
     if answer.follow_ups:
-        out.print("You could also ask: " + " | ".join(answer.follow_ups), markup=False, style="cyan")
+        out.print(
+            "You could also ask: " + " | ".join(answer.follow_ups), markup=False, style="cyan"
+        )
 
 
 @app.command()
@@ -152,7 +169,9 @@ def ask(
     llm: Llm = None,
 ) -> None:
     """Ask one question and print a cited answer."""
-    settings = build_settings(index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm)
+    settings = build_settings(
+        index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm
+    )
     answer = _open_advisor(settings).ask(question)
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -168,7 +187,9 @@ def chat(
     llm: Llm = None,
 ) -> None:
     """A conversation in the terminal (empty line or Ctrl-D to quit)."""
-    settings = build_settings(index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm)
+    settings = build_settings(
+        index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm
+    )
     advisor = _open_advisor(settings)
     history: list = []
     out.print("Ask a career question (empty line to quit).", style="bold")
@@ -191,8 +212,12 @@ def chat(
 def evaluate(
     questions: Annotated[Path, typer.Option("--questions", help="JSONL question file")],
     corpus: Annotated[list[Path], typer.Option("--corpus", help="Corpus folder (repeatable)")],
-    retriever: Annotated[list[str] | None, typer.Option("--retriever", help="hybrid|dense|bm25 (repeat to compare)")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write summary and records here")] = None,
+    retriever: Annotated[
+        list[str] | None, typer.Option("--retriever", help="hybrid|dense|bm25 (repeat to compare)")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write summary and records here")
+    ] = None,
 ) -> None:
     """Score the advisor on a question file over a corpus indexed in a private store."""
     from advisor.evals.harness import build_index, load_questions, run
@@ -211,9 +236,16 @@ def evaluate(
         eval_settings, _ = build_index(base, list(corpus), update)
         for mode in retriever or ["hybrid"]:
             task = bar.add_task(f"{mode}", total=len(items))
-            results[mode] = run(eval_settings.with_(retriever=mode), items,
-                                lambda done, total, t=task: bar.update(t, completed=done))
-    table = Table("metric", *results.keys(), title=f"{questions.name} over {', '.join(p.name for p in corpus)}")
+            results[mode] = run(
+                eval_settings.with_(retriever=mode),
+                items,
+                lambda done, total, t=task: bar.update(t, completed=done),
+            )
+    table = Table(
+        "metric",
+        *results.keys(),
+        title=f"{questions.name} over {', '.join(p.name for p in corpus)}",
+    )
     for metric in next(iter(results.values()))["summary"]:
         table.add_row(metric, *(str(r["summary"][metric]) for r in results.values()))
     out.print(table)
@@ -228,7 +260,9 @@ def evaluate(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on [env: ADVISOR_HOST]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [env: ADVISOR_HOST]")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port [env: ADVISOR_PORT]")] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
@@ -239,14 +273,22 @@ def serve(
     from advisor.index import Index
     from advisor.store import StoreError
 
-    settings = build_settings(host=host, port=port, index_dir=index_dir, chroma_url=chroma_url,
-                              retriever=retriever, llm=llm)
+    settings = build_settings(
+        host=host,
+        port=port,
+        index_dir=index_dir,
+        chroma_url=chroma_url,
+        retriever=retriever,
+        llm=llm,
+    )
     try:
         missing = Index(settings).current() is None
     except StoreError as exc:
         raise _fail(str(exc)) from None
     if missing:
-        err.print(f"No index at {settings.index_dir} yet: building it from {', '.join(map(str, settings.corpus))}")
+        err.print(
+            f"No index at {settings.index_dir} yet: building it from {', '.join(map(str, settings.corpus))}"
+        )
         report = run_ingest(settings, None)
         if not report.ok:
             raise _fail("nothing could be ingested; add articles to the corpus folder and retry")

@@ -22,8 +22,15 @@ from advisor.textutil import split_sentences
 MAX_ITEMS = 10
 MAX_SENTENCES = 3
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
-_FIGURE = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?\+?|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)")
-_FIGURE_QUESTION = re.compile(r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|compensation)\b", re.I)
+_FIGURE = re.compile(
+    r"\$\s?\d[\d,]*(?:\.\d+)?\+?|-?\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)"
+    r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s(?:million|billion|thousand)\b"
+)
+_FIGURE_QUESTION = re.compile(
+    r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|how many|how fast"
+    r"|compensation|median|average|number of|percent|rate)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,9 @@ def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
     lines = [line.strip() for line in chunk.text.split("\n") if line.strip()]
 
     def add(text: str, kind: str) -> None:
-        units.append(Unit(text, hit_index, kind, group, len(units), frozenset(all_stems(text)), heading))
+        units.append(
+            Unit(text, hit_index, kind, group, len(units), frozenset(all_stems(text)), heading)
+        )
 
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
@@ -80,7 +89,9 @@ def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
     return units
 
 
-def idf_weights(terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int) -> dict[str, float]:
+def idf_weights(
+    terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int
+) -> dict[str, float]:
     """Inverse document frequency of stems. A word the corpus never uses weighs like its rarest
     word: it may be a paraphrase ("teach") as easily as an off-topic subject ("nurse")."""
     df = doc_freq(list(terms)) if terms else {}
@@ -93,7 +104,9 @@ def _has(stems: frozenset[str], term: str) -> bool:
     """Exact stem, or a compound/prefix match for longer words (scrum ~ scrummast)."""
     if term in stems:
         return True
-    return len(term) >= 4 and any(s.startswith(term) or (len(s) >= 5 and term.startswith(s)) for s in stems)
+    return len(term) >= 4 and any(
+        s.startswith(term) or (len(s) >= 5 and term.startswith(s)) for s in stems
+    )
 
 
 def _coverage(stems: frozenset[str], weights: dict[str, float]) -> float:
@@ -113,7 +126,9 @@ def query_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
     return weights
 
 
-def score_units(units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[str, float]) -> list[float]:
+def score_units(
+    units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[str, float]
+) -> list[float]:
     """How much of the question a unit answers, 0..1: its own words, half of its neighbours'
     (a list's items for its lead-in, the sentence before for "This ..."), a little of its
     heading path, and a bonus for figures when the question asks for one."""
@@ -127,7 +142,9 @@ def score_units(units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[
         own = _coverage(u.stems, weights)
         near = frozenset().union(*(v.stems for v in _neighbours(units, i)))
         extra = _coverage(u.stems | near, weights) - own
-        inherited = _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
+        inherited = (
+            _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
+        )
         score = min(1.0, (own + 0.5 * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
             score += 0.05
@@ -162,18 +179,36 @@ def _select(units: list[Unit], scores: list[float], query: Query) -> list[Unit]:
     best = max(range(len(units)), key=scores.__getitem__)
     top = units[best]
     same_group = [i for i, u in enumerate(units) if u.hit == top.hit and u.group == top.group]
-    if top.kind in ("lead", "item"):
-        items = sorted((scores[i] for i in same_group if units[i].kind == "item"), reverse=True)
-        if top.kind == "item" and (len(items) < 2 or items[0] >= 1.5 * items[1] + 0.05):
-            return [top]  # one item answers it ("Which one is about Scrum?")
-        return _whole_list(units, same_group)[: MAX_ITEMS + 1]
+    listed = [i for i in same_group if units[i].kind in ("item", "row")]
+    if top.kind in ("lead", "item", "row") and listed:
+        ranked = sorted(listed, key=scores.__getitem__, reverse=True)
+        first = scores[ranked[0]]
+        second = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        if first >= 1.5 * second + 0.05 and first >= 0.6 * scores[best]:
+            # one item or row answers it ("Which one is about Scrum?", "2024 Median Pay: ...")
+            lead = [i for i in same_group if units[i].kind == "lead"]
+            return [units[i] for i in (lead if top.kind == "lead" else [])] + [units[ranked[0]]]
+        if top.kind in ("lead", "item"):
+            return _whole_list(units, same_group)[: MAX_ITEMS + 1]
     chosen = [best]
     # a sentence that begins "This ..." needs the one before it, and elaborations follow it
     prev = best - 1
-    if top.kind == "sentence" and _ANAPHOR_START.match(top.text) and prev >= 0 and units[prev].hit == top.hit and units[prev].group == top.group:
+    if (
+        top.kind == "sentence"
+        and _ANAPHOR_START.match(top.text)
+        and prev >= 0
+        and units[prev].hit == top.hit
+        and units[prev].group == top.group
+    ):
         chosen.insert(0, prev)
     nxt = best + 1
-    if nxt < len(units) and units[nxt].hit == top.hit and units[nxt].group == top.group and units[nxt].kind == "sentence" and _ANAPHOR_START.match(units[nxt].text):
+    if (
+        nxt < len(units)
+        and units[nxt].hit == top.hit
+        and units[nxt].group == top.group
+        and units[nxt].kind == "sentence"
+        and _ANAPHOR_START.match(units[nxt].text)
+    ):
         chosen.append(nxt)
     for i in sorted(range(len(units)), key=scores.__getitem__, reverse=True):
         if len(chosen) >= MAX_SENTENCES:
@@ -213,11 +248,35 @@ def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> 
     for u, sc in zip(units, scores, strict=True):
         best[u.hit] = max(best[u.hit], sc)
     top_fused = max(h.score for h in hits) or 1.0
-    order = sorted(range(len(hits)), key=lambda i: best[i] + 0.5 * hits[i].score / top_fused, reverse=True)
+    weights = query_weights(query, idf)
+    total = sum(weights.values()) or 1.0
+    # questions about X prefer the article about X over other pages that mention X
+    titles = [_coverage(frozenset(all_stems(h.chunk.title)), weights) / total for h in hits]
+
+    def key(i: int) -> float:
+        return best[i] + 0.5 * hits[i].score / top_fused + 0.3 * titles[i]
+
+    order = sorted(range(len(hits)), key=key, reverse=True)
     return [hits[i] for i in order[:k]]
 
 
-def _figures_side_by_side(units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit], query: Query) -> list[Unit]:
+def _structured_fact(units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit]) -> list[Unit]:
+    """Prose answers gain the matching table row of the same document ("Number of Jobs, 2024:
+    1,579,800" beside "held about 1.6 million jobs"): the exact figure, with its own citation."""
+    if any(u.kind == "row" for u in chosen):
+        return chosen
+    doc = hits[chosen[0].hit].chunk.doc_id
+    best = max(scores)
+    rows = [
+        (s, u) for u, s in zip(units, scores, strict=True)
+        if u.kind == "row" and hits[u.hit].chunk.doc_id == doc and s >= 0.6 * best and _FIGURE.search(u.text)
+    ]
+    return chosen + [max(rows, key=lambda p: p[0])[1]] if rows else chosen
+
+
+def _figures_side_by_side(
+    units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit], query: Query
+) -> list[Unit]:
     """For pay-like questions, add the best figure from each other source that is on topic."""
     if not _FIGURE_QUESTION.search(query.text):
         return chosen
@@ -242,7 +301,9 @@ def _section(section: str, local: set[str]) -> str:
 
 
 def _snippet(chunk: Chunk, limit: int = 700) -> str:
-    return chunk.text if len(chunk.text) <= limit else chunk.text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return (
+        chunk.text if len(chunk.text) <= limit else chunk.text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    )
 
 
 def render(chosen: list[Unit], hits: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
@@ -291,6 +352,8 @@ def compose(query: Query, hits: Sequence[Hit], idf: dict[str, float]) -> Draft:
         return Draft("", (), 0.0)
     scores = score_units(units, hits, query, idf)
     chosen = _select(units, scores, query)
+    if _FIGURE_QUESTION.search(query.text):
+        chosen = _structured_fact(units, scores, chosen, hits)
     chosen = _figures_side_by_side(units, scores, chosen, hits, query)
     text, citations = render(chosen, hits)
     return Draft(text, citations, min(1.0, max(scores)))

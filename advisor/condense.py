@@ -26,12 +26,48 @@ _ANAPHORA = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|one|ones|there)\b",
     re.IGNORECASE,
 )
-_CONTINUATION = re.compile(r"^\s*(and|also|so|but|what about|how about|and what|what else|more)\b", re.IGNORECASE)
+_CONTINUATION = re.compile(
+    r"^\s*(and|also|so|but|what about|how about|and what|what else|more)\b", re.IGNORECASE
+)
 # Words that frame a question rather than name its subject.
 _FRAME = frozenset(
-    "tell more explain describe detail details question answer lead leads role roles report "
-    "reports pay pays paid earn earns salary salaries cost costs take takes long need needs "
-    "require requires required requirement requirements difference different".split()
+    [
+        "tell",
+        "more",
+        "explain",
+        "describe",
+        "detail",
+        "details",
+        "question",
+        "answer",
+        "lead",
+        "leads",
+        "role",
+        "roles",
+        "report",
+        "reports",
+        "pay",
+        "pays",
+        "paid",
+        "earn",
+        "earns",
+        "salary",
+        "salaries",
+        "cost",
+        "costs",
+        "take",
+        "takes",
+        "long",
+        "need",
+        "needs",
+        "require",
+        "requires",
+        "required",
+        "requirement",
+        "requirements",
+        "difference",
+        "different",
+    ]
 )
 
 
@@ -101,7 +137,28 @@ _WANTS = re.compile(
     r"\b(?:what|which)\s+(?:are\s+(?:the\s+|some\s+)?|kinds?\s+of\s+|types?\s+of\s+|other\s+)?([a-z][a-z-]+)",
     re.IGNORECASE,
 )
-_NOT_WANTS = frozenset("is are was were does do did can could should would will one ones the a an about".split())
+_NOT_WANTS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "one",
+        "ones",
+        "the",
+        "a",
+        "an",
+        "about",
+    ]
+)
 
 
 def answer_type(question: str) -> str:
@@ -114,9 +171,14 @@ def answer_type(question: str) -> str:
 
 
 def condense(question: str, history: Sequence[Turn] = ()) -> Query:
+    """Resolve a follow-up against the conversation; a self-contained question passes through."""
     query = _condense(question, history)
-    return Query(query.text, query.focus, query.context, query.follow_up, query.context_weight,
-                 answer_type(question))
+    focus = query.focus
+    if re.search(r"\bhow many\b", question, re.IGNORECASE) and "number" not in focus:
+        focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
+    return Query(
+        query.text, focus, query.context, query.follow_up, query.context_weight, answer_type(question)
+    )
 
 
 def _condense(question: str, history: Sequence[Turn] = ()) -> Query:
@@ -127,7 +189,9 @@ def _condense(question: str, history: Sequence[Turn] = ()) -> Query:
         return Query(question, focus)
     resolved = _resolve_ordinal(question, history)
     if resolved is not None:
-        return Query(resolved, tuple(dict.fromkeys(stem(w) for w in query_terms(resolved))), follow_up=True)
+        return Query(
+            resolved, tuple(dict.fromkeys(stem(w) for w in query_terms(resolved))), follow_up=True
+        )
     previous = _previous_question(history)
     subject = _subject_words(previous)
     own = [w for w in query_terms(question) if w not in _FRAME]

@@ -78,7 +78,17 @@ class ChunkTable:
             self.conn.executemany(
                 f"INSERT OR REPLACE INTO chunk_data({self.COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
-                    (c.chunk_id, c.doc_id, c.title, c.section, c.text, c.position, c.url, c.source, c.published)
+                    (
+                        c.chunk_id,
+                        c.doc_id,
+                        c.title,
+                        c.section,
+                        c.text,
+                        c.position,
+                        c.url,
+                        c.source,
+                        c.published,
+                    )
                     for c in chunks
                 ],
             )
@@ -111,7 +121,8 @@ class ChunkTable:
 
     def at(self, doc_id: str, position: int) -> Chunk | None:
         row = self.conn.execute(
-            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id = ? AND position = ?", (doc_id, position)
+            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id = ? AND position = ?",
+            (doc_id, position),
         ).fetchone()
         return Chunk(*row) if row else None
 
@@ -222,9 +233,7 @@ class Index:
     def reader(self) -> IndexReader:
         generation = self.current()
         if generation is None:
-            raise IndexMissing(
-                f"no index at {self.dir}; run `career-advisor ingest` to build one"
-            )
+            raise IndexMissing(f"no index at {self.dir}; run `career-advisor ingest` to build one")
         return IndexReader(self, generation)
 
 
@@ -255,8 +264,12 @@ class IndexReader:
         n = self.count()
         if n == 0:
             return []
-        res = self.collection.query(query_embeddings=[vector], n_results=min(k, n), include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        res = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, n), include=["distances"]
+        )
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
@@ -291,7 +304,10 @@ def rebuild_keyword_from_store(collection: Any, path: Path, batch: int = 5000) -
         got = collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
         if not got["ids"]:
             break
-        chunks = [chunk_from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        chunks = [
+            chunk_from_record(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
         kw.add(chunks)
         table.upsert(chunks)
         offset += len(got["ids"])

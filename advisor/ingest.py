@@ -71,7 +71,9 @@ def _chunker_key(settings: Settings) -> str:
     return f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{settings.embedding_model or 'bundled'}"
 
 
-def plan(settings: Settings, paths: list[Path], old: dict[str, Any], progress: Progress) -> tuple[_Plan, list[Problem], int]:
+def plan(
+    settings: Settings, paths: list[Path], old: dict[str, Any], progress: Progress
+) -> tuple[_Plan, list[Problem], int]:
     """Decide what to add, keep and remove, parsing only files whose bytes changed."""
     files, problems = discover(paths)
     roots = [Path(p).resolve() for p in paths]
@@ -131,7 +133,14 @@ def plan(settings: Settings, paths: list[Path], old: dict[str, Any], progress: P
     return result, problems, len(files)
 
 
-def _embed_and_write(collection: Any, kw: KeywordIndex, table: ChunkTable, chunks: list[Chunk], settings: Settings, progress: Progress) -> None:
+def _embed_and_write(
+    collection: Any,
+    kw: KeywordIndex,
+    table: ChunkTable,
+    chunks: list[Chunk],
+    settings: Settings,
+    progress: Progress,
+) -> None:
     embeddings = load_embeddings(settings.embedding_model) if chunks else None
     # similar lengths in one batch waste no padding: about 1.6x faster than file order here
     chunks = sorted(chunks, key=lambda c: len(c.embed_text))
@@ -150,7 +159,12 @@ def _embed_and_write(collection: Any, kw: KeywordIndex, table: ChunkTable, chunk
     progress("embedding", len(chunks), len(chunks))
 
 
-def ingest(settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None, rebuild: bool = False) -> IngestReport:
+def ingest(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+) -> IngestReport:
     """Bring the index in line with the files under `paths` (default: settings.corpus)."""
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
@@ -182,7 +196,14 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: Progre
     return report
 
 
-def _write_generation(index: Index, live: str | None, todo: _Plan, settings: Settings, progress: Progress, rebuild: bool) -> str:
+def _write_generation(
+    index: Index,
+    live: str | None,
+    todo: _Plan,
+    settings: Settings,
+    progress: Progress,
+    rebuild: bool,
+) -> str:
     target = index.new_generation_name()
     index.collect_garbage(keep=[g for g in (live,) if g])  # leftovers of crashed runs
     progress("copying", 0, 1)
@@ -200,7 +221,9 @@ def _write_generation(index: Index, live: str | None, todo: _Plan, settings: Set
     if todo.restamp:  # same text, new position: no embedding needed
         for start in range(0, len(todo.restamp), 5000):
             part = todo.restamp[start : start + 5000]
-            collection.update(ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part])
+            collection.update(
+                ids=[c.chunk_id for c in part], metadatas=[c.metadata() for c in part]
+            )
         table.upsert(todo.restamp)
     _embed_and_write(collection, kw, table, todo.add, settings, progress)
     kw.optimize()

@@ -17,6 +17,7 @@ from advisor.terms import query_terms
 # Column weights for bm25(): title and section names carry a page's subject.
 _WEIGHTS = (0.0, 0.0, 4.0, 2.0, 1.0)  # chunk_id, doc_id, title, section, text
 
+
 def fts_query(text: str) -> str:
     """An FTS5 MATCH expression: any content word (quoted, so no operator injection)."""
     return " OR ".join(f'"{t}"' for t in query_terms(text))
@@ -42,7 +43,9 @@ class KeywordIndex:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self.readonly:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
+                )
             else:
                 conn = sqlite3.connect(self.path, check_same_thread=False)
             self._local.conn = conn
@@ -70,11 +73,15 @@ class KeywordIndex:
         if not match:
             return []
         weights = ", ".join(str(w) for w in _WEIGHTS)
-        rows = self._conn().execute(
-            f"SELECT chunk_id, -bm25(chunks, {weights}) AS s FROM chunks "
-            "WHERE chunks MATCH ? ORDER BY bm25(chunks, " + weights + ") LIMIT ?",
-            (match, k),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT chunk_id, -bm25(chunks, {weights}) AS s FROM chunks "
+                "WHERE chunks MATCH ? ORDER BY bm25(chunks, " + weights + ") LIMIT ?",
+                (match, k),
+            )
+            .fetchall()
+        )
         return [(r[0], float(r[1])) for r in rows]
 
     def doc_freq(self, stems: list[str]) -> dict[str, int]:
@@ -83,7 +90,9 @@ class KeywordIndex:
             return {}
         conn = self._conn()
         if not getattr(self._local, "vocab", False):
-            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, 'chunks', 'row')")
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, 'chunks', 'row')"
+            )
             self._local.vocab = True
         marks = ",".join("?" * len(stems))
         rows = conn.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", stems)

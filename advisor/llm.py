@@ -40,9 +40,16 @@ def make_chat_model(settings: Settings) -> Any:
         try:
             from langchain_openai import ChatOpenAI
         except ImportError as err:
-            raise RuntimeError("ADVISOR_LLM_BASE_URL needs: pip install 'career-advisor[llm]'") from err
-        return ChatOpenAI(model=settings.llm or "default", base_url=settings.llm_base_url,
-                          api_key=settings.llm_api_key or "not-needed", temperature=0, streaming=True)
+            raise RuntimeError(
+                "ADVISOR_LLM_BASE_URL needs: pip install 'career-advisor[llm]'"
+            ) from err
+        return ChatOpenAI(
+            model=settings.llm or "default",
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or "not-needed",
+            temperature=0,
+            streaming=True,
+        )
     from langchain.chat_models import init_chat_model
 
     return init_chat_model(settings.llm, temperature=0)
@@ -85,7 +92,9 @@ def check_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
         bullet = "- " if line.lstrip().startswith(("- ", "* ")) else ""
         body = line.lstrip()[2:] if bullet else line
         sentences = re.split(r"(?<=[.!?])\s+|(?<=\])\s+", body.strip()) if body.strip() else []
-        flagged = [s if re.search(r"\[\d+\]\W*$", s) or not s.strip() else UNCITED + s for s in sentences]
+        flagged = [
+            s if re.search(r"\[\d+\]\W*$", s) or not s.strip() else UNCITED + s for s in sentences
+        ]
         lines.append(bullet + " ".join(flagged) if flagged else line)
     return "\n".join(lines), used
 
@@ -128,7 +137,18 @@ class LLMAnswerer:
             return Answer("", refused=True, question=prepared.query.text)
         text, used = check_citations(raw, len(chunks))
         citations = tuple(
-            Citation(n, c.doc_id, c.title, c.section, c.url, c.published, c.text, c.source, "", c.chunk_id)
+            Citation(
+                n,
+                c.doc_id,
+                c.title,
+                c.section,
+                c.url,
+                c.published,
+                c.text,
+                c.source,
+                "",
+                c.chunk_id,
+            )
             for n, c in enumerate(chunks, start=1)
             if n in used
         )

@@ -40,7 +40,9 @@ def rrf(rankings: list[list[str]], weights: list[float], k: int = RRF_K) -> dict
 class Searcher:
     """Runs one query against an index generation in the chosen mode."""
 
-    def __init__(self, reader: IndexReader, embed_query: Callable[[str], list[float]], mode: str = "hybrid") -> None:
+    def __init__(
+        self, reader: IndexReader, embed_query: Callable[[str], list[float]], mode: str = "hybrid"
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"retriever must be one of {', '.join(MODES)}, got {mode!r}")
         self.reader, self.embed_query, self.mode = reader, embed_query, mode
@@ -79,7 +81,12 @@ def to_lc_document(hit: Hit) -> LCDocument:
     return LCDocument(
         page_content=c.text,
         id=c.chunk_id,
-        metadata={**c.metadata(), "chunk_id": c.chunk_id, "heading_path": c.heading_path, "score": hit.score},
+        metadata={
+            **c.metadata(),
+            "chunk_id": c.chunk_id,
+            "heading_path": c.heading_path,
+            "score": hit.score,
+        },
     )
 
 

@@ -116,4 +116,3 @@ def settings_table() -> list[tuple[str, str, str]]:
             default = os.pathsep.join(str(p) for p in default)
         rows.append((ENV_PREFIX + f.name.upper(), str(default), docs.get(f.name, "")))
     return rows
-

@@ -68,11 +68,15 @@ class LocalStore:
     def collection(self, generation: str, create: bool = False) -> Any:
         client = self._client(generation)
         if create:
-            return check_cosine(client.get_or_create_collection(self.name, metadata=COLLECTION_META))
+            return check_cosine(
+                client.get_or_create_collection(self.name, metadata=COLLECTION_META)
+            )
         try:
             return check_cosine(client.get_collection(self.name))
         except Exception as err:  # chromadb raises NotFoundError/ValueError by version
-            raise StoreError(f"no collection {self.name!r} in {self.index_dir / generation}") from err
+            raise StoreError(
+                f"no collection {self.name!r} in {self.index_dir / generation}"
+            ) from err
 
     def copy(self, source: str | None, target: str) -> None:
         if source is not None:
@@ -129,7 +133,9 @@ class ServerStore:
     def collection(self, generation: str, create: bool = False) -> Any:
         client = self._client()
         if create:
-            coll = client.get_or_create_collection(self._cname(generation), metadata=COLLECTION_META)
+            coll = client.get_or_create_collection(
+                self._cname(generation), metadata=COLLECTION_META
+            )
             return check_cosine(coll)
         try:
             return check_cosine(client.get_collection(self._cname(generation)))

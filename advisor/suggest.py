@@ -12,8 +12,16 @@ from advisor.retrieval import Hit, Searcher
 from advisor.terms import all_stems, stems
 
 MAX_SUGGESTIONS = 3
-_SKIP_SECTIONS = ("source", "contact", "more information", "summary", "key takeaways", "similar occupations",
-                  "state & area", "considering")
+_SKIP_SECTIONS = (
+    "source",
+    "contact",
+    "more information",
+    "summary",
+    "key takeaways",
+    "similar occupations",
+    "state & area",
+    "considering",
+)
 
 
 def _topic(section: str) -> str:
@@ -35,13 +43,20 @@ def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexRe
             i = sections.index(top.section)
             neighbours = sections[i + 1 :] + sections[:i][::-1]
             for section in neighbours:
-                if section and section not in seen_sections and not any(s in section.lower() for s in _SKIP_SECTIONS):
+                if (
+                    section
+                    and section not in seen_sections
+                    and not any(s in section.lower() for s in _SKIP_SECTIONS)
+                ):
                     out.append(f"Tell me about {_topic(section)}")
                     seen_sections.add(section)
                 if len(out) >= 6:
                     break
     for h in hits[1:]:
-        if h.chunk.doc_id != (hits[0].chunk.doc_id if hits else "") and h.chunk.section not in seen_sections:
+        if (
+            h.chunk.doc_id != (hits[0].chunk.doc_id if hits else "")
+            and h.chunk.section not in seen_sections
+        ):
             if not any(s in h.chunk.section.lower() for s in _SKIP_SECTIONS) and h.chunk.section:
                 out.append(f"Tell me about {_topic(h.chunk.section)}")
                 seen_sections.add(h.chunk.section)
@@ -61,7 +76,9 @@ def answerable(question: str, searcher: Searcher) -> bool:
     return False
 
 
-def suggest_follow_ups(query: Query, hits: Sequence[Hit], draft: Draft, searcher: Searcher, reader: IndexReader) -> tuple[str, ...]:
+def suggest_follow_ups(
+    query: Query, hits: Sequence[Hit], draft: Draft, searcher: Searcher, reader: IndexReader
+) -> tuple[str, ...]:
     picked: list[str] = []
     for candidate in _candidates(query, hits, draft, reader):
         if answerable(candidate, searcher):

@@ -32,8 +32,13 @@ def phase_ours(index_dir: str, paths: list[str]) -> dict:
     started = time.perf_counter()
     report = ingest(settings, [Path(p) for p in paths])
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "chunks": report.chunks_total, "embedded": report.chunks_added,
-            "documents": report.documents, "peak_mb": _peak_mb()}
+    return {
+        "seconds": seconds,
+        "chunks": report.chunks_total,
+        "embedded": report.chunks_added,
+        "documents": report.documents,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def phase_recipe(index_dir: str, paths: list[str]) -> dict:
@@ -51,16 +56,33 @@ def phase_recipe(index_dir: str, paths: list[str]) -> dict:
         for path in sorted(Path(root).iterdir()):
             if path.suffix in (".html", ".txt"):
                 raw = path.read_text(encoding="utf-8", errors="replace")
-                text = BeautifulSoup(raw, "html.parser").get_text() if path.suffix == ".html" else raw
+                text = (
+                    BeautifulSoup(raw, "html.parser").get_text() if path.suffix == ".html" else raw
+                )
                 docs.append(Document(page_content=text, metadata={"source": str(path)}))
-    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
+        docs
+    )
     Chroma.from_documents(splits, load_embeddings(), persist_directory=index_dir)
-    return {"seconds": time.perf_counter() - started, "chunks": len(splits), "documents": len(docs),
-            "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "chunks": len(splits),
+        "documents": len(docs),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def run_phase(name: str, index_dir: str, paths: list[str]) -> dict:
-    cmd = [sys.executable, "-m", "advisor.evals.bench_ingest", "--phase", name, "--index-dir", index_dir, *paths]
+    cmd = [
+        sys.executable,
+        "-m",
+        "advisor.evals.bench_ingest",
+        "--phase",
+        name,
+        "--index-dir",
+        index_dir,
+        *paths,
+    ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -68,7 +90,9 @@ def run_phase(name: str, index_dir: str, paths: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="corpus folders (default: ../shared seed + OOH)")
-    parser.add_argument("--skip-baseline", action="store_true", help="skip the slow tutorial recipe")
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="skip the slow tutorial recipe"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", help=argparse.SUPPRESS)
@@ -85,23 +109,32 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"corpus not found: {', '.join(missing)}")
     results = {"cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp:
-        steps = [("full build", "ours", f"{tmp}/ours"), ("re-ingest unchanged", "ours", f"{tmp}/ours")]
+        steps = [
+            ("full build", "ours", f"{tmp}/ours"),
+            ("re-ingest unchanged", "ours", f"{tmp}/ours"),
+        ]
         if not args.skip_baseline:
             steps.append(("tutorial recipe", "recipe", f"{tmp}/recipe"))
         for label, phase, index_dir in steps:
             print(f"running: {label} ...", file=sys.stderr, flush=True)
             results[label] = r = run_phase(phase, index_dir, paths)
-            r["chunks_per_s"] = round(r.get("embedded", r["chunks"]) / r["seconds"], 1) if r["seconds"] else None
+            r["chunks_per_s"] = (
+                round(r.get("embedded", r["chunks"]) / r["seconds"], 1) if r["seconds"] else None
+            )
     print(f"{'phase':<22}{'seconds':>9}{'chunks':>8}{'chunks/s':>10}{'peak MB':>9}")
     for label in ("full build", "re-ingest unchanged", "tutorial recipe"):
         if label in results:
             r = results[label]
-            print(f"{label:<22}{r['seconds']:>9.1f}{r['chunks']:>8}{r['chunks_per_s'] or 0:>10}{r['peak_mb']:>9.0f}")
+            print(
+                f"{label:<22}{r['seconds']:>9.1f}{r['chunks']:>8}{r['chunks_per_s'] or 0:>10}{r['peak_mb']:>9.0f}"
+            )
     if "tutorial recipe" in results:
         speedup = results["tutorial recipe"]["seconds"] / results["full build"]["seconds"]
         results["speedup_vs_recipe"] = round(speedup, 2)
         print(f"full build is {speedup:.2f}x faster than the tutorial recipe (target >= 2.5x)")
-    print(f"re-ingest of the unchanged corpus: {results['re-ingest unchanged']['seconds']:.1f} s (target < 10 s)")
+    print(
+        f"re-ingest of the unchanged corpus: {results['re-ingest unchanged']['seconds']:.1f} s (target < 10 s)"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from advisor.advisor import Advisor
 from advisor.evals.metrics import summarize
+
+from advisor.advisor import Advisor
 from advisor.ingest import IngestReport, ingest
 from advisor.records import Answer
 from advisor.settings import Settings
@@ -33,30 +34,50 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
 
 def cache_dir(corpus: list[Path]) -> Path:
     """A private index per corpus location; ingest itself skips unchanged content inside it."""
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "career-advisor" / "eval-index"
-    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in corpus)).encode()).hexdigest()[:16]
+    base = (
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "career-advisor"
+        / "eval-index"
+    )
+    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in corpus)).encode()).hexdigest()[
+        :16
+    ]
     return base / key
 
 
-def build_index(settings: Settings, corpus: list[Path], progress: Callable | None = None) -> tuple[Settings, IngestReport]:
+def build_index(
+    settings: Settings, corpus: list[Path], progress: Callable | None = None
+) -> tuple[Settings, IngestReport]:
     eval_settings = settings.with_(index_dir=cache_dir(corpus), chroma_url="")
     report = ingest(eval_settings, corpus, progress)
     return eval_settings, report
 
 
-def _record(question: dict[str, Any], answer: Answer, retrieved: list[Any], latency_ms: float) -> dict[str, Any]:
+def _record(
+    question: dict[str, Any], answer: Answer, retrieved: list[Any], latency_ms: float
+) -> dict[str, Any]:
     by_id = {c.chunk_id: c for c in answer.retrieved}
     return {
         **question,
         "standalone": answer.question,
         "retrieved": [
-            {"rank": i, "chunk_id": c.chunk_id, "doc_id": c.doc_id, "section": c.section, "text": c.text}
+            {
+                "rank": i,
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "section": c.section,
+                "text": c.text,
+            }
             for i, c in enumerate(retrieved, start=1)
         ],
         "answer": answer.text,
         "refused": answer.refused,
         "citations": [
-            {**c.to_dict(), "chunk_id": c.chunk_id, "chunk_text": by_id[c.chunk_id].text if c.chunk_id in by_id else c.snippet}
+            {
+                **c.to_dict(),
+                "chunk_id": c.chunk_id,
+                "chunk_text": by_id[c.chunk_id].text if c.chunk_id in by_id else c.snippet,
+            }
             for c in answer.citations
         ],
         "follow_ups": list(answer.follow_ups),
@@ -65,7 +86,11 @@ def _record(question: dict[str, Any], answer: Answer, retrieved: list[Any], late
     }
 
 
-def run(settings: Settings, questions: list[dict[str, Any]], progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def run(
+    settings: Settings,
+    questions: list[dict[str, Any]],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Ask each question (its history first, in one conversation) and score the answers."""
     advisor = Advisor(settings)
     advisor.warm()

@@ -68,7 +68,9 @@ def citation_checks(record: dict[str, Any]) -> list[bool]:
     for sentence, markers in sentences_with_markers(record["answer"]):
         for n in markers:
             cited = by_n.get(n)
-            ok = cited is not None and normalize(sentence) in normalize(cited.get("chunk_text") or cited["snippet"])
+            ok = cited is not None and normalize(sentence) in normalize(
+                cited.get("chunk_text") or cited["snippet"]
+            )
             checks.append(ok)
     return checks
 
@@ -101,7 +103,9 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         "evidence_recall_at_5": _mean([evidence_recall_at_5(r) for r in answerable]),
         "fact_coverage": _mean([fact_coverage(r) for r in answerable]),
         "citation_validity": _mean([1.0 if ok else 0.0 for ok in checks]) if checks else 1.0,
-        "refusal_recall": _mean([1.0 if r["refused"] else 0.0 for r in unanswerable]) if unanswerable else None,
+        "refusal_recall": _mean([1.0 if r["refused"] else 0.0 for r in unanswerable])
+        if unanswerable
+        else None,
         "false_refusal_rate": _mean([1.0 if r["refused"] else 0.0 for r in answerable]),
         "latency_p50_ms": _pct(latencies, 50),
         "latency_p95_ms": _pct(latencies, 95),

@@ -13,7 +13,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from advisor.settings import Settings  # noqa: E402
+from advisor.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ADVISOR_SHARED_DIR", ROOT.parent / "shared"))

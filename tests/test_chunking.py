@@ -68,7 +68,11 @@ def test_lists_stay_with_their_lead_in(chunked):
         # items whose list had a lead-in paragraph in the source
         led, prev = set(), None
         for b in doc.blocks:
-            if b.kind == "item" and prev is not None and (prev.kind == "paragraph" or prev.text in led):
+            if (
+                b.kind == "item"
+                and prev is not None
+                and (prev.kind == "paragraph" or prev.text in led)
+            ):
                 led.add(b.text)
             prev = b
         for c in chunks:
@@ -88,14 +92,22 @@ def test_seed_certification_list_is_one_chunk_with_lead_in(seed_dir):
 
 def test_long_list_is_split_with_lead_in_repeated():
     items = [Block("item", f"Item number {i} " + "word " * 30) for i in range(12)]
-    doc = Document("d", "Doc", (Block("heading", "Things", 2), Block("paragraph", "These are the things:"), *items))
+    doc = Document(
+        "d",
+        "Doc",
+        (Block("heading", "Things", 2), Block("paragraph", "These are the things:"), *items),
+    )
     chunks = chunk_document(doc, 120, estimate_tokens)
     assert len(chunks) > 1
     assert all(c.text.startswith("These are the things:") for c in chunks)
     assert sum(c.text.count("\n- ") for c in chunks) == 12
 
 
-_WORD = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABC0123456789.,;:?!'"), min_size=1, max_size=14)
+_WORD = st.text(
+    alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABC0123456789.,;:?!'"),
+    min_size=1,
+    max_size=14,
+)
 _TEXT = st.lists(_WORD, min_size=3, max_size=120).map(" ".join)
 
 
@@ -110,8 +122,12 @@ def _chunk_words(chunks) -> list[str]:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["heading", "paragraph", "item", "row"]), _TEXT), max_size=20),
-       st.integers(min_value=40, max_value=200))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["heading", "paragraph", "item", "row"]), _TEXT), max_size=20
+    ),
+    st.integers(min_value=40, max_value=200),
+)
 def test_chunking_loses_no_words_and_keeps_order(blocks, max_tokens):
     doc_blocks = tuple(Block(k, t, 2 if k == "heading" else 0) for k, t in blocks)
     chunks = chunk_document(Document("p", "Prop", doc_blocks), max_tokens, estimate_tokens)

@@ -15,7 +15,12 @@ def test_standalone_question_passes_through():
 
 
 def test_pronoun_carries_the_previous_subject():
-    history = [("What does an engineering director do?", Answer("…", question="What does an engineering director do?"))]
+    history = [
+        (
+            "What does an engineering director do?",
+            Answer("…", question="What does an engineering director do?"),
+        )
+    ]
     q = condense("Who do they report to?", history)
     assert q.follow_up and "engineering director" in q.text
     assert {"engin", "director"} <= set(q.context) and q.context_weight == 1.0
@@ -29,10 +34,17 @@ def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():
 
 
 def test_ordinal_maps_to_the_previous_answers_list():
-    previous = Answer("Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]")
-    q = condense("Tell me more about the second one", [("What specializations are there?", previous)])
+    previous = Answer(
+        "Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]"
+    )
+    q = condense(
+        "Tell me more about the second one", [("What specializations are there?", previous)]
+    )
     assert q.text == "Tell me more about Operations and supply chain management"
-    assert condense("and the last one?", [("x", previous)]).text == "and Systems engineering and integration?"
+    assert (
+        condense("and the last one?", [("x", previous)]).text
+        == "and Systems engineering and integration?"
+    )
 
 
 def test_ordinal_beyond_the_list_falls_back_to_carrying():
@@ -51,7 +63,10 @@ def test_answer_type():
     assert answer_type("What is a director?") == ""
 
 
-_turn = st.tuples(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=300), st.builds(Answer, st.text(max_size=300))))
+_turn = st.tuples(
+    st.text(max_size=200),
+    st.one_of(st.none(), st.text(max_size=300), st.builds(Answer, st.text(max_size=300))),
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -26,8 +26,19 @@ def article(title: str, body: str) -> str:
 def corpus(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
-    (folder / "alpha.md").write_text(article("Alpha", "## One\nAlpha talks about project managers and their budgets.\n\n## Two\nAlpha also covers the PMP exam in some detail."), encoding="utf-8")
-    (folder / "beta.md").write_text(article("Beta", "## Intro\nBeta explains what a Certified ScrumMaster does on agile teams."), encoding="utf-8")
+    (folder / "alpha.md").write_text(
+        article(
+            "Alpha",
+            "## One\nAlpha talks about project managers and their budgets.\n\n## Two\nAlpha also covers the PMP exam in some detail.",
+        ),
+        encoding="utf-8",
+    )
+    (folder / "beta.md").write_text(
+        article(
+            "Beta", "## Intro\nBeta explains what a Certified ScrumMaster does on agile teams."
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -47,7 +58,13 @@ def test_ingest_then_incremental_updates(tmp_path, corpus):
     assert (again.chunks_added, again.chunks_removed, again.generation) == (0, 0, first.generation)
     assert again.chunks_unchanged == first.chunks_total
 
-    (corpus / "alpha.md").write_text(article("Alpha", "## One\nAlpha now talks about directors instead.\n\n## Two\nAlpha also covers the PMP exam in some detail."), encoding="utf-8")
+    (corpus / "alpha.md").write_text(
+        article(
+            "Alpha",
+            "## One\nAlpha now talks about directors instead.\n\n## Two\nAlpha also covers the PMP exam in some detail.",
+        ),
+        encoding="utf-8",
+    )
     edited = ingest(settings, [corpus])
     assert edited.docs_updated == 1 and edited.chunks_added == 1 and edited.chunks_removed == 1
     after_edit = chunk_ids(settings)
@@ -69,7 +86,9 @@ def test_other_folders_are_kept_when_ingesting_one(tmp_path, corpus):
     settings = settings_for(tmp_path / "index")
     other = tmp_path / "other"
     other.mkdir()
-    (other / "gamma.md").write_text(article("Gamma", "Gamma is about engineering directors and strategy."), encoding="utf-8")
+    (other / "gamma.md").write_text(
+        article("Gamma", "Gamma is about engineering directors and strategy."), encoding="utf-8"
+    )
     ingest(settings, [corpus, other])
     report = ingest(settings, [other])
     assert report.documents == 3 and report.docs_removed == 0
@@ -83,7 +102,12 @@ def test_bad_files_are_reported_and_skipped(tmp_path, corpus):
     settings = settings_for(tmp_path / "index")
     report = ingest(settings, [corpus])
     assert report.documents == 2
-    assert sorted(p.path.rsplit("/", 1)[-1] for p in report.problems) == ["binary.txt", "empty.md", "front.md", "latin.md"]
+    assert sorted(p.path.rsplit("/", 1)[-1] for p in report.problems) == [
+        "binary.txt",
+        "empty.md",
+        "front.md",
+        "latin.md",
+    ]
 
 
 def test_a_file_that_breaks_keeps_its_previous_version(tmp_path, corpus):

@@ -29,14 +29,20 @@ def test_seed_article_structure(seed_dir):
     assert any(i.startswith("Teams:") and "mentor" in i for i in items)
     # the two-column table became rows that pair manager and director
     rows = kinds(doc, "row")
-    assert any("Engineering Manager:" in r and "Engineering Director:" in r and "strategic" in r for r in rows)
+    assert any(
+        "Engineering Manager:" in r and "Engineering Director:" in r and "strategic" in r
+        for r in rows
+    )
     # footnote numbers became named sources instead of stray digits
     text = " ".join(b.text for b in doc.blocks)
     assert "(source: payscale.com)" in text
     assert "2025.1" not in text
 
 
-@pytest.mark.parametrize("slug", ["architectural-and-engineering-managers", "accountants-and-auditors", "registered-nurses"])
+@pytest.mark.parametrize(
+    "slug",
+    ["architectural-and-engineering-managers", "accountants-and-auditors", "registered-nurses"],
+)
 def test_ooh_pages_keep_main_content_only(ooh_dir, slug):
     path = ooh_dir / f"{slug}.html"
     if not path.exists():
@@ -62,7 +68,12 @@ def test_markdown_front_matter(tmp_path):
         encoding="utf-8",
     )
     doc = load_file(path)
-    assert (doc.title, doc.url, doc.published, doc.topics) == ("A Note", "https://example.org/n", "2024-05-01", ("a", "b"))
+    assert (doc.title, doc.url, doc.published, doc.topics) == (
+        "A Note",
+        "https://example.org/n",
+        "2024-05-01",
+        ("a", "b"),
+    )
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "paragraph", "item", "item"]
     assert doc.blocks[1].text == "Some bold text with a link."
 
@@ -93,7 +104,10 @@ def _pdf_bytes(text: str) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -128,7 +142,11 @@ def test_encrypted_pdf_is_reported(tmp_path):
         ("latin1.md", "café résumé".encode("latin-1"), "UTF-8"),
         ("bad-front.md", b"---\ntitle: [unclosed\n---\nbody text here\n", "front matter"),
         ("corrupt.pdf", b"%PDF-1.4\nthis is not really a pdf", "PDF"),
-        ("no-article.html", b"<html><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>", "no article"),
+        (
+            "no-article.html",
+            b"<html><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>",
+            "no article",
+        ),
     ],
 )
 def test_bad_files_raise_clear_errors(tmp_path, name, data, reason):

@@ -32,7 +32,14 @@ class TestHybridRetriever(RetrieversIntegrationTests):
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_modes_find_acronyms_and_titles(project_index, mode):
     advisor = Advisor(project_index.with_(retriever=mode))
-    for query, expected in [("PMP", "PMP"), ("CSM", "ScrumMaster"), ("EIT", "EIT"), ("MEM specializations", "specializ")]:
+    for query, expected in [
+        ("PMP", "PMP"),
+        ("CSM", "ScrumMaster"),
+        ("EIT", "EIT"),
+        ("MEM specializations", "specializ"),
+    ]:
         docs = HybridRetriever(searcher=advisor.searcher(), k=5).invoke(query)
-        assert any(expected.lower() in (d.page_content + d.metadata["heading_path"]).lower() for d in docs), (mode, query)
+        assert any(
+            expected.lower() in (d.page_content + d.metadata["heading_path"]).lower() for d in docs
+        ), (mode, query)
         assert all({"doc_id", "title", "section", "chunk_id"} <= d.metadata.keys() for d in docs)

@@ -49,7 +49,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             if path.suffix.lower() in SUFFIXES:
                 found.setdefault(str(path.resolve()), path)
             elif root.is_file():
-                problems.append(Problem(str(path), f"unsupported file type {path.suffix or '(none)'}"))
+                problems.append(
+                    Problem(str(path), f"unsupported file type {path.suffix or '(none)'}")
+                )
     return sorted(found.values(), key=lambda p: str(p)), problems
 
 

@@ -32,7 +32,15 @@ def doc_id_for(path: Path) -> str:
     return path.stem
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%m/%d/%Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+)
 
 
 def parse_date(value: object) -> str:
@@ -51,15 +59,23 @@ def parse_date(value: object) -> str:
     return match.group(0) if match else text
 
 
+_PERCENT = re.compile(r"(\d)\s?percent\b")
+
+
+def tidy(text: str) -> str:
+    """One spelling per figure across sources ("5 percent" -> "5%"), whitespace collapsed."""
+    return _PERCENT.sub(r"\1%", clean_ws(text))
+
+
 def heading(text: str, level: int) -> Block:
     return Block("heading", clean_ws(text), level)
 
 
 def paragraph(text: str) -> Block | None:
-    text = clean_ws(text)
+    text = tidy(text)
     return Block("paragraph", text) if text else None
 
 
 def item(text: str) -> Block | None:
-    text = clean_ws(text)
+    text = tidy(text)
     return Block("item", text) if text else None

@@ -8,13 +8,12 @@ while other hidden parts (tooltips, dialogs) are dropped.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import lxml.etree
 import lxml.html
 
-from advisor.loaders.common import LoadError, doc_id_for, heading, item, paragraph, parse_date
+from advisor.loaders.common import LoadError, doc_id_for, heading, item, paragraph, parse_date, tidy
 from advisor.records import Block, Document
 from advisor.textutil import clean_ws
 
@@ -27,7 +26,11 @@ _DROP_XPATH = (
     " | //*[@role='contentinfo'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' noprint ')]"
     " | //*[contains(@class, 'breadcrumb')] | //*[contains(@class, 'sr-only')]"
 )
-_MAIN_XPATHS = ("//main", "//*[@role='main']", "//*[@id='main-content' or @id='content' or @id='main']")
+_MAIN_XPATHS = (
+    "//main",
+    "//*[@role='main']",
+    "//*[@id='main-content' or @id='content' or @id='main']",
+)
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _TEXT_BLOCKS = {"p", "blockquote", "pre", "figcaption", "dt", "dd", "address"}
 _INLINE = {
@@ -173,12 +176,14 @@ class _Walker:
                     header = texts
                 continue
             if header and len(header) == len(texts):
-                text = "; ".join(f"{h}: {t}" if h else t for h, t in zip(header, texts, strict=True) if t)
+                text = "; ".join(
+                    f"{h}: {t}" if h else t for h, t in zip(header, texts, strict=True) if t
+                )
             elif cells[0].tag == "th" and len(cells) >= 2:
                 text = f"{texts[0]}: " + " ".join(t for t in texts[1:] if t)
             else:
                 text = " | ".join(t for t in texts if t)
-            self.blocks.append(Block("row", clean_ws(text)))
+            self.blocks.append(Block("row", tidy(text)))
 
 
 def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
@@ -202,7 +207,11 @@ def _trafilatura_blocks(data: bytes) -> list[Block]:
     from advisor.loaders.markdown import parse_blocks
 
     text = trafilatura.extract(
-        data, output_format="markdown", include_tables=True, include_formatting=True, favor_recall=True
+        data,
+        output_format="markdown",
+        include_tables=True,
+        include_formatting=True,
+        favor_recall=True,
     )
     return parse_blocks(text or "")
 

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import yaml
 
-from advisor.loaders.common import LoadError, decode_text, doc_id_for, heading, item, paragraph, parse_date
+from advisor.loaders.common import (
+    LoadError,
+    decode_text,
+    doc_id_for,
+    heading,
+    item,
+    paragraph,
+    parse_date,
+    tidy,
+)
 from advisor.records import Block, Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -80,7 +89,7 @@ def parse_blocks(body: str) -> list[Block]:
             if table_header is None and _TABLE_SEP.match(nxt):
                 table_header = cells
                 continue
-            blocks.append(Block("row", _row_text(table_header, cells)))
+            blocks.append(Block("row", tidy(_row_text(table_header, cells))))
         elif m := _ITEM.match(line):
             flush()
             block = item(strip_inline(m.group(1)))

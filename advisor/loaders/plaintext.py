@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from advisor.loaders.common import decode_text, doc_id_for, heading, item, paragraph, parse_date
+from advisor.loaders.common import (
+    decode_text,
+    doc_id_for,
+    heading,
+    item,
+    paragraph,
+    parse_date,
+    tidy,
+)
 from advisor.records import Block, Document
 from advisor.textutil import clean_ws
 
@@ -79,7 +87,7 @@ def _table_rows(headers: list[str], cells: list[str]) -> list[Block]:
     rows = []
     for i in range(0, len(cells), len(headers)):
         pairs = zip(headers, cells[i : i + len(headers)], strict=True)
-        rows.append(Block("row", " ".join(f"{h}: {c}" for h, c in pairs)))
+        rows.append(Block("row", tidy(" ".join(f"{h}: {c}" for h, c in pairs))))
     return rows
 
 

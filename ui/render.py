@@ -1,0 +1,161 @@
+"""Answers, citations and status as HTML for the chat. Everything from a source or a user is
+escaped here; the only markup on the page is the markup these functions write themselves."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from advisor.records import Answer, Citation
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+QUOTE_JOIN = " … "  # how Citation.quote joins the pieces it used
+USER_SHOWN_CHARS = 600  # a longer question is clipped in its bubble (the advisor sees all of it)
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text or ""), quote=True)
+
+
+def safe_url(url: str) -> str:
+    """The url when it is a plain http(s) link, else "" (no javascript:, data:, relative...)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\"'<> \n\t"):
+        return ""
+    return url
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"src-{int(turn)}-{int(n)}"
+
+
+def _markers(escaped_line: str, turn: int | None, known: set[int]) -> str:
+    """[n] -> a superscript reference; a link to the source entry once citations are known."""
+
+    def sub(m: re.Match) -> str:
+        n = int(m.group(1))
+        if turn is None or n not in known:
+            return f'<sup class="ca-ref">[{n}]</sup>'
+        return f'<sup class="ca-ref"><a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a></sup>'
+
+    return _MARKER.sub(sub, escaped_line)
+
+
+def render_text(text: str, turn: int | None = None, numbers: Iterable[int] = ()) -> str:
+    """Answer text (plain lines, "- " items, [n] markers) as paragraphs and lists."""
+    known = set(numbers)
+    out: list[str] = []
+    items: list[str] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            items.append(f"<li>{_markers(esc(line[2:]), turn, known)}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        out.append(f"<p>{_markers(esc(line), turn, known)}</p>")
+    if items:
+        out.append("<ul>" + "".join(items) + "</ul>")
+    return "".join(out)
+
+
+def _quote_spans(snippet: str, quote: str) -> list[tuple[int, int]]:
+    """Where the quoted pieces sit in the snippet, merged; a piece cut off by the snippet's
+    trailing ellipsis is marked up to the cut."""
+    spans: list[tuple[int, int]] = []
+    stem = snippet.rstrip("…")
+    for piece in (p.strip() for p in (quote or "").split(QUOTE_JOIN)):
+        if not piece:
+            continue
+        start = snippet.find(piece)
+        if start >= 0:
+            spans.append((start, start + len(piece)))
+            continue
+        head = snippet.find(piece[:40])
+        if head >= 0 and piece.startswith(stem[head:]):
+            spans.append((head, len(stem)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(snippet: str, quote: str) -> str:
+    """The snippet, escaped, with the sentences the answer used inside <mark>."""
+    out, at = [], 0
+    for start, end in _quote_spans(snippet or "", quote):
+        out.append(esc(snippet[at:start]) + "<mark>" + esc(snippet[start:end]) + "</mark>")
+        at = end
+    return "".join(out) + esc((snippet or "")[at:])
+
+
+def render_citation(turn: int, c: Citation) -> str:
+    url = safe_url(c.url)
+    title = esc(c.title or c.doc_id or "Untitled source")
+    if url:
+        title = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
+    section = f' <span class="ca-section">› {esc(c.section.replace(" > ", " › "))}</span>' if c.section else ""
+    meta = " · ".join(esc(p) for p in (c.source, c.published and f"published {c.published}") if p)
+    meta_html = f'<div class="ca-meta">{meta}</div>' if meta else ""
+    support = (f'<details class="ca-support"><summary>Supporting text</summary>'
+               f'<blockquote>{highlight(c.snippet, c.quote)}</blockquote></details>') if c.snippet else ""
+    return (f'<li id="{anchor(turn, c.n)}" value="{int(c.n)}"><span class="ca-title">{title}</span>'
+            f"{section}{meta_html}{support}</li>")
+
+
+def render_sources(turn: int, citations: Iterable[Citation]) -> str:
+    items = "".join(render_citation(turn, c) for c in citations)
+    if not items:
+        return ""
+    return f'<div class="ca-sources"><div class="ca-sources-h">Sources</div><ol>{items}</ol></div>'
+
+
+def render_answer(turn: int, answer: Answer) -> str:
+    """A finished answer: text with linked markers, then its sources."""
+    cls = "ca-answer ca-refused" if answer.refused else "ca-answer"
+    body = render_text(answer.text, turn, (c.n for c in answer.citations))
+    return f'<div class="{cls}">{body}{render_sources(turn, answer.citations)}</div>'
+
+
+def render_partial(text: str, status: str = "") -> str:
+    """What is shown while an answer streams in: the words so far, or the current status."""
+    if not text.strip():
+        return f'<div class="ca-answer ca-pending"><p><em>{esc(status or "Thinking…")}</em></p></div>'
+    return f'<div class="ca-answer ca-pending">{render_text(text)}</div>'
+
+
+def clip(text: str, limit: int = USER_SHOWN_CHARS) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[:limit].rstrip() + f"… ({len(text):,} characters)"
+
+
+def render_user(text: str) -> str:
+    """A user's message: shown verbatim as text, never as markup."""
+    return f'<div class="ca-user">{esc(clip(text)).replace(chr(10), "<br>")}</div>'
+
+
+def render_message(message: str) -> str:
+    """A plain notice from the app itself (errors, next steps) in an answer bubble."""
+    return f'<div class="ca-answer ca-notice"><p>{esc(message)}</p></div>'
+
+
+def render_status(status: Mapping[str, object] | None, problem: str = "") -> str:
+    """The line above the chat: which corpus and which answer backend are live."""
+    if problem:
+        return f'<div class="ca-status ca-status-problem">{esc(problem)}</div>'
+    status = status or {}
+    docs, chunks = status.get("documents", 0), status.get("chunks", 0)
+    return (f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages · '
+            f'Answers: {esc(status.get("backend", ""))}</div>')
