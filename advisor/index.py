@@ -162,7 +162,8 @@ class Index:
             write_atomic(self.dir / POINTER, generation)
 
     def new_generation_name(self) -> str:
-        existing = [p.name for p in self.dir.glob("gen-*")] + [self.current() or "gen-000000"]
+        existing = [p.name for p in self.dir.glob("gen-*")] + self.store.generations()
+        existing.append(self.current() or "gen-000000")
         numbers = [int(n.split("-")[1]) for n in existing if n.split("-")[-1].isdigit()]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
@@ -210,7 +211,10 @@ class Index:
         shutil.rmtree(target_dir, ignore_errors=True)
         target_dir.mkdir(parents=True)
         self.store.copy(source, target)
-        if source is not None and (self.gen_dir(source) / KEYWORD).exists():
+        source_kw = self.gen_dir(source) / KEYWORD if source else None
+        if source_kw and not source_kw.exists() and isinstance(self.store, ServerStore):
+            rebuild_keyword_from_store(self.store.collection(source), source_kw)
+        if source_kw and source_kw.exists():
             src = sqlite3.connect(self.gen_dir(source) / KEYWORD)
             dst = sqlite3.connect(target_dir / KEYWORD)
             with dst:
@@ -221,13 +225,13 @@ class Index:
     def collect_garbage(self, keep: Iterable[str]) -> None:
         """Remove generations other than `keep` (the live one and the one before it)."""
         keep = set(keep)
-        for path in self.dir.glob("gen-*"):
-            if path.name not in keep:
-                if isinstance(self.store, LocalStore):
-                    self.store.release(path.name)
-                else:
-                    self.store.drop(path.name)
-                shutil.rmtree(path, ignore_errors=True)
+        names = {p.name for p in self.dir.glob("gen-*")} | set(self.store.generations())
+        for name in sorted(names - keep):
+            if isinstance(self.store, LocalStore):
+                self.store.release(name)
+            else:
+                self.store.drop(name)
+            shutil.rmtree(self.gen_dir(name), ignore_errors=True)
 
     # -- reader side ---------------------------------------------------------------------
     def reader(self) -> IndexReader:

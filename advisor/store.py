@@ -43,6 +43,7 @@ class VectorStore(Protocol):
     def collection(self, generation: str, create: bool = False) -> Any: ...
     def copy(self, source: str | None, target: str) -> None: ...
     def drop(self, generation: str) -> None: ...
+    def generations(self) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -86,6 +87,9 @@ class LocalStore:
     def drop(self, generation: str) -> None:
         self.release(generation)
         shutil.rmtree(self.index_dir / generation / "chroma", ignore_errors=True)
+
+    def generations(self) -> list[str]:
+        return sorted(p.parent.name for p in self.index_dir.glob("gen-*/chroma"))
 
     def release(self, generation: str) -> None:
         client = self._clients.pop(generation, None)
@@ -167,6 +171,11 @@ class ServerStore:
             self._client().delete_collection(self._cname(generation))
         except Exception:  # already gone
             pass
+
+    def generations(self) -> list[str]:
+        prefix = f"{self.name}__gen-"
+        names = [c if isinstance(c, str) else c.name for c in self._client().list_collections()]
+        return sorted(n.removeprefix(f"{self.name}__") for n in names if n.startswith(prefix))
 
     def pointer(self) -> str | None:
         """The live generation, kept on the server so every replica sees the same one."""

@@ -1,0 +1,133 @@
+"""The Career Advisor chat UI (Gradio Blocks): streaming cited answers, follow-ups, an Explore
+tab, feedback, and a per-browser conversation. `build_app` wires it; `launch` serves it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import gradio as gr  # advisor.ui's __init__ has already switched analytics and telemetry off
+
+from advisor.settings import Settings
+from advisor.ui.chat import FOLLOW_UPS, Chat
+
+log = logging.getLogger("advisor.ui")
+
+EXAMPLES = [
+    ("Which certifications help me move into engineering management?", "🎓 Certifications"),
+    ("What specializations do MEM programs offer?", "📚 MEM specializations"),
+    ("What is the difference between an engineering manager and a director?", "🧭 Manager vs director"),
+    ("How much do engineering managers earn?", "💰 Pay and outlook"),
+]
+PLACEHOLDER = ("**Ask a career question.** Every answer quotes the articles in the library and "
+               "links each claim to its source. Try one of these:")
+CSS = """
+.ca-status { font-size: .9em; opacity: .85; padding: 2px 4px; }
+.ca-status-problem { color: var(--error-text-color, #b91c1c); font-weight: 600; opacity: 1; }
+.ca-answer p { margin: 0 0 .5em 0; }
+.ca-answer ul { margin: 0 0 .5em 1.2em; }
+sup.ca-ref { font-size: .75em; margin-left: 1px; }
+sup.ca-ref a { text-decoration: none; font-weight: 600; }
+.ca-sources { margin-top: .6em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); font-size: .9em; }
+.ca-sources-h { font-weight: 600; margin-bottom: .2em; }
+.ca-sources ol { margin: 0 0 0 1.4em; padding: 0; }
+.ca-sources li { margin: .25em 0; scroll-margin-top: 1em; }
+.ca-sources li:target { background: var(--color-accent-soft); border-radius: 4px; }
+.ca-title { font-weight: 600; }
+.ca-meta { opacity: .75; font-size: .9em; }
+.ca-support summary { cursor: pointer; opacity: .8; }
+.ca-support blockquote { white-space: pre-line; margin: .3em 0; padding-left: .6em;
+  border-left: 3px solid var(--border-color-primary); }
+.ca-support mark { padding: 0 1px; }
+.ca-pending { opacity: .85; }
+.ca-followups button { flex: 0 1 auto !important; min-width: 0 !important; }
+"""
+
+
+class AdvisorBlocks(gr.Blocks):
+    """Blocks that carry their own look: Gradio 6 takes theme and css at launch time, and the
+    tests launch the app themselves."""
+
+    def launch(self, *args, **kwargs):
+        kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
+        kwargs.setdefault("css", CSS)
+        kwargs.setdefault("ssr_mode", False)
+        kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
+        return super().launch(*args, **kwargs)
+
+
+def build_app(advisor, settings: Settings) -> gr.Blocks:
+    """The whole UI over one Advisor; queued with the settings' concurrency and queue size."""
+    chat = Chat(advisor, settings)
+    with AdvisorBlocks(title="Career Advisor", analytics_enabled=False) as demo:
+        turns = gr.State([])  # this session's conversation: server side, never shared
+        saved = gr.BrowserState([], storage_key="career-advisor-chat")  # survives a reload
+        outline = gr.State([])
+        gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
+        status = gr.HTML(chat.status_html(loading=True))
+        with gr.Tabs(selected="chat") as tabs:
+            with gr.Tab("Chat", id="chat"):
+                chatbot = gr.Chatbot(
+                    label="Conversation", height=560, render_markdown=False, sanitize_html=True,
+                    buttons=[], placeholder=PLACEHOLDER, elem_id="ca-chat",
+                    examples=[{"text": q, "display_text": label} for q, label in EXAMPLES],
+                    feedback_options=("Like", "Dislike", chat.unsupported_option),
+                )
+                with gr.Row(elem_classes="ca-followups"):
+                    follow_ups = [gr.Button(visible=False, size="sm", elem_classes="ca-followup")
+                                  for _ in range(FOLLOW_UPS)]
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask about certifications, degrees, roles, pay…", show_label=False,
+                        label="Your question", submit_btn="Ask", max_length=settings.max_question_chars,
+                        scale=6, elem_id="ca-question", autofocus=True,
+                    )
+                    new_chat = gr.Button("New chat", scale=1, variant="secondary")
+            with gr.Tab("Explore", id="explore"):
+                gr.Markdown("The articles in the library and their sections. Click a section to ask "
+                            "about it in the chat.")
+                sections = gr.Dataset(components=["textbox", "textbox"], headers=["Article", "Section"],
+                                      samples=[["", "Loading…"]], type="index", layout="table",
+                                      samples_per_page=500, label="Library")
+
+        outputs = [question, chatbot, turns, saved, *follow_ups]
+        answering = {"concurrency_id": "advisor", "show_progress": "minimal"}
+        question.submit(chat.respond, [question, turns], outputs, api_name="chat", **answering)
+        for button in follow_ups:
+            button.click(chat.respond, [button, turns], outputs, api_visibility="private", **answering)
+        chatbot.example_select(chat.example, [turns], outputs, api_visibility="private", **answering)
+        sections.click(chat.explore, [sections, outline, turns], [tabs, *outputs],
+                       api_visibility="private", **answering)
+        chatbot.like(chat.feedback, [turns], None, api_visibility="private")
+        cleared = [chatbot, turns, saved, *follow_ups]
+        new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
+        chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
+        demo.load(chat.restore, [saved], [turns, chatbot, saved, *follow_ups, status, sections, outline],
+                  api_visibility="private")
+        gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    return demo
+
+
+def _auth(settings: Settings) -> tuple[str, str] | None:
+    user, sep, password = (settings.auth or "").partition(":")
+    return (user, password) if sep and user and password else None
+
+
+def _warm(advisor) -> None:
+    """Load the model and open the index in the background so the first question is quick."""
+    try:
+        advisor.warm()
+    except Exception:  # a missing index is reported on the page; the log gets the details
+        log.warning("could not warm the advisor", exc_info=True)
+
+
+def launch(settings: Settings, advisor) -> None:
+    """Serve the UI on settings.host:settings.port (loopback by default) until interrupted."""
+    logging.basicConfig(level=logging.INFO)
+    if settings.auth and _auth(settings) is None:
+        raise ValueError("ADVISOR_AUTH must look like user:password")
+    threading.Thread(target=_warm, args=(advisor,), daemon=True).start()
+    demo = build_app(advisor, settings)
+    demo.launch(server_name=settings.host, server_port=settings.port, auth=_auth(settings),
+                share=False, inbrowser=False, mcp_server=False, pwa=False)
