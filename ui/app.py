@@ -7,16 +7,17 @@ import logging
 import threading
 
 import gradio as gr  # advisor.ui's __init__ has already switched analytics and telemetry off
+from advisor.ui.chat import FOLLOW_UPS, Chat
 
 from advisor.settings import Settings
-from advisor.ui.chat import FOLLOW_UPS, Chat
 
 log = logging.getLogger("advisor.ui")
 
 EXAMPLES = [
     ("Which certifications help me move into engineering management?", "🎓 Certifications"),
     ("What specializations do MEM programs offer?", "📚 MEM specializations"),
-    ("What is the difference between an engineering manager and a director?", "🧭 Manager vs director"),
+    ("What is the difference between an engineering manager and a director?",
+     "🧭 Manager vs director"),
     ("How much do engineering managers earn?", "💰 Pay and outlook"),
 ]
 PLACEHOLDER = ("**Ask a career question.** Every answer quotes the articles in the library and "
@@ -28,7 +29,8 @@ CSS = """
 .ca-answer ul { margin: 0 0 .5em 1.2em; }
 sup.ca-ref { font-size: .75em; margin-left: 1px; }
 sup.ca-ref a { text-decoration: none; font-weight: 600; }
-.ca-sources { margin-top: .6em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); font-size: .9em; }
+.ca-sources { margin-top: .6em; padding-top: .4em; font-size: .9em;
+  border-top: 1px solid var(--border-color-primary); }
 .ca-sources-h { font-weight: 600; margin-bottom: .2em; }
 .ca-sources ol { margin: 0 0 0 1.4em; padding: 0; }
 .ca-sources li { margin: .25em 0; scroll-margin-top: 1em; }
@@ -40,6 +42,7 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
   border-left: 3px solid var(--border-color-primary); }
 .ca-support mark { padding: 0 1px; }
 .ca-pending { opacity: .85; }
+.ca-resolved { font-size: .85em; opacity: .7; margin-bottom: .3em; }
 .ca-followups button { flex: 0 1 auto !important; min-width: 0 !important; }
 """
 
@@ -78,32 +81,36 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                                   for _ in range(FOLLOW_UPS)]
                 with gr.Row():
                     question = gr.Textbox(
-                        placeholder="Ask about certifications, degrees, roles, pay…", show_label=False,
-                        label="Your question", submit_btn="Ask", max_length=settings.max_question_chars,
-                        scale=6, elem_id="ca-question", autofocus=True,
+                        placeholder="Ask about certifications, degrees, roles, pay…",
+                        show_label=False, label="Your question", submit_btn="Ask",
+                        max_length=settings.max_question_chars, scale=6, elem_id="ca-question",
+                        autofocus=True,
                     )
                     new_chat = gr.Button("New chat", scale=1, variant="secondary")
             with gr.Tab("Explore", id="explore"):
-                gr.Markdown("The articles in the library and their sections. Click a section to ask "
-                            "about it in the chat.")
-                sections = gr.Dataset(components=["textbox", "textbox"], headers=["Article", "Section"],
-                                      samples=[["", "Loading…"]], type="index", layout="table",
-                                      samples_per_page=500, label="Library")
+                gr.Markdown("The articles in the library and their sections. Click a section "
+                            "to ask about it in the chat.")
+                sections = gr.Dataset(
+                    components=["textbox", "textbox"], headers=["Article", "Section"],
+                    samples=[["", "Loading…"]], type="index", layout="table",
+                    samples_per_page=500, label="Library",
+                )
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
+        # Every answering event shares one concurrency group: `concurrency` answers at once.
         answering = {"concurrency_id": "advisor", "show_progress": "minimal"}
+        internal = {**answering, "api_visibility": "private"}
         question.submit(chat.respond, [question, turns], outputs, api_name="chat", **answering)
         for button in follow_ups:
-            button.click(chat.respond, [button, turns], outputs, api_visibility="private", **answering)
-        chatbot.example_select(chat.example, [turns], outputs, api_visibility="private", **answering)
-        sections.click(chat.explore, [sections, outline, turns], [tabs, *outputs],
-                       api_visibility="private", **answering)
+            button.click(chat.respond, [button, turns], outputs, **internal)
+        chatbot.example_select(chat.example, [turns], outputs, **internal)
+        sections.click(chat.explore, [sections, outline, turns], [tabs, *outputs], **internal)
         chatbot.like(chat.feedback, [turns], None, api_visibility="private")
         cleared = [chatbot, turns, saved, *follow_ups]
         new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
-        demo.load(chat.restore, [saved], [turns, chatbot, saved, *follow_ups, status, sections, outline],
-                  api_visibility="private")
+        restored = [turns, chatbot, saved, *follow_ups, status, sections, outline]
+        demo.load(chat.restore, [saved], restored, api_visibility="private")
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return demo

@@ -10,8 +10,8 @@ from typing import Any
 from advisor.records import Answer, Citation
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
-_CITATION_FIELDS = ("n", "doc_id", "title", "section", "url", "published", "snippet", "source", "quote",
-                    "chunk_id")
+_CITATION_FIELDS = ("n", "doc_id", "title", "section", "url", "published", "snippet", "source",
+                    "quote", "chunk_id")
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
@@ -57,7 +57,9 @@ def clean_turns(raw: object) -> list[dict[str, Any]]:
         return []
     turns = []
     for item in raw[-MAX_TURNS:]:
-        if isinstance(item, dict) and isinstance(item.get("user"), str) and answer_from_dict(item.get("answer")):
+        if not isinstance(item, dict) or not isinstance(item.get("user"), str):
+            continue
+        if answer_from_dict(item.get("answer")) is not None:
             turns.append({"user": item["user"], "answer": item["answer"]})
     return turns
 

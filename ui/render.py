@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from advisor.records import Answer, Citation
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+REL = "noopener noreferrer nofollow"  # external links: no opener, no referrer, no endorsement
 QUOTE_JOIN = " … "  # how Citation.quote joins the pieces it used
 USER_SHOWN_CHARS = 600  # a longer question is clipped in its bubble (the advisor sees all of it)
 
@@ -26,7 +27,9 @@ def safe_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\"'<> \n\t"):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    if any(c in url for c in "\"'<> \n\t\\"):
         return ""
     return url
 
@@ -42,7 +45,8 @@ def _markers(escaped_line: str, turn: int | None, known: set[int]) -> str:
         n = int(m.group(1))
         if turn is None or n not in known:
             return f'<sup class="ca-ref">[{n}]</sup>'
-        return f'<sup class="ca-ref"><a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a></sup>'
+        link = f'<a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a>'
+        return f'<sup class="ca-ref">{link}</sup>'
 
     return _MARKER.sub(sub, escaped_line)
 
@@ -105,12 +109,15 @@ def render_citation(turn: int, c: Citation) -> str:
     url = safe_url(c.url)
     title = esc(c.title or c.doc_id or "Untitled source")
     if url:
-        title = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
-    section = f' <span class="ca-section">› {esc(c.section.replace(" > ", " › "))}</span>' if c.section else ""
+        title = f'<a href="{esc(url)}" target="_blank" rel="{REL}">{title}</a>'
+    path = esc(c.section.replace(" > ", " › "))
+    section = f' <span class="ca-section">› {path}</span>' if c.section else ""
     meta = " · ".join(esc(p) for p in (c.source, c.published and f"published {c.published}") if p)
     meta_html = f'<div class="ca-meta">{meta}</div>' if meta else ""
-    support = (f'<details class="ca-support"><summary>Supporting text</summary>'
-               f'<blockquote>{highlight(c.snippet, c.quote)}</blockquote></details>') if c.snippet else ""
+    support = ""
+    if c.snippet:
+        support = ('<details class="ca-support"><summary>Supporting text</summary>'
+                   f"<blockquote>{highlight(c.snippet, c.quote)}</blockquote></details>")
     return (f'<li id="{anchor(turn, c.n)}" value="{int(c.n)}"><span class="ca-title">{title}</span>'
             f"{section}{meta_html}{support}</li>")
 
@@ -122,17 +129,26 @@ def render_sources(turn: int, citations: Iterable[Citation]) -> str:
     return f'<div class="ca-sources"><div class="ca-sources-h">Sources</div><ol>{items}</ol></div>'
 
 
-def render_answer(turn: int, answer: Answer) -> str:
-    """A finished answer: text with linked markers, then its sources."""
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+
+def render_answer(turn: int, answer: Answer, asked: str = "") -> str:
+    """A finished answer: how a follow-up was understood, the text with linked markers, then
+    its sources."""
     cls = "ca-answer ca-refused" if answer.refused else "ca-answer"
+    resolved = ""
+    if answer.question and not answer.refused and asked and _norm(answer.question) != _norm(asked):
+        resolved = f'<div class="ca-resolved">Answering: {esc(answer.question)}</div>'
     body = render_text(answer.text, turn, (c.n for c in answer.citations))
-    return f'<div class="{cls}">{body}{render_sources(turn, answer.citations)}</div>'
+    return f'<div class="{cls}">{resolved}{body}{render_sources(turn, answer.citations)}</div>'
 
 
 def render_partial(text: str, status: str = "") -> str:
     """What is shown while an answer streams in: the words so far, or the current status."""
     if not text.strip():
-        return f'<div class="ca-answer ca-pending"><p><em>{esc(status or "Thinking…")}</em></p></div>'
+        note = esc(status or "Thinking…")
+        return f'<div class="ca-answer ca-pending"><p><em>{note}</em></p></div>'
     return f'<div class="ca-answer ca-pending">{render_text(text)}</div>'
 
 
@@ -151,11 +167,14 @@ def render_message(message: str) -> str:
     return f'<div class="ca-answer ca-notice"><p>{esc(message)}</p></div>'
 
 
-def render_status(status: Mapping[str, object] | None, problem: str = "") -> str:
-    """The line above the chat: which corpus and which answer backend are live."""
+def render_status(status: Mapping[str, object] | None, problem: str = "", note: str = "") -> str:
+    """The line above the chat: which corpus and which answer backend are live, or what to do."""
     if problem:
         return f'<div class="ca-status ca-status-problem">{esc(problem)}</div>'
+    if note:
+        return f'<div class="ca-status">{esc(note)}</div>'
     status = status or {}
     docs, chunks = status.get("documents", 0), status.get("chunks", 0)
-    return (f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages · '
-            f'Answers: {esc(status.get("backend", ""))}</div>')
+    backend = esc(status.get("backend", ""))
+    return (f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages'
+            f" · Answers: {backend}</div>")

@@ -1,0 +1,187 @@
+"""Event handlers of the chat UI. Each turns the Advisor's events and records into widget values;
+none lets an exception reach the page (it is logged here and the user gets a polite line)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from advisor.records import Answer
+from advisor.settings import Settings
+from advisor.store import StoreError
+
+from . import convert, feedback, render
+
+log = logging.getLogger("advisor.ui")
+
+FOLLOW_UPS = 3
+STREAM_EVERY = 0.08  # seconds between streamed repaints; tokens come faster than that
+NO_INDEX = ("No articles are indexed yet. Run `career-advisor ingest` (after putting articles in "
+            "the corpus folder), then reload this page.")
+EMPTY_INDEX = ("The library is empty. Put articles in the corpus folder and run "
+               "`career-advisor ingest`, then reload this page.")
+BROKEN_INDEX = "The library could not be opened right now; the server log has the details."
+SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
+
+
+def explore_question(section: str) -> str:
+    """What clicking a section asks. The section's own heading retrieves it far more reliably
+    than one padded with the article title (77 vs 52 of 96 sections on the project corpus)."""
+    return f"Tell me about {section.split(' > ')[-1]}"
+
+
+class Chat:
+    """Handlers over one Advisor; per-user data only ever arrives as handler arguments."""
+
+    unsupported_option = feedback.UNSUPPORTED_OPTION
+
+    def __init__(self, advisor, settings: Settings) -> None:
+        self.advisor = advisor
+        self.settings = settings
+
+    # -- conversions ---------------------------------------------------------------------
+    def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+        out = []
+        for i, t in enumerate(turns):
+            answer = convert.answer_from_dict(t["answer"]) or Answer(SORRY, refused=True)
+            out.append({"role": "user", "content": render.render_user(t["user"])})
+            out.append({"role": "assistant", "content": render.render_answer(i, answer, t["user"])})
+        return out
+
+    @staticmethod
+    def buttons(answer: Answer | None) -> list[gr.Button]:
+        """The follow-up buttons for the latest answer (hidden when it has none)."""
+        questions = list(answer.follow_ups if answer and not answer.refused else ())[:FOLLOW_UPS]
+        return [gr.Button(value=q, visible=True) for q in questions] + [
+            gr.Button(visible=False) for _ in range(FOLLOW_UPS - len(questions))]
+
+    def shown(self, question: str) -> str:
+        """What is kept of a question in the page and the browser (the Advisor sees all of it)."""
+        return render.clip(question, self.settings.max_question_chars)
+
+    # -- answering -----------------------------------------------------------------------
+    def respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
+        """Stream one answer into the chat. Yields (textbox, chatbot, turns, saved, *buttons)."""
+        question = question if isinstance(question, str) else ""
+        turns = convert.clean_turns(turns)
+        past = self.messages(turns)
+        user = {"role": "user", "content": render.render_user(self.shown(question))}
+
+        def frame(html: str) -> tuple:
+            chat = [*past, user, {"role": "assistant", "content": html}]
+            return (gr.skip(), chat, gr.skip(), gr.skip(), *[gr.skip()] * FOLLOW_UPS)
+
+        first = frame(render.render_partial("", "Searching the sources…"))
+        yield ("", *first[1:4], *[gr.Button(visible=False)] * FOLLOW_UPS)
+        answer = yield from self._stream(question, turns, frame)
+        turns = [*turns, convert.turn(self.shown(question), answer)][-convert.MAX_TURNS:]
+        yield (gr.skip(), self.messages(turns), turns, turns, *self.buttons(answer))
+
+    def _stream(self, question: str, turns: list[dict[str, Any]], frame) -> Iterator[tuple]:
+        """Relay the Advisor's events as repaints; return the final Answer (or a polite one)."""
+        text, last = "", 0.0
+        try:
+            for event in self.advisor.stream(question, convert.history(turns)):
+                if event.kind == "answer" and event.answer is not None:
+                    return event.answer
+                if event.kind == "status":
+                    yield frame(render.render_partial(text, event.text))
+                elif event.kind == "token":
+                    text += event.text
+                    if time.monotonic() - last >= STREAM_EVERY:
+                        last = time.monotonic()
+                        yield frame(render.render_partial(text))
+        except StoreError:
+            log.exception("index unavailable while answering")
+            return Answer(NO_INDEX, refused=True)
+        except Exception:
+            log.exception("answering %r failed", question[:200])
+        return Answer(SORRY, refused=True)
+
+    def example(self, turns: list[dict[str, Any]], evt: gr.SelectData) -> Iterator[tuple]:
+        value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
+        yield from self.respond(value if isinstance(value, str) else "", turns)
+
+    def explore(self, index: int, rows: list[list[str]], turns: list[dict]) -> Iterator[tuple]:
+        """A section picked in the Explore tab: switch to the chat and ask about it."""
+        try:
+            section = rows[int(index)][1]
+        except (TypeError, ValueError, IndexError):
+            return
+        for i, out in enumerate(self.respond(explore_question(section), turns)):
+            yield (gr.Tabs(selected="chat") if i == 0 else gr.skip(), *out)
+
+    def ask_json(self, question: str, history_json: str) -> str:
+        """Answer `question` given `history_json` (a JSON list of [question, answer] pairs, each
+        answer as this endpoint returned it). Returns the answer as a JSON object: answer,
+        refused, citations, follow_ups and the resolved question."""
+        try:
+            answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
+        except StoreError:
+            log.exception("index unavailable while answering")
+            answer = Answer(NO_INDEX, refused=True)
+        except Exception:
+            log.exception("answering %r failed", (question or "")[:200])
+            answer = Answer(SORRY, refused=True)
+        return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
+
+    # -- feedback, clearing, restoring ---------------------------------------------------
+    def feedback(self, turns: list[dict[str, Any]], data: gr.LikeData) -> None:
+        """A thumb or flag on an answer: message 2k+1 is turn k's answer."""
+        try:
+            index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+            verdict = feedback.verdict_of(data.liked)
+            turns = convert.clean_turns(turns)
+            if verdict is None or not 0 <= int(index) // 2 < len(turns):
+                return
+            feedback.record(self.settings.feedback_file, turns[int(index) // 2], verdict)
+            gr.Info("Thanks, your feedback was saved.")
+        except Exception:
+            log.exception("could not record feedback")
+            gr.Warning("Sorry, your feedback could not be saved.")
+
+    def clear(self) -> tuple:
+        return ([], [], [], *self.buttons(None))
+
+    def restore(self, saved: object) -> tuple:
+        """Page load: this browser's saved conversation, the library status, the outline."""
+        turns = convert.clean_turns(saved)
+        last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
+        samples, rows = self.outline()
+        return (turns, self.messages(turns), turns, *self.buttons(last), self.status_html(),
+                gr.Dataset(samples=samples or [["", "No articles yet"]]), rows)
+
+    def outline(self) -> tuple[list[list[str]], list[list[str]]]:
+        """Explore rows: the article title on its first section only, and [title, section]."""
+        try:
+            outline = self.advisor.reader().outline()
+        except Exception:
+            log.warning("no outline", exc_info=True)
+            return [], []
+        samples, rows, previous = [], [], None
+        for _doc, title, section, _url in outline:
+            if not section:
+                continue
+            samples.append([title if title != previous else "", section.replace(" > ", " › ")])
+            rows.append([title, section])
+            previous = title
+        return samples, rows
+
+    def status_html(self, loading: bool = False) -> str:
+        if loading:
+            return render.render_status(None, note="Opening the library…")
+        try:
+            status = self.advisor.status()
+        except StoreError:
+            return render.render_status(None, NO_INDEX)
+        except Exception:
+            log.exception("status failed")
+            return render.render_status(None, BROKEN_INDEX)
+        if not status.get("chunks"):
+            return render.render_status(None, EMPTY_INDEX)
+        return render.render_status(status)
