@@ -23,6 +23,7 @@ from advisor.suggest import suggest_follow_ups
 # and the dense side agrees the sources are on topic; strong semantic agreement lowers the bar.
 MIN_SUPPORT = 0.45
 RERANK_CANDIDATES = 20
+FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 MIN_DENSE = 0.12
 MIN_SUPPORT_WHEN_CLOSE = 0.3
 CLOSE_DENSE = 0.45
@@ -145,7 +146,16 @@ class Advisor:
 
     def ranked(self, query: Query, k: int) -> list[Hit]:
         candidates = self.searcher().search(query.text, max(k, RERANK_CANDIDATES))
-        return rerank(query, candidates, self.idf(query), k)
+        return rerank(query, self.with_fact_tables(candidates), self.idf(query), k)
+
+    def with_fact_tables(self, candidates: list[Hit]) -> list[Hit]:
+        """Add the table chunks (structured facts such as "Median Pay: ...") of the leading
+        documents: a question about a document is often answered by its fact table."""
+        docs = list(dict.fromkeys(h.chunk.doc_id for h in candidates[:FACT_TABLE_DOCS]))
+        have = {h.chunk.chunk_id for h in candidates}
+        extra = [c for c in self.reader().table_chunks(docs) if c.chunk_id not in have]
+        floor = min((h.score for h in candidates), default=0.0)
+        return candidates + [Hit(c, floor, 0.0, 0) for c in extra]
 
     def with_continuations(self, hits: list[Hit]) -> list[Hit]:
         """When a top chunk ends inside a list that the next chunk continues, bring that one too."""

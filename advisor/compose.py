@@ -137,15 +137,20 @@ def score_units(
     headings = [frozenset(all_stems(h.chunk.heading_path)) for h in hits]
     local = {u.heading: frozenset(all_stems(u.heading)) for u in units}
     wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
+    groups: dict[tuple[int, int], list[Unit]] = {}
+    for u in units:
+        groups.setdefault((u.hit, u.group), []).append(u)
     scores = []
-    for i, u in enumerate(units):
+    for u in units:
         own = _coverage(u.stems, weights)
-        near = frozenset().union(*(v.stems for v in _neighbours(units, i)))
+        near = frozenset().union(*(v.stems for v in _neighbours(u, groups[(u.hit, u.group)])))
         extra = _coverage(u.stems | near, weights) - own
         inherited = (
             _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
         )
-        score = min(1.0, (own + 0.5 * extra + 0.3 * inherited) / total)
+        # a table's caption names the subject of every row, so it counts in full there
+        near_weight = 1.0 if u.kind == "row" else 0.5
+        score = min(1.0, (own + near_weight * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
             score += 0.05
         if query.wants and _has(u.stems, query.wants):  # names what was asked for, above
@@ -158,9 +163,8 @@ def score_units(
     return scores
 
 
-def _neighbours(units: list[Unit], i: int) -> list[Unit]:
-    u = units[i]
-    same = [v for v in units if v.hit == u.hit and v.group == u.group and v is not u]
+def _neighbours(u: Unit, group: list[Unit]) -> list[Unit]:
+    same = [v for v in group if v is not u]
     if u.kind == "lead":
         return same  # the list it introduces
     if u.kind in ("item", "row"):

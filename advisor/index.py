@@ -72,6 +72,7 @@ class ChunkTable:
         self.conn = conn
         if create:
             conn.execute(self.SCHEMA)
+            conn.execute("CREATE INDEX IF NOT EXISTS chunk_doc ON chunk_data(doc_id, position)")
 
     def upsert(self, chunks: Iterable[Chunk]) -> None:
         with self.conn:
@@ -112,6 +113,16 @@ class ChunkTable:
             "SELECT doc_id, title, section, url FROM chunk_data GROUP BY doc_id, section "
             "ORDER BY title, min(position)"
         ).fetchall()
+
+    def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
+        """Chunks of these documents that hold table rows (their structured facts)."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(
+            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id IN ({marks}) "
+            "AND (text LIKE '| %' OR text LIKE '%' || char(10) || '| %')",
+            doc_ids,
+        ).fetchall()
+        return [Chunk(*r) for r in rows]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute(
@@ -278,11 +289,24 @@ class IndexReader:
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
 
+    def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
+        """Chunks of these documents that hold table rows (their structured facts)."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(
+            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id IN ({marks}) "
+            "AND (text LIKE '| %' OR text LIKE '%' || char(10) || '| %')",
+            doc_ids,
+        ).fetchall()
+        return [Chunk(*r) for r in rows]
+
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)
 
     def outline(self) -> list[tuple[str, str, str, str]]:
         return self._table().outline()
+
+    def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
+        return self._table().table_chunks(doc_ids) if doc_ids else []
 
     def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
         return self._table().at(chunk.doc_id, chunk.position + step)

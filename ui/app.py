@@ -7,9 +7,10 @@ import logging
 import threading
 
 import gradio as gr  # advisor.ui's __init__ has already switched analytics and telemetry off
-from advisor.ui.chat import FOLLOW_UPS, Chat
 
 from advisor.settings import Settings
+
+from .chat import FOLLOW_UPS, Chat
 
 log = logging.getLogger("advisor.ui")
 
