@@ -264,7 +264,9 @@ def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> 
     return [hits[i] for i in order[:k]]
 
 
-def _structured_fact(units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit]) -> list[Unit]:
+def _structured_fact(
+    units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit]
+) -> list[Unit]:
     """Prose answers gain the matching table row of the same document ("Number of Jobs, 2024:
     1,579,800" beside "held about 1.6 million jobs"): the exact figure, with its own citation."""
     if any(u.kind == "row" for u in chosen):
@@ -272,10 +274,14 @@ def _structured_fact(units: list[Unit], scores: list[float], chosen: list[Unit],
     doc = hits[chosen[0].hit].chunk.doc_id
     best = max(scores)
     rows = [
-        (s, u) for u, s in zip(units, scores, strict=True)
-        if u.kind == "row" and hits[u.hit].chunk.doc_id == doc and s >= 0.6 * best and _FIGURE.search(u.text)
+        (s, u)
+        for u, s in zip(units, scores, strict=True)
+        if u.kind == "row"
+        and hits[u.hit].chunk.doc_id == doc
+        and s >= 0.6 * best
+        and _FIGURE.search(u.text)
     ]
-    return chosen + [max(rows, key=lambda p: p[0])[1]] if rows else chosen
+    return [*chosen, max(rows, key=lambda p: p[0])[1]] if rows else chosen
 
 
 def _figures_side_by_side(

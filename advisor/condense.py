@@ -177,7 +177,12 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
     if re.search(r"\bhow many\b", question, re.IGNORECASE) and "number" not in focus:
         focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
     return Query(
-        query.text, focus, query.context, query.follow_up, query.context_weight, answer_type(question)
+        query.text,
+        focus,
+        query.context,
+        query.follow_up,
+        query.context_weight,
+        answer_type(question),
     )
 
 

@@ -196,9 +196,9 @@ class Index:
     # -- writer side ---------------------------------------------------------------------
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:
+        """One writer at a time; a second gets IndexBusy at once, naming the holder."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        fh = open(self.dir / ".ingest.lock", "a+")
-        try:
+        with open(self.dir / ".ingest.lock", "a+") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -212,9 +212,7 @@ class Index:
             fh.truncate()
             fh.write(f"pid {os.getpid()}")
             fh.flush()
-            yield
-        finally:
-            fh.close()
+            yield  # the lock goes with the file when it closes
 
     def prepare(self, source: str | None, target: str) -> None:
         """Copy the live generation (vectors and keyword table) into a new one."""
@@ -288,16 +286,6 @@ class IndexReader:
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
-
-    def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
-        """Chunks of these documents that hold table rows (their structured facts)."""
-        marks = ",".join("?" * len(doc_ids))
-        rows = self.conn.execute(
-            f"SELECT {self.COLS} FROM chunk_data WHERE doc_id IN ({marks}) "
-            "AND (text LIKE '| %' OR text LIKE '%' || char(10) || '| %')",
-            doc_ids,
-        ).fetchall()
-        return [Chunk(*r) for r in rows]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)

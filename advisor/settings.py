@@ -7,6 +7,7 @@ explicit overrides (CLI flags). Nothing here reads the environment at import tim
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ def settings_table() -> list[tuple[str, str, str]]:
     docs: dict[str, str] = {}
     tree = ast.parse(source)
     body = tree.body[0].body  # type: ignore[attr-defined]
-    for node, nxt in zip(body, body[1:], strict=False):
+    for node, nxt in itertools.pairwise(body):
         if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr):
             docs[node.target.id] = str(nxt.value.value)  # type: ignore[union-attr]
     rows = []

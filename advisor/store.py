@@ -3,6 +3,7 @@ generation on a `chroma run` server. Both expose the same small interface to the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -167,10 +168,8 @@ class ServerStore:
             offset += len(got["ids"])
 
     def drop(self, generation: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self._client().delete_collection(self._cname(generation))
-        except Exception:  # already gone
-            pass
 
     def generations(self) -> list[str]:
         prefix = f"{self.name}__gen-"

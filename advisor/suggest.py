@@ -29,37 +29,36 @@ def _topic(section: str) -> str:
     return last
 
 
+def _usable(section: str, seen: set[str]) -> bool:
+    return (
+        bool(section)
+        and section not in seen
+        and not any(s in section.lower() for s in _SKIP_SECTIONS)
+    )
+
+
 def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexReader) -> list[str]:
-    out: list[str] = []
-    for item in list_items(draft.text)[:6]:
-        label = item_label(item)
-        if 1 <= len(label.split()) <= 6:
-            out.append(f"Tell me more about {label}")
-    seen_sections = {h.chunk.section for h in hits[:1]}
-    if hits:
-        top = hits[0].chunk
-        sections = list(dict.fromkeys(c.section for c in reader.doc_chunks(top.doc_id)))
-        if top.section in sections:
-            i = sections.index(top.section)
-            neighbours = sections[i + 1 :] + sections[:i][::-1]
-            for section in neighbours:
-                if (
-                    section
-                    and section not in seen_sections
-                    and not any(s in section.lower() for s in _SKIP_SECTIONS)
-                ):
-                    out.append(f"Tell me about {_topic(section)}")
-                    seen_sections.add(section)
-                if len(out) >= 6:
-                    break
+    """Items of the answer's list, then the sections after the answer's, then other sources'."""
+    out = [
+        f"Tell me more about {label}"
+        for item in list_items(draft.text)[:6]
+        if 1 <= len((label := item_label(item)).split()) <= 6
+    ]
+    if not hits:
+        return out
+    top = hits[0].chunk
+    seen = {top.section}
+    sections = list(dict.fromkeys(c.section for c in reader.doc_chunks(top.doc_id)))
+    if top.section in sections:
+        i = sections.index(top.section)
+        for section in sections[i + 1 :] + sections[:i][::-1]:
+            if _usable(section, seen) and len(out) < 6:
+                out.append(f"Tell me about {_topic(section)}")
+                seen.add(section)
     for h in hits[1:]:
-        if (
-            h.chunk.doc_id != (hits[0].chunk.doc_id if hits else "")
-            and h.chunk.section not in seen_sections
-        ):
-            if not any(s in h.chunk.section.lower() for s in _SKIP_SECTIONS) and h.chunk.section:
-                out.append(f"Tell me about {_topic(h.chunk.section)}")
-                seen_sections.add(h.chunk.section)
+        if h.chunk.doc_id != top.doc_id and _usable(h.chunk.section, seen):
+            out.append(f"Tell me about {_topic(h.chunk.section)}")
+            seen.add(h.chunk.section)
     asked = set(query.focus)
     return [q for q in dict.fromkeys(out) if not set(stems(q)) <= asked]
 

@@ -62,15 +62,30 @@ def article(title: str, body: str) -> str:
 def corpus(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
-    (folder / "pay.md").write_text(article("Pay", "## Wages\nGadget engineers earn a median of $70,000 a year (Gadget survey, 2024)."), encoding="utf-8")
+    (folder / "pay.md").write_text(
+        article(
+            "Pay",
+            "## Wages\nGadget engineers earn a median of $70,000 a year (Gadget survey, 2024).",
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 
 def grow(folder, n: int = 80) -> None:
     """Enough new material for several embedding batches, and a changed fact."""
-    (folder / "pay.md").write_text(article("Pay", "## Wages\nGadget engineers earn a median of $90,000 a year (Gadget survey, 2025)."), encoding="utf-8")
+    (folder / "pay.md").write_text(
+        article(
+            "Pay",
+            "## Wages\nGadget engineers earn a median of $90,000 a year (Gadget survey, 2025).",
+        ),
+        encoding="utf-8",
+    )
     for i in range(n):
-        body = "\n\n".join(f"## Part {j}\nTopic {i} part {j} explains widget careers in detail, sentence {j}." for j in range(6))
+        body = "\n\n".join(
+            f"## Part {j}\nTopic {i} part {j} explains widget careers in detail, sentence {j}."
+            for j in range(6)
+        )
         (folder / f"extra-{i}.md").write_text(article(f"Extra {i}", body), encoding="utf-8")
 
 
@@ -80,8 +95,12 @@ def test_killed_ingest_leaves_previous_index_answering(tmp_path, corpus, point):
     first = ingest(settings, [corpus])
     grow(corpus)
     started = time.perf_counter()
-    child = subprocess.run([sys.executable, "-c", DRIVER, point, str(settings.index_dir), str(corpus)],
-                           capture_output=True, text=True, timeout=600)
+    child = subprocess.run(
+        [sys.executable, "-c", DRIVER, point, str(settings.index_dir), str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert child.returncode == -9, child.stdout + child.stderr  # it really was killed
     print(f"\n[kill at {point}] child ran {time.perf_counter() - started:.1f}s before SIGKILL")
 

@@ -33,8 +33,20 @@ def chroma_server(tmp_path):
         pytest.skip("chroma CLI not installed")
     port = free_port()
     log = open(tmp_path / "chroma.log", "w")
-    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "run",
+            "--path",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -58,8 +70,13 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_ingest_and_concurrent_asks_against_a_chroma_server(chroma_server, tmp_path):
-    env = {**os.environ, "ADVISOR_CHROMA_URL": chroma_server, "ADVISOR_INDEX_DIR": str(tmp_path / "replica-a"),
-           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        **os.environ,
+        "ADVISOR_CHROMA_URL": chroma_server,
+        "ADVISOR_INDEX_DIR": str(tmp_path / "replica-a"),
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     done = cli("ingest", str(corpus), "--json", env=env)
@@ -82,14 +99,29 @@ def test_ingest_and_concurrent_asks_against_a_chroma_server(chroma_server, tmp_p
     assert json.loads(result.stdout.strip().splitlines()[-1])["citations"]
 
     # an incremental update is seen by both replicas through the server's pointer
-    (corpus / "extra-note.md").write_text("---\ntitle: Zebra Careers\n---\n## Zebra keepers\nZebra keepers earn a median of $12,345 a year (Zebra survey, 2025).\n", encoding="utf-8")
+    (corpus / "extra-note.md").write_text(
+        "---\ntitle: Zebra Careers\n---\n## Zebra keepers\nZebra keepers earn a median of $12,345 a year (Zebra survey, 2025).\n",
+        encoding="utf-8",
+    )
     assert cli("ingest", str(corpus), "--json", env=env).returncode == 0
     for e in (env, other):
-        answer = json.loads(cli("ask", "How much do zebra keepers earn?", "--json", env=e).stdout.strip().splitlines()[-1])
+        answer = json.loads(
+            cli("ask", "How much do zebra keepers earn?", "--json", env=e)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         assert "$12,345" in answer["answer"]
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    env = {**os.environ, "ADVISOR_CHROMA_URL": f"http://127.0.0.1:{free_port()}", "ADVISOR_INDEX_DIR": str(tmp_path / "x")}
+    env = {
+        **os.environ,
+        "ADVISOR_CHROMA_URL": f"http://127.0.0.1:{free_port()}",
+        "ADVISOR_INDEX_DIR": str(tmp_path / "x"),
+    }
     result = cli("ask", "hello?", env=env)
-    assert result.returncode != 0 and "Chroma server" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode != 0
+        and "Chroma server" in result.stderr
+        and "Traceback" not in result.stderr
+    )

@@ -14,15 +14,16 @@ from .chat import FOLLOW_UPS, Chat
 
 log = logging.getLogger("advisor.ui")
 
-EXAMPLES = [
-    ("Which certifications help me move into engineering management?", "🎓 Certifications"),
-    ("What specializations do MEM programs offer?", "📚 MEM specializations"),
-    ("What is the difference between an engineering manager and a director?",
-     "🧭 Manager vs director"),
-    ("How much do engineering managers earn?", "💰 Pay and outlook"),
+EXAMPLES = [  # one per thing people come for: certifications, specializations, roles, pay
+    "Which certifications help me move into engineering management?",
+    "What specializations do MEM programs offer?",
+    "What is the difference between an engineering manager and a director?",
+    "How much do engineering managers earn?",
 ]
-PLACEHOLDER = ("**Ask a career question.** Every answer quotes the articles in the library and "
-               "links each claim to its source. Try one of these:")
+PLACEHOLDER = (
+    "### Ask a career question\nEvery answer quotes the articles in the library and "
+    "links each claim to its source. Try one of these:"
+)
 CSS = """
 .ca-status { font-size: .9em; opacity: .85; padding: 2px 4px; }
 .ca-status-problem { color: var(--error-text-color, #b91c1c); font-weight: 600; opacity: 1; }
@@ -57,6 +58,8 @@ class AdvisorBlocks(gr.Blocks):
         kwargs.setdefault("css", CSS)
         kwargs.setdefault("ssr_mode", False)
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
+        kwargs.setdefault("run_history", False)  # it would offer to upload runs to a HF bucket
+        kwargs.setdefault("footer_links", ["api", "settings"])
         return super().launch(*args, **kwargs)
 
 
@@ -72,29 +75,46 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("Chat", id="chat"):
                 chatbot = gr.Chatbot(
-                    label="Conversation", height=560, render_markdown=False, sanitize_html=True,
-                    buttons=[], placeholder=PLACEHOLDER, elem_id="ca-chat",
-                    examples=[{"text": q, "display_text": label} for q, label in EXAMPLES],
+                    label="Conversation",
+                    height=560,
+                    render_markdown=False,
+                    sanitize_html=True,
+                    buttons=[],
+                    placeholder=PLACEHOLDER,
+                    elem_id="ca-chat",
+                    examples=[{"text": q} for q in EXAMPLES],
                     feedback_options=("Like", "Dislike", chat.unsupported_option),
                 )
                 with gr.Row(elem_classes="ca-followups"):
-                    follow_ups = [gr.Button(visible=False, size="sm", elem_classes="ca-followup")
-                                  for _ in range(FOLLOW_UPS)]
+                    follow_ups = [
+                        gr.Button(visible=False, size="sm", elem_classes="ca-followup")
+                        for _ in range(FOLLOW_UPS)
+                    ]
                 with gr.Row():
                     question = gr.Textbox(
                         placeholder="Ask about certifications, degrees, roles, pay…",
-                        show_label=False, label="Your question", submit_btn="Ask",
-                        max_length=settings.max_question_chars, scale=6, elem_id="ca-question",
+                        show_label=False,
+                        label="Your question",
+                        submit_btn="Ask",
+                        max_length=settings.max_question_chars,
+                        scale=6,
+                        elem_id="ca-question",
                         autofocus=True,
                     )
                     new_chat = gr.Button("New chat", scale=1, variant="secondary")
             with gr.Tab("Explore", id="explore"):
-                gr.Markdown("The articles in the library and their sections. Click a section "
-                            "to ask about it in the chat.")
+                gr.Markdown(
+                    "The articles in the library and their sections. Click a section "
+                    "to ask about it in the chat."
+                )
                 sections = gr.Dataset(
-                    components=["textbox", "textbox"], headers=["Article", "Section"],
-                    samples=[["", "Loading…"]], type="index", layout="table",
-                    samples_per_page=500, label="Library",
+                    components=["textbox", "textbox"],
+                    headers=["Article", "Section"],
+                    samples=[["", "Loading…"]],
+                    type="index",
+                    layout="table",
+                    samples_per_page=500,
+                    label="Library",
                 )
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
@@ -137,5 +157,12 @@ def launch(settings: Settings, advisor) -> None:
         raise ValueError("ADVISOR_AUTH must look like user:password")
     threading.Thread(target=_warm, args=(advisor,), daemon=True).start()
     demo = build_app(advisor, settings)
-    demo.launch(server_name=settings.host, server_port=settings.port, auth=_auth(settings),
-                share=False, inbrowser=False, mcp_server=False, pwa=False)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=_auth(settings),
+        share=False,
+        inbrowser=False,
+        mcp_server=False,
+        pwa=False,
+    )

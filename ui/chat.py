@@ -21,10 +21,14 @@ log = logging.getLogger("advisor.ui")
 
 FOLLOW_UPS = 3
 STREAM_EVERY = 0.08  # seconds between streamed repaints; tokens come faster than that
-NO_INDEX = ("No articles are indexed yet. Run `career-advisor ingest` (after putting articles in "
-            "the corpus folder), then reload this page.")
-EMPTY_INDEX = ("The library is empty. Put articles in the corpus folder and run "
-               "`career-advisor ingest`, then reload this page.")
+NO_INDEX = (
+    "No articles are indexed yet. Run `career-advisor ingest` (after putting articles in "
+    "the corpus folder), then reload this page."
+)
+EMPTY_INDEX = (
+    "The library is empty. Put articles in the corpus folder and run "
+    "`career-advisor ingest`, then reload this page."
+)
 BROKEN_INDEX = "The library could not be opened right now; the server log has the details."
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
 
@@ -58,7 +62,8 @@ class Chat:
         """The follow-up buttons for the latest answer (hidden when it has none)."""
         questions = list(answer.follow_ups if answer and not answer.refused else ())[:FOLLOW_UPS]
         return [gr.Button(value=q, visible=True) for q in questions] + [
-            gr.Button(visible=False) for _ in range(FOLLOW_UPS - len(questions))]
+            gr.Button(visible=False) for _ in range(FOLLOW_UPS - len(questions))
+        ]
 
     def shown(self, question: str) -> str:
         """What is kept of a question in the page and the browser (the Advisor sees all of it)."""
@@ -79,7 +84,7 @@ class Chat:
         first = frame(render.render_partial("", "Searching the sources…"))
         yield ("", *first[1:4], *[gr.Button(visible=False)] * FOLLOW_UPS)
         answer = yield from self._stream(question, turns, frame)
-        turns = [*turns, convert.turn(self.shown(question), answer)][-convert.MAX_TURNS:]
+        turns = [*turns, convert.turn(self.shown(question), answer)][-convert.MAX_TURNS :]
         yield (gr.skip(), self.messages(turns), turns, turns, *self.buttons(answer))
 
     def _stream(self, question: str, turns: list[dict[str, Any]], frame) -> Iterator[tuple]:
@@ -153,8 +158,15 @@ class Chat:
         turns = convert.clean_turns(saved)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
         samples, rows = self.outline()
-        return (turns, self.messages(turns), turns, *self.buttons(last), self.status_html(),
-                gr.Dataset(samples=samples or [["", "No articles yet"]]), rows)
+        return (
+            turns,
+            self.messages(turns),
+            turns,
+            *self.buttons(last),
+            self.status_html(),
+            gr.Dataset(samples=samples or [["", "No articles yet"]]),
+            rows,
+        )
 
     def outline(self) -> tuple[list[list[str]], list[list[str]]]:
         """Explore rows: the article title on its first section only, and [title, section]."""

@@ -10,8 +10,18 @@ from typing import Any
 from advisor.records import Answer, Citation
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
-_CITATION_FIELDS = ("n", "doc_id", "title", "section", "url", "published", "snippet", "source",
-                    "quote", "chunk_id")
+_CITATION_FIELDS = (
+    "n",
+    "doc_id",
+    "title",
+    "section",
+    "url",
+    "published",
+    "snippet",
+    "source",
+    "quote",
+    "chunk_id",
+)
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
@@ -42,8 +52,13 @@ def answer_from_dict(raw: object) -> Answer | None:
         return None
     cites = [c for c in map(citation_from_dict, raw.get("citations") or []) if c is not None]
     follow_ups = tuple(_text(q, 500) for q in raw.get("follow_ups") or [] if isinstance(q, str))
-    return Answer(_text(raw["answer"]), tuple(cites), follow_ups[:3], bool(raw.get("refused")),
-                  _text(raw.get("question")))
+    return Answer(
+        _text(raw["answer"]),
+        tuple(cites),
+        follow_ups[:3],
+        bool(raw.get("refused")),
+        _text(raw.get("question")),
+    )
 
 
 def turn(user: str, answer: Answer) -> dict[str, Any]:

@@ -116,10 +116,14 @@ def render_citation(turn: int, c: Citation) -> str:
     meta_html = f'<div class="ca-meta">{meta}</div>' if meta else ""
     support = ""
     if c.snippet:
-        support = ('<details class="ca-support"><summary>Supporting text</summary>'
-                   f"<blockquote>{highlight(c.snippet, c.quote)}</blockquote></details>")
-    return (f'<li id="{anchor(turn, c.n)}" value="{int(c.n)}"><span class="ca-title">{title}</span>'
-            f"{section}{meta_html}{support}</li>")
+        support = (
+            '<details class="ca-support"><summary>Supporting text</summary>'
+            f"<blockquote>{highlight(c.snippet, c.quote)}</blockquote></details>"
+        )
+    return (
+        f'<li id="{anchor(turn, c.n)}" value="{int(c.n)}"><span class="ca-title">{title}</span>'
+        f"{section}{meta_html}{support}</li>"
+    )
 
 
 def render_sources(turn: int, citations: Iterable[Citation]) -> str:
@@ -176,5 +180,7 @@ def render_status(status: Mapping[str, object] | None, problem: str = "", note: 
     status = status or {}
     docs, chunks = status.get("documents", 0), status.get("chunks", 0)
     backend = esc(status.get("backend", ""))
-    return (f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages'
-            f" · Answers: {backend}</div>")
+    return (
+        f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages'
+        f" · Answers: {backend}</div>"
+    )
