@@ -25,6 +25,7 @@ _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b"
 _FIGURE = re.compile(
     r"\$\s?\d[\d,]*(?:\.\d+)?\+?|-?\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)"
     r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s(?:million|billion|thousand)\b"
+    r"|\b\d+(?:\.\d+)?(?:\s?(?:-|to)\s?\d+)?\s(?:years?|months?|weeks?|hours?)\b"
 )
 _FIGURE_QUESTION = re.compile(
     r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|how many|how fast"
@@ -148,8 +149,9 @@ def score_units(
         inherited = (
             _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
         )
-        # a table's caption names the subject of every row, so it counts in full there
-        near_weight = 1.0 if u.kind == "row" else 0.5
+        # a table's caption names the subject of every row, so it counts in full for a row
+        # that itself answers part of the question ("Median Pay: ..." under "Quick Facts: X")
+        near_weight = 1.0 if u.kind == "row" and own > 0 else 0.5
         score = min(1.0, (own + near_weight * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
             score += 0.05

@@ -115,6 +115,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                     layout="table",
                     samples_per_page=500,
                     label="Library",
+                    elem_id="ca-explore",
                 )
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
