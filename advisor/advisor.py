@@ -11,9 +11,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from advisor.compose import Draft, compose, idf_weights, rerank
+from advisor.compose import Draft, compose, rerank
 from advisor.condense import Query, Turn, condense
 from advisor.index import Index, IndexReader
+from advisor.match import idf_weights
 from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher
 from advisor.settings import Settings

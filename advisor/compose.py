@@ -8,15 +8,16 @@ side by side, each with its own citation.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.condense import Query
+from advisor.match import Matcher, query_weights
 from advisor.records import Chunk, Citation
 from advisor.retrieval import Hit
-from advisor.terms import EQUIVALENTS, all_stems
+from advisor.terms import all_stems
 from advisor.textutil import split_sentences
 
 MAX_ITEMS = 10
@@ -58,96 +59,69 @@ class Draft:
 
 def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
     """Split a chunk's lines into quotable units; a lead-in and its items share a group."""
-    units: list[Unit] = []
-    group = 0
-    heading = ""
-    lines = [line.strip() for line in chunk.text.split("\n") if line.strip()]
+    return [
+        Unit(text, hit_index, kind, group, order, _heading_stems(text), heading)
+        for text, kind, group, order, heading in _parse(chunk.text)
+    ]
 
-    def add(text: str, kind: str) -> None:
-        units.append(
-            Unit(text, hit_index, kind, group, len(units), frozenset(all_stems(text)), heading)
-        )
 
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> tuple[tuple[str, str, int, int, str], ...]:
+    """(text, kind, group, order, heading) per unit; cached, as hot chunks recur across questions."""
+    out: list[tuple[str, str, int, int, str]] = []
+    group, heading = 0, ""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if line.startswith("## "):
             heading = line[3:]
             group += 1
-        elif line.startswith("- "):
-            add(line[2:], "item")
-            if not nxt.startswith("- "):
-                group += 1
-        elif line.startswith("| "):
-            add(line[2:], "row")
-            if not nxt.startswith("| "):
+        elif line.startswith(("- ", "| ")):
+            out.append((line[2:], "item" if line[0] == "-" else "row", group, len(out), heading))
+            if not nxt.startswith(line[:2]):
                 group += 1
         elif nxt.startswith(("- ", "| ")):
-            add(line, "lead")
+            out.append((line, "lead", group, len(out), heading))
         else:
-            for sentence in split_sentences(line):
-                add(sentence, "sentence")
+            base = len(out)  # sentences of one paragraph are numbered consecutively
+            for k, sentence in enumerate(split_sentences(line)):
+                out.append((sentence, "sentence", group, base + k, heading))
             group += 1
-    return units
+    return tuple(out)
 
 
-def idf_weights(
-    terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int
-) -> dict[str, float]:
-    """Inverse document frequency of stems. A word the corpus never uses weighs like its rarest
-    word: it may be a paraphrase ("teach") as easily as an off-topic subject ("nurse")."""
-    df = doc_freq(list(terms)) if terms else {}
-    known = [df[t] for t in terms if df.get(t)]
-    floor = min(known, default=1)
-    return {t: math.log(1 + (total + 1) / (df.get(t) or floor)) for t in terms}
+def matcher_for(
+    query: Query, idf: dict[str, float], units: list[Unit], hits: Sequence[Hit]
+) -> Matcher:
+    sets = [u.stems for u in units] + [_heading_stems(h.chunk.heading_path) for h in hits]
+    return Matcher.build(query_weights(query, idf), sets)
 
 
-def _has(stems: frozenset[str], term: str) -> bool:
-    """Exact stem, or a compound/prefix match for longer words (scrum ~ scrummast)."""
-    if term in stems:
-        return True
-    return len(term) >= 4 and any(
-        s.startswith(term) or (len(s) >= 5 and term.startswith(s)) for s in stems
-    )
-
-
-def _coverage(stems: frozenset[str], weights: dict[str, float]) -> float:
-    total = 0.0
-    for term, weight in weights.items():
-        if _has(stems, term):
-            total += weight
-        elif any(_has(stems, eq) for eq in EQUIVALENTS.get(term, ())):
-            total += 0.8 * weight
-    return total
-
-
-def query_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
-    weights = {t: idf.get(t, 1.0) for t in query.focus}
-    for t in query.context:
-        weights.setdefault(t, idf.get(t, 1.0) * query.context_weight)
-    return weights
+@lru_cache(maxsize=4096)
+def _heading_stems(text: str) -> frozenset[str]:
+    return frozenset(all_stems(text))
 
 
 def score_units(
-    units: list[Unit], hits: Sequence[Hit], query: Query, idf: dict[str, float]
+    units: list[Unit], hits: Sequence[Hit], query: Query, match: Matcher
 ) -> list[float]:
     """How much of the question a unit answers, 0..1: its own words, half of its neighbours'
     (a list's items for its lead-in, the sentence before for "This ..."), a little of its
     heading path, and a bonus for figures when the question asks for one."""
-    weights = query_weights(query, idf)
-    total = sum(weights.values()) or 1.0
-    headings = [frozenset(all_stems(h.chunk.heading_path)) for h in hits]
-    local = {u.heading: frozenset(all_stems(u.heading)) for u in units}
+    total = match.total
+    headings = [_heading_stems(h.chunk.heading_path) for h in hits]
+    local = {u.heading: _heading_stems(u.heading) for u in units}
     wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
     groups: dict[tuple[int, int], list[Unit]] = {}
     for u in units:
         groups.setdefault((u.hit, u.group), []).append(u)
     scores = []
     for u in units:
-        own = _coverage(u.stems, weights)
+        own = match.coverage(u.stems)
         near = frozenset().union(*(v.stems for v in _neighbours(u, groups[(u.hit, u.group)])))
-        extra = _coverage(u.stems | near, weights) - own
+        extra = match.coverage(u.stems | near) - own
         inherited = (
-            _coverage(u.stems | near | headings[u.hit] | local[u.heading], weights) - own - extra
+            match.coverage(u.stems | near | headings[u.hit] | local[u.heading]) - own - extra
         )
         # a table's caption names the subject of every row, so it counts in full for a row
         # that itself answers part of the question ("Median Pay: ..." under "Quick Facts: X")
@@ -155,7 +129,7 @@ def score_units(
         score = min(1.0, (own + near_weight * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
             score += 0.05
-        if query.wants and _has(u.stems, query.wants):  # names what was asked for, above
+        if query.wants and match.has(u.stems, query.wants):  # names what was asked for, above
             score += 0.2 if u.kind == "lead" else 0.1  # all a lead-in: "certifications such as:"
         if wants_figure and _FIGURE.search(u.text):
             score += 0.25
@@ -249,15 +223,14 @@ def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> 
     if not hits:
         return []
     units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
-    scores = score_units(units, hits, query, idf)
+    match = matcher_for(query, idf, units, hits)
+    scores = score_units(units, hits, query, match)
     best = [0.0] * len(hits)
     for u, sc in zip(units, scores, strict=True):
         best[u.hit] = max(best[u.hit], sc)
     top_fused = max(h.score for h in hits) or 1.0
-    weights = query_weights(query, idf)
-    total = sum(weights.values()) or 1.0
     # questions about X prefer the article about X over other pages that mention X
-    titles = [_coverage(frozenset(all_stems(h.chunk.title)), weights) / total for h in hits]
+    titles = [match.coverage(_heading_stems(h.chunk.title)) / match.total for h in hits]
 
     def key(i: int) -> float:
         return best[i] + 0.5 * hits[i].score / top_fused + 0.3 * titles[i]
@@ -362,7 +335,7 @@ def compose(query: Query, hits: Sequence[Hit], idf: dict[str, float]) -> Draft:
     units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
     if not units:
         return Draft("", (), 0.0)
-    scores = score_units(units, hits, query, idf)
+    scores = score_units(units, hits, query, matcher_for(query, idf, units, hits))
     chosen = _select(units, scores, query)
     if _FIGURE_QUESTION.search(query.text):
         chosen = _structured_fact(units, scores, chosen, hits)

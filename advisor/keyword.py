@@ -12,15 +12,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from advisor.records import Chunk
-from advisor.terms import query_terms
+from advisor.terms import query_terms, stem
+
+COMMON_SHARE = 0.1  # a word in more than this share of chunks is too common to search by
+MIN_TERMS = 3
 
 # Column weights for bm25(): title and section names carry a page's subject.
 _WEIGHTS = (0.0, 0.0, 4.0, 2.0, 1.0)  # chunk_id, doc_id, title, section, text
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 MATCH expression: any content word (quoted, so no operator injection)."""
-    return " OR ".join(f'"{t}"' for t in query_terms(text))
 
 
 class KeywordIndex:
@@ -69,20 +67,45 @@ class KeywordIndex:
 
     def search(self, text: str, k: int = 20) -> list[tuple[str, float]]:
         """(chunk_id, score) best first; score is -bm25 (higher is better)."""
-        match = fts_query(text)
-        if not match:
+        terms = self._selective(query_terms(text))
+        if not terms:
             return []
+        match = " OR ".join(f'"{t}"' for t in terms)
         weights = ", ".join(str(w) for w in _WEIGHTS)
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT chunk_id, -bm25(chunks, {weights}) AS s FROM chunks "
-                "WHERE chunks MATCH ? ORDER BY bm25(chunks, " + weights + ") LIMIT ?",
-                (match, k),
-            )
-            .fetchall()
+        sql = (
+            f"SELECT chunk_id, -bm25(chunks, {weights}) FROM chunks WHERE chunks MATCH ? "
+            f"ORDER BY bm25(chunks, {weights}) LIMIT ?"
         )
-        return [(r[0], float(r[1])) for r in rows]
+        return [(r[0], float(r[1])) for r in self._conn().execute(sql, (match, k)).fetchall()]
+
+    def _selective(self, terms: list[str]) -> list[str]:
+        """Drop words most chunks contain (they barely move BM25 but make SQLite score a large
+        share of the index), keeping at least the three rarest."""
+        if len(terms) <= MIN_TERMS:
+            return terms
+        df = self.doc_freq([stem(t) for t in terms])
+        limit = COMMON_SHARE * self.size()
+        rare = [t for t in terms if df.get(stem(t), 0) <= limit]
+        if len(rare) < MIN_TERMS:
+            rare = sorted(terms, key=lambda t: df.get(stem(t), 0))[:MIN_TERMS]
+        return rare
+
+    def size(self) -> int:
+        if not hasattr(self._local, "size"):
+            self._local.size = self.count()
+        return self._local.size
+
+    def contains_all(self, words: list[str]) -> bool:
+        """Some chunk holds every one of these words (an AND query, no ranking)."""
+        if not words:
+            return False
+        match = " ".join(f'"{w}"' for w in words)
+        return (
+            self._conn()
+            .execute("SELECT 1 FROM chunks WHERE chunks MATCH ? LIMIT 1", (match,))
+            .fetchone()
+            is not None
+        )
 
     def doc_freq(self, stems: list[str]) -> dict[str, int]:
         """How many chunks contain each (porter-stemmed) term."""

@@ -9,7 +9,7 @@ from advisor.compose import Draft
 from advisor.condense import Query, item_label, list_items
 from advisor.index import IndexReader
 from advisor.retrieval import Hit, Searcher
-from advisor.terms import all_stems, stems
+from advisor.terms import query_terms, stems
 
 MAX_SUGGESTIONS = 3
 _SKIP_SECTIONS = (
@@ -64,15 +64,9 @@ def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexRe
 
 
 def answerable(question: str, searcher: Searcher) -> bool:
-    """Keyword retrieval finds a chunk holding most of the question's words."""
-    want = set(stems(question)) - {"tell", "say"}
-    if not want:
-        return False
-    for cid, _ in searcher.keyword(question, 3):
-        chunk = searcher.reader.chunks([cid]).get(cid)
-        if chunk and len(want & all_stems(chunk.embed_text)) >= 0.6 * len(want):
-            return True
-    return False
+    """Keyword retrieval finds a chunk that holds every content word of the question."""
+    words = [w for w in query_terms(question) if w not in ("tell", "say")]
+    return searcher.reader.keyword.contains_all(words)
 
 
 def suggest_follow_ups(

@@ -46,6 +46,7 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 .ca-pending { opacity: .85; }
 .ca-resolved { font-size: .85em; opacity: .7; margin-bottom: .3em; }
 .ca-followups button { flex: 0 1 auto !important; min-width: 0 !important; }
+#ca-articles label, #ca-sections label { flex: 1 1 45%; }
 """
 
 
@@ -103,19 +104,10 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                     )
                     new_chat = gr.Button("New chat", scale=1, variant="secondary")
             with gr.Tab("Explore", id="explore"):
-                gr.Markdown(
-                    "The articles in the library and their sections. Click a section "
-                    "to ask about it in the chat."
-                )
-                sections = gr.Dataset(
-                    components=["textbox", "textbox"],
-                    headers=["Article", "Section"],
-                    samples=[["", "Loading…"]],
-                    type="index",
-                    layout="table",
-                    samples_per_page=500,
-                    label="Library",
-                    elem_id="ca-explore",
+                gr.Markdown("Pick an article, then click one of its sections to ask about it.")
+                articles = gr.Radio(label="Articles", choices=[], elem_id="ca-articles")
+                sections = gr.Radio(
+                    label="Sections", choices=[], visible=False, elem_id="ca-sections"
                 )
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
@@ -126,12 +118,13 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         for button in follow_ups:
             button.click(chat.respond, [button, turns], outputs, **internal)
         chatbot.example_select(chat.example, [turns], outputs, **internal)
-        sections.click(chat.explore, [sections, outline, turns], [tabs, *outputs], **internal)
+        articles.input(chat.sections, [articles, outline], sections, api_visibility="private")
+        sections.input(chat.explore, [sections, turns], [tabs, sections, *outputs], **internal)
         chatbot.like(chat.feedback, [turns], None, api_visibility="private")
         cleared = [chatbot, turns, saved, *follow_ups]
         new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
-        restored = [turns, chatbot, saved, *follow_ups, status, sections, outline]
+        restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
         demo.load(chat.restore, [saved], restored, api_visibility="private")
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)

@@ -112,14 +112,25 @@ class Chat:
         value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
         yield from self.respond(value if isinstance(value, str) else "", turns)
 
-    def explore(self, index: int, rows: list[list[str]], turns: list[dict]) -> Iterator[tuple]:
-        """A section picked in the Explore tab: switch to the chat and ask about it."""
-        try:
-            section = rows[int(index)][1]
-        except (TypeError, ValueError, IndexError):
+    def sections(self, doc_id: str, outline: list[list[str]]) -> gr.Radio:
+        """The Explore tab's section list for the article just picked."""
+        choices = [
+            (section.replace(" > ", " › "), section) for d, _t, section in outline if d == doc_id
+        ]
+        return gr.Radio(choices=choices, value=None, visible=bool(choices))
+
+    def explore(self, section: str, turns: list[dict]) -> Iterator[tuple]:
+        """A section picked in the Explore tab: switch to the chat and ask about it.
+        Yields (tabs, section picker, *respond's outputs)."""
+        if not isinstance(section, str) or not section:
             return
         for i, out in enumerate(self.respond(explore_question(section), turns)):
-            yield (gr.Tabs(selected="chat") if i == 0 else gr.skip(), *out)
+            first = i == 0  # switch tabs and un-pick the section (so it can be picked again)
+            yield (
+                gr.Tabs(selected="chat") if first else gr.skip(),
+                gr.Radio(value=None) if first else gr.skip(),
+                *out,
+            )
 
     def ask_json(self, question: str, history_json: str) -> str:
         """Answer `question` given `history_json` (a JSON list of [question, answer] pairs, each
@@ -157,32 +168,26 @@ class Chat:
         """Page load: this browser's saved conversation, the library status, the outline."""
         turns = convert.clean_turns(saved)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
-        samples, rows = self.outline()
+        outline = self.outline()
+        articles = list(dict.fromkeys((title, doc_id) for doc_id, title, _s in outline))
         return (
             turns,
             self.messages(turns),
             turns,
             *self.buttons(last),
             self.status_html(),
-            gr.Dataset(samples=samples or [["", "No articles yet"]]),
-            rows,
+            gr.Radio(choices=articles, value=None),
+            outline,
         )
 
-    def outline(self) -> tuple[list[list[str]], list[list[str]]]:
-        """Explore rows: the article title on its first section only, and [title, section]."""
+    def outline(self) -> list[list[str]]:
+        """[doc_id, title, section] per section in document order, for the Explore tab."""
         try:
-            outline = self.advisor.reader().outline()
-        except Exception:
+            rows = self.advisor.reader().outline()
+        except Exception:  # no index yet: the status line says what to do
             log.warning("no outline", exc_info=True)
-            return [], []
-        samples, rows, previous = [], [], None
-        for _doc, title, section, _url in outline:
-            if not section:
-                continue
-            samples.append([title if title != previous else "", section.replace(" > ", " › ")])
-            rows.append([title, section])
-            previous = title
-        return samples, rows
+            return []
+        return [[doc_id, title, section] for doc_id, title, section, _url in rows if section]
 
     def status_html(self, loading: bool = False) -> str:
         if loading:

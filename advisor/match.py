@@ -1,0 +1,85 @@
+"""How much of a question a piece of text covers: question words weighted by rarity, matched
+as stems, compounds ("scrum" in "scrummaster") and career-domain equivalents (pay ~ salary)."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from advisor.condense import Query
+from advisor.terms import EQUIVALENTS
+
+EQUIVALENT_CREDIT = 0.8
+
+
+def idf_weights(
+    terms: Sequence[str], doc_freq: Callable[[Sequence[str]], dict[str, int]], total: int
+) -> dict[str, float]:
+    """Inverse document frequency of stems. A word the corpus never uses weighs like its rarest
+    word: it may be a paraphrase ("teach") as easily as an off-topic subject ("nurse")."""
+    df = doc_freq(list(terms)) if terms else {}
+    known = [df[t] for t in terms if df.get(t)]
+    floor = min(known, default=1)
+    return {t: math.log(1 + (total + 1) / (df.get(t) or floor)) for t in terms}
+
+
+def query_weights(query: Query, idf: dict[str, float]) -> dict[str, float]:
+    """This turn's words at full weight; words carried from earlier turns scaled down."""
+    weights = {t: idf.get(t, 1.0) for t in query.focus}
+    for t in query.context:
+        weights.setdefault(t, idf.get(t, 1.0) * query.context_weight)
+    return weights
+
+
+def _matching(term: str, vocabulary: list[str], vocab_set: set[str]) -> set[str]:
+    """Stems of the vocabulary that count as `term`: itself, longer compounds, or a stem of
+    five letters or more that `term` extends."""
+    found = {term} & vocab_set
+    if len(term) >= 4:
+        i = bisect.bisect_left(vocabulary, term)
+        while i < len(vocabulary) and vocabulary[i].startswith(term):
+            found.add(vocabulary[i])
+            i += 1
+        found |= {term[:n] for n in range(5, len(term))} & vocab_set
+    return found
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Question words with their weights and, per word, the stems that match it."""
+
+    weights: dict[str, float]
+    exact: dict[str, frozenset[str]]
+    near: dict[str, frozenset[str]]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    @classmethod
+    def build(cls, weights: dict[str, float], stem_sets: Iterable[frozenset[str]]) -> Matcher:
+        vocab_set: set[str] = set().union(*stem_sets)
+        vocabulary = sorted(vocab_set)
+        exact = {t: frozenset(_matching(t, vocabulary, vocab_set)) for t in weights}
+        near = {
+            t: frozenset().union(
+                *(_matching(e, vocabulary, vocab_set) for e in EQUIVALENTS.get(t, ()))
+            )
+            for t in weights
+        }
+        return cls(weights, exact, near)
+
+    def has(self, stems: frozenset[str], term: str) -> bool:
+        return not stems.isdisjoint(self.exact.get(term, frozenset({term})))
+
+    def coverage(self, stems: frozenset[str]) -> float:
+        """Sum of the weights of the question words the stems contain (equivalents at 0.8)."""
+        total = 0.0
+        for term, weight in self.weights.items():
+            if not stems.isdisjoint(self.exact[term]):
+                total += weight
+            elif not stems.isdisjoint(self.near[term]):
+                total += EQUIVALENT_CREDIT * weight
+        return total

@@ -1,0 +1,164 @@
+"""The chat UI in a real Chromium: a streamed, cited answer with its sources, a suggested
+follow-up, feedback, and hostile input that must neither run nor fetch anything.
+
+Timings (Enter -> first streamed words, Enter -> complete answer) are printed and written to
+artifacts/ui-timings.json; they are measured, never asserted (the machine is shared)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+HOSTILE = (
+    '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=1</script> '
+    "![x](http://example.invalid/x.png)"
+)
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT = 90_000  # ms; the first answer may wait for the model on a busy machine
+
+# The newest answer bubble, in page JS: words (not the status line) are showing / it is final.
+FIRST_WORDS = """n => { const a = [...document.querySelectorAll('#ca-chat .ca-answer')];
+  return a.length >= n && !a[n - 1].querySelector('em') && a[n - 1].textContent.trim() !== ''; }"""
+FINAL = "n => document.querySelectorAll('#ca-chat .ca-answer:not(.ca-pending)').length >= n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(project_advisor, project_index, tmp_path_factory):
+    from advisor.ui.app import build_app
+
+    feedback = tmp_path_factory.mktemp("browser-fb") / "feedback.jsonl"
+    demo = build_app(project_advisor, project_index.with_(feedback_file=feedback))
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+    )
+    yield url, feedback
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh browser context (own localStorage) on the app, recording every request."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1200})
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(app_url[0], wait_until="domcontentloaded")  # a Gradio page is never network-idle
+    page.locator("#ca-question textarea").wait_for(timeout=TIMEOUT)
+    yield page
+    context.close()
+
+
+def ask(page, question: str, n: int) -> dict[str, float]:
+    """Type a question, press Enter, wait for answer number n; seconds to first words and end."""
+    box = page.locator("#ca-question textarea")
+    box.fill(question)
+    start = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(FIRST_WORDS, arg=n, timeout=TIMEOUT)
+    first = time.perf_counter() - start
+    page.wait_for_function(FINAL, arg=n, timeout=TIMEOUT)
+    return {"first_token_s": round(first, 3), "complete_s": round(time.perf_counter() - start, 3)}
+
+
+def off_loopback(urls: list[str]) -> list[str]:
+    return [
+        u
+        for u in urls
+        if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).hostname not in LOOPBACK
+    ]
+
+
+def test_cited_answer_sources_and_follow_up(page, project_advisor, app_url):
+    question = "What is the PMP certification?"
+    timings = {"question": ask(page, question, 1)}
+    answer = page.locator("#ca-chat .ca-answer").last
+    assert answer.locator("sup.ca-ref a").first.is_visible()
+    titles = {c.title for c in project_advisor.ask(question).citations}
+    shown = answer.locator(".ca-sources .ca-title").all_inner_texts()
+    assert titles & set(shown), (titles, shown)
+    page.get_by_text(sorted(titles & set(shown))[0]).first.wait_for(state="visible")
+
+    answer.locator("sup.ca-ref a").first.click()  # the marker jumps to its source entry
+    assert page.url.endswith("#src-0-1") and page.locator("#src-0-1").is_visible()
+    answer.locator(".ca-support summary").first.click()
+    assert answer.locator(".ca-support mark").first.is_visible()
+
+    follow_up = page.locator(".ca-followup:visible").first
+    follow_up.wait_for(timeout=TIMEOUT)
+    label = follow_up.inner_text()
+    start = time.perf_counter()
+    follow_up.click()
+    page.wait_for_function(FINAL, arg=2, timeout=TIMEOUT)
+    timings["follow_up"] = {"complete_s": round(time.perf_counter() - start, 3)}
+    assert page.locator("#ca-chat .ca-user").last.inner_text() == label
+    assert page.locator("#ca-chat .ca-answer").last.inner_text().strip()
+
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    feedback = app_url[1]
+    deadline = time.monotonic() + 10
+    while not feedback.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert json.loads(feedback.read_text().splitlines()[-1])["verdict"] == "up"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
+    (ARTIFACTS / "ui-timings.json").write_text(json.dumps(timings, indent=1))
+    print(f"\nUI timings (s): {json.dumps(timings)}")
+    assert not off_loopback(page.requests), off_loopback(page.requests)
+
+
+def test_conversation_survives_a_reload(page):
+    ask(page, "How long does a Master of Engineering Management take?", 1)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function(FINAL, arg=1, timeout=TIMEOUT)
+    assert (
+        "Master of Engineering Management" in page.locator("#ca-chat .ca-user").first.inner_text()
+    )
+
+
+def test_hostile_input_neither_runs_nor_fetches(page):
+    ask(page, HOSTILE, 1)
+    user = page.locator("#ca-chat .ca-user").last
+    assert "<script>" in user.inner_text()  # shown as text, not markup
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#ca-chat img[src='x'], #ca-chat script").count() == 0
+
+    ask(page, "What exam do I take to become an Engineer in Training?", 2)
+    assert page.locator("#ca-chat .ca-answer").last.locator(".ca-sources").is_visible()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert not off_loopback(page.requests), off_loopback(page.requests)
