@@ -14,7 +14,7 @@ from pathlib import Path
 from advisor.records import Chunk
 from advisor.terms import query_terms, stem
 
-COMMON_SHARE = 0.1  # a word in more than this share of chunks is too common to search by
+COMMON_SHARE = 0.5  # a word in more than half of all chunks is too common to search by
 MIN_TERMS = 3
 
 # Column weights for bm25(): title and section names carry a page's subject.

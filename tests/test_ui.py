@@ -286,3 +286,18 @@ def test_missing_index_gives_the_next_step(bare_settings):
 
 def texts_of(messages: list[dict]) -> list[str]:
     return [m["content"] for m in messages]
+
+
+@pytest.mark.slow
+def test_a_full_queue_gets_a_busy_reply_not_a_crash(project_advisor, project_index):
+    from gradio_client import Client
+
+    demo = build_app(project_advisor, project_index.with_(queue_size=0))  # every slot taken
+    try:
+        _, url, _ = demo.launch(
+            server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+        )
+        with pytest.raises(Exception, match="Queue is full"):
+            Client(url, verbose=False).predict("What is the PMP?", "[]", api_name="/ask")
+    finally:
+        demo.close()

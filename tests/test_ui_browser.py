@@ -95,6 +95,17 @@ def ask(page, question: str, n: int) -> dict[str, float]:
     return {"first_token_s": round(first, 3), "complete_s": round(time.perf_counter() - start, 3)}
 
 
+def wait_for_verdicts(path: Path, n: int) -> list[str]:
+    """The verdicts in the feedback file once it has n of them (feedback is written async)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        rows = path.read_text().splitlines() if path.exists() else []
+        if len(rows) >= n:
+            return [json.loads(row)["verdict"] for row in rows]
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {n} verdicts in {path}")
+
+
 def off_loopback(urls: list[str]) -> list[str]:
     return [
         u
@@ -129,11 +140,11 @@ def test_cited_answer_sources_and_follow_up(page, project_advisor, app_url):
     assert page.locator("#ca-chat .ca-answer").last.inner_text().strip()
 
     page.get_by_role("button", name="Like", exact=True).last.click()
-    feedback = app_url[1]
-    deadline = time.monotonic() + 10
-    while not feedback.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert json.loads(feedback.read_text().splitlines()[-1])["verdict"] == "up"
+    assert wait_for_verdicts(app_url[1], 1)[-1] == "up"
+    flag = page.locator("#ca-chat .extra-feedback").last  # the flag holds the custom options
+    flag.hover()
+    flag.locator("button.extra-feedback-option", has_text="does not support").click()
+    assert wait_for_verdicts(app_url[1], 2)[-1] == "unsupported"
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
@@ -162,3 +173,26 @@ def test_hostile_input_neither_runs_nor_fetches(page):
     assert page.locator("#ca-chat .ca-answer").last.locator(".ca-sources").is_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert not off_loopback(page.requests), off_loopback(page.requests)
+
+
+def test_a_full_queue_shows_a_polite_busy_message(browser, project_advisor, project_index):
+    from advisor.ui.app import build_app
+
+    demo = build_app(project_advisor, project_index.with_(queue_size=0))  # every slot taken
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        box = page.locator("#ca-question textarea")
+        box.wait_for(timeout=TIMEOUT)
+        box.fill("What is the PMP certification?")
+        box.press("Enter")
+        page.get_by_text("currently busy", exact=False).first.wait_for(timeout=TIMEOUT)
+        assert "Traceback" not in page.locator("body").inner_text()
+        assert box.input_value() == "What is the PMP certification?"  # kept for a retry
+    finally:
+        context.close()
+        demo.close()

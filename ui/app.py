@@ -46,6 +46,8 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 .ca-pending { opacity: .85; }
 .ca-resolved { font-size: .85em; opacity: .7; margin-bottom: .3em; }
 .ca-followups button { flex: 0 1 auto !important; min-width: 0 !important; }
+.ca-followups:has(button)::before { content: "You could also ask:"; align-self: center;
+  font-size: .9em; opacity: .8; }
 #ca-articles label, #ca-sections label { flex: 1 1 45%; }
 """
 
@@ -77,7 +79,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 chatbot = gr.Chatbot(
                     label="Conversation",
-                    height=560,
+                    height="66vh",
+                    min_height=420,
                     render_markdown=False,
                     sanitize_html=True,
                     buttons=[],
@@ -125,7 +128,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
         restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
-        demo.load(chat.restore, [saved], restored, api_visibility="private")
+        # Off the queue: the page (saved chat, status, outline) loads even when answers are busy.
+        demo.load(chat.restore, [saved], restored, api_visibility="private", queue=False)
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return demo
