@@ -28,6 +28,12 @@ def decode_text(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def safe_url(value: object) -> str:
+    """Only http(s) links survive loading: a source cannot smuggle javascript: or data: URLs."""
+    text = clean_ws(str(value or ""))
+    return text if re.match(r"https?://[^\s\"'<>]+$", text, re.IGNORECASE) else ""
+
+
 def doc_id_for(path: Path) -> str:
     return path.stem
 

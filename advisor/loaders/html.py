@@ -13,7 +13,16 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
-from advisor.loaders.common import LoadError, doc_id_for, heading, item, paragraph, parse_date, tidy
+from advisor.loaders.common import (
+    LoadError,
+    doc_id_for,
+    heading,
+    item,
+    paragraph,
+    parse_date,
+    safe_url,
+    tidy,
+)
 from advisor.records import Block, Document
 from advisor.textutil import clean_ws
 
@@ -249,7 +258,7 @@ def load(path: Path, data: bytes) -> Document:
         title=meta["title"] or path.stem.replace("-", " ").title(),
         blocks=tuple(blocks),
         path=str(path),
-        url=meta["url"],
+        url=safe_url(meta["url"]),
         source=meta["source"],
         published=meta["published"],
     )

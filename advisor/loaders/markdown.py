@@ -15,6 +15,7 @@ from advisor.loaders.common import (
     item,
     paragraph,
     parse_date,
+    safe_url,
     tidy,
 )
 from advisor.records import Block, Document
@@ -128,7 +129,7 @@ def load(path: Path, data: bytes) -> Document:
         title=title,
         blocks=tuple(blocks),
         path=str(path),
-        url=str(meta.get("url") or ""),
+        url=safe_url(meta.get("url")),
         source=str(meta.get("source") or ""),
         published=parse_date(meta.get("published")),
         topics=tuple(str(t) for t in topics),
