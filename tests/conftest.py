@@ -39,6 +39,11 @@ def ooh_dir() -> Path:
     return need(OOH)
 
 
+def article(title: str, body: str) -> str:
+    """A small Markdown article with front matter, for tests that build their own corpus."""
+    return f"---\ntitle: {title}\nsource: test\npublished: 2025-01-02\n---\n{body}\n"
+
+
 def settings_for(index_dir: Path, **kw) -> Settings:
     """Settings that never touch the user's environment or index."""
     return Settings.from_env(env={}, index_dir=index_dir, **kw)

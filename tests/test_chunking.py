@@ -76,7 +76,7 @@ def test_lists_stay_with_their_lead_in(chunked):
                 led.add(b.text)
             prev = b
         for c in chunks:
-            for first, line in zip([""] + c.text.split("\n"), c.text.split("\n"), strict=False):
+            for first, line in zip(["", *c.text.split("\n")], c.text.split("\n"), strict=False):
                 if line.startswith("- ") and line[2:] in led:
                     assert first and not first.startswith("## "), (c.doc_id, line[:60])
 

@@ -15,7 +15,7 @@ from advisor.advisor import Advisor
 from advisor.index import Index, IndexBusy
 from advisor.ingest import ingest
 
-from .conftest import settings_for
+from .conftest import article, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +52,6 @@ DRIVER = textwrap.dedent("""
     ingest(settings, [Path(corpus)], progress)
     print("finished without being killed")
 """)
-
-
-def article(title: str, body: str) -> str:
-    return f"---\ntitle: {title}\n---\n{body}\n"
 
 
 @pytest.fixture

@@ -13,13 +13,9 @@ from advisor.cli import app
 from advisor.index import Index
 from advisor.ingest import ingest
 
-from .conftest import CORPUS, settings_for
+from .conftest import CORPUS, article, settings_for
 
 pytestmark = pytest.mark.slow
-
-
-def article(title: str, body: str) -> str:
-    return f"---\ntitle: {title}\nsource: test\npublished: 2025-01-02\n---\n{body}\n"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from advisor.records import Chunk
 class RecordingChat(GenericFakeChatModel):
     """Replays scripted replies and keeps every prompt it was given."""
 
-    prompts: list = []
+    prompts: list = []  # noqa: RUF012 (a pydantic field, reset per instance)
 
     def _generate(self, messages: Any, *args: Any, **kwargs: Any):
         self.prompts.append(messages)

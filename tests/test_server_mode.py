@@ -32,7 +32,7 @@ def chroma_server(tmp_path):
     if not exe.exists():
         pytest.skip("chroma CLI not installed")
     port = free_port()
-    log = open(tmp_path / "chroma.log", "w")
+    log = open(tmp_path / "chroma.log", "w")  # noqa: SIM115 (open while the server runs)
     proc = subprocess.Popen(
         [
             str(exe),
