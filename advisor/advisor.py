@@ -74,7 +74,10 @@ class Advisor:
         if self._embed_query is None:
             from advisor.embeddings import load_embeddings
 
-            self._embed_query = load_embeddings(self.settings.embedding_model).embed_query
+            embeddings = load_embeddings(
+                self.settings.embedding_model, self.settings.embedding_backend
+            )
+            self._embed_query = embeddings.embed_query
         return self._embed_query(text)
 
     def reader(self) -> IndexReader:

@@ -27,10 +27,20 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
 @lru_cache(maxsize=4)
-def load_embeddings(name: str = "") -> Embeddings:
-    """A LangChain Embeddings over sentence-transformers; normalized, so cosine = dot product."""
+def load_embeddings(name: str = "", backend: str = "torch") -> Embeddings:
+    """A LangChain Embeddings over the model; normalized, so cosine = dot product. The default
+    is sentence-transformers through langchain-huggingface; ONNX Runtime is optional."""
     _offline()
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend != "torch":
+        from advisor.onnx_embeddings import OnnxEmbeddings
+
+        return OnnxEmbeddings(model_path(name), quantized=backend == "onnx-int8")
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(

@@ -68,7 +68,8 @@ def _under(path: str, roots: list[Path]) -> bool:
 
 
 def _chunker_key(settings: Settings) -> str:
-    return f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{settings.embedding_model or 'bundled'}"
+    model = settings.embedding_model or "bundled"
+    return f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{model}:{settings.embedding_backend}"
 
 
 def plan(
@@ -141,7 +142,9 @@ def _embed_and_write(
     settings: Settings,
     progress: Progress,
 ) -> None:
-    embeddings = load_embeddings(settings.embedding_model) if chunks else None
+    embeddings = (
+        load_embeddings(settings.embedding_model, settings.embedding_backend) if chunks else None
+    )
     # similar lengths in one batch waste no padding: about 1.6x faster than file order here
     chunks = sorted(chunks, key=lambda c: len(c.embed_text))
     for start in range(0, len(chunks), EMBED_BATCH):

@@ -39,6 +39,8 @@ class Settings:
     """When set (http://host:port), use a `chroma run` server instead of the local store."""
     embedding_model: str = ""
     """Path or name of a sentence-transformers model; empty = the bundled all-MiniLM-L6-v2."""
+    embedding_backend: str = "torch"
+    """torch (sentence-transformers) | onnx | onnx-int8 (ONNX Runtime, exported on first use)."""
     max_chunk_tokens: int = 200
     """Upper bound of a chunk's text in model tokens (the model reads 256, the heading path too)."""
     max_file_mb: float = 20.0

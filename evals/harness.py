@@ -32,23 +32,24 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return questions
 
 
-def cache_dir(corpus: list[Path]) -> Path:
+def cache_dir(corpus: list[Path], backend: str = "torch") -> Path:
     """A private index per corpus location; ingest itself skips unchanged content inside it."""
     base = (
         Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
         / "career-advisor"
         / "eval-index"
     )
-    key = hashlib.sha256("\n".join(sorted(str(p.resolve()) for p in corpus)).encode()).hexdigest()[
-        :16
-    ]
-    return base / key
+    paths = "\n".join(sorted(str(p.resolve()) for p in corpus))
+    key = hashlib.sha256(paths.encode()).hexdigest()[:16]
+    return base / (key if backend == "torch" else f"{key}-{backend}")
 
 
 def build_index(
     settings: Settings, corpus: list[Path], progress: Callable | None = None
 ) -> tuple[Settings, IngestReport]:
-    eval_settings = settings.with_(index_dir=cache_dir(corpus), chroma_url="")
+    eval_settings = settings.with_(
+        index_dir=cache_dir(corpus, settings.embedding_backend), chroma_url=""
+    )
     report = ingest(eval_settings, corpus, progress)
     return eval_settings, report
 
