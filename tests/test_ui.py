@@ -263,11 +263,22 @@ def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
     settings = bare_settings.with_(feedback_file=tmp_path / "new" / "fb.jsonl")
     chat = Chat(advisor=None, settings=settings)
     turns = [convert.turn("Who issues the PMP?", hostile_answer())]
-    for liked in (True, False, feedback.UNSUPPORTED_OPTION, "", None):
-        chat.feedback(turns, like(1, liked))
-    chat.feedback(turns, like(7, True))  # no such answer: ignored
+    given: dict = {}
+    clicks = (
+        True,
+        True,
+        False,
+        feedback.UNSUPPORTED_OPTION,
+        feedback.UNSUPPORTED_OPTION,
+        "",
+        None,
+        True,
+    )  # a repeated click is the same verdict; after taking it back it counts again
+    for liked in clicks:
+        given = chat.feedback(turns, given, like(1, liked))
+    chat.feedback(turns, given, like(7, False))  # no such answer: ignored
     rows = [json.loads(line) for line in settings.feedback_file.read_text().splitlines()]
-    assert [r["verdict"] for r in rows] == ["up", "down", "unsupported"]
+    assert [r["verdict"] for r in rows] == ["up", "down", "unsupported", "up"]
     assert rows[0]["question"] == "Who issues the PMP?" and rows[0]["answer"].startswith("First")
     assert rows[0]["citations"][0]["doc_id"] == "evil" and rows[0]["time"]
 
@@ -301,3 +312,37 @@ def test_a_full_queue_gets_a_busy_reply_not_a_crash(project_advisor, project_ind
             Client(url, verbose=False).predict("What is the PMP?", "[]", api_name="/ask")
     finally:
         demo.close()
+
+
+def test_nothing_phones_home_and_auth_is_parsed(bare_settings):
+    import os
+
+    from advisor.ui.app import _auth
+
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+    assert os.environ["HF_HUB_DISABLE_TELEMETRY"] in ("1", "True")  # gradio rewrites it as "True"
+    assert build_app(None, bare_settings).analytics_enabled is False
+    assert bare_settings.host == "127.0.0.1"
+    assert _auth(bare_settings) is None
+    assert _auth(bare_settings.with_(auth="ann:s3:cr3t")) == ("ann", "s3:cr3t")
+    assert _auth(bare_settings.with_(auth="no-colon")) is None
+
+
+class BrokenAdvisor:
+    """An advisor whose every call fails, to check no error text reaches the page."""
+
+    def stream(self, question, history):
+        yield from ()
+        raise RuntimeError("boom: /secret/path")
+
+    def ask(self, question, history):
+        raise RuntimeError("boom: /secret/path")
+
+
+def test_an_advisor_failure_becomes_a_polite_reply(bare_settings, caplog):
+    chat = Chat(BrokenAdvisor(), bare_settings)
+    frames = list(chat.respond("What is the PMP?", []))
+    page = json.dumps([frame[1] for frame in frames if isinstance(frame[1], list)])
+    assert "Sorry, something went wrong" in page and "boom" not in page
+    assert "boom" not in chat.ask_json("What is the PMP?", "[]")
+    assert "boom" in caplog.text  # logged server side

@@ -73,6 +73,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         turns = gr.State([])  # this session's conversation: server side, never shared
         saved = gr.BrowserState([], storage_key="career-advisor-chat")  # survives a reload
         outline = gr.State([])
+        verdicts = gr.State({})  # this session's current verdict per answer
         gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
         status = gr.HTML(chat.status_html(loading=True))
         with gr.Tabs(selected="chat") as tabs:
@@ -81,8 +82,10 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                     label="Conversation",
                     height="66vh",
                     min_height=420,
+                    # Messages are our own escaped HTML (ui/render.py). Markdown stays off: it
+                    # would turn text like ![x](http://...) into a remote image fetch.
                     render_markdown=False,
-                    sanitize_html=True,
+                    sanitize_html=True,  # and the page's sanitizer stays on behind it
                     buttons=[],
                     placeholder=PLACEHOLDER,
                     elem_id="ca-chat",
@@ -123,8 +126,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         chatbot.example_select(chat.example, [turns], outputs, **internal)
         articles.input(chat.sections, [articles, outline], sections, api_visibility="private")
         sections.input(chat.explore, [sections, turns], [tabs, sections, *outputs], **internal)
-        chatbot.like(chat.feedback, [turns], None, api_visibility="private")
-        cleared = [chatbot, turns, saved, *follow_ups]
+        chatbot.like(chat.feedback, [turns, verdicts], verdicts, api_visibility="private")
+        cleared = [chatbot, turns, saved, verdicts, *follow_ups]
         new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
         restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
@@ -150,7 +153,8 @@ def _warm(advisor) -> None:
 
 def launch(settings: Settings, advisor) -> None:
     """Serve the UI on settings.host:settings.port (loopback by default) until interrupted."""
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.WARNING)
+    log.setLevel(logging.INFO)
     if settings.auth and _auth(settings) is None:
         raise ValueError("ADVISOR_AUTH must look like user:password")
     threading.Thread(target=_warm, args=(advisor,), daemon=True).start()

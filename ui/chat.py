@@ -72,6 +72,13 @@ class Chat:
     # -- answering -----------------------------------------------------------------------
     def respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
         """Stream one answer into the chat. Yields (textbox, chatbot, turns, saved, *buttons)."""
+        try:
+            yield from self._respond(question, turns)
+        except Exception:  # _stream already answers politely; this guards the rendering around it
+            log.exception("the chat handler failed")
+            gr.Warning(SORRY)
+
+    def _respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
         question = question if isinstance(question, str) else ""
         turns = convert.clean_turns(turns)
         past = self.messages(turns)
@@ -147,25 +154,43 @@ class Chat:
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 
     # -- feedback, clearing, restoring ---------------------------------------------------
-    def feedback(self, turns: list[dict[str, Any]], data: gr.LikeData) -> None:
-        """A thumb or flag on an answer: message 2k+1 is turn k's answer."""
+    def feedback(self, turns: list[dict[str, Any]], given: dict, data: gr.LikeData) -> dict:
+        """A thumb or flag on an answer (message 2k+1 is turn k's answer). `given` holds this
+        session's current verdict per answer: only a change is recorded, because the page can
+        send the same click twice (the flag's options do)."""
+        given = dict(given or {})
         try:
             index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-            verdict = feedback.verdict_of(data.liked)
             turns = convert.clean_turns(turns)
-            if verdict is None or not 0 <= int(index) // 2 < len(turns):
-                return
-            feedback.record(self.settings.feedback_file, turns[int(index) // 2], verdict)
+            if not 0 <= int(index) // 2 < len(turns):
+                return given
+            turn = turns[int(index) // 2]
+            key = feedback.answer_key(turn)
+            verdict = feedback.verdict_of(data.liked)
+            if verdict is None or given.get(key) == verdict:
+                given[key] = verdict
+                return given
+            feedback.record(self.settings.feedback_file, turn, verdict)
+            given[key] = verdict
             gr.Info("Thanks, your feedback was saved.")
         except Exception:
             log.exception("could not record feedback")
             gr.Warning("Sorry, your feedback could not be saved.")
+        return given
 
     def clear(self) -> tuple:
-        return ([], [], [], *self.buttons(None))
+        """New chat: outputs (chatbot, turns, saved, verdicts, *buttons)."""
+        return ([], [], [], {}, *self.buttons(None))
 
     def restore(self, saved: object) -> tuple:
         """Page load: this browser's saved conversation, the library status, the outline."""
+        try:
+            return self._restore(saved)
+        except Exception:  # start afresh rather than show a broken page
+            log.exception("could not restore the conversation")
+            return self._restore([])
+
+    def _restore(self, saved: object) -> tuple:
         turns = convert.clean_turns(saved)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
         outline = self.outline()

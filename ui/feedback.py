@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from datetime import UTC, datetime
@@ -18,6 +19,12 @@ def verdict_of(liked: object) -> str | None:
     if isinstance(liked, bool):
         return VERDICTS[liked]
     return VERDICTS.get(liked) if isinstance(liked, str) else None
+
+
+def answer_key(turn: dict[str, Any]) -> str:
+    """A short id for one question/answer pair, to remember the verdict given on it."""
+    answer = (turn.get("answer") or {}).get("answer", "")
+    return hashlib.sha256(f"{turn.get('user', '')}\0{answer}".encode()).hexdigest()[:16]
 
 
 def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
