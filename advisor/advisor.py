@@ -10,12 +10,13 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.compose import Draft, compose, rerank
 from advisor.condense import Query, Turn, condense
 from advisor.index import Index, IndexReader
 from advisor.match import idf_weights
-from advisor.records import Answer, Event
+from advisor.records import Answer, Chunk, Event
 from advisor.retrieval import Hit, Searcher
 from advisor.settings import Settings
 from advisor.suggest import suggest_follow_ups
@@ -77,7 +78,8 @@ class Advisor:
             embeddings = load_embeddings(
                 self.settings.embedding_model, self.settings.embedding_backend
             )
-            self._embed_query = embeddings.embed_query
+            # the same text is embedded again by reranking and by repeated questions
+            self._embed_query = lru_cache(maxsize=1024)(embeddings.embed_query)
         return self._embed_query(text)
 
     def reader(self) -> IndexReader:
@@ -100,6 +102,10 @@ class Advisor:
     def warm(self) -> None:
         """Load the model and open the index now rather than on the first question."""
         self.searcher().search("engineering manager", 1)
+
+    def outline(self) -> list[tuple[str, str, str, str]]:
+        """(doc_id, title, section, url) of every section, for browsing the library."""
+        return self.reader().outline()
 
     def status(self) -> dict[str, object]:
         docs, chunks = self.reader().stats()
@@ -129,7 +135,7 @@ class Advisor:
 
     def topics_line(self) -> str:
         if self._topics is None:
-            titles = sorted({title for _, title, _, _ in self.reader().outline()})
+            titles = sorted({title for _, title, _, _ in self.outline()})
             shown = ", ".join(titles[:5]) + (
                 f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
             )
@@ -150,7 +156,19 @@ class Advisor:
 
     def ranked(self, query: Query, k: int) -> list[Hit]:
         candidates = self.searcher().search(query.text, max(k, RERANK_CANDIDATES))
-        return rerank(query, self.with_fact_tables(candidates), self.idf(query), k)
+        candidates = self.with_dense_scores(query, self.with_fact_tables(candidates))
+        return rerank(query, candidates, self.idf(query), k)
+
+    def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Give keyword-only candidates their cosine similarity too, so rerank compares like
+        with like."""
+        if self.settings.retriever == "bm25":
+            return hits
+        missing = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
+        sims = self.reader().similarities(self.embed_query(query.text), missing)
+        return [
+            Hit(h.chunk, h.score, sims.get(h.chunk.chunk_id, h.dense), h.keyword_rank) for h in hits
+        ]
 
     def with_fact_tables(self, candidates: list[Hit]) -> list[Hit]:
         """Add the table chunks (structured facts such as "Median Pay: ...") of the leading
@@ -229,7 +247,7 @@ class Advisor:
                 (),
                 False,
                 prepared.query.text,
-                tuple(h.chunk for h in prepared.hits),
+                cited_first(prepared),
             )
             yield from _spell(answer, final=False)
         if answer.refused:  # the model found no answer in the sources
@@ -244,6 +262,15 @@ class Advisor:
             answer.retrieved,
         )
         yield Event("answer", answer=answer)
+
+
+def cited_first(prepared: Prepared) -> tuple[Chunk, ...]:
+    """The final ranking: the chunks the answer quotes, in citation order, then the others.
+    Composing is the last reranking stage; sources are shown in this order too."""
+    cited = [c.chunk_id for c in prepared.draft.citations]
+    chunks = {h.chunk.chunk_id: h.chunk for h in prepared.hits}
+    rest = [h.chunk for h in prepared.hits if h.chunk.chunk_id not in cited]
+    return tuple(chunks[c] for c in cited if c in chunks) + tuple(rest)
 
 
 def _spell(answer: Answer, final: bool = True) -> Iterator[Event]:

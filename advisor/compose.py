@@ -21,12 +21,20 @@ from advisor.terms import all_stems
 from advisor.textutil import split_sentences
 
 MAX_ITEMS = 10
+# rerank: weights of title match, section-heading match and cosine similarity (per 1.0 cosine)
+RERANK_TITLE = 0.3
+RERANK_SECTION = 0.0
+RERANK_DENSE = 2.0
+COMPOSE_DENSE = (
+    0.0  # per 1.0 cosine inside the answer: helps paraphrases, costs templated questions
+)
 MAX_SENTENCES = 3
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
+# A figure: money, a percentage, a count or a duration; a bare year ("as of 2025") is not one.
 _FIGURE = re.compile(
     r"\$\s?\d[\d,]*(?:\.\d+)?\+?|-?\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)"
     r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s(?:million|billion|thousand)\b"
-    r"|\b\d+(?:\.\d+)?(?:\s?(?:-|to)\s?\d+)?\s(?:years?|months?|weeks?|hours?)\b"
+    r"|\b(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?\b(?!-\d)"
 )
 _FIGURE_QUESTION = re.compile(
     r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|how many|how fast"
@@ -112,6 +120,7 @@ def score_units(
     headings = [_heading_stems(h.chunk.heading_path) for h in hits]
     local = {u.heading: _heading_stems(u.heading) for u in units}
     wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
+    top_dense = max(h.dense for h in hits)
     groups: dict[tuple[int, int], list[Unit]] = {}
     for u in units:
         groups.setdefault((u.hit, u.group), []).append(u)
@@ -135,6 +144,8 @@ def score_units(
             score += 0.25
         if u.kind == "sentence" and u.text.endswith(":"):
             score -= 0.3  # a lead-in whose list is not in this chunk answers nothing
+        if u.kind != "row":  # the chunk's meaning as a whole, where embeddings say something
+            score += COMPOSE_DENSE * (hits[u.hit].dense - top_dense)
         scores.append(score + 0.04 * (len(hits) - u.hit) / len(hits))
     return scores
 
@@ -226,14 +237,25 @@ def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> 
     match = matcher_for(query, idf, units, hits)
     scores = score_units(units, hits, query, match)
     best = [0.0] * len(hits)
+    tabular = [False] * len(hits)
     for u, sc in zip(units, scores, strict=True):
-        best[u.hit] = max(best[u.hit], sc)
+        if sc > best[u.hit]:
+            best[u.hit], tabular[u.hit] = sc, u.kind == "row"
     top_fused = max(h.score for h in hits) or 1.0
-    # questions about X prefer the article about X over other pages that mention X
+    top_dense = max(h.dense for h in hits)
+    # questions about X prefer the article and the section about X over pages that mention X
     titles = [match.coverage(_heading_stems(h.chunk.title)) / match.total for h in hits]
+    sections = [match.coverage(_heading_stems(h.chunk.section)) / match.total for h in hits]
 
     def key(i: int) -> float:
-        return best[i] + 0.5 * hits[i].score / top_fused + 0.3 * titles[i]
+        return (
+            best[i]
+            + 0.5 * hits[i].score / top_fused
+            + RERANK_TITLE * titles[i]
+            + RERANK_SECTION * sections[i]
+            # embeddings say little about a table, so a chunk answered by a row keeps its place
+            + (0.0 if tabular[i] else RERANK_DENSE * (hits[i].dense - top_dense))
+        )
 
     order = sorted(range(len(hits)), key=key, reverse=True)
     return [hits[i] for i in order[:k]]

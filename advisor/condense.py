@@ -137,6 +137,7 @@ _WANTS = re.compile(
     r"\b(?:what|which)\s+(?:are\s+(?:the\s+|some\s+)?|kinds?\s+of\s+|types?\s+of\s+|other\s+)?([a-z][a-z-]+)",
     re.IGNORECASE,
 )
+NUMBER_HINT = True
 _NOT_WANTS = frozenset(
     [
         "is",
@@ -174,7 +175,11 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
     """Resolve a follow-up against the conversation; a self-contained question passes through."""
     query = _condense(question, history)
     focus = query.focus
-    if re.search(r"\bhow many\b", question, re.IGNORECASE) and "number" not in focus:
+    if (
+        NUMBER_HINT
+        and re.search(r"\bhow many\b", question, re.IGNORECASE)
+        and "number" not in focus
+    ):
         focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
     return Query(
         query.text,

@@ -284,6 +284,16 @@ class IndexReader:
             (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
 
+    def similarities(self, vector: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query to these chunks (vectors are normalized)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return {
+            cid: float(sum(a * b for a, b in zip(vector, emb, strict=True)))
+            for cid, emb in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
 

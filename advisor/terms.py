@@ -205,10 +205,13 @@ def all_stems(text: str) -> set[str]:
 _EQUIVALENTS = (
     ("earn", "salari", "pai", "wage", "compens", "incom", "make"),
     ("job", "role", "posit", "occup", "career"),
-    ("long", "year", "month", "durat"),
+    ("long", "year", "month", "durat", "hour", "minut"),
     ("cost", "fee", "tuition", "price"),
     ("certif", "certifi", "credenti", "certific"),
     ("boss", "report"),
+    ("renew", "laps", "expir", "maintain", "recertif"),
+    ("issu", "award", "grant", "administ", "offer"),
+    ("exam", "test", "assess"),
     ("grow", "growth", "outlook", "demand"),
 )
 EQUIVALENTS: dict[str, tuple[str, ...]] = {

@@ -105,9 +105,16 @@ def run(
         started = time.perf_counter()
         answer = advisor.ask(q["question"], history)
         latency = (time.perf_counter() - started) * 1000
-        # the answerer saw the first top_k of these; ten are kept for MRR@10
+        # the final ranking (cited chunks first) of what the answerer saw, then the retriever's
+        # next ones up to ten, for MRR@10
         query = advisor.condense(q["question"], history)
-        retrieved = [h.chunk for h in advisor.ranked(query, RETRIEVED_FOR_MRR)]
+        seen = {c.chunk_id for c in answer.retrieved}
+        more = [
+            h.chunk
+            for h in advisor.ranked(query, RETRIEVED_FOR_MRR)
+            if h.chunk.chunk_id not in seen
+        ]
+        retrieved = (list(answer.retrieved) + more)[:RETRIEVED_FOR_MRR]
         records.append(_record(q, answer, retrieved, latency))
     if progress:
         progress(len(questions), len(questions))
