@@ -208,7 +208,7 @@ class Chat:
     def outline(self) -> list[list[str]]:
         """[doc_id, title, section] per section in document order, for the Explore tab."""
         try:
-            rows = self.advisor.reader().outline()
+            rows = self.advisor.outline()
         except Exception:  # no index yet: the status line says what to do
             log.warning("no outline", exc_info=True)
             return []
