@@ -34,4 +34,6 @@ def test_onnx_backends_agree_with_torch(backend, floor, tmp_path, monkeypatch):
     cosines = (got * reference).sum(1)
     assert cosines.min() >= floor, cosines
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
-    assert np.allclose(other.embed_query(TEXTS[0]), got[0], atol=1e-4)
+    # int8 scales activations per batch, so one text alone differs a little from in a batch
+    single = np.array(other.embed_query(TEXTS[0]))
+    assert float(single @ got[0]) >= (0.9999 if backend == "onnx" else 0.95)
