@@ -1,0 +1,92 @@
+"""Property: whatever a source or an answer contains, the rendered HTML has only our own tags,
+no event-handler attributes, and links that are in-page anchors or http(s)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.records import Answer, Citation
+from advisor.ui.render import render_answer
+
+ALLOWED_TAGS = {
+    "div",
+    "span",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "sup",
+    "a",
+    "mark",
+    "details",
+    "summary",
+    "blockquote",
+    "b",
+    "strong",
+    "em",
+    "br",
+    "small",
+}
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "javascript:alert(1)",
+        "![x](http://evil.example/x.png)",
+        "</blockquote><script>",
+        '" onmouseover="x',
+        "<a href=//evil>",
+        "&lt;script&gt;",
+        "[1]",
+        "\u202e",
+        "<svg/onload=alert(1)>",
+        "<iframe src=//x>",
+    ]
+)
+TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=40)), max_size=6).map(" ".join)
+
+
+class Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    TEXT,
+    TEXT,
+    TEXT,
+    TEXT,
+    st.sampled_from(
+        [
+            "",
+            "https://ok.example/a",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            'http://x.example/"onclick=1',
+        ]
+    ),
+)
+def test_rendering_escapes_whatever_a_source_contains(answer_text, snippet, title, section, url):
+    citation = Citation(
+        1, "doc", title, section, url, "2025-01-01", snippet, "src", quote=snippet[:20]
+    )
+    html = render_answer(0, Answer(f"{answer_text} [1]", (citation,)), asked=answer_text)
+    parser = Collect()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attrs:
+            assert not name.lower().startswith("on"), (tag, name)
+            if name == "href":
+                assert value and (
+                    value.startswith("#") or value.startswith(("http://", "https://"))
+                ), value
+                assert '"' not in value and "javascript:" not in value.lower()
