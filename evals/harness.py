@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from advisor.evals.metrics import summarize
-
 from advisor.advisor import Advisor
+from advisor.evals.metrics import summarize
 from advisor.ingest import IngestReport, ingest
 from advisor.records import Answer
 from advisor.settings import Settings

@@ -127,10 +127,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.launch:
         import socket
 
-        from advisor.ui.app import build_app
-
         from advisor.advisor import Advisor
         from advisor.settings import Settings
+        from advisor.ui.app import build_app
 
         settings = Settings.from_env()
         advisor = Advisor(settings)

@@ -40,8 +40,9 @@ def test_twenty_concurrent_five_turn_sessions(running_app):
 def test_overload_gets_a_polite_busy_message_and_the_app_stays_up(project_advisor, project_index):
     from concurrent.futures import ThreadPoolExecutor
 
-    from advisor.ui.app import build_app
     from gradio_client import Client
+
+    from advisor.ui.app import build_app
 
     settings = project_index.with_(concurrency=1, queue_size=2)
     app = build_app(project_advisor, settings)

@@ -11,12 +11,12 @@ from html.parser import HTMLParser
 
 import gradio as gr
 import pytest
-from advisor.ui import convert, feedback, render
-from advisor.ui.app import build_app
-from advisor.ui.chat import Chat
 
 from advisor.records import Answer, Citation
 from advisor.settings import Settings
+from advisor.ui import convert, feedback, render
+from advisor.ui.app import build_app
+from advisor.ui.chat import Chat
 
 HOSTILE = (
     "<script>alert(1)</script> <img src=x onerror=alert(1)> ![x](http://example.invalid/x.png)"
