@@ -64,7 +64,8 @@ class Advisor:
     ) -> None:
         self.settings = settings
         self.generator = generator  # an advisor.llm.LLMAnswerer, or None for the quoting answerer
-        self._embed_query = embed_query
+        # the same text is embedded again by reranking and by repeated questions
+        self._embed_query = lru_cache(maxsize=1024)(embed_query) if embed_query else None
         self._lock = threading.Lock()
         self._reader: IndexReader | None = None
         self._searcher: Searcher | None = None
@@ -73,14 +74,16 @@ class Advisor:
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
         if self._embed_query is None:
-            from advisor.embeddings import load_embeddings
+            from advisor.embeddings import load_query_embeddings
 
-            embeddings = load_embeddings(
-                self.settings.embedding_model, self.settings.embedding_backend
-            )
-            # the same text is embedded again by reranking and by repeated questions
+            embeddings = load_query_embeddings(self.settings)
             self._embed_query = lru_cache(maxsize=1024)(embeddings.embed_query)
         return self._embed_query(text)
+
+    def forget_queries(self) -> None:
+        """Drop cached query embeddings (benchmarks measure the real cost)."""
+        if self._embed_query is not None:
+            self._embed_query.cache_clear()
 
     def reader(self) -> IndexReader:
         """The live index generation; reopened when an ingest has flipped the pointer."""

@@ -41,6 +41,8 @@ class Settings:
     """Path or name of a sentence-transformers model; empty = the bundled all-MiniLM-L6-v2."""
     embedding_backend: str = "torch"
     """torch (sentence-transformers) | onnx | onnx-int8 (ONNX Runtime, exported on first use)."""
+    query_backend: str = "onnx"
+    """How questions are embedded: onnx (same vectors as torch, faster) or empty = as documents."""
     max_chunk_tokens: int = 200
     """Upper bound of a chunk's text in model tokens (the model reads 256, the heading path too)."""
     max_file_mb: float = 20.0
