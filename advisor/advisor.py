@@ -24,7 +24,7 @@ from advisor.suggest import suggest_follow_ups
 # An answer is given when the best quoted unit covers enough of the question's weighted words
 # and the dense side agrees the sources are on topic; strong semantic agreement lowers the bar.
 MIN_SUPPORT = 0.45
-RERANK_CANDIDATES = 20
+RERANK_CANDIDATES = 12
 FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 MIN_DENSE = 0.12
 MIN_SUPPORT_WHEN_CLOSE = 0.3
