@@ -40,7 +40,7 @@ class Settings:
     embedding_model: str = ""
     """Path or name of a sentence-transformers model; empty = the bundled all-MiniLM-L6-v2."""
     embedding_backend: str = "torch"
-    """torch (sentence-transformers) | onnx | onnx-int8 (ONNX Runtime, exported on first use)."""
+    """torch (sentence-transformers), onnx or onnx-int8 (ONNX Runtime, exported on first use)."""
     query_backend: str = "onnx"
     """How questions are embedded: onnx (same vectors as torch, faster) or empty = as documents."""
     max_chunk_tokens: int = 200
@@ -48,7 +48,7 @@ class Settings:
     max_file_mb: float = 20.0
     """Files larger than this are reported and skipped."""
     retriever: str = "hybrid"
-    """hybrid | dense | bm25."""
+    """hybrid, dense or bm25."""
     top_k: int = 5
     """How many chunks the answerer sees."""
     llm: str = ""
