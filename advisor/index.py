@@ -150,6 +150,8 @@ class Index:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dir = Path(settings.index_dir)
+        self._pointer: str | None = None
+        self._pointer_stamp: int | None = None
         self.store: LocalStore | ServerStore = open_store(
             self.dir, settings.collection, settings.chroma_url
         )
@@ -158,11 +160,15 @@ class Index:
     def current(self) -> str | None:
         if isinstance(self.store, ServerStore):
             return self.store.pointer()
+        path = self.dir / POINTER
         try:
-            name = (self.dir / POINTER).read_text(encoding="utf-8").strip()
+            stamp = path.stat().st_mtime_ns
+            if stamp != self._pointer_stamp:  # asked on every question: read only on change
+                self._pointer = path.read_text(encoding="utf-8").strip() or None
+                self._pointer_stamp = stamp
         except FileNotFoundError:
-            return None
-        return name or None
+            self._pointer_stamp, self._pointer = None, None
+        return self._pointer
 
     def flip(self, generation: str) -> None:
         """Make `generation` live: one atomic rename (local) or one metadata write (server)."""

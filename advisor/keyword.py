@@ -34,6 +34,7 @@ class KeywordIndex:
         self.path = Path(path)
         self.readonly = readonly
         self._local = threading.local()
+        self._df_cache: dict[str, int] = {}
         if not readonly:
             self._conn().execute(self.SCHEMA)
 
@@ -108,7 +109,20 @@ class KeywordIndex:
         )
 
     def doc_freq(self, stems: list[str]) -> dict[str, int]:
-        """How many chunks contain each (porter-stemmed) term."""
+        """How many chunks contain each (porter-stemmed) term; cached on a read-only index,
+        where the counts cannot change."""
+        if not self.readonly:
+            return self._doc_freq(list(dict.fromkeys(stems)))
+        cache = self._df_cache
+        missing = [s for s in dict.fromkeys(stems) if s not in cache]
+        if missing:
+            if len(cache) > 100_000:
+                cache.clear()
+            found = self._doc_freq(missing)
+            cache.update({s: found.get(s, 0) for s in missing})
+        return {s: cache[s] for s in stems if cache[s]}
+
+    def _doc_freq(self, stems: list[str]) -> dict[str, int]:
         if not stems:
             return {}
         conn = self._conn()
