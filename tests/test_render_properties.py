@@ -11,25 +11,8 @@ from hypothesis import strategies as st
 from advisor.records import Answer, Citation
 from advisor.ui.render import render_answer
 
-ALLOWED_TAGS = {
-    "div",
-    "span",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "sup",
-    "a",
-    "mark",
-    "details",
-    "summary",
-    "blockquote",
-    "b",
-    "strong",
-    "em",
-    "br",
-    "small",
-}
+from .test_ui import ALLOWED_TAGS
+
 HOSTILE = st.sampled_from(
     [
         "<script>alert(1)</script>",
