@@ -21,6 +21,8 @@ from advisor.terms import all_stems
 from advisor.textutil import split_sentences
 
 MAX_ITEMS = 10
+LEAD_BONUS = 0.05
+WANTS_LEAD = 0.3  # bonus of a lead-in that names what the question asks for
 # rerank: weights of title match, section-heading match and cosine similarity (per 1.0 cosine)
 RERANK_TITLE = 0.3
 RERANK_SECTION = 0.0
@@ -137,9 +139,11 @@ def score_units(
         near_weight = 1.0 if u.kind == "row" and own > 0 else 0.5
         score = min(1.0, (own + near_weight * extra + 0.3 * inherited) / total)
         if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
-            score += 0.05
+            score += LEAD_BONUS
         if query.wants and match.has(u.stems, query.wants):  # names what was asked for, above
-            score += 0.2 if u.kind == "lead" else 0.1  # all a lead-in: "certifications such as:"
+            score += (
+                WANTS_LEAD if u.kind == "lead" else 0.1
+            )  # all a lead-in: "certifications such as:"
         if wants_figure and _FIGURE.search(u.text):
             score += 0.25
         if u.kind == "sentence" and u.text.endswith(":"):
