@@ -23,9 +23,8 @@ from advisor.textutil import split_sentences
 MAX_ITEMS = 10
 LEAD_BONUS = 0.05
 WANTS_LEAD = 0.3  # bonus of a lead-in that names what the question asks for
-# rerank: weights of title match, section-heading match and cosine similarity (per 1.0 cosine)
+# rerank: weights of the title match and of cosine similarity (per 1.0 cosine)
 RERANK_TITLE = 0.3
-RERANK_SECTION = 0.0
 RERANK_DENSE = 2.0
 COMPOSE_DENSE = (
     0.0  # per 1.0 cosine inside the answer: helps paraphrases, costs templated questions
@@ -247,16 +246,14 @@ def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> 
             best[u.hit], tabular[u.hit] = sc, u.kind == "row"
     top_fused = max(h.score for h in hits) or 1.0
     top_dense = max(h.dense for h in hits)
-    # questions about X prefer the article and the section about X over pages that mention X
+    # questions about X prefer the article about X over pages that mention X
     titles = [match.coverage(_heading_stems(h.chunk.title)) / match.total for h in hits]
-    sections = [match.coverage(_heading_stems(h.chunk.section)) / match.total for h in hits]
 
     def key(i: int) -> float:
         return (
             best[i]
             + 0.5 * hits[i].score / top_fused
             + RERANK_TITLE * titles[i]
-            + RERANK_SECTION * sections[i]
             # embeddings say little about a table, so a chunk answered by a row keeps its place
             + (0.0 if tabular[i] else RERANK_DENSE * (hits[i].dense - top_dense))
         )
