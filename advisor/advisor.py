@@ -20,6 +20,7 @@ from advisor.records import Answer, Chunk, Event
 from advisor.retrieval import Hit, Searcher
 from advisor.settings import Settings
 from advisor.suggest import suggest_follow_ups
+from advisor.terms import EQUIVALENTS
 
 # An answer is given when the best quoted unit covers enough of the question's weighted words
 # and the dense side agrees the sources are on topic; strong semantic agreement lowers the bar.
@@ -158,7 +159,9 @@ class Advisor:
         return self.with_continuations(self.ranked(query, self.settings.top_k))
 
     def ranked(self, query: Query, k: int) -> list[Hit]:
-        candidates = self.searcher().search(query.text, max(k, RERANK_CANDIDATES))
+        candidates = self.searcher().search(
+            query.text, max(k, RERANK_CANDIDATES), keyword_query=expand_query(query)
+        )
         candidates = self.with_dense_scores(query, self.with_fact_tables(candidates))
         return rerank(query, candidates, self.idf(query), k)
 
@@ -265,6 +268,13 @@ class Advisor:
             answer.retrieved,
         )
         yield Event("answer", answer=answer)
+
+
+def expand_query(query: Query) -> str:
+    """The keyword side's words: the question's, plus the career-domain equivalents of its
+    words (BM25 cannot know that "earn" is answered by "wage")."""
+    extra = [eq for t in query.focus for eq in EQUIVALENTS.get(t, ())]
+    return f"{query.text} {' '.join(dict.fromkeys(extra))}" if extra else query.text
 
 
 def cited_first(prepared: Prepared) -> tuple[Chunk, ...]:
