@@ -16,8 +16,8 @@ log = logging.getLogger("advisor.ui")
 
 EXAMPLES = [  # one per thing people come for: certifications, specializations, roles, pay
     "Which certifications help me move into engineering management?",
-    "What specializations do MEM programs offer?",
-    "What is the difference between an engineering manager and a director?",
+    "What are the common MEM specializations?",
+    "Is a director more strategic than an engineering manager?",
     "How much do engineering managers earn?",
 ]
 PLACEHOLDER = (
