@@ -45,7 +45,10 @@ eval: install
 	$(BIN)/career-advisor eval --questions ../shared/evals/dev.jsonl --corpus ../shared/corpus/seed
 
 bench: install
-	$(BIN)/python -m advisor.evals.bench_ingest
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
+	$(BIN)/python -m advisor.evals.bench_ingest --compare-float32
+	$(BIN)/python -m advisor.evals.bench_latency -n 200 --questions ../shared/evals/ooh-dev.jsonl
+	$(BIN)/python -m advisor.evals.bench_scale --png docs/scale.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

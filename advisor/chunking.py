@@ -109,21 +109,23 @@ def _wrap(text: str, budget: int, count: TokenCounter) -> list[str]:
 
 def _pack(units: list[_Unit], budget: int, count: TokenCounter) -> list[str]:
     texts: list[str] = []
-    current = ""
+    current, used = "", 0
     for unit in units:
         text = unit.text()
-        if count(text) > budget:
+        size = count(text)
+        if size > budget:
             if current:
                 texts.append(current)
-                current = ""
+                current, used = "", 0
             texts.extend(_split_unit(unit, budget, count))
             continue
-        candidate = f"{current}\n{text}" if current else text
-        if current and count(candidate) > budget:
+        # word pieces never span a line break, so joined lines count as the sum of their parts
+        # (counting each growing candidate again made chunking quadratic)
+        if current and used + size > budget:
             texts.append(current)
-            current = text
+            current, used = text, size
         else:
-            current = candidate
+            current, used = (f"{current}\n{text}" if current else text), used + size
     if current:
         texts.append(current)
     return texts

@@ -108,6 +108,7 @@ def ingest(
         "chunks_unchanged": report.chunks_unchanged,
         "chunks_total": report.chunks_total,
         "skipped": len(report.problems),
+        "boilerplate_copies_skipped": report.boilerplate_skipped,
         "seconds": round(report.seconds, 2),
         "generation": report.generation,
         "index_dir": str(settings.index_dir),

@@ -30,10 +30,51 @@ def _offline() -> None:
 
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
+DTYPES = ("auto", "float32", "bfloat16")
+
+
+def cpu_has_native_bf16() -> bool:
+    """Linux CPUs that advertise bf16 instructions (AVX512-BF16, AMX); elsewhere torch emulates
+    bf16 and it is slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(f in flags for f in (" avx512_bf16", " amx_bf16"))
+
+
+def resolve_dtype(dtype: str) -> str:
+    if dtype not in DTYPES:
+        raise ValueError(f"embedding dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    if dtype == "auto":
+        return "bfloat16" if cpu_has_native_bf16() else "float32"
+    return dtype
+
+
+class Renormalized(Embeddings):
+    """Unit-length float32 vectors from a model that computes in a short float format (bf16
+    normalizes only to ~1e-2), so cosine stays a plain dot product downstream."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _unit(vectors: list[list[float]]) -> list[list[float]]:
+        import numpy as np
+
+        arr = np.asarray(vectors, dtype=np.float32)
+        arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+        return arr.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._unit(self.inner.embed_documents(texts)) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._unit([self.inner.embed_query(text)])[0]
 
 
 @lru_cache(maxsize=4)
-def load_embeddings(name: str = "", backend: str = "torch") -> Embeddings:
+def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float32") -> Embeddings:
     """A LangChain Embeddings over the model; normalized, so cosine = dot product. The default
     is sentence-transformers through langchain-huggingface; ONNX Runtime is optional."""
     _offline()
@@ -45,11 +86,24 @@ def load_embeddings(name: str = "", backend: str = "torch") -> Embeddings:
         return OnnxEmbeddings(model_path(name), quantized=backend == "onnx-int8")
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    return HuggingFaceEmbeddings(
+    model_kwargs: dict = {"device": "cpu"}
+    if resolve_dtype(dtype) == "bfloat16":
+        import torch
+
+        model_kwargs["model_kwargs"] = {"torch_dtype": torch.bfloat16}
+    embeddings = HuggingFaceEmbeddings(
         model=model_path(name),
-        model_kwargs={"device": "cpu"},
+        model_kwargs=model_kwargs,
         encode_kwargs={"normalize_embeddings": True, "batch_size": BATCH_SIZE},
         query_encode_kwargs={"normalize_embeddings": True},
+    )
+    return Renormalized(embeddings) if "model_kwargs" in model_kwargs else embeddings
+
+
+def load_document_embeddings(settings) -> Embeddings:
+    """The model for chunks at ingest, in the configured backend and number format."""
+    return load_embeddings(
+        settings.embedding_model, settings.embedding_backend, settings.embedding_dtype
     )
 
 
@@ -67,7 +121,7 @@ def load_query_embeddings(settings) -> Embeddings:
                 settings.embedding_backend,
                 exc_info=True,
             )
-    return load_embeddings(settings.embedding_model, settings.embedding_backend)
+    return load_document_embeddings(settings)
 
 
 @lru_cache(maxsize=4)

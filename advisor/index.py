@@ -5,7 +5,8 @@ crash at any point leaves the previous generation answering.
 Layout (local mode)::
 
     <index_dir>/CURRENT            name of the live generation
-    <index_dir>/gen-000002/        chroma/ (vectors), keyword.sqlite, manifest.json
+    <index_dir>/gen-000002/        chroma/ (vectors), keyword.sqlite (chunks, FTS5), bm25/
+                                   (top-k ranker), manifest.json
     <index_dir>/.ingest.lock       held by the one running writer
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from advisor.bm25 import BM25Ranker
 from advisor.keyword import KeywordIndex
 from advisor.records import Chunk
 from advisor.settings import Settings
@@ -29,6 +31,7 @@ from advisor.store import LocalStore, ServerStore, StoreError, open_store
 
 MANIFEST = "manifest.json"
 KEYWORD = "keyword.sqlite"
+RANKER = "bm25"
 POINTER = "CURRENT"
 
 
@@ -187,16 +190,26 @@ class Index:
     def gen_dir(self, generation: str) -> Path:
         return self.dir / generation
 
+    def has_ranker(self, generation: str) -> bool:
+        """Server-mode replicas build a missing ranker themselves when they open the index."""
+        return isinstance(self.store, ServerStore) or (self.gen_dir(generation) / RANKER).exists()
+
     # -- manifest ------------------------------------------------------------------------
     def manifest(self, generation: str | None) -> dict[str, Any]:
+        """What the generation was built from; in server mode a machine that did not build it
+        reads the copy kept on the server."""
         if generation is None:
             return {"docs": {}}
         try:
             return json.loads((self.gen_dir(generation) / MANIFEST).read_text(encoding="utf-8"))
         except FileNotFoundError:
+            if isinstance(self.store, ServerStore):
+                return self.store.load_manifest(generation) or {"docs": {}}
             return {"docs": {}}
 
     def write_manifest(self, generation: str, manifest: dict[str, Any]) -> None:
+        if isinstance(self.store, ServerStore):
+            self.store.save_manifest(generation, manifest)
         write_atomic(self.gen_dir(generation) / MANIFEST, json.dumps(manifest, indent=1))
 
     # -- writer side ---------------------------------------------------------------------
@@ -270,6 +283,26 @@ class IndexReader:
             rebuild_keyword_from_store(self.collection, path)
         self.keyword = KeywordIndex(path, readonly=True)
         self._local = threading.local()
+        self._ranker: BM25Ranker | None = None
+        self._ranker_lock = threading.Lock()
+
+    def ranker(self) -> BM25Ranker:
+        """The generation's BM25 ranker; built here once for generations written without one
+        (older versions, a server-mode replica's rebuilt keyword table)."""
+        with self._ranker_lock:
+            if self._ranker is None:
+                path = self.index.gen_dir(self.generation) / RANKER
+                if path.exists():
+                    self._ranker = BM25Ranker.load(path)
+                else:
+                    self._ranker = BM25Ranker.build(self.keyword.rows())
+                    with contextlib.suppress(OSError):  # a read-only index still answers
+                        self._ranker.save(path)
+            return self._ranker
+
+    def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) best first."""
+        return self.ranker().search(text, k)
 
     def _table(self) -> ChunkTable:
         table = getattr(self._local, "table", None)

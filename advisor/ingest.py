@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor import boilerplate
+from advisor.bm25 import BM25Ranker
 from advisor.chunking import chunk_document
-from advisor.embeddings import load_embeddings, model_path, token_counter
-from advisor.index import KEYWORD, ChunkTable, Index
+from advisor.embeddings import load_document_embeddings, model_path, resolve_dtype, token_counter
+from advisor.index import KEYWORD, RANKER, ChunkTable, Index, IndexBusy
 from advisor.keyword import KeywordIndex
 from advisor.loaders import LoadError, Problem, discover, load_file
-from advisor.records import Chunk
+from advisor.records import Chunk, Document
 from advisor.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256  # per call; sentence-transformers batches inside it
-CHUNKER_VERSION = 4  # bump when loaders or chunking change what a file becomes
+CHUNKER_VERSION = 5  # bump when loaders or chunking change what a file becomes
 
 
 @dataclass
@@ -38,6 +40,7 @@ class IngestReport:
     chunks_removed: int = 0
     chunks_unchanged: int = 0
     chunks_total: int = 0
+    boilerplate_skipped: int = 0  # copies of site boilerplate left out (one copy stays indexed)
     seconds: float = 0.0
     generation: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -69,21 +72,24 @@ def _under(path: str, roots: list[Path]) -> bool:
 
 def _chunker_key(settings: Settings) -> str:
     model = settings.embedding_model or "bundled"
-    return f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{model}:{settings.embedding_backend}"
+    return (
+        f"v{CHUNKER_VERSION}:{settings.max_chunk_tokens}:{model}:{settings.embedding_backend}"
+        f":{settings.boilerplate_share}"
+    )
 
 
 def plan(
     settings: Settings, paths: list[Path], old: dict[str, Any], progress: Progress
 ) -> tuple[_Plan, list[Problem], int]:
-    """Decide what to add, keep and remove, parsing only files whose bytes changed."""
+    """Decide what to add, keep and remove, parsing only files whose bytes changed (and pages
+    whose share of site boilerplate changed)."""
     files, problems = discover(paths)
     roots = [Path(p).resolve() for p in paths]
     old_docs: dict[str, dict[str, Any]] = old.get("docs", {})
     same_chunker = old.get("chunker") == _chunker_key(settings)
-    count = token_counter(settings.embedding_model)
     max_bytes = int(settings.max_file_mb * 2**20)
     docs: dict[str, dict[str, Any]] = {}
-    new_chunks: dict[str, list[Chunk]] = {}
+    loaded: dict[str, Document] = {}
     owner: dict[str, str] = {}
     for i, path in enumerate(files):
         progress("reading", i, len(files))
@@ -91,36 +97,32 @@ def plan(
         if doc_id in owner:
             problems.append(Problem(str(path), f"same name as {owner[doc_id]}; rename one of them"))
             continue
+        prev = old_docs.get(doc_id)
         try:
             data = path.read_bytes() if path.stat().st_size <= max_bytes else b""
             digest = _sha256(data)
-            prev = old_docs.get(doc_id)
             if prev and prev["sha256"] == digest and same_chunker and prev["path"] == str(path):
                 docs[doc_id], owner[doc_id] = prev, str(path)
                 continue
             doc = load_file(path, max_bytes)
-            chunks = chunk_document(doc, settings.max_chunk_tokens, count)
-            if not chunks:
-                raise LoadError("no text found")
-        except LoadError as err:
-            problems.append(Problem(str(path), str(err)))
-            if doc_id in old_docs:  # keep the version we had rather than lose it
-                docs[doc_id], owner[doc_id] = old_docs[doc_id], str(path)
+        except (LoadError, OSError) as err:
+            reason = (
+                str(err) if isinstance(err, LoadError) else f"cannot read: {err.strerror or err}"
+            )
+            problems.append(Problem(str(path), reason))
+            if prev:  # keep the version we had rather than lose it
+                docs[doc_id], owner[doc_id] = prev, str(path)
             continue
-        except OSError as err:
-            problems.append(Problem(str(path), f"cannot read: {err.strerror or err}"))
-            if doc_id in old_docs:
-                docs[doc_id], owner[doc_id] = old_docs[doc_id], str(path)
-            continue
-        owner[doc_id] = str(path)
-        new_chunks[doc_id] = chunks
+        owner[doc_id], loaded[doc_id] = str(path), doc
         docs[doc_id] = {
             "path": str(path),
             "sha256": digest,
             "title": doc.title,
-            "chunks": [c.chunk_id for c in chunks],
+            "source": doc.source,
+            "boilerplate": boilerplate.candidates(doc),
         }
     progress("reading", len(files), len(files))
+    new_chunks = _chunk_all(settings, docs, loaded, old_docs, problems, progress)
     # documents we had that live under the ingested folders but are gone now
     removed = [d for d, m in old_docs.items() if d not in docs and _under(m["path"], roots)]
     for d in old_docs:  # documents from elsewhere stay as they are
@@ -134,6 +136,50 @@ def plan(
     return result, problems, len(files)
 
 
+def _chunk_all(
+    settings: Settings,
+    docs: dict[str, dict[str, Any]],
+    loaded: dict[str, Document],
+    old_docs: dict[str, dict[str, Any]],
+    problems: list[Problem],
+    progress: Progress,
+) -> dict[str, list[Chunk]]:
+    """Chunk the loaded documents, and again the unchanged ones whose skipped boilerplate
+    changed (a page that kept a shared paragraph was removed, say). Updates `docs` in place."""
+    skips = boilerplate.skipped(
+        {d: (m.get("source", ""), m.get("boilerplate", [])) for d, m in docs.items()},
+        settings.boilerplate_share,
+    )
+    for doc_id, meta in docs.items():
+        if doc_id not in loaded and meta.get("skipped", []) != skips[doc_id]:
+            try:
+                loaded[doc_id] = load_file(Path(meta["path"]), int(settings.max_file_mb * 2**20))
+            except (LoadError, OSError):  # unreadable now: keep the chunks we have
+                continue
+    count = token_counter(settings.embedding_model)
+    new_chunks: dict[str, list[Chunk]] = {}
+    for i, (doc_id, doc) in enumerate(loaded.items()):
+        progress("chunking", i, len(loaded))
+        chunks = chunk_document(
+            boilerplate.without(doc, skips[doc_id]), settings.max_chunk_tokens, count
+        )
+        if not chunks:
+            problems.append(Problem(docs[doc_id]["path"], "no text found"))
+            if doc_id in old_docs:
+                docs[doc_id] = old_docs[doc_id]
+            else:
+                del docs[doc_id]
+            continue
+        new_chunks[doc_id] = chunks
+        docs[doc_id] = {
+            **docs[doc_id],
+            "skipped": skips[doc_id],
+            "chunks": [c.chunk_id for c in chunks],
+        }
+    progress("chunking", len(loaded), len(loaded))
+    return new_chunks
+
+
 def _embed_and_write(
     collection: Any,
     kw: KeywordIndex,
@@ -142,9 +188,7 @@ def _embed_and_write(
     settings: Settings,
     progress: Progress,
 ) -> None:
-    embeddings = (
-        load_embeddings(settings.embedding_model, settings.embedding_backend) if chunks else None
-    )
+    embeddings = load_document_embeddings(settings) if chunks else None
     # similar lengths in one batch waste no padding: about 1.6x faster than file order here
     chunks = sorted(chunks, key=lambda c: len(c.embed_text))
     for start in range(0, len(chunks), EMBED_BATCH):
@@ -186,8 +230,11 @@ def ingest(
         report.chunks_added, report.chunks_removed = len(todo.add), len(todo.remove_ids)
         report.chunks_total = sum(len(m["chunks"]) for m in todo.docs.values())
         report.chunks_unchanged = report.chunks_total - report.chunks_added
+        report.boilerplate_skipped = sum(len(m.get("skipped", [])) for m in todo.docs.values())
         report.documents = len(todo.docs)
         changed = todo.add or todo.remove_ids or todo.restamp or rebuild or live is None
+        if live and not index.has_ranker(live):  # written by an older version: add it now
+            changed = True
         if changed and todo.docs:
             report.generation = _write_generation(index, live, todo, settings, progress, rebuild)
         else:
@@ -230,16 +277,26 @@ def _write_generation(
         table.upsert(todo.restamp)
     _embed_and_write(collection, kw, table, todo.add, settings, progress)
     kw.optimize()
+    progress("ranking", 0, 1)
+    BM25Ranker.build(kw.rows()).save(index.gen_dir(target) / RANKER)
+    progress("ranking", 1, 1)
     kw.close()
     manifest = {
         "version": 1,
         "chunker": _chunker_key(settings),
         "embedding_model": Path(model_path(settings.embedding_model)).name,
+        "embedding_dtype": resolve_dtype(settings.embedding_dtype),
         "docs": todo.docs,
     }
     index.write_manifest(target, manifest)
     if hasattr(index.store, "release"):
         index.store.release(target)  # everything on disk before the pointer moves
+    if index.current() != live:  # server mode: an ingest on another machine flipped first
+        index.collect_garbage(keep=[g for g in (index.current(), live) if g])
+        raise IndexBusy(
+            f"another ingest made {index.current()} live while this one ran; run ingest again "
+            "(it will only add what is still missing)"
+        )
     index.flip(target)
     index.collect_garbage(keep=[target] + ([live] if live else []))
     return target

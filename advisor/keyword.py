@@ -1,7 +1,8 @@
-"""The keyword side of retrieval: BM25 over an SQLite FTS5 table stored next to the vectors.
+"""The keyword table: chunks in an SQLite FTS5 table stored next to the vectors.
 
-FTS5 keeps the index on disk (nothing to re-read at start), updates rows in place on
-incremental ingest, and ranks with BM25 inside SQLite rather than in Python.
+FTS5 keeps it on disk, updates rows in place on incremental ingest and answers word lookups
+(document frequencies, "does any chunk hold all these words"). Ranking the top k goes to the
+bm25s ranker (advisor/bm25.py); `search` here is FTS5's own BM25, kept as the baseline.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class KeywordIndex:
         conn = self._conn()
         with conn:
             conn.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(i,) for i in chunk_ids])
+
+    def rows(self) -> Iterable[tuple[str, str, str, str]]:
+        """(chunk_id, title, section, text) of every chunk."""
+        return self._conn().execute("SELECT chunk_id, title, section, text FROM chunks")
 
     def count(self) -> int:
         return self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]

@@ -51,7 +51,7 @@ class Searcher:
         return self.reader.dense(self.embed_query(query), n)
 
     def keyword(self, query: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
-        return self.reader.keyword.search(query, n)
+        return self.reader.keyword_search(query, n)
 
     def search(self, query: str, k: int = 5, keyword_query: str | None = None) -> list[Hit]:
         """Top-k chunks for `query`; `keyword_query` lets callers give BM25 other words."""

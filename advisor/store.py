@@ -4,6 +4,7 @@ generation on a `chroma run` server. Both expose the same small interface to the
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -170,6 +171,49 @@ class ServerStore:
     def drop(self, generation: str) -> None:
         with contextlib.suppress(Exception):  # already gone
             self._client().delete_collection(self._cname(generation))
+        with contextlib.suppress(Exception):
+            self._manifests().delete(where={"generation": generation})
+
+    # The ingest manifest lives on the server too, so any machine can ingest incrementally:
+    # one record per document (JSON in the document field; the vector is a placeholder).
+    def _manifests(self) -> Any:
+        return self._client().get_or_create_collection(f"{self.name}__manifests")
+
+    def save_manifest(self, generation: str, manifest: dict[str, Any], batch: int = 1000) -> None:
+        head = {k: v for k, v in manifest.items() if k != "docs"}
+        rows = [(f"{generation}/", head)] + [
+            (f"{generation}/{doc_id}", meta) for doc_id, meta in manifest.get("docs", {}).items()
+        ]
+        coll = self._manifests()
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            coll.upsert(
+                ids=[i for i, _ in part],
+                documents=[json.dumps(m) for _, m in part],
+                metadatas=[{"generation": generation} for _ in part],
+                embeddings=[[1.0] for _ in part],
+            )
+
+    def load_manifest(self, generation: str, batch: int = 1000) -> dict[str, Any] | None:
+        coll, offset = self._manifests(), 0
+        manifest: dict[str, Any] | None = None
+        docs: dict[str, Any] = {}
+        while True:
+            got = coll.get(
+                where={"generation": generation}, include=["documents"], limit=batch, offset=offset
+            )
+            if not got["ids"]:
+                break
+            for rid, text in zip(got["ids"], got["documents"], strict=True):
+                doc_id = rid.split("/", 1)[1]
+                if doc_id:
+                    docs[doc_id] = json.loads(text)
+                else:
+                    manifest = json.loads(text)
+            offset += len(got["ids"])
+        if manifest is None:
+            return None
+        return {**manifest, "docs": docs}
 
     def generations(self) -> list[str]:
         prefix = f"{self.name}__gen-"

@@ -59,6 +59,20 @@ def stems(text: str) -> list[str]:
     return out
 
 
+_PARTS = re.compile(r"[^A-Za-z0-9]+")
+
+
+def text_stems(text: str) -> list[str]:
+    """Stemmed content words of a text with repeats, in order: what BM25 counts."""
+    out: list[str] = []
+    for raw in _TOKEN.findall(text):
+        for tok in _PARTS.split(raw):
+            low = tok.lower()
+            if low and low not in STOPWORDS and (len(low) > 1 or low.isdigit()):
+                out.append(stem(low))
+    return out
+
+
 def all_stems(text: str) -> set[str]:
     """Every stemmed word of a text (stop words included), for containment tests."""
     return {stem(t) for t in re.findall(r"[a-z0-9]+", text.lower())}

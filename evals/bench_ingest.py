@@ -2,7 +2,7 @@
 LangChain tutorial recipe (BeautifulSoup text, RecursiveCharacterTextSplitter 1000/200, same
 model, Chroma) measured in the same run. Each phase runs in its own process for peak memory.
 
-    python -m advisor.evals.bench_ingest [--skip-baseline] [--json OUT]
+    python -m advisor.evals.bench_ingest [--skip-baseline] [--compare-float32] [--json OUT]
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def phase_ours(index_dir: str, paths: list[str]) -> dict:
+def phase_ours(index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
+    from advisor.embeddings import resolve_dtype
     from advisor.ingest import ingest
     from advisor.settings import Settings
 
-    settings = Settings.from_env(env={}, index_dir=Path(index_dir))
+    settings = Settings.from_env(env={}, index_dir=Path(index_dir), embedding_dtype=dtype)
     started = time.perf_counter()
     report = ingest(settings, [Path(p) for p in paths])
     seconds = time.perf_counter() - started
@@ -38,10 +39,11 @@ def phase_ours(index_dir: str, paths: list[str]) -> dict:
         "embedded": report.chunks_added,
         "documents": report.documents,
         "peak_mb": _peak_mb(),
+        "dtype": resolve_dtype(dtype),
     }
 
 
-def phase_recipe(index_dir: str, paths: list[str]) -> dict:
+def phase_recipe(index_dir: str, paths: list[str], dtype: str = "") -> dict:
     """The LangChain RAG tutorial's indexing recipe, applied to the same files."""
     from bs4 import BeautifulSoup
     from langchain_chroma import Chroma
@@ -72,7 +74,7 @@ def phase_recipe(index_dir: str, paths: list[str]) -> dict:
     }
 
 
-def run_phase(name: str, index_dir: str, paths: list[str]) -> dict:
+def run_phase(name: str, index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
     cmd = [
         sys.executable,
         "-m",
@@ -81,6 +83,8 @@ def run_phase(name: str, index_dir: str, paths: list[str]) -> dict:
         name,
         "--index-dir",
         index_dir,
+        "--dtype",
+        dtype,
         *paths,
     ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -93,7 +97,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--skip-baseline", action="store_true", help="skip the slow tutorial recipe"
     )
+    parser.add_argument(
+        "--compare-float32", action="store_true", help="also time a full build in float32"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--dtype", default="auto", help=argparse.SUPPRESS)
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -101,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     if args.phase:  # child process
         fn = {"ours": phase_ours, "recipe": phase_recipe}[args.phase]
-        print(json.dumps(fn(args.index_dir, args.paths)))
+        print(json.dumps(fn(args.index_dir, args.paths, args.dtype)))
         return
     paths = args.paths or [str(SHARED / "corpus" / "seed"), str(SHARED / "corpus" / "ooh" / "html")]
     missing = [p for p in paths if not Path(p).exists()]
@@ -110,24 +118,26 @@ def main(argv: list[str] | None = None) -> None:
     results = {"cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp:
         steps = [
-            ("full build", "ours", f"{tmp}/ours"),
-            ("re-ingest unchanged", "ours", f"{tmp}/ours"),
+            ("full build", "ours", f"{tmp}/ours", "auto"),
+            ("re-ingest unchanged", "ours", f"{tmp}/ours", "auto"),
         ]
+        if args.compare_float32:
+            steps.append(("full build, float32", "ours", f"{tmp}/ours32", "float32"))
         if not args.skip_baseline:
-            steps.append(("tutorial recipe", "recipe", f"{tmp}/recipe"))
-        for label, phase, index_dir in steps:
+            steps.append(("tutorial recipe", "recipe", f"{tmp}/recipe", ""))
+        for label, phase, index_dir, dtype in steps:
             print(f"running: {label} ...", file=sys.stderr, flush=True)
-            results[label] = r = run_phase(phase, index_dir, paths)
+            results[label] = r = run_phase(phase, index_dir, paths, dtype)
             r["chunks_per_s"] = (
                 round(r.get("embedded", r["chunks"]) / r["seconds"], 1) if r["seconds"] else None
             )
-    print(f"{'phase':<22}{'seconds':>9}{'chunks':>8}{'chunks/s':>10}{'peak MB':>9}")
-    for label in ("full build", "re-ingest unchanged", "tutorial recipe"):
-        if label in results:
-            r = results[label]
-            print(
-                f"{label:<22}{r['seconds']:>9.1f}{r['chunks']:>8}{r['chunks_per_s'] or 0:>10}{r['peak_mb']:>9.0f}"
-            )
+    print(f"{'phase':<22}{'seconds':>9}{'chunks':>8}{'chunks/s':>10}{'peak MB':>9}  dtype")
+    for label, *_ in steps:
+        r = results[label]
+        print(
+            f"{label:<22}{r['seconds']:>9.1f}{r['chunks']:>8}{r['chunks_per_s'] or 0:>10}"
+            f"{r['peak_mb']:>9.0f}  {r.get('dtype', 'float32')}"
+        )
     if "tutorial recipe" in results:
         speedup = results["tutorial recipe"]["seconds"] / results["full build"]["seconds"]
         results["speedup_vs_recipe"] = round(speedup, 2)

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from advisor.advisor import Advisor
+from advisor.advisor import Advisor, expand_query
 from advisor.compose import compose, rerank
 from advisor.retrieval import CANDIDATES, Hit, rrf
 from advisor.settings import Settings
@@ -52,7 +52,7 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     dense = reader.dense(vector, CANDIDATES)
     t["dense search"] = clock() - s
     s = clock()
-    kw = reader.keyword.search(query.text, CANDIDATES)
+    kw = reader.keyword_search(expand_query(query), CANDIDATES)
     t["keyword search"] = clock() - s
     s = clock()
     fused = rrf([[c for c, _ in dense], [c for c, _ in kw]], [1.0, 1.0])
@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     index_dir = args.index_dir
-    if index_dir is None:
-        from advisor.evals.harness import cache_dir
+    if index_dir is None:  # the index `career-advisor eval` builds over seed + OOH
+        from advisor.evals.harness import cache_dir, embedding_variant
 
-        index_dir = cache_dir([Path("../shared/corpus/seed"), Path("../shared/corpus/ooh/html")])
+        corpus = [Path("../shared/corpus/seed"), Path("../shared/corpus/ooh/html")]
+        index_dir = cache_dir(corpus, embedding_variant(Settings.from_env()))
     questions = DEFAULT_QUESTIONS
     if args.questions:
         questions = [

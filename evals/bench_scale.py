@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from advisor.advisor import Advisor
-from advisor.index import KEYWORD, ChunkTable, Index, write_atomic
+from advisor.bm25 import BM25Ranker
+from advisor.index import KEYWORD, RANKER, ChunkTable, Index, write_atomic
 from advisor.keyword import KeywordIndex
 from advisor.settings import Settings
 
@@ -42,6 +43,17 @@ def pct(values: list[float], q: int) -> float:
         if len(values) > 1
         else values[0]
     )
+
+
+def _rss_mb() -> float:
+    """Current resident memory (Linux), to see what opening an index costs."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def dir_mb(path: Path) -> float:
@@ -74,15 +86,18 @@ def measure_queries(
     advisor: Advisor, vectors: list[list[float]], rounds: int = 5
 ) -> dict[str, float]:
     reader = advisor.reader()
-    dense, keyword, full = [], [], []
+    dense, keyword, fts5, full = [], [], [], []
     for _ in range(rounds):
         for q, v in zip(QUERIES, vectors, strict=True):
             s = time.perf_counter()
             reader.dense(v, 30)
             dense.append((time.perf_counter() - s) * 1000)
             s = time.perf_counter()
-            reader.keyword.search(q, 30)
+            reader.keyword_search(q, 30)
             keyword.append((time.perf_counter() - s) * 1000)
+            s = time.perf_counter()
+            reader.keyword.search(q, 30)  # the baseline: SQLite FTS5's own bm25()
+            fts5.append((time.perf_counter() - s) * 1000)
             s = time.perf_counter()
             advisor.ask(q)
             full.append((time.perf_counter() - s) * 1000)
@@ -91,34 +106,50 @@ def measure_queries(
         "dense_p95": pct(dense, 95),
         "keyword_p50": pct(keyword, 50),
         "keyword_p95": pct(keyword, 95),
+        "fts5_p50": pct(fts5, 50),
+        "fts5_p95": pct(fts5, 95),
         "answer_p50": pct(full, 50),
         "answer_p95": pct(full, 95),
     }
 
 
 def embedding_throughput(texts: list[str]) -> list[dict]:
-    """Chunks/s of the bundled model on real chunk texts: batch sizes and thread counts."""
+    """Chunks/s of the bundled model on real chunk texts: number formats, batch sizes, thread
+    counts and the ONNX backends (sorted by length, as ingest does)."""
     import torch
 
     from advisor.embeddings import load_embeddings
 
-    model = load_embeddings()._client
     texts = sorted(texts, key=len)
     rows = []
-    for threads in sorted({1, os.cpu_count() or 1}):
-        torch.set_num_threads(threads)
-        for batch in (16, 64):
-            model.encode(texts[:32], batch_size=batch)
-            s = time.perf_counter()
-            model.encode(texts, batch_size=batch, normalize_embeddings=True)
-            rows.append(
-                {
-                    "threads": threads,
-                    "batch": batch,
-                    "chunks_per_s": len(texts) / (time.perf_counter() - s),
-                }
-            )
-    torch.set_num_threads(os.cpu_count() or 1)
+
+    def timed(label: str, embed, **info) -> None:
+        embed(texts[:32])
+        s = time.perf_counter()
+        embed(texts)
+        rows.append(
+            {"variant": label, **info, "chunks_per_s": len(texts) / (time.perf_counter() - s)}
+        )
+
+    for dtype in ("float32", "bfloat16"):
+        model = load_embeddings("", "torch", dtype)
+        client = getattr(model, "inner", model)._client
+        for threads in sorted({1, os.cpu_count() or 1}):
+            torch.set_num_threads(threads)
+            for batch in (32, 128):
+                timed(
+                    f"torch {dtype}",
+                    lambda t, c=client, b=batch: c.encode(
+                        t, batch_size=b, normalize_embeddings=True
+                    ),
+                    threads=threads,
+                    batch=batch,
+                )
+        torch.set_num_threads(os.cpu_count() or 1)
+    for backend in ("onnx", "onnx-int8"):
+        timed(
+            backend, load_embeddings("", backend).embed_documents, threads=os.cpu_count(), batch=32
+        )
     return rows
 
 
@@ -144,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     results = {"embedding": embedding_throughput([c.embed_text for c in sample]), "sizes": []}
     for row in results["embedding"]:
         print(
-            f"embedding: {row['threads']} thread(s), batch {row['batch']}: {row['chunks_per_s']:.1f} chunks/s"
+            f"embedding {row['variant']}: {row['threads']} thread(s), batch {row['batch']}: "
+            f"{row['chunks_per_s']:.1f} chunks/s"
         )
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env(env={}, index_dir=Path(tmp))
@@ -176,10 +208,18 @@ def main(argv: list[str] | None = None) -> None:
                 insert_s += time.perf_counter() - s
                 total += len(part)
                 k += 1
+            s = time.perf_counter()  # ingest rebuilds the ranker for every generation it writes
+            BM25Ranker.build(kw.rows()).save(index.gen_dir(gen) / RANKER)
+            ranker_build_s = time.perf_counter() - s
+            rss_before = _rss_mb()
+            s = time.perf_counter()
             advisor = Advisor(settings)  # reopen, as a fresh replica would
             advisor.warm()
             row = {
                 "chunks": total,
+                "open_s": time.perf_counter() - s,
+                "open_rss_mb": _rss_mb() - rss_before,
+                "ranker_build_s": ranker_build_s,
                 "insert_chunks_per_s": total / insert_s,
                 "disk_mb": dir_mb(Path(tmp)),
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -187,10 +227,13 @@ def main(argv: list[str] | None = None) -> None:
             }
             results["sizes"].append(row)
             print(
-                f"{total:>7} chunks: insert {row['insert_chunks_per_s']:.0f}/s, disk {row['disk_mb']:.0f} MB, "
-                f"peak RSS {row['peak_rss_mb']:.0f} MB, dense p50/p95 {row['dense_p50']:.1f}/{row['dense_p95']:.1f} ms, "
-                f"keyword {row['keyword_p50']:.1f}/{row['keyword_p95']:.1f} ms, "
-                f"answer {row['answer_p50']:.1f}/{row['answer_p95']:.1f} ms",
+                f"{total:>7} chunks: insert {row['insert_chunks_per_s']:.0f}/s, ranker build "
+                f"{ranker_build_s:.1f} s, disk {row['disk_mb']:.0f} MB, peak RSS {row['peak_rss_mb']:.0f} MB, "
+                f"open {row['open_s']:.2f} s (+{row['open_rss_mb']:.0f} MB); p50/p95 ms: "
+                f"dense {row['dense_p50']:.1f}/{row['dense_p95']:.1f}, "
+                f"keyword {row['keyword_p50']:.1f}/{row['keyword_p95']:.1f} "
+                f"(FTS5 baseline {row['fts5_p50']:.1f}/{row['fts5_p95']:.1f}), "
+                f"answer {row['answer_p50']:.1f}/{row['answer_p95']:.1f}",
                 flush=True,
             )
         index.store.close()
@@ -213,7 +256,8 @@ def plot(rows: list[dict], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     for key, label in (
         ("dense_p50", "dense p50"),
-        ("keyword_p50", "keyword p50"),
+        ("keyword_p50", "keyword p50 (bm25s)"),
+        ("fts5_p50", "keyword p50 (FTS5 baseline)"),
         ("answer_p50", "answer p50"),
         ("answer_p95", "answer p95"),
     ):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.advisor import Advisor
+from advisor.embeddings import resolve_dtype
 from advisor.evals.metrics import summarize
 from advisor.ingest import IngestReport, ingest
 from advisor.records import Answer
@@ -32,7 +33,8 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
 
 
 def cache_dir(corpus: list[Path], backend: str = "torch") -> Path:
-    """A private index per corpus location; ingest itself skips unchanged content inside it."""
+    """A private index per corpus location and embedding variant; ingest itself skips
+    unchanged content inside it."""
     base = (
         Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
         / "career-advisor"
@@ -43,11 +45,19 @@ def cache_dir(corpus: list[Path], backend: str = "torch") -> Path:
     return base / (key if backend == "torch" else f"{key}-{backend}")
 
 
+def embedding_variant(settings: Settings) -> str:
+    """torch, torch-bfloat16, onnx, onnx-int8: indexes of different variants never mix."""
+    backend = settings.embedding_backend
+    if backend == "torch" and resolve_dtype(settings.embedding_dtype) != "float32":
+        return f"torch-{resolve_dtype(settings.embedding_dtype)}"
+    return backend
+
+
 def build_index(
     settings: Settings, corpus: list[Path], progress: Callable | None = None
 ) -> tuple[Settings, IngestReport]:
     eval_settings = settings.with_(
-        index_dir=cache_dir(corpus, settings.embedding_backend), chroma_url=""
+        index_dir=cache_dir(corpus, embedding_variant(settings)), chroma_url=""
     )
     report = ingest(eval_settings, corpus, progress)
     return eval_settings, report

@@ -33,6 +33,8 @@ DRIVER = textwrap.dedent("""
     def progress(stage, done, total):
         if point == "embedding" and stage == "embedding" and done > 0:
             die()  # some batches embedded and written, the rest not
+        if point == "ranking" and stage == "ranking" and done == 0:
+            die()  # vectors and keyword table complete, BM25 ranker not yet saved
 
     if point == "write":  # in the middle of writing the manifest of the new generation
         real = index_mod.Index.write_manifest
@@ -85,7 +87,7 @@ def grow(folder, n: int = 80) -> None:
         (folder / f"extra-{i}.md").write_text(article(f"Extra {i}", body), encoding="utf-8")
 
 
-@pytest.mark.parametrize("point", ["embedding", "write", "swap"])
+@pytest.mark.parametrize("point", ["embedding", "ranking", "write", "swap"])
 def test_killed_ingest_leaves_previous_index_answering(tmp_path, corpus, point):
     settings = settings_for(tmp_path / "index")
     first = ingest(settings, [corpus])

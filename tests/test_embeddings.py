@@ -37,3 +37,27 @@ def test_onnx_backends_agree_with_torch(backend, floor, tmp_path, monkeypatch):
     # int8 scales activations per batch, so one text alone differs a little from in a batch
     single = np.array(other.embed_query(TEXTS[0]))
     assert float(single @ got[0]) >= (0.9999 if backend == "onnx" else 0.95)
+
+
+def test_bfloat16_vectors_are_unit_length_and_close_to_float32():
+    """bf16 (the default on CPUs with native bf16) computes in 8-bit mantissas; the vectors
+    must still be normalized and point where the float32 ones do."""
+    reference = np.array(load_embeddings("", "torch", "float32").embed_documents(TEXTS))
+    bf16 = load_embeddings("", "torch", "bfloat16")
+    got = np.array(bf16.embed_documents(TEXTS))
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert (got * reference).sum(1).min() >= 0.99
+    assert abs(np.linalg.norm(bf16.embed_query(TEXTS[0])) - 1.0) < 1e-5
+    assert bf16.embed_documents([]) == []
+
+
+def test_auto_dtype_follows_the_cpu(monkeypatch):
+    import advisor.embeddings as emb
+
+    monkeypatch.setattr(emb, "cpu_has_native_bf16", lambda: True)
+    assert emb.resolve_dtype("auto") == "bfloat16"
+    monkeypatch.setattr(emb, "cpu_has_native_bf16", lambda: False)
+    assert emb.resolve_dtype("auto") == "float32"
+    assert emb.resolve_dtype("float32") == "float32"
+    with pytest.raises(ValueError, match="dtype"):
+        emb.resolve_dtype("fp8")

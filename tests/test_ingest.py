@@ -68,13 +68,18 @@ def test_ingest_then_incremental_updates(tmp_path, corpus):
     reader = Index(settings).reader()
     texts = " ".join(c.text for c in reader.doc_chunks("alpha"))
     assert "directors" in texts and "budgets" not in texts
-    assert reader.keyword.search("budgets") == []  # the keyword side followed
+    assert reader.keyword.search("budgets") == []  # the keyword table followed
+    assert reader.keyword_search("budgets", 5) == []  # and so did the ranker
+    assert reader.keyword_search("directors", 5)[0][0] in {
+        c.chunk_id for c in reader.doc_chunks("alpha")
+    }
 
     (corpus / "beta.md").unlink()
     deleted = ingest(settings, [corpus])
     assert deleted.docs_removed == 1 and deleted.documents == 1
     reader = Index(settings).reader()
     assert reader.doc_chunks("beta") == [] and reader.keyword.search("ScrumMaster") == []
+    assert reader.keyword_search("ScrumMaster", 5) == []
     assert len(chunk_ids(settings)) == deleted.chunks_total
 
 

@@ -112,6 +112,13 @@ def test_ingest_and_concurrent_asks_against_a_chroma_server(chroma_server, tmp_p
         )
         assert "$12,345" in answer["answer"]
 
+    # and the other machine can ingest too: the manifest on the server tells it what is there
+    again = cli("ingest", str(corpus), "--json", env=other)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert summary["chunks_added"] == 0 and summary["chunks_removed"] == 0
+    assert summary["documents"] == len(list(corpus.glob("*.md")))
+
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
     env = {

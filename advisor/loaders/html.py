@@ -7,6 +7,7 @@ while other hidden parts (tooltips, dialogs) are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -122,7 +123,9 @@ class _Walker:
         self.inline: list[str] = []
 
     def flush(self) -> None:
-        if block := paragraph(_SPACE_BEFORE_PUNCT.sub(r"\1", "".join(self.inline))):
+        # whitespace collapsed first: the pattern is quadratic on long runs of page indentation
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", clean_ws("".join(self.inline)))
+        if block := paragraph(text):
             self.blocks.append(block)
         self.inline.clear()
 
@@ -196,17 +199,28 @@ class _Walker:
 
 
 def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
-    import trafilatura
+    """Title, url, date and site name by trafilatura's own extractors, called one by one:
+    its extract_metadata() also hunts authors, tags and licences, which is most of the cost."""
+    from htmldate import find_date
+    from trafilatura import metadata as tm
+    from trafilatura.settings import set_date_params
 
-    md = trafilatura.extract_metadata(tree)
-    title = (md.title if md else "") or ""
+    md = tm.examine_meta(tree)
+    with contextlib.suppress(Exception):  # trafilatura's JSON-LD reader fails on odd pages
+        md = tm.extract_meta_json(tree, md)
+    title = md.title or tm.extract_title(tree) or ""
     if not title and (t := tree.find(".//title")) is not None:
         title = clean_ws(t.text_content()).split(" | ")[0].split(" : ")[0]
+    url = md.url or tm.extract_url(tree) or ""
+    date = find_date(tree, **{**set_date_params(True), "url": url or None})
+    site = md.sitename or tm.extract_sitename(tree) or ""
+    if not site and url:
+        site = tm.extract_domain(url, fast=True) or ""
     return {
         "title": clean_ws(title),
-        "url": (md.url if md else "") or "",
-        "published": parse_date(md.date if md else ""),
-        "source": (md.sitename or md.hostname or "") if md else "",
+        "url": url,
+        "published": parse_date(date or ""),
+        "source": site.lstrip("@"),
     }
 
 

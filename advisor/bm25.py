@@ -1,0 +1,96 @@
+"""Top-k BM25 ranking by bm25s: scores precomputed into a sparse matrix at ingest, so a query
+only adds up the columns of its words and takes the top k with numpy.
+
+One matrix per field (title, section, text), summed with the weights the FTS5 table uses. It is
+rebuilt from the generation's chunks whenever a generation is written and saved next to it, so
+vectors, keyword table and ranker always describe the same chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from advisor.terms import query_terms, stem, text_stems
+
+FIELDS = (("title", 4.0), ("section", 2.0), ("text", 1.0))  # as the FTS5 column weights
+K1, B = 1.2, 0.75  # FTS5's (and Lucene's classic) defaults
+IDS = "ids.json"
+
+
+class BM25Ranker:
+    """chunk ids plus one bm25s model per field, rows in the same order."""
+
+    def __init__(self, ids: list[str], models: dict[str, object]) -> None:
+        self.ids = ids
+        self.models = models
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> BM25Ranker:
+        """From (chunk_id, title, section, text) rows."""
+        import bm25s
+
+        ids: list[str] = []
+        tokens: dict[str, list[list[str]]] = {name: [] for name, _ in FIELDS}
+        titles: dict[str, list[str]] = {}  # a page's title, once per page rather than per chunk
+        for chunk_id, title, section, text in rows:
+            ids.append(chunk_id)
+            if title not in titles:
+                titles[title] = text_stems(title)
+            tokens["title"].append(titles[title])
+            tokens["section"].append(text_stems(section))
+            tokens["text"].append(text_stems(text))
+        models = {}
+        for name, _ in FIELDS:
+            model = bm25s.BM25(k1=K1, b=B, method="lucene")
+            if ids:
+                model.index(tokens[name], show_progress=False)
+            models[name] = model
+        return cls(ids, models)
+
+    def save(self, path: Path) -> None:
+        """Write to a temporary folder, then rename: a reader never sees half a ranker."""
+        tmp = path.with_name(path.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for name, model in self.models.items():
+            if self.ids:
+                model.save(tmp / name, show_progress=False)
+        (tmp / IDS).write_text(json.dumps(self.ids))
+        shutil.rmtree(path, ignore_errors=True)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> BM25Ranker:
+        """Memory-mapped: pages of the matrices are read as queries touch them."""
+        import bm25s
+
+        ids = json.loads((path / IDS).read_text())
+        models = {
+            name: bm25s.BM25.load(path / name, mmap=True, show_progress=False) if ids else None
+            for name, _ in FIELDS
+        }
+        return cls(ids, models)
+
+    def search(self, text: str, k: int = 20) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) best first, only chunks that share a word with the query."""
+        terms = list(dict.fromkeys(stem(t) for t in query_terms(text)))
+        if not terms or not self.ids:
+            return []
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        for name, weight in FIELDS:
+            model = self.models[name]
+            term_ids = model.get_tokens_ids(terms)
+            if term_ids:
+                scores += weight * model.get_scores_from_ids(term_ids)
+        k = min(k, int(np.count_nonzero(scores)))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top]

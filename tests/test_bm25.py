@@ -1,0 +1,87 @@
+"""The bm25s ranker: ranking behaviour, field weights, persistence, and agreement with the
+FTS5 baseline on a real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.bm25 import BM25Ranker
+
+ROWS = [
+    ("c1", "Civil engineers", "Pay", "The median annual wage for civil engineers was high."),
+    ("c2", "Civil engineers", "Work environment", "Most work in offices; some visit sites."),
+    (
+        "c3",
+        "Electricians",
+        "How to become one",
+        "Most electricians learn through an apprenticeship.",
+    ),
+    ("c4", "Nurses", "Pay", "Registered nurses earn a median wage; nurses work shifts."),
+    ("c5", "Nurses", "", "Nurses nurses nurses coordinate patient care with physicians."),
+]
+
+
+@pytest.fixture(scope="module")
+def ranker() -> BM25Ranker:
+    return BM25Ranker.build(ROWS)
+
+
+def test_a_rare_word_finds_its_chunk(ranker):
+    assert [cid for cid, _ in ranker.search("apprenticeship", 5)] == ["c3"]
+
+
+def test_only_chunks_sharing_a_word_come_back_best_first(ranker):
+    hits = ranker.search("electricians apprenticeship wage", 10)
+    assert hits[0][0] == "c3"
+    assert {cid for cid, _ in hits} == {"c1", "c3", "c4"}
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+
+
+def test_title_and_section_words_count_more_than_body_words(ranker):
+    # "pay" is a section name of c1 and c4 only; "civil" is in c1's and c2's title
+    assert {cid for cid, _ in ranker.search("pay", 2)} == {"c1", "c4"}
+    assert ranker.search("civil work", 1)[0][0] in {"c1", "c2"}
+
+
+def test_stemming_and_stop_words(ranker):
+    assert ranker.search("apprenticeships", 1)[0][0] == "c3"
+    assert ranker.search("the of and", 5) == [] and ranker.search("", 5) == []
+    assert ranker.search("zyzzyva", 5) == []
+
+
+def test_k_larger_than_matches_and_an_empty_index(ranker):
+    assert len(ranker.search("nurses", 50)) == 2
+    empty = BM25Ranker.build([])
+    assert empty.search("nurses", 5) == []
+
+
+def test_saved_and_loaded_ranker_answers_the_same(ranker, tmp_path):
+    ranker.save(tmp_path / "bm25")
+    loaded = BM25Ranker.load(tmp_path / "bm25")
+    for q in ("nurses wage", "civil engineers pay", "apprenticeship"):
+        assert loaded.search(q, 5) == ranker.search(q, 5)
+    assert not (tmp_path / "bm25.partial").exists()
+    BM25Ranker.build([]).save(tmp_path / "empty")
+    assert BM25Ranker.load(tmp_path / "empty").search("nurses", 5) == []
+
+
+def test_ranker_agrees_with_fts5_on_the_project_index(project_index):
+    """Same chunks, same BM25 family: the top results of the two engines mostly coincide."""
+    from advisor.index import Index
+
+    reader = Index(project_index).reader()
+    questions = [
+        "Which certifications help me move into engineering management?",
+        "What does the PE license require?",
+        "How is an MBA different from a Master of Engineering Management?",
+        "What does a director do that a manager does not?",
+        "Lean Six Sigma belts",
+    ]
+    overlap = []
+    for q in questions:
+        ours = {cid for cid, _ in reader.keyword_search(q, 10)}
+        fts5 = {cid for cid, _ in reader.keyword.search(q, 10)}
+        assert ours, q
+        overlap.append(len(ours & fts5) / max(len(fts5), 1))
+    assert sum(overlap) / len(overlap) >= 0.6
