@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +26,10 @@ IDS = "ids.json"
 
 
 class BM25Ranker:
-    """chunk ids plus one bm25s model per field, rows in the same order."""
+    """chunk ids plus one bm25s model per field (None for a field without a single word, which
+    bm25s cannot index), rows in the same order."""
 
-    def __init__(self, ids: list[str], models: dict[str, object]) -> None:
+    def __init__(self, ids: list[str], models: dict[str, Any]) -> None:
         self.ids = ids
         self.models = models
 
@@ -45,25 +48,31 @@ class BM25Ranker:
             tokens["title"].append(titles[title])
             tokens["section"].append(text_stems(section))
             tokens["text"].append(text_stems(text))
-        models = {}
+        models: dict[str, Any] = {}
         for name, _ in FIELDS:
-            model = bm25s.BM25(k1=K1, b=B, method="lucene")
-            if ids:
-                model.index(tokens[name], show_progress=False)
-            models[name] = model
+            models[name] = None
+            if any(tokens[name]):
+                models[name] = bm25s.BM25(k1=K1, b=B, method="lucene")
+                models[name].index(tokens[name], show_progress=False)
         return cls(ids, models)
 
     def save(self, path: Path) -> None:
-        """Write to a temporary folder, then rename: a reader never sees half a ranker."""
-        tmp = path.with_name(path.name + ".partial")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        for name, model in self.models.items():
-            if self.ids:
-                model.save(tmp / name, show_progress=False)
-        (tmp / IDS).write_text(json.dumps(self.ids))
-        shutil.rmtree(path, ignore_errors=True)
-        os.replace(tmp, path)
+        """Write to a private temporary folder, then rename it into place: a reader never sees
+        half a ranker, and of two processes saving the same one, the second just discards its
+        copy."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}-"))
+        try:
+            for name, model in self.models.items():
+                if model is not None:
+                    model.save(tmp / name, show_progress=False)
+            (tmp / IDS).write_text(json.dumps(self.ids))
+            os.rename(tmp, path)  # fails if another process got there first
+        except OSError:
+            if not (path / IDS).exists():
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, path: Path) -> BM25Ranker:
@@ -72,7 +81,9 @@ class BM25Ranker:
 
         ids = json.loads((path / IDS).read_text())
         models = {
-            name: bm25s.BM25.load(path / name, mmap=True, show_progress=False) if ids else None
+            name: bm25s.BM25.load(path / name, mmap=True, show_progress=False)
+            if (path / name).exists()
+            else None
             for name, _ in FIELDS
         }
         return cls(ids, models)
@@ -85,7 +96,7 @@ class BM25Ranker:
         scores = np.zeros(len(self.ids), dtype=np.float32)
         for name, weight in FIELDS:
             model = self.models[name]
-            term_ids = model.get_tokens_ids(terms)
+            term_ids = model.get_tokens_ids(terms) if model is not None else []
             if term_ids:
                 scores += weight * model.get_scores_from_ids(term_ids)
         k = min(k, int(np.count_nonzero(scores)))

@@ -1,7 +1,7 @@
 """Site boilerplate: paragraphs a site repeats word for word on most of its pages (data notes,
-"where to find state data", citation lines). Each is indexed once, in the first page that has
-it, so the text stays findable while hundreds of copies neither cost embedding time nor crowd
-the pages' own text out of search results.
+"where to find state data", citation lines). Each is indexed once, in one of those pages (the
+smallest doc_id), so the text stays findable while hundreds of copies neither cost embedding
+time nor crowd the pages' own text out of search results.
 
 Whether a paragraph is boilerplate depends on the whole corpus, so ingest keeps each page's
 candidate hashes in the manifest and re-chunks a page when its set of skipped paragraphs changes.
@@ -17,7 +17,7 @@ from dataclasses import replace
 from advisor.records import Document
 
 MIN_WORDS = 8  # shorter lines ("3%", "Total, all occupations") are table cells, not templates
-MIN_DOCS = 20  # a site with fewer pages than this has no boilerplate worth the name
+MIN_DOCS = 20  # a paragraph on fewer pages than this is never boilerplate
 
 
 def _key(text: str) -> str:
@@ -41,22 +41,32 @@ def candidates(doc: Document) -> list[str]:
     return sorted(set(_candidates(doc).values()))
 
 
-def skipped(docs: Mapping[str, tuple[str, list[str]]], share: float) -> dict[str, list[str]]:
-    """doc_id -> the boilerplate paragraphs it leaves out, from doc_id -> (source, candidates).
-    A paragraph is boilerplate when at least `share` of its site's pages (and MIN_DOCS) carry
-    it; the page with the smallest doc_id keeps it."""
-    out: dict[str, list[str]] = {doc_id: [] for doc_id in docs}
+def skipped(
+    docs: Mapping[str, tuple[str, list[str]]],
+    share: float,
+    frozen: Mapping[str, list[str]] | None = None,
+) -> dict[str, list[str]]:
+    """doc_id -> the boilerplate paragraphs it leaves out, from doc_id -> (site, candidates).
+
+    A paragraph is boilerplate when at least `share` of its site's pages (and MIN_DOCS pages)
+    carry it. One page keeps it: a `frozen` page that already does (frozen pages cannot be
+    re-chunked in this run: doc_id -> what they skip now), else the smallest doc_id."""
+    frozen = frozen or {}
+    out = {d: list(frozen.get(d, [])) for d in docs}
     if share <= 0:
         return out
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for doc_id, (source, _) in docs.items():
-        by_source[source].append(doc_id)
-    for doc_ids in by_source.values():
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for doc_id, (site, _) in docs.items():
+        by_site[site].append(doc_id)
+    for doc_ids in by_site.values():
         threshold = max(MIN_DOCS, share * len(doc_ids))
         counts = Counter(k for d in doc_ids for k in docs[d][1])
         common = {k for k, n in counts.items() if n >= threshold}
         keeper: dict[str, str] = {}
-        for doc_id in sorted(doc_ids):
+        for doc_id in sorted(d for d in doc_ids if d in frozen):
+            for k in (set(docs[doc_id][1]) & common) - set(frozen[doc_id]):
+                keeper.setdefault(k, doc_id)
+        for doc_id in sorted(d for d in doc_ids if d not in frozen):
             for k in docs[doc_id][1]:
                 if k in common:
                     if k in keeper:

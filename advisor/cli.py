@@ -37,7 +37,10 @@ Llm = Annotated[
 
 
 def build_settings(**overrides: object) -> Settings:
-    return Settings.from_env(**overrides)
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:  # a bad ADVISOR_* value or flag: say which, no traceback
+        raise _fail(str(exc), 2) from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -90,7 +90,7 @@ def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float3
     if resolve_dtype(dtype) == "bfloat16":
         import torch
 
-        model_kwargs["model_kwargs"] = {"torch_dtype": torch.bfloat16}
+        model_kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
     embeddings = HuggingFaceEmbeddings(
         model=model_path(name),
         model_kwargs=model_kwargs,

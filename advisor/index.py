@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import threading
@@ -33,6 +34,12 @@ MANIFEST = "manifest.json"
 KEYWORD = "keyword.sqlite"
 RANKER = "bm25"
 POINTER = "CURRENT"
+
+
+def _number(generation: str) -> int:
+    """gen-000012 and gen-000012-a1b2c3 -> 12 (0 for anything else)."""
+    parts = generation.split("-")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
 class IndexMissing(StoreError):
@@ -182,10 +189,12 @@ class Index:
             write_atomic(self.dir / POINTER, generation)
 
     def new_generation_name(self) -> str:
+        """gen-NNNNNN, one more than any seen; on a server also a random tag, so two machines
+        that ingest at once never write into the same collection."""
         existing = [p.name for p in self.dir.glob("gen-*")] + self.store.generations()
         existing.append(self.current() or "gen-000000")
-        numbers = [int(n.split("-")[1]) for n in existing if n.split("-")[-1].isdigit()]
-        return f"gen-{max(numbers, default=0) + 1:06d}"
+        name = f"gen-{max(map(_number, existing), default=0) + 1:06d}"
+        return f"{name}-{secrets.token_hex(3)}" if isinstance(self.store, ServerStore) else name
 
     def gen_dir(self, generation: str) -> Path:
         return self.dir / generation
@@ -251,15 +260,22 @@ class Index:
             dst.close()
 
     def collect_garbage(self, keep: Iterable[str]) -> None:
-        """Remove generations other than `keep` (the live one and the one before it)."""
+        """Remove generations other than `keep` (the live one and the one before it). On a
+        server only older ones: a newer one may be another machine's ingest in progress."""
         keep = set(keep)
         names = {p.name for p in self.dir.glob("gen-*")} | set(self.store.generations())
+        if isinstance(self.store, ServerStore):
+            oldest_kept = min(map(_number, keep), default=0)
+            names = {n for n in names if _number(n) < oldest_kept}
         for name in sorted(names - keep):
-            if isinstance(self.store, LocalStore):
-                self.store.release(name)
-            else:
-                self.store.drop(name)
-            shutil.rmtree(self.gen_dir(name), ignore_errors=True)
+            self.drop_generation(name)
+
+    def drop_generation(self, name: str) -> None:
+        if isinstance(self.store, LocalStore):
+            self.store.release(name)
+        else:
+            self.store.drop(name)
+        shutil.rmtree(self.gen_dir(name), ignore_errors=True)
 
     # -- reader side ---------------------------------------------------------------------
     def reader(self) -> IndexReader:
@@ -292,12 +308,17 @@ class IndexReader:
         with self._ranker_lock:
             if self._ranker is None:
                 path = self.index.gen_dir(self.generation) / RANKER
-                if path.exists():
+                try:
                     self._ranker = BM25Ranker.load(path)
-                else:
+                except (
+                    OSError,
+                    ValueError,
+                    KeyError,
+                ):  # missing or damaged: rebuild from the table
                     self._ranker = BM25Ranker.build(self.keyword.rows())
-                    with contextlib.suppress(OSError):  # a read-only index still answers
-                        self._ranker.save(path)
+                    if not path.exists():
+                        with contextlib.suppress(OSError):  # a read-only index still answers
+                            self._ranker.save(path)
             return self._ranker
 
     def keyword_search(self, text: str, k: int) -> list[tuple[str, float]]:

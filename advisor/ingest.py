@@ -90,6 +90,7 @@ def plan(
     max_bytes = int(settings.max_file_mb * 2**20)
     docs: dict[str, dict[str, Any]] = {}
     loaded: dict[str, Document] = {}
+    kept_old: set[str] = set()  # could not be read this time: the previous version stays
     owner: dict[str, str] = {}
     for i, path in enumerate(files):
         progress("reading", i, len(files))
@@ -112,6 +113,7 @@ def plan(
             problems.append(Problem(str(path), reason))
             if prev:  # keep the version we had rather than lose it
                 docs[doc_id], owner[doc_id] = prev, str(path)
+                kept_old.add(doc_id)
             continue
         owner[doc_id], loaded[doc_id] = str(path), doc
         docs[doc_id] = {
@@ -122,12 +124,12 @@ def plan(
             "boilerplate": boilerplate.candidates(doc),
         }
     progress("reading", len(files), len(files))
-    new_chunks = _chunk_all(settings, docs, loaded, old_docs, problems, progress)
     # documents we had that live under the ingested folders but are gone now
     removed = [d for d, m in old_docs.items() if d not in docs and _under(m["path"], roots)]
-    for d in old_docs:  # documents from elsewhere stay as they are
-        if d not in docs and d not in removed:
-            docs[d] = old_docs[d]
+    elsewhere = {d: m for d, m in old_docs.items() if d not in docs and d not in removed}
+    frozen = {d: docs[d] for d in kept_old} | elsewhere  # their chunks stay as they are
+    new_chunks = _chunk_all(settings, docs, loaded, frozen, old_docs, problems, progress)
+    docs.update(elsewhere)
     old_ids = {cid for m in old_docs.values() for cid in m["chunks"]}
     new_ids = {cid for m in docs.values() for cid in m["chunks"]}
     add = [c for cs in new_chunks.values() for c in cs if c.chunk_id not in old_ids]
@@ -136,26 +138,49 @@ def plan(
     return result, problems, len(files)
 
 
+def _site(meta: dict[str, Any]) -> str:
+    """Pages of one site share boilerplate: the site's name, else the folder they came from."""
+    return meta.get("source") or str(Path(meta["path"]).parent)
+
+
+def _skips(
+    settings: Settings, docs: dict[str, dict[str, Any]], frozen: dict[str, dict[str, Any]]
+) -> dict[str, list[str]]:
+    table = {d: (_site(m), m.get("boilerplate", [])) for d, m in (docs | frozen).items()}
+    fixed = {d: m.get("skipped", []) for d, m in frozen.items()}
+    return boilerplate.skipped(table, settings.boilerplate_share, fixed)
+
+
 def _chunk_all(
     settings: Settings,
     docs: dict[str, dict[str, Any]],
     loaded: dict[str, Document],
+    frozen: dict[str, dict[str, Any]],
     old_docs: dict[str, dict[str, Any]],
     problems: list[Problem],
     progress: Progress,
 ) -> dict[str, list[Chunk]]:
     """Chunk the loaded documents, and again the unchanged ones whose skipped boilerplate
-    changed (a page that kept a shared paragraph was removed, say). Updates `docs` in place."""
-    skips = boilerplate.skipped(
-        {d: (m.get("source", ""), m.get("boilerplate", [])) for d, m in docs.items()},
-        settings.boilerplate_share,
-    )
-    for doc_id, meta in docs.items():
-        if doc_id not in loaded and meta.get("skipped", []) != skips[doc_id]:
+    changed (the page that kept a shared paragraph was removed, say). Updates `docs` in place."""
+    frozen = dict(frozen)
+    while True:  # a page that cannot be re-read keeps its chunks: decide again without it
+        skips = _skips(settings, docs, frozen)
+        stale = [
+            d
+            for d, m in docs.items()
+            if d not in loaded and d not in frozen and m.get("skipped", []) != skips[d]
+        ]
+        unreadable = []
+        for doc_id in stale:
             try:
-                loaded[doc_id] = load_file(Path(meta["path"]), int(settings.max_file_mb * 2**20))
-            except (LoadError, OSError):  # unreadable now: keep the chunks we have
-                continue
+                path = Path(docs[doc_id]["path"])
+                loaded[doc_id] = load_file(path, int(settings.max_file_mb * 2**20))
+            except (LoadError, OSError) as err:
+                problems.append(Problem(str(path), f"cannot re-read to update shared text: {err}"))
+                unreadable.append(doc_id)
+        if not unreadable:
+            break
+        frozen.update({d: docs[d] for d in unreadable})
     count = token_counter(settings.embedding_model)
     new_chunks: dict[str, list[Chunk]] = {}
     for i, (doc_id, doc) in enumerate(loaded.items()):
@@ -163,6 +188,8 @@ def _chunk_all(
         chunks = chunk_document(
             boilerplate.without(doc, skips[doc_id]), settings.max_chunk_tokens, count
         )
+        if not chunks:  # nothing but boilerplate: this page keeps its copies
+            chunks = chunk_document(doc, settings.max_chunk_tokens, count)
         if not chunks:
             problems.append(Problem(docs[doc_id]["path"], "no text found"))
             if doc_id in old_docs:
@@ -218,32 +245,38 @@ def ingest(
     paths = [Path(p) for p in (paths or settings.corpus)]
     index = Index(settings)
     report = IngestReport()
-    with index.writer_lock():
-        live = index.current()
-        old = {"docs": {}} if rebuild else index.manifest(live)
-        todo, problems, report.files_seen = plan(settings, paths, old, progress)
-        report.problems = problems
-        old_docs = old.get("docs", {})
-        report.docs_added = sum(1 for d in todo.new_chunks if d not in old_docs)
-        report.docs_updated = len(todo.new_chunks) - report.docs_added
-        report.docs_removed = len(todo.removed_docs)
-        report.chunks_added, report.chunks_removed = len(todo.add), len(todo.remove_ids)
-        report.chunks_total = sum(len(m["chunks"]) for m in todo.docs.values())
-        report.chunks_unchanged = report.chunks_total - report.chunks_added
-        report.boilerplate_skipped = sum(len(m.get("skipped", [])) for m in todo.docs.values())
-        report.documents = len(todo.docs)
-        changed = todo.add or todo.remove_ids or todo.restamp or rebuild or live is None
-        if live and not index.has_ranker(live):  # written by an older version: add it now
-            changed = True
-        if changed and todo.docs:
-            report.generation = _write_generation(index, live, todo, settings, progress, rebuild)
-        else:
-            report.generation = live or ""
-            if not todo.docs:
-                report.documents = 0
+    try:
+        with index.writer_lock():
+            live = index.current()
+            old = {"docs": {}} if rebuild else index.manifest(live)
+            todo, report.problems, report.files_seen = plan(settings, paths, old, progress)
+            _count(report, todo, old.get("docs", {}))
+            changed = todo.add or todo.remove_ids or todo.restamp or rebuild or live is None
+            if live and not index.has_ranker(live):  # written by an older version: add it now
+                changed = True
+            if changed and todo.docs:
+                report.generation = _write_generation(
+                    index, live, todo, settings, progress, rebuild
+                )
+            else:
+                report.generation = live or ""
+                if not todo.docs:
+                    report.documents = 0
+    finally:
         index.store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _count(report: IngestReport, todo: _Plan, old_docs: dict[str, Any]) -> None:
+    report.docs_added = sum(1 for d in todo.new_chunks if d not in old_docs)
+    report.docs_updated = len(todo.new_chunks) - report.docs_added
+    report.docs_removed = len(todo.removed_docs)
+    report.chunks_added, report.chunks_removed = len(todo.add), len(todo.remove_ids)
+    report.chunks_total = sum(len(m["chunks"]) for m in todo.docs.values())
+    report.chunks_unchanged = report.chunks_total - report.chunks_added
+    report.boilerplate_skipped = sum(len(m.get("skipped", [])) for m in todo.docs.values())
+    report.documents = len(todo.docs)
 
 
 def _write_generation(
@@ -285,14 +318,18 @@ def _write_generation(
         "version": 1,
         "chunker": _chunker_key(settings),
         "embedding_model": Path(model_path(settings.embedding_model)).name,
-        "embedding_dtype": resolve_dtype(settings.embedding_dtype),
+        # not part of the chunker key: bf16 and float32 vectors agree to cosine 0.996, so an
+        # index may mix them (machines with and without bf16) without re-embedding
+        "embedding_dtype": resolve_dtype(settings.embedding_dtype)
+        if settings.embedding_backend == "torch"
+        else settings.embedding_backend,
         "docs": todo.docs,
     }
     index.write_manifest(target, manifest)
     if hasattr(index.store, "release"):
         index.store.release(target)  # everything on disk before the pointer moves
     if index.current() != live:  # server mode: an ingest on another machine flipped first
-        index.collect_garbage(keep=[g for g in (index.current(), live) if g])
+        index.drop_generation(target)
         raise IndexBusy(
             f"another ingest made {index.current()} live while this one ran; run ingest again "
             "(it will only add what is still missing)"

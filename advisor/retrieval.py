@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (FTS5 BM25) results fused by weighted
+"""Hybrid retrieval: dense (Chroma) and keyword (bm25s BM25) results fused by weighted
 reciprocal rank, plus a LangChain `BaseRetriever` over it for LangChain users."""
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "ADVISOR_"
+CHOICES = {  # checked when settings are built, so a typo fails at once, not after an hour
+    "retriever": ("hybrid", "dense", "bm25"),
+    "embedding_backend": ("torch", "onnx", "onnx-int8"),
+    "embedding_dtype": ("auto", "float32", "bfloat16"),
+    "query_backend": ("", "onnx"),
+}
 
 
 def _split_paths(value: str) -> tuple[Path, ...]:
@@ -88,6 +94,15 @@ class Settings:
                 values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                shown = ", ".join(a or "(empty)" for a in allowed)
+                raise ValueError(
+                    f"{ENV_PREFIX}{name.upper()} must be one of {shown}, got {value!r}"
+                )
 
     def with_(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -181,10 +181,12 @@ class ServerStore:
 
     def save_manifest(self, generation: str, manifest: dict[str, Any], batch: int = 1000) -> None:
         head = {k: v for k, v in manifest.items() if k != "docs"}
-        rows = [(f"{generation}/", head)] + [
+        # documents first, the header last: a manifest without its header is incomplete
+        rows = [
             (f"{generation}/{doc_id}", meta) for doc_id, meta in manifest.get("docs", {}).items()
-        ]
+        ] + [(f"{generation}/", head)]
         coll = self._manifests()
+        coll.delete(where={"generation": generation})  # nothing stale from an earlier attempt
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
             coll.upsert(

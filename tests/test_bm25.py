@@ -61,9 +61,21 @@ def test_saved_and_loaded_ranker_answers_the_same(ranker, tmp_path):
     loaded = BM25Ranker.load(tmp_path / "bm25")
     for q in ("nurses wage", "civil engineers pay", "apprenticeship"):
         assert loaded.search(q, 5) == ranker.search(q, 5)
-    assert not (tmp_path / "bm25.partial").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bm25"]  # no temporary folder left
+    ranker.save(tmp_path / "bm25")  # a second process saving the same ranker: no harm done
+    assert BM25Ranker.load(tmp_path / "bm25").search("apprenticeship", 5)[0][0] == "c3"
     BM25Ranker.build([]).save(tmp_path / "empty")
     assert BM25Ranker.load(tmp_path / "empty").search("nurses", 5) == []
+
+
+def test_a_field_without_words_is_left_out(tmp_path):
+    """Notes without headings have no section words at all: bm25s cannot index that field."""
+    rows = [("n1", "Notes", "", "Mentors help new managers."), ("n2", "Notes", "", "The of and.")]
+    ranker = BM25Ranker.build(rows)
+    assert ranker.models["section"] is None
+    assert ranker.search("mentors", 5)[0][0] == "n1"
+    ranker.save(tmp_path / "r")
+    assert BM25Ranker.load(tmp_path / "r").search("mentors managers", 5)[0][0] == "n1"
 
 
 def test_ranker_agrees_with_fts5_on_the_project_index(project_index):

@@ -91,3 +91,43 @@ def test_ingest_keeps_one_copy_as_pages_come_and_go(tmp_path):
 
     again = ingest(settings, [folder])  # nothing changed: nothing re-chunked or embedded
     assert (again.chunks_added, again.chunks_removed, again.generation) == (0, 0, second.generation)
+
+
+def test_frozen_pages_keep_what_they_hold_and_skip_what_they_skip():
+    key = boilerplate._key(FOOTER)
+    table = {f"p{i:02d}": ("site", [key]) for i in range(30)}
+    # p05 could not be re-read and holds the paragraph; p00 would otherwise be the keeper
+    skips = boilerplate.skipped(table, 0.5, frozen={"p05": [], "p07": [key]})
+    assert skips["p05"] == [] and skips["p07"] == [key]
+    assert all(skips[d] == [key] for d in table if d not in ("p05", "p07"))
+
+
+@pytest.mark.slow
+def test_ingesting_one_folder_leaves_the_other_folders_pages_alone(tmp_path):
+    jobs = sorted(["welder", "baker", "nurse", "pilot", "plumber", "tailor", "farmer", "drafter",
+                   "chef", "barber", "mason", "glazier", "roofer", "painter", "logger", "miner",
+                   "potter", "jeweler", "florist", "butcher", "cooper", "cutler"])  # fmt: skip
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, names in ((first, jobs[:11]), (second, jobs[11:])):
+        folder.mkdir()
+        for job in names:
+            body = f"## Duties\nA {job} does the work of a {job} each day.\n\n## More\n{FOOTER}"
+            (folder / f"{job}.md").write_text(article(job.title(), body), encoding="utf-8")
+    settings = settings_for(tmp_path / "index")
+
+    def holders() -> list[str]:
+        reader = Index(settings).reader()
+        hits = reader.keyword_search(FOOTER, 50)
+        return sorted({reader.chunks([cid])[cid].doc_id for cid, _ in hits})
+
+    both = ingest(settings, [first, second])
+    assert both.documents == len(jobs) and holders() == [jobs[0]]
+    only_b = ingest(settings, [second])  # a's pages are counted but not touched
+    assert (only_b.chunks_added, only_b.chunks_removed, only_b.generation) == (
+        0,
+        0,
+        both.generation,
+    )
+    (first / f"{jobs[0]}.md").unlink()
+    moved = ingest(settings, [first])  # the keeper goes; b's pages keep skipping
+    assert holders() == [jobs[1]] and moved.chunks_added == 1

@@ -158,3 +158,11 @@ def test_copy_of_corpus_for_rebuild(tmp_path):
     first = ingest(settings, [folder])
     rebuilt = ingest(settings, [folder], rebuild=True)
     assert rebuilt.chunks_total == first.chunks_total and rebuilt.generation != first.generation
+
+
+def test_a_bad_setting_fails_at_once_with_its_name(tmp_path, corpus, monkeypatch):
+    monkeypatch.setenv("ADVISOR_EMBEDDING_DTYPE", "bf16")
+    result = CliRunner().invoke(app, ["ingest", str(corpus), "--index-dir", str(tmp_path / "i")])
+    assert result.exit_code == 2
+    assert "ADVISOR_EMBEDDING_DTYPE must be one of" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "i").exists()

@@ -8,6 +8,7 @@ while other hidden parts (tooltips, dialogs) are dropped.
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from pathlib import Path
 
@@ -216,11 +217,11 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
     site = md.sitename or tm.extract_sitename(tree) or ""
     if not site and url:
         site = tm.extract_domain(url, fast=True) or ""
-    return {
-        "title": clean_ws(title),
+    return {  # JSON-LD values can arrive HTML-escaped
+        "title": clean_ws(html.unescape(title)),
         "url": url,
         "published": parse_date(date or ""),
-        "source": site.lstrip("@"),
+        "source": clean_ws(html.unescape(site)).lstrip("@"),
     }
 
 
