@@ -3,7 +3,8 @@ ids) and measure the index and query side at 10k, 50k and 200k chunks: insert th
 on disk, peak memory, dense / keyword / end-to-end query p50 and p95. Embedding throughput is
 measured on its own (batch sizes, threads), since embedding 200k chunks on 2 cores takes hours.
 
-    python -m advisor.evals.bench_scale [--source-index DIR] [--sizes 10000 50000 200000] [--png OUT]
+    python -m advisor.evals.bench_scale [--source-index DIR] [--sizes 10000 50000 200000]
+        [--skip-embedding] [--png OUT] [--json OUT]
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -113,6 +116,36 @@ def measure_queries(
     }
 
 
+_SERVE = """
+import sys
+from pathlib import Path
+from advisor.cli import app
+try:
+    app(["ask", sys.argv[1], "--json"], standalone_mode=False)
+finally:  # VmHWM belongs to this process image; getrusage would count the parent before exec
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            print("PEAK_MB", int(line.split()[1]) / 1024, file=sys.stderr)
+"""
+
+
+def serving_process(index_dir: Path) -> tuple[float, float]:
+    """A fresh process answering one question from the index: seconds to its answer and its
+    peak RSS in MB (what one app process needs, without this benchmark's copies)."""
+    env = {**os.environ, "ADVISOR_INDEX_DIR": str(index_dir), "HF_HUB_OFFLINE": "1"}
+    s = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE, QUERIES[0]],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - s
+    peaks = [float(x.split()[1]) for x in done.stderr.splitlines() if x.startswith("PEAK_MB")]
+    return seconds, peaks[-1] if peaks else 0.0
+
+
 def embedding_throughput(texts: list[str]) -> list[dict]:
     """Chunks/s of the bundled model on real chunk texts: number formats, batch sizes, thread
     counts and the ONNX backends (sorted by length, as ingest does)."""
@@ -160,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 200_000])
     parser.add_argument("--png", type=Path, help="save a growth plot here (needs matplotlib)")
+    parser.add_argument(
+        "--skip-embedding", action="store_true", help="only the index side, not model throughput"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -172,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"source: {source} ({len(chunks)} chunks)")
     rng = np.random.default_rng(0)
     sample = random.Random(0).sample(chunks, min(400, len(chunks)))  # not the first (shortest) ones
-    results = {"embedding": embedding_throughput([c.embed_text for c in sample]), "sizes": []}
+    texts = [] if args.skip_embedding else [c.embed_text for c in sample]
+    results = {"embedding": embedding_throughput(texts) if texts else [], "sizes": []}
     for row in results["embedding"]:
         print(
             f"embedding {row['variant']}: {row['threads']} thread(s), batch {row['batch']}: "
@@ -215,10 +252,14 @@ def main(argv: list[str] | None = None) -> None:
             s = time.perf_counter()
             advisor = Advisor(settings)  # reopen, as a fresh replica would
             advisor.warm()
+            open_s, open_rss = time.perf_counter() - s, _rss_mb() - rss_before
+            cold_s, serve_rss = serving_process(Path(tmp))
             row = {
                 "chunks": total,
-                "open_s": time.perf_counter() - s,
-                "open_rss_mb": _rss_mb() - rss_before,
+                "cold_start_s": cold_s,
+                "serving_peak_rss_mb": serve_rss,
+                "open_s": open_s,
+                "open_rss_mb": open_rss,
                 "ranker_build_s": ranker_build_s,
                 "insert_chunks_per_s": total / insert_s,
                 "disk_mb": dir_mb(Path(tmp)),
@@ -229,7 +270,8 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"{total:>7} chunks: insert {row['insert_chunks_per_s']:.0f}/s, ranker build "
                 f"{ranker_build_s:.1f} s, disk {row['disk_mb']:.0f} MB, peak RSS {row['peak_rss_mb']:.0f} MB, "
-                f"open {row['open_s']:.2f} s (+{row['open_rss_mb']:.0f} MB); p50/p95 ms: "
+                f"open {row['open_s']:.2f} s (+{row['open_rss_mb']:.0f} MB), a fresh app process: "
+                f"first answer {cold_s:.1f} s, peak RSS {serve_rss:.0f} MB; p50/p95 ms: "
                 f"dense {row['dense_p50']:.1f}/{row['dense_p95']:.1f}, "
                 f"keyword {row['keyword_p50']:.1f}/{row['keyword_p95']:.1f} "
                 f"(FTS5 baseline {row['fts5_p50']:.1f}/{row['fts5_p95']:.1f}), "
