@@ -6,6 +6,7 @@ The index and the embedding model open lazily on first use, so constructing one 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,8 @@ from advisor.retrieval import Hit, Searcher
 from advisor.settings import Settings
 from advisor.suggest import suggest_follow_ups
 from advisor.terms import EQUIVALENTS
+
+log = logging.getLogger(__name__)
 
 # An answer is given when the best quoted unit covers enough of the question's weighted words
 # and the dense side agrees the sources are on topic; strong semantic agreement lowers the bar.
@@ -71,6 +74,7 @@ class Advisor:
         self._reader: IndexReader | None = None
         self._searcher: Searcher | None = None
         self._topics: str | None = None
+        self._opening: str | None = None  # a generation being opened in the background
 
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
@@ -87,15 +91,36 @@ class Advisor:
             self._embed_query.cache_clear()
 
     def reader(self) -> IndexReader:
-        """The live index generation; reopened when an ingest has flipped the pointer."""
+        """The live index generation; reopened when an ingest has flipped the pointer. A
+        generation this machine must first rebuild its keyword table for (a server-mode
+        replica) opens in the background while the previous one keeps answering."""
         with self._lock:
             index = self._reader.index if self._reader else Index(self.settings)
             live = index.current()
-            if self._reader is None or (live and live != self._reader.generation):
-                self._reader = index.reader()
-                self._searcher = None
-                self._topics = None
+            if self._reader is None:
+                self._use(index.reader())
+            elif live and live != self._reader.generation:
+                if index.ready_locally(live):
+                    self._use(IndexReader(index, live))
+                elif self._opening != live:
+                    self._opening = live
+                    threading.Thread(target=self._open, args=(index, live), daemon=True).start()
             return self._reader
+
+    def _use(self, reader: IndexReader) -> None:
+        self._reader, self._searcher, self._topics = reader, None, None
+
+    def _open(self, index: Index, generation: str) -> None:
+        try:
+            reader = IndexReader(index, generation)
+            reader.ranker()
+        except Exception:  # the old generation keeps answering; the next question retries
+            log.warning("could not open index generation %s", generation, exc_info=True)
+            reader = None
+        with self._lock:
+            self._opening = None
+            if reader is not None:
+                self._use(reader)
 
     def searcher(self) -> Searcher:
         reader = self.reader()

@@ -199,6 +199,14 @@ class Index:
     def gen_dir(self, generation: str) -> Path:
         return self.dir / generation
 
+    def ready_locally(self, generation: str) -> bool:
+        """Opening the generation needs no rebuild here: keyword table and ranker are on disk
+        (always so for the embedded store; in server mode on the machine that ingested)."""
+        gen = self.gen_dir(generation)
+        return isinstance(self.store, LocalStore) or (
+            (gen / KEYWORD).exists() and (gen / RANKER).exists()
+        )
+
     def has_ranker(self, generation: str) -> bool:
         """Server-mode replicas build a missing ranker themselves when they open the index."""
         return isinstance(self.store, ServerStore) or (self.gen_dir(generation) / RANKER).exists()

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from advisor.advisor import Advisor
+from advisor.settings import Settings
+
 from .conftest import CORPUS
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -118,6 +121,21 @@ def test_ingest_and_concurrent_asks_against_a_chroma_server(chroma_server, tmp_p
     summary = json.loads(again.stdout.strip().splitlines()[-1])
     assert summary["chunks_added"] == 0 and summary["chunks_removed"] == 0
     assert summary["documents"] == len(list(corpus.glob("*.md")))
+
+    # a running replica keeps answering while it opens a new generation in the background
+    replica = Advisor(Settings.from_env(env={}, chroma_url=chroma_server, index_dir=tmp_path / "c"))
+    before = replica.reader().generation
+    (corpus / "yak-note.md").write_text(
+        "---\ntitle: Yak Careers\n---\n## Yak herders\nYak herders earn a median of $23,456 a year (Yak survey, 2025).\n",
+        encoding="utf-8",
+    )
+    assert cli("ingest", str(corpus), "--json", env=env).returncode == 0
+    assert replica.ask("What is a Certified ScrumMaster?").citations  # old or new: it answers
+    deadline = time.time() + 120
+    while replica.reader().generation == before and time.time() < deadline:
+        time.sleep(0.5)
+    assert replica.reader().generation != before
+    assert "$23,456" in replica.ask("How much do yak herders earn?").text
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):

@@ -123,9 +123,10 @@ def test_cited_answer_sources_and_follow_up(page, project_advisor, app_url):
     page.get_by_text(sorted(titles & set(shown))[0]).first.wait_for(state="visible")
 
     answer.locator("sup.ca-ref a").first.click()  # the marker jumps to its source entry
-    assert page.url.endswith("#src-0-1") and page.locator("#src-0-1").is_visible()
+    page.wait_for_url("**#src-0-1", timeout=TIMEOUT)  # a busy machine may take a moment
+    page.locator("#src-0-1").wait_for(state="visible", timeout=TIMEOUT)
     answer.locator(".ca-support summary").first.click()
-    assert answer.locator(".ca-support mark").first.is_visible()
+    answer.locator(".ca-support mark").first.wait_for(state="visible", timeout=TIMEOUT)
 
     follow_up = page.locator(".ca-followup:visible").first
     follow_up.wait_for(timeout=TIMEOUT)
