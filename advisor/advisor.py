@@ -1,5 +1,5 @@
 """The Advisor: question (+ conversation) in, cited `Answer` out. One named function per stage:
-check -> condense -> retrieve -> compose (or generate) -> judge support -> suggest follow-ups.
+check -> condense -> analyse -> retrieve -> score units -> rank -> compose -> answer -> follow-ups.
 
 The index and the embedding model open lazily on first use, so constructing one is cheap.
 """
@@ -10,35 +10,37 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
-from advisor.compose import Draft, compose, rerank
-from advisor.condense import Query, Turn, condense
+from advisor.analysis import Analysis, analyse
+from advisor.answerer import Answerer, Prepared, QuotingAnswerer, spell
+from advisor.compose import compose
+from advisor.condense import Query, Turn
+from advisor.condense import condense as condense_question
 from advisor.index import Index, IndexReader
+from advisor.lexicon import looks_like_injection
 from advisor.match import idf_weights
-from advisor.records import Answer, Chunk, Event
+from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher
+from advisor.scoring import ScoredUnit, hit_in_scope, rank_hits, score_units
 from advisor.settings import Settings
-from advisor.suggest import suggest_follow_ups
+from advisor.suggest import suggest_follow_ups, subject_follow_ups
 from advisor.terms import EQUIVALENTS
 
 log = logging.getLogger(__name__)
 
-# An answer is given when the best quoted unit covers enough of the question's weighted words
-# and the dense side agrees the sources are on topic; strong semantic agreement lowers the bar.
-MIN_SUPPORT = 0.45
 RERANK_CANDIDATES = 12
 FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
+# Articles a subject names (title "Electricians" for "electricians") join the candidates with
+# their chunks closest in meaning to the question: retrieval alone often ranks pages that
+# merely mention the subject above the page about it.
+SUBJECT_DOCS = 3
+SUBJECT_DOC_CHUNKS = 3
+PER_SUBJECT_HITS = 4  # a comparison's extra search per side
+# The dense side must find the library on topic at all (off-topic questions score below).
 MIN_DENSE = 0.12
-MIN_SUPPORT_WHEN_CLOSE = 0.3
-CLOSE_DENSE = 0.45
-
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instruction|instructions|prompt|rules|guidelines)\b"
-    r"|\b(system prompt|developer message|jailbreak|you are now|act as|pretend to be|DAN mode)\b",
-    re.IGNORECASE | re.DOTALL,
-)
+NEAREST_SUBJECTS = 3
 
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
@@ -48,26 +50,17 @@ REFUSAL = (
 )
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """Everything decided before the answer text is produced."""
-
-    query: Query
-    hits: list[Hit]
-    draft: Draft
-
-
 class Advisor:
     """Answers questions from one index. Thread-safe for concurrent `ask` calls."""
 
     def __init__(
         self,
         settings: Settings,
-        generator: object | None = None,
+        answerer: Answerer | None = None,
         embed_query: Callable[[str], list[float]] | None = None,
     ) -> None:
         self.settings = settings
-        self.generator = generator  # an advisor.llm.LLMAnswerer, or None for the quoting answerer
+        self.answerer: Answerer = answerer or QuotingAnswerer()
         # the same text is embedded again by reranking and by repeated questions
         self._embed_query = lru_cache(maxsize=1024)(embed_query) if embed_query else None
         self._lock = threading.Lock()
@@ -138,7 +131,7 @@ class Advisor:
 
     def status(self) -> dict[str, object]:
         docs, chunks = self.reader().stats()
-        backend = f"LLM: {self.settings.llm}" if self.generator else "quoting answerer (no LLM)"
+        backend = getattr(self.answerer, "name", type(self.answerer).__name__)
         return {
             "documents": docs,
             "chunks": chunks,
@@ -155,7 +148,7 @@ class Advisor:
         if len(question) > self.settings.max_question_chars:
             n, limit = len(question), self.settings.max_question_chars
             return Answer(TOO_LONG_REPLY.format(n=n, limit=limit), refused=True)
-        if _INJECTION.search(question):
+        if looks_like_injection(question):
             return self.refusal(question)
         return None
 
@@ -175,50 +168,103 @@ class Advisor:
         return self._topics
 
     def condense(self, question: str, history: Sequence[Turn]) -> Query:
-        if self.generator is not None and history:
-            return self.generator.condense(question, history)
-        return condense(question, history)
+        if not history:  # a first question needs no rewriting, by any answerer
+            return condense_question(question)
+        return self.answerer.condense(question, list(history))
 
-    def retrieve(self, query: Query) -> list[Hit]:
-        """Fused candidates, reranked by answer quality, plus the continuation of a split list."""
-        return self.with_continuations(self.ranked(query, self.settings.top_k))
+    def analyse(self, query: Query) -> Analysis:
+        return analyse(query, self.reader().inventory())
+
+    def candidates(self, analysis: Analysis) -> list[Hit]:
+        """Fused retrieval results, the articles the question's subjects name, and the fact
+        tables of the leading articles, each with its cosine similarity to the question."""
+        query = analysis.query
+        hits = self.searcher().search(
+            query.text, RERANK_CANDIDATES, keyword_query=expand_query(query)
+        )
+        if analysis.comparison:
+            hits = self.with_each_subject(analysis, hits)
+        hits = self.with_subject_docs(analysis, hits)
+        return self.with_dense_scores(query, self.with_fact_tables(hits, analysis))
+
+    def score(self, analysis: Analysis, hits: list[Hit]) -> list[ScoredUnit]:
+        """Every unit of these hits, scored once by words and meaning."""
+        vectors = (
+            self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
+            if self.settings.retriever != "bm25"
+            else {}
+        )
+        qv = self.embed_query(analysis.query.text) if vectors else None
+        return score_units(analysis, hits, self.idf(analysis.query), qv, vectors)
 
     def ranked(self, query: Query, k: int) -> list[Hit]:
-        candidates = self.searcher().search(
-            query.text, max(k, RERANK_CANDIDATES), keyword_query=expand_query(query)
-        )
-        candidates = self.with_dense_scores(query, self.with_fact_tables(candidates))
-        return rerank(query, candidates, self.idf(query), k)
+        """The top k candidates by their best unit (the eval's MRR ranking)."""
+        analysis = self.analyse(query)
+        hits = self.candidates(analysis)
+        order = rank_hits(analysis, hits, self.score(analysis, hits), self.idf(query))
+        return [hits[i] for i in order[:k]]
+
+    def with_each_subject(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        """A comparison searches once per side too ("PMP vs CSM: which takes less time?" ->
+        the question without "CSM", and without "PMP"): one side often outranks the other."""
+        have = {h.chunk.chunk_id for h in hits}
+        for subject in analysis.covered[:4]:
+            text = analysis.ask
+            for other in analysis.covered:
+                if other is not subject:
+                    text = re.sub(rf"\b{re.escape(other.name)}\b", " ", text, flags=re.I)
+            for h in self.searcher().search(text, PER_SUBJECT_HITS):
+                if h.chunk.chunk_id not in have:
+                    hits.append(h)
+                    have.add(h.chunk.chunk_id)
+        return hits
+
+    def with_subject_docs(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        docs = list(dict.fromkeys(d for s in analysis.covered for d in s.docs))
+        if not docs or len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
+            return hits
+        have = {h.chunk.chunk_id for h in hits}
+        reader = self.reader()
+        ids = [c.chunk_id for d in docs for c in reader.doc_chunks(d) if c.chunk_id not in have]
+        if not ids or self.settings.retriever == "bm25":
+            return hits
+        sims = reader.similarities(self.embed_query(analysis.query.text), ids)
+        chunks = reader.chunks(ids)
+        floor = min((h.score for h in hits), default=0.0)
+        extra: list[Hit] = []
+        for d in docs:
+            mine = sorted((i for i in ids if chunks[i].doc_id == d), key=sims.get, reverse=True)
+            extra += [Hit(chunks[i], floor, sims[i], 0) for i in mine[:SUBJECT_DOC_CHUNKS]]
+        return hits + extra
 
     def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        """Give keyword-only candidates their cosine similarity too, so rerank compares like
+        """Give keyword-only candidates their cosine similarity too, so ranking compares like
         with like."""
         if self.settings.retriever == "bm25":
             return hits
         missing = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
         sims = self.reader().similarities(self.embed_query(query.text), missing)
-        return [
-            Hit(h.chunk, h.score, sims.get(h.chunk.chunk_id, h.dense), h.keyword_rank) for h in hits
-        ]
+        return [replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) for h in hits]
 
-    def with_fact_tables(self, candidates: list[Hit]) -> list[Hit]:
+    def with_fact_tables(self, candidates: list[Hit], analysis: Analysis | None = None) -> list[Hit]:
         """Add the table chunks (structured facts such as "Median Pay: ...") of the leading
         documents: a question about a document is often answered by its fact table."""
         docs = list(dict.fromkeys(h.chunk.doc_id for h in candidates[:FACT_TABLE_DOCS]))
+        if analysis is not None:
+            docs += [d for s in analysis.covered for d in s.docs[:SUBJECT_DOCS] if d not in docs]
         have = {h.chunk.chunk_id for h in candidates}
         extra = [c for c in self.reader().table_chunks(docs) if c.chunk_id not in have]
         floor = min((h.score for h in candidates), default=0.0)
         return candidates + [Hit(c, floor, 0.0, 0) for c in extra]
 
-    def with_continuations(self, hits: list[Hit]) -> list[Hit]:
-        """When a top chunk ends inside a list that the next chunk continues, bring that one too."""
-        out = list(hits)
+    def continuations(self, hits: list[Hit]) -> list[Hit]:
+        """When a top chunk ends inside a list that the next chunk continues, that one too."""
+        out = []
         have = {h.chunk.chunk_id for h in hits}
         for h in hits[:2]:
             nxt = self.reader().neighbour(h.chunk, +1)
             if nxt and nxt.chunk_id not in have and h.chunk.text.split("\n")[-1].startswith("- "):
-                lead = h.chunk.text.split("\n")[0]
-                if nxt.text.split("\n")[0] == lead:
+                if nxt.text.split("\n")[0] == h.chunk.text.split("\n")[0]:
                     out.append(Hit(nxt, 0.0, h.dense, 0))
                     have.add(nxt.chunk_id)
         return out
@@ -228,25 +274,46 @@ class Advisor:
         terms = list(dict.fromkeys(query.focus + query.context))
         return idf_weights(terms, reader.keyword.doc_freq, reader.count())
 
-    def supported(self, hits: list[Hit], draft: Draft) -> bool:
-        if not hits or not draft.citations:
-            return False
-        if self.settings.retriever == "bm25":
-            return draft.support >= MIN_SUPPORT
-        dense = max(h.dense for h in hits)
-        return (draft.support >= MIN_SUPPORT and dense >= MIN_DENSE) or (
-            draft.support >= MIN_SUPPORT_WHEN_CLOSE and dense >= CLOSE_DENSE
-        )
-
     def prepare(self, question: str, history: Sequence[Turn] = ()) -> Prepared:
-        query = self.condense(question, list(history))
-        hits = self.retrieve(query)
-        draft = compose(query, hits, self.idf(query))
-        return Prepared(query, hits, draft)
+        """Analyse, retrieve, score units once, rank, and let the composer decide."""
+        query = self.condense(question, history)
+        analysis = self.analyse(query)
+        candidates = self.candidates(analysis)
+        scored = self.score(analysis, candidates)
+        order = with_each_subject_hit(
+            analysis, candidates, rank_hits(analysis, candidates, scored, self.idf(query)), self.settings.top_k
+        )
+        hits = [candidates[i] for i in order]
+        place = {old: new for new, old in enumerate(order)}
+        units = [replace(s, hit=place[s.hit]) for s in scored if s.hit in place]
+        extra = self.continuations(hits)
+        if extra:
+            more = self.score(analysis, extra)
+            units += [replace(s, hit=s.hit + len(hits)) for s in more]
+            hits += extra
+        if hits and max(h.dense for h in hits) < MIN_DENSE and self.settings.retriever != "bm25":
+            units = []  # nothing in the library is even near the question
+        draft = compose(analysis, hits, units)
+        return Prepared(query=query, analysis=analysis, hits=hits, scored=units, draft=draft)
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
         return suggest_follow_ups(
             prepared.query, prepared.hits, prepared.draft, self.searcher(), self.reader()
+        )
+
+    def refuse(self, prepared: Prepared) -> Answer:
+        """The refusal for a prepared question: what the library lacks, by name, and the
+        nearest subjects it does cover; or the general topics line."""
+        draft = prepared.draft
+        if draft.verdict == "unsupported" or not draft.text:
+            return self.refusal(prepared.query.text)
+        nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
+        text = draft.text
+        if draft.verdict == "missing_subject" and nearest:
+            text += " The nearest topics they do cover: " + ", ".join(nearest) + "."
+        follow = subject_follow_ups(prepared.analysis, nearest, self.searcher())
+        return Answer(
+            text, draft.citations, follow, True, prepared.query.text, tuple(h.chunk for h in prepared.hits)
         )
 
     # -- public API ----------------------------------------------------------------------
@@ -262,37 +329,35 @@ class Advisor:
         """Events: `status` while working, `token`s of the answer text, then one `answer`."""
         early = self.check(question)
         if early is not None:
-            yield from _spell(early)
+            yield from spell(early.text)
+            yield Event("answer", answer=early)
             return
         yield Event("status", "Searching the sources…")
         prepared = self.prepare(question, history)
-        if not self.supported(prepared.hits, prepared.draft):
-            yield from _spell(self.refusal(prepared.query.text))
+        if prepared.draft.refused:
+            refusal = self.refuse(prepared)
+            yield from spell(refusal.text)
+            yield Event("answer", answer=refusal)
             return
-        if self.generator is not None:
-            answer = yield from self.generator.stream(prepared)
-        else:
-            answer = Answer(
-                prepared.draft.text,
-                prepared.draft.citations,
-                (),
-                False,
-                prepared.query.text,
-                cited_first(prepared),
-            )
-            yield from _spell(answer, final=False)
+        answer = yield from self.answerer.stream(prepared)
         if answer.refused:  # the model found no answer in the sources
             yield Event("answer", answer=self.refusal(prepared.query.text))
             return
-        answer = Answer(
-            answer.text,
-            answer.citations,
-            self.suggest(prepared),
-            False,
-            answer.question,
-            answer.retrieved,
-        )
-        yield Event("answer", answer=answer)
+        yield Event("answer", answer=replace(answer, follow_ups=self.suggest(prepared)))
+
+
+def with_each_subject_hit(
+    analysis: Analysis, hits: list[Hit], order: list[int], k: int
+) -> list[int]:
+    """The top k, plus the best-ranked hit about each named subject that the top k lacks
+    (one side of a comparison, the article a subject names)."""
+    top = order[:k]
+    for subject in analysis.covered:
+        if not any(hit_in_scope(subject, hits[i]) for i in top):
+            extra = next((i for i in order[k:] if hit_in_scope(subject, hits[i])), None)
+            if extra is not None:
+                top.append(extra)
+    return top
 
 
 def expand_query(query: Query) -> str:
@@ -300,20 +365,3 @@ def expand_query(query: Query) -> str:
     words (BM25 cannot know that "earn" is answered by "wage")."""
     extra = [eq for t in query.focus for eq in EQUIVALENTS.get(t, ())]
     return f"{query.text} {' '.join(dict.fromkeys(extra))}" if extra else query.text
-
-
-def cited_first(prepared: Prepared) -> tuple[Chunk, ...]:
-    """The final ranking: the chunks the answer quotes, in citation order, then the others.
-    Composing is the last reranking stage; sources are shown in this order too."""
-    cited = [c.chunk_id for c in prepared.draft.citations]
-    chunks = {h.chunk.chunk_id: h.chunk for h in prepared.hits}
-    rest = [h.chunk for h in prepared.hits if h.chunk.chunk_id not in cited]
-    return tuple(chunks[c] for c in cited if c in chunks) + tuple(rest)
-
-
-def _spell(answer: Answer, final: bool = True) -> Iterator[Event]:
-    """Stream a finished text as word-sized tokens, so every backend streams the same way."""
-    for token in re.findall(r"\S+\s*|\s+", answer.text):
-        yield Event("token", token)
-    if final:
-        yield Event("answer", answer=answer)

@@ -129,9 +129,9 @@ def ingest(
 
 def _advisor(settings: Settings):
     from advisor.advisor import Advisor
-    from advisor.llm import make_generator
+    from advisor.answerer import make_answerer
 
-    return Advisor(settings, generator=make_generator(settings))
+    return Advisor(settings, answerer=make_answerer(settings))
 
 
 def _open_advisor(settings: Settings):
@@ -163,6 +163,32 @@ def _print_answer(answer) -> None:
         )
 
 
+def _print_explanation(report: dict) -> None:
+    subjects = ", ".join(
+        f"{s['name']}" + ("" if s["known"] else " (not in the library)")
+        + (f" -> {', '.join(s['articles'])}" if s["articles"] else "")
+        for s in report["subjects"]
+    ) or "none named"
+    out.print(f"question: {report['question']}", markup=False)
+    out.print(f"asks: {report['ask']}", markup=False, style="dim")
+    out.print(
+        f"subjects: {subjects}; attribute: {report['attribute'] or '-'}; "
+        f"comparison: {report['comparison']}; verdict: {report['verdict']} "
+        f"(support {report['support']})",
+        markup=False,
+    )
+    for label, rows in (("quoted", report["quoted"]), ("next", report["next_best"])):
+        for u in rows:
+            feats = " ".join(f"{k}={v:g}" for k, v in u["features"].items() if v)
+            out.print(
+                f"{label:6} score {u['score']:.2f} support {u['support']:.2f} | {feats}\n"
+                f"       {u['text'][:160]}  ({u['source'][:70]})",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question")],
@@ -171,12 +197,24 @@ def ask(
     chroma_url: ChromaUrl = None,
     retriever: Retriever = None,
     llm: Llm = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also show the question analysis and why each quote was chosen")
+    ] = False,
 ) -> None:
     """Ask one question and print a cited answer."""
     settings = build_settings(
         index_dir=index_dir, chroma_url=chroma_url, retriever=retriever, llm=llm
     )
-    answer = _open_advisor(settings).ask(question)
+    advisor = _open_advisor(settings)
+    answer = advisor.ask(question)
+    if explain:
+        from advisor.explain import explain as explain_question
+
+        report = explain_question(advisor.prepare(question))
+        if as_json:
+            print(json.dumps({**answer.to_dict(), "explain": report}, ensure_ascii=False))
+            return
+        _print_explanation(report)
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:

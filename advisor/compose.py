@@ -1,367 +1,337 @@
-"""The default answerer: choose the sentences and list items of the retrieved chunks that answer
-the question and compose a short answer in which each one carries its [n] citation.
+"""The quoting answerer's decisions: which scored units answer the question, whether the
+library covers the question's subject and the fact asked for, and the cited answer text.
 
-Nothing is generated: every cited sentence is quoted from its source, so a citation always
-supports the sentence it ends. A lead-in keeps its list; figures from different sources stay
-side by side, each with its own citation.
+Nothing is generated: every cited line is quoted from its source, so a citation always
+supports the line it ends. Lines without a marker only frame the quotes (whose facts they are,
+what the library lacks).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from typing import Literal
 
-from advisor.condense import Query
-from advisor.match import Matcher, query_weights
-from advisor.records import Chunk, Citation
+from advisor.analysis import Analysis, Subject
+from advisor.lexicon import FIGURE_ATTRIBUTES
+from advisor.records import Citation
 from advisor.retrieval import Hit
-from advisor.terms import all_stems
-from advisor.textutil import split_sentences
+from advisor.scoring import ScoredUnit, figure_kind, in_scope
 
 MAX_ITEMS = 10
-LEAD_BONUS = 0.05
-WANTS_LEAD = 0.3  # bonus of a lead-in that names what the question asks for
-# rerank: weights of the title match and of cosine similarity (per 1.0 cosine)
-RERANK_TITLE = 0.3
-RERANK_DENSE = 2.0
-COMPOSE_DENSE = (
-    0.0  # per 1.0 cosine inside the answer: helps paraphrases, costs templated questions
-)
 MAX_SENTENCES = 3
+# Refusal measure (never a ranking bonus): how well the best quoted unit answers the question
+# by its words and by its meaning. An answer needs SUPPORT or more.
+SUPPORT_WORDS = 0.5
+SUPPORT_MEANING = 0.5
+MIN_SUPPORT = 0.42
+# A second unit joins the answer when it scores this share of the best one.
+COMPANION_SHARE = 0.75
+SNIPPET_CHARS = 700
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
-# A figure: money, a percentage, a count or a duration; a bare year ("as of 2025") is not one.
-_FIGURE = re.compile(
-    r"\$\s?\d[\d,]*(?:\.\d+)?\+?|-?\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent)"
-    r"|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s(?:million|billion|thousand)\b"
-    r"|\b(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?\b(?!-\d)"
-)
-_FIGURE_QUESTION = re.compile(
-    r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|how many|how fast"
-    r"|compensation|median|average|number of|percent|rate)\b",
-    re.I,
-)
+_ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
+_ATTRIBUTE_NAMES = {
+    "pay": "pay figures",
+    "cost": "costs or fees",
+    "count": "that number",
+    "age": "an age limit",
+    "duration": "how long it takes",
+    "figure": "that figure",
+}
+
+Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A quotable piece of a chunk: a sentence, a list lead-in, a list item or a table row."""
-
-    text: str
-    hit: int  # index into the hits
-    kind: str  # sentence | lead | item | row
-    group: int  # units of one list (lead + items) share a group; sentences of one paragraph too
-    order: int  # position inside the chunk
-    stems: frozenset[str]
-    heading: str = ""  # a '## Heading' inside the chunk (merged small sections) above the unit
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Draft:
-    """What the composer decided: the answer text and its citations (empty when unsupported)."""
+    """What the composer decided, and why."""
 
     text: str
-    citations: tuple[Citation, ...]
-    support: float  # 0..1: how much of the question the best quoted unit covers
+    citations: tuple[Citation, ...] = ()
+    verdict: Verdict = "answer"
+    support: float = 0.0  # the refusal measure of the best quoted unit (0..1)
+    chosen: tuple[ScoredUnit, ...] = field(default=(), repr=False)
+    missing: tuple[str, ...] = ()  # names of subjects the library does not cover
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict != "answer"
 
 
-def units_of(chunk: Chunk, hit_index: int) -> list[Unit]:
-    """Split a chunk's lines into quotable units; a lead-in and its items share a group."""
-    return [
-        Unit(text, hit_index, kind, group, order, _heading_stems(text), heading)
-        for text, kind, group, order, heading in _parse(chunk.text)
+def support_of(s: ScoredUnit) -> float:
+    return SUPPORT_WORDS * s.features.words + SUPPORT_MEANING * max(0.0, s.features.meaning)
+
+
+def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft:
+    """Decide and render the quoted answer for the top hits' units."""
+    if analysis.missing:
+        names = tuple(s.name for s in analysis.missing)
+        return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
+    if not scored:
+        return Draft(text="", verdict="unsupported")
+    if analysis.comparison and len(analysis.covered) >= 2:
+        compared = _compare(analysis, hits, scored)
+        if compared is not None:
+            return compared
+    eligible, uncovered = _about_subjects(analysis, hits, scored)
+    if uncovered:
+        names = tuple(s.name for s in uncovered)
+        return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
+    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
+    best = max(eligible, key=lambda s: s.score)
+    support = support_of(best)
+    if figure and not with_figure:
+        return _missing_fact(analysis, hits, best, support)
+    if support < MIN_SUPPORT:
+        return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
+    chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else best)
+    if figure or analysis.attribute == "figure":
+        chosen = _structured_fact(eligible, chosen, hits)
+    text, citations = render(chosen, hits)
+    return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
+
+
+def _lack_line(names: Sequence[str], mention: bool = False) -> str:
+    joined = " and ".join(f"**{n}**" for n in names)
+    if mention:
+        return f"My sources mention {joined} only in passing; they don't answer this about it."
+    return f"My sources don't cover {joined}."
+
+
+def _about_subjects(
+    analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]
+) -> tuple[list[ScoredUnit], list[Subject]]:
+    """Units about every subject the question names, else the subjects no unit is about."""
+    covered = analysis.covered
+    if not covered:
+        return list(scored), []
+    full = [s for s in scored if s.features.subject >= 1.0]
+    if full:
+        return full, []
+    missing = [
+        subj
+        for subj in covered
+        if not any(in_scope(subj, s.scope, hits[s.hit].chunk.doc_id) for s in scored)
     ]
+    if missing:
+        return [], missing
+    # each subject somewhere, never together: a name the library only mentions ("Deloitte")
+    # would be paired with another subject's facts
+    mentioned_only = [subj for subj in covered if not subj.docs]
+    if mentioned_only:
+        return [], mentioned_only
+    top = max(s.features.subject for s in scored)  # each subject somewhere, never together
+    return [s for s in scored if s.features.subject >= top], []
 
 
-@lru_cache(maxsize=8192)
-def _parse(text: str) -> tuple[tuple[str, str, int, int, str], ...]:
-    """(text, kind, group, order, heading) per unit; cached, as hot chunks recur across questions."""
-    out: list[tuple[str, str, int, int, str]] = []
-    group, heading = 0, ""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    for i, line in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if line.startswith("## "):
-            heading = line[3:]
-            group += 1
-        elif line.startswith(("- ", "| ")):
-            out.append((line[2:], "item" if line[0] == "-" else "row", group, len(out), heading))
-            if not nxt.startswith(line[:2]):
-                group += 1
-        elif nxt.startswith(("- ", "| ")):
-            out.append((line, "lead", group, len(out), heading))
-        else:
-            base = len(out)  # sentences of one paragraph are numbered consecutively
-            for k, sentence in enumerate(split_sentences(line)):
-                out.append((sentence, "sentence", group, base + k, heading))
-            group += 1
-    return tuple(out)
-
-
-def matcher_for(
-    query: Query, idf: dict[str, float], units: list[Unit], hits: Sequence[Hit]
-) -> Matcher:
-    sets = [u.stems for u in units] + [_heading_stems(h.chunk.heading_path) for h in hits]
-    return Matcher.build(query_weights(query, idf), sets)
-
-
-@lru_cache(maxsize=4096)
-def _heading_stems(text: str) -> frozenset[str]:
-    return frozenset(all_stems(text))
-
-
-def score_units(
-    units: list[Unit], hits: Sequence[Hit], query: Query, match: Matcher
-) -> list[float]:
-    """How much of the question a unit answers, 0..1: its own words, half of its neighbours'
-    (a list's items for its lead-in, the sentence before for "This ..."), a little of its
-    heading path, and a bonus for figures when the question asks for one."""
-    total = match.total
-    headings = [_heading_stems(h.chunk.heading_path) for h in hits]
-    local = {u.heading: _heading_stems(u.heading) for u in units}
-    wants_figure = bool(_FIGURE_QUESTION.search(query.text)) and not query.wants
-    top_dense = max(h.dense for h in hits)
-    groups: dict[tuple[int, int], list[Unit]] = {}
-    for u in units:
-        groups.setdefault((u.hit, u.group), []).append(u)
-    scores = []
-    for u in units:
-        own = match.coverage(u.stems)
-        near = frozenset().union(*(v.stems for v in _neighbours(u, groups[(u.hit, u.group)])))
-        extra = match.coverage(u.stems | near) - own
-        inherited = (
-            match.coverage(u.stems | near | headings[u.hit] | local[u.heading]) - own - extra
-        )
-        # a table's caption names the subject of every row, so it counts in full for a row
-        # that itself answers part of the question ("Median Pay: ..." under "Quick Facts: X")
-        near_weight = 1.0 if u.kind == "row" and own > 0 else 0.5
-        score = min(1.0, (own + near_weight * extra + 0.3 * inherited) / total)
-        if u.kind == "lead":  # a list answers more fully than one sentence: lists win ties
-            score += LEAD_BONUS
-        if query.wants and match.has(u.stems, query.wants):  # names what was asked for, above
-            score += (
-                WANTS_LEAD if u.kind == "lead" else 0.1
-            )  # all a lead-in: "certifications such as:"
-        if wants_figure and _FIGURE.search(u.text):
-            score += 0.25
-        if u.kind == "sentence" and u.text.endswith(":"):
-            score -= 0.3  # a lead-in whose list is not in this chunk answers nothing
-        if u.kind != "row":  # the chunk's meaning as a whole, where embeddings say something
-            score += COMPOSE_DENSE * (hits[u.hit].dense - top_dense)
-        scores.append(score + 0.04 * (len(hits) - u.hit) / len(hits))
-    return scores
-
-
-def _neighbours(u: Unit, group: list[Unit]) -> list[Unit]:
-    same = [v for v in group if v is not u]
-    if u.kind == "lead":
-        return same  # the list it introduces
-    if u.kind in ("item", "row"):
-        return [v for v in same if v.kind == "lead"]
-    return [v for v in same if abs(v.order - u.order) == 1]
-
-
-def _similar(a: Unit, b: Unit) -> bool:
-    if not a.stems or not b.stems:
-        return False
-    return len(a.stems & b.stems) / len(a.stems | b.stems) > 0.6
-
-
-def _select(units: list[Unit], scores: list[float], query: Query) -> list[Unit]:
-    """The units to quote, in the order they should be shown."""
-    best = max(range(len(units)), key=scores.__getitem__)
-    top = units[best]
-    same_group = [i for i, u in enumerate(units) if u.hit == top.hit and u.group == top.group]
-    listed = [i for i in same_group if units[i].kind in ("item", "row")]
-    if top.kind in ("lead", "item", "row") and listed:
-        ranked = sorted(listed, key=scores.__getitem__, reverse=True)
-        first = scores[ranked[0]]
-        second = scores[ranked[1]] if len(ranked) > 1 else 0.0
-        if first >= 1.5 * second + 0.05 and first >= 0.6 * scores[best]:
-            # one item or row answers it ("Which one is about Scrum?", "2024 Median Pay: ...")
-            lead = [i for i in same_group if units[i].kind == "lead"]
-            return [units[i] for i in (lead if top.kind == "lead" else [])] + [units[ranked[0]]]
-        if top.kind in ("lead", "item"):
-            return _whole_list(units, same_group)[: MAX_ITEMS + 1]
-    chosen = [best]
-    # a sentence that begins "This ..." needs the one before it, and elaborations follow it
-    prev = best - 1
-    if (
-        top.kind == "sentence"
-        and _ANAPHOR_START.match(top.text)
-        and prev >= 0
-        and units[prev].hit == top.hit
-        and units[prev].group == top.group
-    ):
-        chosen.insert(0, prev)
-    nxt = best + 1
-    if (
-        nxt < len(units)
-        and units[nxt].hit == top.hit
-        and units[nxt].group == top.group
-        and units[nxt].kind == "sentence"
-        and _ANAPHOR_START.match(units[nxt].text)
-    ):
-        chosen.append(nxt)
-    for i in sorted(range(len(units)), key=scores.__getitem__, reverse=True):
-        if len(chosen) >= MAX_SENTENCES:
-            break
-        if i in chosen or units[i].kind in ("lead",) or scores[i] < 0.75 * scores[best]:
-            continue
-        if any(_similar(units[i], units[j]) for j in chosen):
-            continue
-        chosen.append(i)
-    return [units[i] for i in chosen]
-
-
-def _whole_list(units: list[Unit], group: list[int]) -> list[Unit]:
-    """A list's lead-in and items, continued from other chunks that repeat the same lead-in."""
-    chosen = [units[i] for i in group]
-    lead = next((u for u in chosen if u.kind == "lead"), None)
-    if lead is None:
-        return chosen
-    seen = {u.text for u in chosen}
-    for u in units:
-        if u.hit != lead.hit and u.kind == "item" and u.text not in seen:
-            first = next((v for v in units if v.hit == u.hit and v.group == u.group), None)
-            if first is not None and first.kind == "lead" and first.text == lead.text:
-                chosen.append(u)
-                seen.add(u.text)
-    return chosen
-
-
-def rerank(query: Query, hits: Sequence[Hit], idf: dict[str, float], k: int) -> list[Hit]:
-    """Reorder fused candidates by how well their best sentence, item or list answers the
-    question, keeping the retriever's order as the tie-breaker."""
-    if not hits:
-        return []
-    units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
-    match = matcher_for(query, idf, units, hits)
-    scores = score_units(units, hits, query, match)
-    best = [0.0] * len(hits)
-    tabular = [False] * len(hits)
-    for u, sc in zip(units, scores, strict=True):
-        if sc > best[u.hit]:
-            best[u.hit], tabular[u.hit] = sc, u.kind == "row"
-    top_fused = max(h.score for h in hits) or 1.0
-    top_dense = max(h.dense for h in hits)
-    # questions about X prefer the article about X over pages that mention X
-    titles = [match.coverage(_heading_stems(h.chunk.title)) / match.total for h in hits]
-
-    def key(i: int) -> float:
-        return (
-            best[i]
-            + 0.5 * hits[i].score / top_fused
-            + RERANK_TITLE * titles[i]
-            # embeddings say little about a table, so a chunk answered by a row keeps its place
-            + (0.0 if tabular[i] else RERANK_DENSE * (hits[i].dense - top_dense))
-        )
-
-    order = sorted(range(len(hits)), key=key, reverse=True)
-    return [hits[i] for i in order[:k]]
-
-
-def _structured_fact(
-    units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit]
-) -> list[Unit]:
-    """Prose answers gain the matching table row of the same document ("Number of Jobs, 2024:
-    1,579,800" beside "held about 1.6 million jobs"): the exact figure, with its own citation."""
-    if any(u.kind == "row" for u in chosen):
-        return chosen
-    doc = hits[chosen[0].hit].chunk.doc_id
-    best = max(scores)
-    rows = [
-        (s, u)
-        for u, s in zip(units, scores, strict=True)
-        if u.kind == "row"
-        and hits[u.hit].chunk.doc_id == doc
-        and s >= 0.6 * best
-        and _FIGURE.search(u.text)
-    ]
-    return [*chosen, max(rows, key=lambda p: p[0])[1]] if rows else chosen
-
-
-def _figures_side_by_side(
-    units: list[Unit], scores: list[float], chosen: list[Unit], hits: Sequence[Hit], query: Query
-) -> list[Unit]:
-    """For pay-like questions, add the best figure from each other source that is on topic."""
-    if not _FIGURE_QUESTION.search(query.text):
-        return chosen
-    have_docs = {hits[u.hit].chunk.doc_id for u in chosen}
-    best_score = max(scores)
-    extra: dict[str, tuple[float, Unit]] = {}
-    for u, s in zip(units, scores, strict=True):
-        doc = hits[u.hit].chunk.doc_id
-        if doc in have_docs or not _FIGURE.search(u.text) or s < 0.7 * best_score:
-            continue
-        if doc not in extra or s > extra[doc][0]:
-            extra[doc] = (s, u)
-    picks = sorted(extra.values(), key=lambda p: p[0], reverse=True)[:2]
-    return chosen + [u for _, u in picks]
-
-
-def _section(section: str, local: set[str]) -> str:
-    """The chunk's section, narrowed to a merged subsection when every quote sits under it."""
-    if len(local) == 1 and (heading := next(iter(local))):
-        return f"{section} > {heading}" if section else heading
-    return section
-
-
-def _snippet(chunk: Chunk, limit: int = 700) -> str:
-    return (
-        chunk.text if len(chunk.text) <= limit else chunk.text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def _missing_fact(
+    analysis: Analysis, hits: Sequence[Hit], best: ScoredUnit, support: float
+) -> Draft:
+    """The subject is covered but not the figure asked for: say so, and quote what the
+    source does say about it."""
+    about = " and ".join(s.name for s in analysis.covered) or "this"
+    lack = _ATTRIBUTE_NAMES.get(analysis.attribute or "", "that")
+    lead = f"My sources don't give {lack} for {about}."
+    if support < MIN_SUPPORT:
+        return Draft(text=lead, verdict="missing_fact", support=support)
+    text, citations = render([best], hits)
+    return Draft(
+        text=f"{lead} What they do say:\n{text}",
+        citations=citations,
+        verdict="missing_fact",
+        support=support,
+        chosen=(best,),
     )
 
 
-def render(chosen: list[Unit], hits: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with [n] markers, and the citations they point to (n by first use)."""
-    numbers: dict[int, int] = {}
-    quotes: dict[int, list[str]] = {}
-    local: dict[int, set[str]] = {}
-    parts: list[str] = []
-    for u in chosen:
-        n = numbers.setdefault(u.hit, len(numbers) + 1)
-        quotes.setdefault(u.hit, []).append(u.text)
-        local.setdefault(u.hit, set()).add(u.heading)
-        text = f"{u.text} [{n}]"
-        parts.append(f"- {text}" if u.kind in ("item", "row") and len(chosen) > 1 else text)
+def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft | None:
+    """The best unit about each subject, side by side, each with its own citation."""
+    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    picks: list[ScoredUnit] = []
+    lacking: list[str] = []
+    subjects = analysis.covered[:4]
+    for subj in subjects:
+        others = [o for o in subjects if o is not subj]
+        about = [s for s in scored if _names_only(subj, others, s, hits)]
+        if figure:
+            about = [s for s in about if figure_kind(s.text, figure)] or about
+        pick = max(about, key=lambda s: s.score, default=None)
+        if pick is None:
+            lacking.append(subj.name)
+        elif pick not in picks:
+            picks.append(pick)
+    if len(picks) < 2:
+        return None
+    support = min(support_of(p) for p in picks)
+    text, citations = render(picks, hits, labels=True)
+    if lacking:
+        text += "\n" + _lack_line(lacking)
+    return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
+
+
+def _names_only(subj: Subject, others: Sequence[Subject], s: ScoredUnit, hits: Sequence[Hit]) -> bool:
+    """The unit is about this subject and none of the others it is compared with."""
+    doc = hits[s.hit].chunk.doc_id
+    return in_scope(subj, s.scope, doc) and not any(in_scope(o, s.scope, doc) for o in others)
+
+
+def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
+    """The units to quote, in the order they should be shown: a list with its lead-in, or the
+    best sentence with the one its "This ..." points back to and up to two companions."""
+    same_group = [s for s in eligible if s.hit == best.hit and s.unit.group == best.unit.group]
+    same_group.sort(key=lambda s: s.unit.order)
+    listed = [s for s in same_group if s.unit.listed]
+    if best.unit.kind in ("lead", "item", "row") and listed:
+        ranked = sorted(listed, key=lambda s: s.score, reverse=True)
+        first = ranked[0].score
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if first >= 1.5 * second + 0.05 and first >= 0.6 * best.score:
+            # one item or row answers it ("2024 Median Pay: ...")
+            lead = [s for s in same_group if s.unit.kind == "lead"]
+            return (lead if best.unit.kind == "lead" else []) + [ranked[0]]
+        if best.unit.kind in ("lead", "item"):
+            return _whole_list(eligible, same_group)[: MAX_ITEMS + 1]
+    by_place = {(s.hit, s.unit.order): s for s in eligible}
+    chosen = [best]
+    before = by_place.get((best.hit, best.unit.order - 1))
+    if (
+        best.unit.kind == "sentence"
+        and _ANAPHOR_START.match(best.text)
+        and before is not None
+        and before.unit.group == best.unit.group
+    ):
+        chosen.insert(0, before)
+    after = by_place.get((best.hit, best.unit.order + 1))
+    if (
+        after is not None
+        and after.unit.group == best.unit.group
+        and after.unit.kind == "sentence"
+        and _ANAPHOR_START.match(after.text)
+    ):
+        chosen.append(after)
+    for s in sorted(eligible, key=lambda s: s.score, reverse=True):
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if s in chosen or s.unit.kind == "lead" or s.score < COMPANION_SHARE * best.score:
+            continue
+        if any(_similar(s, c) for c in chosen):
+            continue
+        chosen.append(s)
+    return chosen
+
+
+def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
+    from advisor.scoring import _stems
+
+    sa, sb = _stems(a.text), _stems(b.text)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+
+
+def _whole_list(eligible: list[ScoredUnit], group: list[ScoredUnit]) -> list[ScoredUnit]:
+    """A list's lead-in and items, continued from other chunks that repeat the same lead-in."""
+    chosen = list(group)
+    lead = next((s for s in chosen if s.unit.kind == "lead"), None)
+    if lead is None:
+        return chosen
+    seen = {s.text for s in chosen}
+    firsts = {}
+    for s in eligible:
+        firsts.setdefault((s.hit, s.unit.group), s)
+    for s in eligible:
+        first = firsts[(s.hit, s.unit.group)]
+        if s.hit != lead.hit and s.unit.kind == "item" and s.text not in seen:
+            if first.unit.kind == "lead" and first.text == lead.text:
+                chosen.append(s)
+                seen.add(s.text)
+    return chosen
+
+
+def _structured_fact(
+    eligible: list[ScoredUnit], chosen: list[ScoredUnit], hits: Sequence[Hit]
+) -> list[ScoredUnit]:
+    """Prose answers gain the matching table row of the same article ("Number of Jobs, 2024:
+    1,579,800" beside "held about 1.6 million jobs"): the exact figure, with its citation."""
+    if any(s.unit.kind == "row" for s in chosen):
+        return chosen
+    doc = hits[chosen[0].hit].chunk.doc_id
+    top = max(s.score for s in chosen)
+    rows = [
+        s
+        for s in eligible
+        if s.unit.kind == "row"
+        and hits[s.hit].chunk.doc_id == doc
+        and s.score >= 0.6 * top
+        and s.features.attribute > 0
+    ]
+    return [*chosen, max(rows, key=lambda s: s.score)] if rows else chosen
+
+
+def _needs_label(s: ScoredUnit, hit: Hit) -> bool:
+    """A figure or table row whose text does not say whose it is."""
+    from advisor.inventory import content_stems
+
+    if s.unit.kind != "row" and not _ANY_FIGURE.search(s.text):
+        return False
+    title = set(content_stems(hit.chunk.title))
+    return not title <= set(content_stems(s.text))
+
+
+def render(
+    chosen: Sequence[ScoredUnit], hits: Sequence[Hit], labels: bool = False
+) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text with [n] markers, one citation per article section (n by first use), and a
+    label line naming whose facts follow when the quoted text does not say."""
+    key_of = {s.hit: (hits[s.hit].chunk.doc_id, hits[s.hit].chunk.section) for s in chosen}
+    numbers: dict[tuple[str, str], int] = {}
+    members: dict[tuple[str, str], list[int]] = {}
+    quotes: dict[tuple[str, str], list[str]] = {}
     lines: list[str] = []
-    for part, u in zip(parts, chosen, strict=True):
-        if u.kind in ("item", "lead", "row") or not lines or lines[-1].startswith("- "):
+    listed = len(chosen) > 1
+    last_label = ""
+    for s in chosen:
+        key = key_of[s.hit]
+        n = numbers.setdefault(key, len(numbers) + 1)
+        if s.hit not in members.setdefault(key, []):
+            members[key].append(s.hit)
+        quotes.setdefault(key, []).append(s.text)
+        title = hits[s.hit].chunk.title
+        if (labels or _needs_label(s, hits[s.hit])) and title != last_label:
+            lines.append(f"{title}:")
+            last_label = title
+        part = f"{s.text} [{n}]"
+        if s.unit.kind in ("item", "row") and listed:
+            lines.append(f"- {part}")
+        elif s.unit.kind == "lead" or not lines or lines[-1].startswith("- ") or lines[-1].endswith(":"):
             lines.append(part)
         else:
             lines[-1] = f"{lines[-1]} {part}"
-    docs = {hits[u.hit].chunk.doc_id for u in chosen}
-    if len(docs) > 1 and any(_FIGURE.search(u.text) for u in chosen):
+    docs = {k[0] for k in numbers}
+    if len(docs) > 1 and any(_ANY_FIGURE.search(s.text) for s in chosen):
         lines.append("These figures come from different sources and years; see each citation.")
     citations = tuple(
-        Citation(
-            n=n,
-            doc_id=hits[h].chunk.doc_id,
-            title=hits[h].chunk.title,
-            section=_section(hits[h].chunk.section, local[h]),
-            url=hits[h].chunk.url,
-            published=hits[h].chunk.published,
-            snippet=_snippet(hits[h].chunk),
-            source=hits[h].chunk.source,
-            quote=" … ".join(quotes[h]),
-            chunk_id=hits[h].chunk.chunk_id,
-        )
-        for h, n in sorted(numbers.items(), key=lambda kv: kv[1])
+        _citation(n, [hits[i] for i in members[key]], quotes[key])
+        for key, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )
     return "\n".join(lines), citations
 
 
-def compose(query: Query, hits: Sequence[Hit], idf: dict[str, float]) -> Draft:
-    """Pick and render the quoted answer; `support` tells the caller whether to trust it."""
-    units = [u for i, h in enumerate(hits) for u in units_of(h.chunk, i)]
-    if not units:
-        return Draft("", (), 0.0)
-    scores = score_units(units, hits, query, matcher_for(query, idf, units, hits))
-    chosen = _select(units, scores, query)
-    if _FIGURE_QUESTION.search(query.text):
-        chosen = _structured_fact(units, scores, chosen, hits)
-    chosen = _figures_side_by_side(units, scores, chosen, hits, query)
-    text, citations = render(chosen, hits)
-    return Draft(text, citations, min(1.0, max(scores)))
+def _citation(n: int, parts: list[Hit], quotes: list[str]) -> Citation:
+    """One source entry for the chunks of one article section the answer quotes."""
+    first = parts[0].chunk
+    text = "\n".join(h.chunk.text for h in parts)
+    snippet = text if len(text) <= SNIPPET_CHARS * len(parts) else text[: SNIPPET_CHARS * len(parts) - 1].rsplit(" ", 1)[0] + "…"
+    return Citation(
+        n=n,
+        doc_id=first.doc_id,
+        title=first.title,
+        section=first.section,
+        url=first.url,
+        published=first.published,
+        snippet=snippet,
+        source=first.source,
+        quote=" … ".join(quotes),
+        chunk_id=first.chunk_id,
+        chunk_ids=tuple(h.chunk.chunk_id for h in parts),
+    )

@@ -33,6 +33,7 @@ from advisor.store import LocalStore, ServerStore, StoreError, open_store
 MANIFEST = "manifest.json"
 KEYWORD = "keyword.sqlite"
 RANKER = "bm25"
+INVENTORY = "inventory.json"
 POINTER = "CURRENT"
 
 
@@ -146,6 +147,10 @@ class ChunkTable:
             (doc_id, position),
         ).fetchone()
         return Chunk(*row) if row else None
+
+    def rows(self) -> Iterator[tuple[str, str, str, str]]:
+        """(doc_id, title, section, text) of every chunk."""
+        return self.conn.execute("SELECT doc_id, title, section, text FROM chunk_data")
 
     def stats(self) -> tuple[int, int]:
         docs, chunks = self.conn.execute(
@@ -364,6 +369,28 @@ class IndexReader:
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
+
+    def inventory(self) -> Any:
+        """The subjects and words of this generation (advisor.inventory), built once from the
+        chunk table and kept beside it."""
+        from advisor.inventory import Inventory
+
+        with self._ranker_lock:
+            if getattr(self, "_inventory", None) is None:
+                path = self.index.gen_dir(self.generation) / INVENTORY
+                try:
+                    self._inventory = Inventory.load(path)
+                except (OSError, ValueError, KeyError):
+                    self._inventory = Inventory.build(self._table().rows())
+                    with contextlib.suppress(OSError):  # a read-only index still answers
+                        self._inventory.save(path)
+            return self._inventory
+
+    def unit_vectors(self, ids: list[str]) -> dict[str, Any]:
+        """Per chunk, the vectors of its quotable units ((units, dim) arrays), when indexed."""
+        from advisor.unit_vectors import UnitVectorTable
+
+        return UnitVectorTable(self.keyword._conn()).get(ids)
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)

@@ -18,11 +18,13 @@ from advisor import boilerplate
 from advisor.bm25 import BM25Ranker
 from advisor.chunking import chunk_document
 from advisor.embeddings import load_document_embeddings, model_path, resolve_dtype, token_counter
-from advisor.index import KEYWORD, RANKER, ChunkTable, Index, IndexBusy
+from advisor.index import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, IndexBusy
+from advisor.inventory import Inventory
 from advisor.keyword import KeywordIndex
 from advisor.loaders import LoadError, Problem, discover, load_file
 from advisor.records import Chunk, Document
 from advisor.settings import Settings
+from advisor.unit_vectors import UNIT_VECTORS_VERSION, UnitVectorTable, span_encoder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256  # per call; sentence-transformers batches inside it
@@ -216,12 +218,18 @@ def _embed_and_write(
     progress: Progress,
 ) -> None:
     embeddings = load_document_embeddings(settings) if chunks else None
+    encoder = span_encoder(embeddings) if chunks else None
+    units = UnitVectorTable(table.conn, create=True)
     # similar lengths in one batch waste no padding: about 1.6x faster than file order here
     chunks = sorted(chunks, key=lambda c: len(c.embed_text))
     for start in range(0, len(chunks), EMBED_BATCH):
         progress("embedding", start, len(chunks))
         batch = chunks[start : start + EMBED_BATCH]
-        vectors = embeddings.embed_documents([c.embed_text for c in batch])
+        if encoder is not None:  # one forward pass gives the chunk and its units' vectors
+            vectors, unit_vectors = encoder.encode(batch)
+            units.upsert(zip([c.chunk_id for c in batch], unit_vectors, strict=True))
+        else:
+            vectors = embeddings.embed_documents([c.embed_text for c in batch])
         collection.upsert(
             ids=[c.chunk_id for c in batch],
             embeddings=vectors,
@@ -249,6 +257,8 @@ def ingest(
         with index.writer_lock():
             live = index.current()
             old = {"docs": {}} if rebuild else index.manifest(live)
+            if live and old.get("unit_vectors") != UNIT_VECTORS_VERSION:
+                rebuild, old = True, {"docs": {}}  # every chunk needs its unit vectors
             todo, report.problems, report.files_seen = plan(settings, paths, old, progress)
             _count(report, todo, old.get("docs", {}))
             changed = todo.add or todo.remove_ids or todo.restamp or rebuild or live is None
@@ -301,6 +311,7 @@ def _write_generation(
             collection.delete(ids=ids[start : start + 5000])
         kw.delete(ids)
         table.delete(ids)
+        UnitVectorTable(table.conn, create=True).delete(ids)
     if todo.restamp:  # same text, new position: no embedding needed
         for start in range(0, len(todo.restamp), 5000):
             part = todo.restamp[start : start + 5000]
@@ -312,6 +323,7 @@ def _write_generation(
     kw.optimize()
     progress("ranking", 0, 1)
     BM25Ranker.build(kw.rows()).save(index.gen_dir(target) / RANKER)
+    Inventory.build(table.rows()).save(index.gen_dir(target) / INVENTORY)
     progress("ranking", 1, 1)
     kw.close()
     manifest = {
@@ -323,6 +335,7 @@ def _write_generation(
         "embedding_dtype": resolve_dtype(settings.embedding_dtype)
         if settings.embedding_backend == "torch"
         else settings.embedding_backend,
+        "unit_vectors": UNIT_VECTORS_VERSION,
         "docs": todo.docs,
     }
     index.write_manifest(target, manifest)

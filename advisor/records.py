@@ -83,6 +83,7 @@ class Citation:
     source: str = ""
     quote: str = ""  # the exact sentences or items the answer used, inside snippet
     chunk_id: str = ""
+    chunk_ids: tuple[str, ...] = ()  # every chunk of this section the answer quotes
 
     def to_dict(self) -> dict[str, object]:
         return {

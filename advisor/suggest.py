@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.analysis import Analysis
 from advisor.compose import Draft
 from advisor.condense import Query, item_label, list_items
 from advisor.index import IndexReader
@@ -67,6 +68,22 @@ def answerable(question: str, searcher: Searcher) -> bool:
     """Keyword retrieval finds a chunk that holds every content word of the question."""
     words = [w for w in query_terms(question) if w not in ("tell", "say")]
     return searcher.reader.keyword.contains_all(words)
+
+
+# Questions people ask about a subject, by the kind of fact the question asked for.
+_SUBJECT_QUESTIONS = {
+    "pay": "How much do {t} make?",
+    "duration": "How long does it take to become one of the {t}?",
+    "requirements": "What do {t} need to qualify?",
+    "outlook": "What is the job outlook for {t}?",
+}
+_DEFAULT_SUBJECT_QUESTION = "What do {t} do?"
+
+
+def subject_follow_ups(analysis: Analysis, titles: Sequence[str], searcher: Searcher) -> tuple[str, ...]:
+    """Questions about the nearest subjects the library covers, after a refusal."""
+    form = _SUBJECT_QUESTIONS.get(analysis.attribute or "", _DEFAULT_SUBJECT_QUESTION)
+    return tuple(form.format(t=t.lower() if t[:1].isupper() and not t.isupper() else t) for t in titles[:MAX_SUGGESTIONS])
 
 
 def suggest_follow_ups(

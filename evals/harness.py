@@ -86,7 +86,8 @@ def _record(
             {
                 **c.to_dict(),
                 "chunk_id": c.chunk_id,
-                "chunk_text": by_id[c.chunk_id].text if c.chunk_id in by_id else c.snippet,
+                "chunk_text": "\n".join(by_id[i].text for i in c.chunk_ids if i in by_id)
+                or (by_id[c.chunk_id].text if c.chunk_id in by_id else c.snippet),
             }
             for c in answer.citations
         ],

@@ -67,7 +67,7 @@ def test_sources_are_delimited_as_escaped_data():
 @pytest.mark.slow
 def test_llm_answer_streams_and_keeps_valid_citations(project_index):
     model = chat("The PMP is issued by PMI. [1] It is popular. [9]")
-    advisor = Advisor(project_index, generator=LLMAnswerer(model))
+    advisor = Advisor(project_index, answerer=LLMAnswerer(model))
     events = list(advisor.stream("What is the PMP certification?"))
     assert [e.kind for e in events].count("token") >= 1
     answer = events[-1].answer
@@ -79,7 +79,7 @@ def test_llm_answer_streams_and_keeps_valid_citations(project_index):
 
 @pytest.mark.slow
 def test_llm_no_answer_becomes_the_refusal(project_index):
-    advisor = Advisor(project_index, generator=LLMAnswerer(chat("NO_ANSWER")))
+    advisor = Advisor(project_index, answerer=LLMAnswerer(chat("NO_ANSWER")))
     answer = advisor.ask("What is the PMP certification?")
     assert answer.refused and "can help with" in answer.text
 
@@ -89,7 +89,7 @@ def test_llm_rewrites_follow_ups(project_index):
     model = chat(
         "Who do engineering directors report to?", "Directors report to the VP of engineering. [1]"
     )
-    advisor = Advisor(project_index, generator=LLMAnswerer(model))
+    advisor = Advisor(project_index, answerer=LLMAnswerer(model))
     first = Advisor(project_index).ask("What does an engineering director do?")
     answer = advisor.ask(
         "Who do they report to?", [("What does an engineering director do?", first)]

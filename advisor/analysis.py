@@ -1,0 +1,141 @@
+"""Question analysis without an LLM: what the question asks about (its subjects, named by the
+library's own inventory or by the user), what it asks for (pay, duration, ...), and which of
+its names the library has never heard of. The result is a typed record the answerer reads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from advisor.condense import Query
+from advisor.inventory import Inventory
+from advisor.lexicon import ATTRIBUTES, CASUAL_WORDS, FRAME_WORDS, attribute_of, is_comparison
+from advisor.terms import STOPWORDS, stem
+
+# A sentence of the question that speaks about the user ("I'm a civil engineer at a state
+# DOT", "i wear glasses") is context: its names do not have to be in the answer.
+_FIRST_PERSON = re.compile(r"^\s*(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|\s+-\s+|\s*;\s*")
+_NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*)*)")
+ATTRIBUTE_STEMS = frozenset().union(*ATTRIBUTES.values())
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The shortest unknown word taken as a name: shorter ones are chat ("bc", "ok").
+MIN_UNKNOWN_LENGTH = 4
+# A capitalised name the library uses more often than this is part of its everyday language
+# ("US", "RN"); rarer ones ("Deloitte", "Boeing") must be in the answer's own text.
+MAX_NAME_COUNT = 12
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """A thing the question asks about."""
+
+    name: str  # as the user wrote it
+    stems: tuple[str, ...]
+    docs: tuple[str, ...] = ()  # articles whose title names it (they are about it)
+    known: bool = True  # the library uses these words at all
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analysis:
+    """The question as the answerer sees it."""
+
+    query: Query
+    ask: str  # the part of the question that asks (context sentences about the user removed)
+    subjects: tuple[Subject, ...] = ()
+    attribute: str | None = None  # pay, cost, duration, count, percent, ... (lexicon.ATTRIBUTES)
+    comparison: bool = False
+    constraints: tuple[str, ...] = ()  # years and places the answer must be about
+
+    @property
+    def missing(self) -> tuple[Subject, ...]:
+        return tuple(s for s in self.subjects if not s.known)
+
+    @property
+    def covered(self) -> tuple[Subject, ...]:
+        return tuple(s for s in self.subjects if s.known)
+
+
+def ask_part(question: str) -> str:
+    """The sentences that ask; first-person context sentences are dropped when others remain."""
+    parts = [p for p in _SENTENCE.split(question) if p.strip()]
+    asking = [p for p in parts if not _FIRST_PERSON.match(p) or "?" in p]
+    return " ".join(asking or parts)
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names the user typed (not sentence-initial words, not "I")."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = m.group(0).strip(".'’-")
+        start = m.start()
+        before = text[:start].rstrip()
+        initial = not before or before[-1] in ".?!:\"'(-"
+        tokens = name.split()
+        if initial and tokens[0].lower() in STOPWORDS | CASUAL_WORDS:
+            tokens = tokens[1:]
+        name = " ".join(tokens)
+        if name and name.lower() not in STOPWORDS | {"i"} and not (initial and len(tokens) == 1 and not name.isupper()):
+            out.append(name)
+    return out
+
+
+def _content_tokens(text: str) -> list[tuple[str, str]]:
+    """(word as typed, stem) of the content words, hyphenated words split, contractions
+    and possessives cut ("what's" -> "what", "PMP's" -> "PMP")."""
+    out = []
+    for w in _WORD.findall(text):
+        w = re.split(r"['’]", w)[0]
+        for part in re.split(r"[-.]", w):
+            if part and part.lower() not in STOPWORDS:
+                out.append((part, stem(part.lower())))
+    return out
+
+
+def analyse(query: Query, inventory: Inventory) -> Analysis:
+    """Subjects, attribute and constraints of a (condensed) question."""
+    ask = ask_part(query.text)
+    tokens = _content_tokens(ask)
+    stems = [s for _, s in tokens]
+    subjects: list[Subject] = []
+    used: set[str] = set()
+    for i, j, phrase in inventory.match(stems):
+        name = " ".join(w for w, _ in tokens[i:j])
+        docs = tuple(inventory.phrases[phrase]) if phrase in inventory.titled else ()
+        subjects.append(Subject(name=name, stems=phrase, docs=docs))
+        used.update(phrase)
+    for name in _names(ask):
+        name_stems = tuple(s for _, s in _content_tokens(name))
+        if not name_stems or used & set(name_stems):
+            continue
+        if all(inventory.knows(w) for w, _ in _content_tokens(name)):
+            if inventory.count(name) > MAX_NAME_COUNT:
+                continue  # a common word of the library ("US", "RN"): context, not a subject
+            subjects.append(Subject(name=name, stems=name_stems))
+        else:
+            subjects.append(Subject(name=name, stems=name_stems, known=False))
+        used.update(name_stems)
+    for w, s in tokens:
+        low = w.lower()
+        if (
+            s in used
+            or low in CASUAL_WORDS | FRAME_WORDS
+            or s in ATTRIBUTE_STEMS
+            or len(w) < MIN_UNKNOWN_LENGTH
+            or w.isdigit()
+        ):
+            continue
+        if not inventory.knows(low) and inventory.correct(low) is None:
+            subjects.append(Subject(name=w, stems=(s,), known=False))
+            used.add(s)
+    constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
+    subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
+    return Analysis(
+        query=query,
+        ask=ask,
+        subjects=tuple(subjects),
+        attribute=attribute_of(stems, ask),
+        comparison=is_comparison(ask) and len(subjects) >= 2,
+        constraints=constraints,
+    )

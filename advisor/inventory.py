@@ -1,0 +1,179 @@
+"""What the library is about: the subjects it names (article titles and their specific parts,
+short headings, acronyms) and the words it uses, built once per index generation so a question
+can be checked against it ("does the library cover sommeliers at all?").
+
+>>> inv = Inventory.build([("pmp", "PMP and CAPM", "Exam", "The PMP exam has 180 questions.")])
+>>> sorted(inv.phrases)[:3]
+[('capm',), ('pmp',), ('pmp', 'capm')]
+>>> inv.knows("questions"), inv.knows("sommelier"), inv.correct("qestions")
+(True, False, 'questions')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.terms import STOPWORDS, stem
+
+INVENTORY_VERSION = 2
+# A title word or phrase shared by more articles than this is a family ("engineers",
+# "managers"), not a subject that picks out articles.
+MAX_PHRASE_DOCS = 4
+MAX_PHRASE_WORDS = 4
+# Headings of this many content words or fewer name a thing ("Green Belt", "Scrum Master").
+MAX_HEADING_WORDS = 3
+# Words seen this often count as known when a typo is one letter away from them.
+MIN_TYPO_TARGET_COUNT = 3
+MIN_TYPO_LENGTH = 5
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+
+Phrase = tuple[str, ...]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, Unicode-aware; inner apostrophes, dots and hyphens kept."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that are not stop words, with hyphenated words split."""
+    out = []
+    for w in words(text):
+        for part in re.split(r"[-.'’]", w):
+            if part and part not in STOPWORDS:
+                out.append(stem(part))
+    return out
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclass
+class Inventory:
+    """Subject phrases (stem tuples) with the articles they name, and the library's words."""
+
+    phrases: dict[Phrase, list[str]] = field(default_factory=dict)
+    titled: set[Phrase] = field(default_factory=set)  # phrases that name an article's subject
+    vocabulary: Counter[str] = field(default_factory=Counter)
+    titles: dict[str, str] = field(default_factory=dict)
+    _typos: dict[str, str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> Inventory:
+        """From (doc_id, title, section, text) rows of the chunk table."""
+        names: dict[Phrase, set[str]] = {}
+        titled: set[Phrase] = set()
+        vocabulary: Counter[str] = Counter()
+        titles: dict[str, str] = {}
+        for doc_id, title, section, text in rows:
+            titles[doc_id] = title
+            vocabulary.update(words(f"{title} {section} {text}"))
+            for phrase in _title_phrases(title):
+                names.setdefault(phrase, set()).add(doc_id)
+                titled.add(phrase)
+            for heading in section.split(" > "):
+                stems = content_stems(heading)
+                if 0 < len(stems) <= MAX_HEADING_WORDS:
+                    names.setdefault(tuple(stems), set()).add(doc_id)
+            for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
+                names.setdefault((stem(acronym.lower().removesuffix("s")),), set()).add(doc_id)
+        phrases = {p: sorted(d) for p, d in names.items() if len(d) <= MAX_PHRASE_DOCS}
+        return cls(phrases, titled & set(phrases), vocabulary, titles)
+
+    # -- questions against the library --------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """The library uses this word, or a word of the same stem."""
+        word = word.lower()
+        return word in self.vocabulary or stem(word) in self._stems()
+
+    def count(self, phrase: str) -> int:
+        """How often the library uses the rarest word of a name."""
+        return min((self.vocabulary.get(w, 0) for w in words(phrase)), default=0)
+
+    def correct(self, word: str) -> str | None:
+        """The library's word one letter away from a misspelt one ("managment")."""
+        word = word.lower()
+        if len(word) < MIN_TYPO_LENGTH:
+            return None
+        typos = self._typo_index()
+        for variant in (word, *_deletions(word)):
+            if variant in typos:
+                return typos[variant]
+            if variant in self.vocabulary and self.vocabulary[variant] >= MIN_TYPO_TARGET_COUNT:
+                return variant
+        return None
+
+    def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
+        """Longest subject phrases in a stem sequence: (start, end, phrase), left to right."""
+        found, i = [], 0
+        while i < len(stems):
+            for n in range(min(MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
+                phrase = tuple(stems[i : i + n])
+                if phrase in self.phrases:
+                    found.append((i, i + n, phrase))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    def _stems(self) -> set[str]:
+        if not hasattr(self, "_stem_set"):
+            self._stem_set = {stem(w) for w in self.vocabulary}
+        return self._stem_set
+
+    def _typo_index(self) -> dict[str, str]:
+        if self._typos is None:
+            index: dict[str, str] = {}
+            for w, n in self.vocabulary.items():
+                if n >= MIN_TYPO_TARGET_COUNT and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
+                    for d in _deletions(w):
+                        index.setdefault(d, w)
+            self._typos = index
+        return self._typos
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        data = {
+            "version": INVENTORY_VERSION,
+            "phrases": [[list(p), d] for p, d in self.phrases.items()],
+            "titled": [list(p) for p in self.titled],
+            "vocabulary": dict(self.vocabulary),
+            "titles": self.titles,
+        }
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Inventory:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != INVENTORY_VERSION:
+            raise ValueError("inventory written by another version")
+        phrases = {tuple(p): d for p, d in data["phrases"]}
+        titled = {tuple(p) for p in data["titled"]}
+        return cls(phrases, titled, Counter(data["vocabulary"]), data["titles"])
+
+
+def _title_phrases(title: str) -> Iterable[Phrase]:
+    """The names a title gives its article: each coordinated part with the shared head noun,
+    and every tail of it that keeps the head ("Heavy and Tractor-trailer Truck Drivers" ->
+    "heavy truck driver", "truck driver", "driver", ...)."""
+    parts = [p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p]
+    stems = [content_stems(p) for p in parts]
+    stems = [s for s in stems if s]
+    if not stems:
+        return
+    head = stems[-1][-1]
+    for part in stems:
+        if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
+            part = [part[0], head]  # "Electrical" and "Electronics Engineers"
+        for i in range(max(0, len(part) - MAX_PHRASE_WORDS), len(part)):
+            yield tuple(part[i:])

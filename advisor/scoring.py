@@ -1,0 +1,229 @@
+"""Score every quotable unit of the candidate chunks once, by words and by meaning, and rank the
+chunks by their best unit. Every weight lives in `WEIGHTS`, with the reason for its value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+import numpy as np
+
+from advisor.analysis import Analysis, Subject
+from advisor.inventory import content_stems
+from advisor.lexicon import FIGURE_ATTRIBUTES
+from advisor.match import Matcher, query_weights
+from advisor.retrieval import Hit
+from advisor.terms import all_stems
+from advisor.units import Unit, parse_units
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each feature adds to a unit's score. Fitted by `evals/fit_weights.py` on the
+    training split (see README "Answer quality"); the reason for each value is beside it."""
+
+    words: float = 1.0  # share of the question's rarity-weighted words the unit (and its list
+    # lead-in or neighbour, at half weight) contains: the strongest single signal on every set
+    meaning: float = 1.2  # cosine of question and unit vector; it is what finds paraphrases
+    # ("dying trade" ~ "projected to decline") that share no word with the question
+    chunk: float = 0.5  # cosine of question and the whole chunk: the unit's context counts
+    subject: float = 0.4  # the unit (or its article) is about every subject the question names
+    attribute: float = 0.3  # the unit carries the kind of figure asked for (money for pay)
+    lead: float = 0.05  # a list answers more fully than one sentence: lists win ties
+    wants: float = 0.3  # a lead-in naming the plural thing asked for ("certifications such as:")
+    dangling: float = -0.3  # a lead-in whose list is not in this chunk answers nothing
+    other_rows: float = -0.4  # rows of a table about other subjects (similar occupations,
+    # employing industries), unless the question asks for those
+    rank: float = 0.04  # retrieval order as a tie-breaker
+
+
+WEIGHTS = Weights()
+# Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
+# question's words, plus (for prose) how close the chunk is in meaning to the best one.
+RANK_FUSED = 0.5
+RANK_TITLE = 0.3
+RANK_DENSE = 2.0
+RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages that mention it
+
+_FIGURES = {
+    "money": re.compile(r"\$\s?\d"),
+    "number": re.compile(r"\b\d[\d,.]*\b"),
+    "time": re.compile(
+        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|several|few)[\s-]+"
+        r"(?:to\s+\w+\s+)?(?:and\s+\w+\s+)?(year|month|week|day|hour|minute)s?\b",
+        re.I,
+    ),
+    "percent": re.compile(r"\d\s?(%|percent)"),
+}
+_OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
+_ASKS_OTHERS = frozenset(content_stems("similar related other industries industry employers employ"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Features:
+    """What one unit has going for it; `score` is their weighted sum."""
+
+    words: float
+    meaning: float
+    chunk: float
+    subject: float
+    attribute: float
+    lead: float = 0.0
+    wants: float = 0.0
+    dangling: float = 0.0
+    other_rows: float = 0.0
+    rank: float = 0.0
+
+    def score(self, weights: Weights = WEIGHTS) -> float:
+        return sum(getattr(self, f.name) * getattr(weights, f.name) for f in fields(Weights))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoredUnit:
+    unit: Unit
+    hit: int  # index into the candidate hits
+    features: Features
+    score: float
+    scope: frozenset[str]  # stems of the unit, its neighbours and its heading path
+
+    @property
+    def text(self) -> str:
+        return self.unit.text
+
+
+def figure_kind(text: str, kind: str) -> bool:
+    return bool(_FIGURES[kind].search(text))
+
+
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(all_stems(text))
+
+
+def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
+    """The unit is about the subject: its article is named by it, or the unit's own text,
+    neighbours or heading path name it."""
+    return doc_id in subject.docs or set(subject.stems) <= scope
+
+
+def hit_in_scope(subject: Subject, hit: Hit) -> bool:
+    """Some unit of the chunk can be about the subject."""
+    chunk = hit.chunk
+    return chunk.doc_id in subject.docs or set(subject.stems) <= _stems(chunk.embed_text)
+
+
+def _neighbours(u: Unit, group: Sequence[Unit]) -> list[Unit]:
+    same = [v for v in group if v is not u]
+    if u.kind == "lead":
+        return same  # the list it introduces
+    if u.listed:
+        return [v for v in same if v.kind == "lead"]
+    return [v for v in same if abs(v.order - u.order) == 1]
+
+
+def score_units(
+    analysis: Analysis,
+    hits: Sequence[Hit],
+    idf: Mapping[str, float],
+    question_vector: Sequence[float] | None = None,
+    unit_vectors: Mapping[str, np.ndarray] | None = None,
+    weights: Weights = WEIGHTS,
+) -> list[ScoredUnit]:
+    """Every unit of every hit, scored once."""
+    units = [(i, u) for i, h in enumerate(hits) for u in parse_units(h.chunk.text)]
+    if not units:
+        return []
+    query = analysis.query
+    headings = [_stems(h.chunk.heading_path) for h in hits]
+    match = Matcher.build(query_weights(query, idf), [_stems(u.text) for _, u in units] + headings)
+    qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
+    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    asks_others = bool(_ASKS_OTHERS & set(content_stems(analysis.ask)))
+    groups: dict[tuple[int, int], list[Unit]] = {}
+    for i, u in units:
+        groups.setdefault((i, u.group), []).append(u)
+    out = []
+    for i, u in units:
+        hit = hits[i]
+        own = _stems(u.text)
+        near = frozenset().union(*(_stems(v.text) for v in _neighbours(u, groups[(i, u.group)])))
+        local = _stems(u.heading)
+        scope = own | near | headings[i] | local
+        vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
+        meaning = (
+            float(vectors[u.order] @ qv)
+            if qv is not None and vectors is not None and u.order < len(vectors)
+            else 0.0
+        )
+        covered = analysis.covered
+        features = Features(
+            words=_word_score(match, u, own, near, headings[i] | local),
+            meaning=meaning,
+            chunk=hit.dense,
+            subject=(
+                sum(in_scope(s, scope, hit.chunk.doc_id) for s in covered) / len(covered)
+                if covered
+                else 1.0
+            ),
+            attribute=1.0 if figure and figure_kind(u.text, figure) else 0.0,
+            lead=1.0 if u.kind == "lead" else 0.0,
+            wants=(1.0 if u.kind == "lead" else 0.33)
+            if query.wants and match.has(own, query.wants)
+            else 0.0,
+            dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
+            other_rows=1.0
+            if u.kind == "row" and not asks_others and headings[i] & _OTHER_SUBJECT_SECTIONS
+            else 0.0,
+            rank=(len(hits) - i) / len(hits),
+        )
+        out.append(
+            ScoredUnit(unit=u, hit=i, features=features, score=features.score(weights), scope=scope)
+        )
+    return out
+
+
+def _word_score(
+    match: Matcher, u: Unit, own: frozenset[str], near: frozenset[str], heading: frozenset[str]
+) -> float:
+    """Share of the question's weighted words found in the unit, half credit for its list or
+    neighbour, 0.3 for its heading path (a table's caption counts in full for a row that
+    itself answers part of the question: "Median Pay" under "Quick Facts: Electricians")."""
+    total = match.total
+    mine = match.coverage(own)
+    extra = match.coverage(own | near) - mine
+    inherited = match.coverage(own | near | heading) - mine - extra
+    near_weight = 1.0 if u.kind == "row" and mine > 0 else 0.5
+    return min(1.0, (mine + near_weight * extra + 0.3 * inherited) / total)
+
+
+def rank_hits(
+    analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit], idf: Mapping[str, float]
+) -> list[int]:
+    """Candidate indices, best first: by their best unit, their fused retrieval score, a title
+    that names the question's words or subject, and closeness in meaning."""
+    if not hits:
+        return []
+    best = [-1e9] * len(hits)
+    tabular = [False] * len(hits)
+    for s in scored:
+        if s.score > best[s.hit]:
+            best[s.hit], tabular[s.hit] = s.score, s.unit.kind == "row"
+    match = Matcher.build(query_weights(analysis.query, idf), [_stems(h.chunk.title) for h in hits])
+    top_fused = max(h.score for h in hits) or 1.0
+    top_dense = max(h.dense for h in hits)
+    subject_docs = {d for s in analysis.covered for d in s.docs}
+
+    def key(i: int) -> float:
+        h = hits[i]
+        return (
+            best[i]
+            + RANK_FUSED * h.score / top_fused
+            + RANK_TITLE * match.coverage(_stems(h.chunk.title)) / match.total
+            + RANK_SUBJECT_DOC * (h.chunk.doc_id in subject_docs)
+            # embeddings say little about a table, so a chunk answered by a row keeps its place
+            + (0.0 if tabular[i] else RANK_DENSE * (h.dense - top_dense))
+        )
+
+    return sorted(range(len(hits)), key=key, reverse=True)

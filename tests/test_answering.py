@@ -1,0 +1,135 @@
+"""Selection rules of the quoting answerer on hand-built hits (no model, no index): question
+analysis, the subject guard, the refusal measure, comparisons, whose facts, one source per
+section."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from advisor.analysis import analyse, ask_part
+from advisor.compose import MIN_SUPPORT, compose, support_of
+from advisor.condense import condense
+from advisor.inventory import Inventory
+from advisor.records import Chunk
+from advisor.retrieval import Hit
+from advisor.scoring import score_units
+from advisor.units import parse_units
+
+ROWS = [
+    ("electricians", "Electricians", "Quick Facts: Electricians",
+     "| 2024 Median Pay: $62,340 per year\n| Number of Jobs, 2024: 818,700"),
+    ("electricians", "Electricians", "How to Become an Electrician",
+     "Most electricians learn through an apprenticeship. Apprenticeships last 4 or 5 years."),
+    ("plumbers", "Plumbers, Pipefitters, and Steamfitters", "Quick Facts: Plumbers",
+     "| 2024 Median Pay: $62,970 per year\n| Number of Jobs, 2024: 504,500"),
+    ("certs", "PMP and CAPM Certifications", "The PMP exam",
+     "The PMP exam has 180 questions and a time limit of 230 minutes. "
+     "Candidates can take the exam at a test center. Deloitte posts many openings."),
+    ("certs", "PMP and CAPM Certifications", "CAPM",
+     "The CAPM suits people without project experience."),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def inventory() -> Inventory:
+    return Inventory.build(ROWS)
+
+
+def hits_for(rows, dense: float = 0.5) -> list[Hit]:
+    return [
+        Hit(Chunk(f"c{i}", doc, title, section, text, i), 1.0 / (i + 1), dense)
+        for i, (doc, title, section, text) in enumerate(rows)
+    ]
+
+
+def scored_for(question: str, inventory: Inventory, rows, meaning: float = 0.6):
+    analysis = analyse(condense(question), inventory)
+    hits = hits_for(rows)
+    # every unit equally close in meaning: the rules below, not the vectors, decide
+    q = np.zeros(4, dtype=np.float32)
+    q[0] = 1.0
+    unit = np.array([meaning, np.sqrt(1 - meaning**2), 0, 0], dtype=np.float32)
+    vectors = {h.chunk.chunk_id: np.tile(unit, (len(parse_units(h.chunk.text)), 1)) for h in hits}
+    idf = {t: 1.0 for t in analysis.query.focus}
+    return analysis, hits, score_units(analysis, hits, idf, q, vectors)
+
+
+def test_first_person_context_is_not_the_question():
+    assert ask_part("I'm a civil engineer at a state DOT. Does the PE matter?") == "Does the PE matter?"
+    assert ask_part("what are the health requirements? i wear glasses") == "what are the health requirements?"
+
+
+def test_title_phrases_name_articles(inventory):
+    a = analyse(condense("how much do electricians make?"), inventory)
+    assert [s.name for s in a.subjects] == ["electricians"]
+    assert a.subjects[0].docs == ("electricians",)
+    assert a.attribute == "pay"
+
+
+def test_unknown_words_are_missing_subjects_but_typos_and_chat_are_not(inventory):
+    a = analyse(condense("what's the typical salary for a sommelier?"), inventory)
+    assert [s.name for s in a.missing] == ["sommelier"]
+    b = analyse(condense("kinda wondering, how much do electricans make?"), inventory)
+    assert not b.missing
+
+
+def test_missing_subject_is_refused_by_name(inventory):
+    analysis, hits, scored = scored_for("how much does a sommelier make?", inventory, ROWS)
+    draft = compose(analysis, hits, scored)
+    assert draft.refused and draft.verdict == "missing_subject"
+    assert "sommelier" in draft.text and not draft.citations
+
+
+def test_rare_name_must_be_in_the_quoted_text(inventory):
+    # "Deloitte" occurs once, not next to any pay figure: the pay answer would be another
+    # subject's figure, so the guard refuses instead.
+    analysis, hits, scored = scored_for("what does Deloitte pay electricians?", inventory, ROWS)
+    draft = compose(analysis, hits, scored)
+    assert draft.refused
+
+
+def test_covered_subject_without_the_fact_says_so_and_quotes_what_there_is(inventory):
+    analysis, hits, scored = scored_for("how much does the CAPM cost?", inventory, ROWS[3:])
+    draft = compose(analysis, hits, scored)
+    assert draft.verdict == "missing_fact" and draft.refused
+    assert draft.text.startswith("My sources don't give costs or fees for CAPM")
+    assert "[1]" in draft.text and draft.citations
+
+
+def test_pay_answer_comes_from_the_subjects_article_with_its_name(inventory):
+    analysis, hits, scored = scored_for("how much do electricians make?", inventory, ROWS)
+    draft = compose(analysis, hits, scored)
+    assert not draft.refused
+    assert "$62,340" in draft.text and "$62,970" not in draft.text
+    assert draft.text.splitlines()[0] == "Electricians:"  # the row does not say whose it is
+    assert {c.doc_id for c in draft.citations} == {"electricians"}
+
+
+def test_comparison_quotes_each_side_with_its_own_citation(inventory):
+    question = "electricians vs plumbers: which pays more?"
+    analysis, hits, scored = scored_for(question, inventory, ROWS)
+    assert analysis.comparison
+    draft = compose(analysis, hits, scored)
+    assert "$62,340" in draft.text and "$62,970" in draft.text
+    assert [c.doc_id for c in draft.citations] == ["electricians", "plumbers"]
+
+
+def test_low_support_is_refused_whatever_the_ranking_bonuses(inventory):
+    # far in meaning and sharing no word: the figure bonus must not carry it into an answer
+    analysis, hits, scored = scored_for("how much do wizards earn", inventory, ROWS, meaning=0.05)
+    draft = compose(analysis, hits, scored)
+    assert draft.refused
+    best = max(scored, key=lambda s: s.score)
+    assert support_of(best) < MIN_SUPPORT
+
+
+def test_one_source_per_section(inventory):
+    rows = [
+        ("certs", "PMP and CAPM Certifications", "The PMP exam", "The PMP exam has 180 questions."),
+        ("certs", "PMP and CAPM Certifications", "The PMP exam", "The PMP exam lasts 230 minutes."),
+    ]
+    analysis, hits, scored = scored_for("tell me about the PMP exam questions and minutes", inventory, rows)
+    draft = compose(analysis, hits, scored)
+    assert len(draft.citations) == 1
+    assert draft.citations[0].chunk_ids == ("c0", "c1")
