@@ -25,7 +25,7 @@ from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher
 from advisor.scoring import ScoredUnit, hit_in_scope, rank_hits, score_units
 from advisor.settings import Settings
-from advisor.suggest import suggest_follow_ups, subject_follow_ups
+from advisor.suggest import subject_follow_ups, suggest_follow_ups
 from advisor.terms import EQUIVALENTS
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,9 @@ class Advisor:
         sims = self.reader().similarities(self.embed_query(query.text), missing)
         return [replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) for h in hits]
 
-    def with_fact_tables(self, candidates: list[Hit], analysis: Analysis | None = None) -> list[Hit]:
+    def with_fact_tables(
+        self, candidates: list[Hit], analysis: Analysis | None = None
+    ) -> list[Hit]:
         """Add the table chunks (structured facts such as "Median Pay: ...") of the leading
         documents: a question about a document is often answered by its fact table."""
         docs = list(dict.fromkeys(h.chunk.doc_id for h in candidates[:FACT_TABLE_DOCS]))
@@ -262,11 +264,16 @@ class Advisor:
         out = []
         have = {h.chunk.chunk_id for h in hits}
         for h in hits[:2]:
+            lines = h.chunk.text.split("\n")
             nxt = self.reader().neighbour(h.chunk, +1)
-            if nxt and nxt.chunk_id not in have and h.chunk.text.split("\n")[-1].startswith("- "):
-                if nxt.text.split("\n")[0] == h.chunk.text.split("\n")[0]:
-                    out.append(Hit(nxt, 0.0, h.dense, 0))
-                    have.add(nxt.chunk_id)
+            if (
+                nxt
+                and nxt.chunk_id not in have
+                and lines[-1].startswith("- ")
+                and nxt.text.split("\n")[0] == lines[0]
+            ):
+                out.append(Hit(nxt, 0.0, h.dense, 0))
+                have.add(nxt.chunk_id)
         return out
 
     def idf(self, query: Query) -> dict[str, float]:
@@ -281,7 +288,10 @@ class Advisor:
         candidates = self.candidates(analysis)
         scored = self.score(analysis, candidates)
         order = with_each_subject_hit(
-            analysis, candidates, rank_hits(analysis, candidates, scored, self.idf(query)), self.settings.top_k
+            analysis,
+            candidates,
+            rank_hits(analysis, candidates, scored, self.idf(query)),
+            self.settings.top_k,
         )
         hits = [candidates[i] for i in order]
         place = {old: new for new, old in enumerate(order)}
@@ -313,7 +323,12 @@ class Advisor:
             text += " The nearest topics they do cover: " + ", ".join(nearest) + "."
         follow = subject_follow_ups(prepared.analysis, nearest, self.searcher())
         return Answer(
-            text, draft.citations, follow, True, prepared.query.text, tuple(h.chunk for h in prepared.hits)
+            text,
+            draft.citations,
+            follow,
+            True,
+            prepared.query.text,
+            tuple(h.chunk for h in prepared.hits),
         )
 
     # -- public API ----------------------------------------------------------------------

@@ -76,7 +76,11 @@ def _names(text: str) -> list[str]:
         if initial and tokens[0].lower() in STOPWORDS | CASUAL_WORDS:
             tokens = tokens[1:]
         name = " ".join(tokens)
-        if name and name.lower() not in STOPWORDS | {"i"} and not (initial and len(tokens) == 1 and not name.isupper()):
+        if (
+            name
+            and name.lower() not in STOPWORDS | {"i"}
+            and not (initial and len(tokens) == 1 and not name.isupper())
+        ):
             out.append(name)
     return out
 

@@ -171,7 +171,9 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
 
 
-def _names_only(subj: Subject, others: Sequence[Subject], s: ScoredUnit, hits: Sequence[Hit]) -> bool:
+def _names_only(
+    subj: Subject, others: Sequence[Subject], s: ScoredUnit, hits: Sequence[Hit]
+) -> bool:
     """The unit is about this subject and none of the others it is compared with."""
     doc = hits[s.hit].chunk.doc_id
     return in_scope(subj, s.scope, doc) and not any(in_scope(o, s.scope, doc) for o in others)
@@ -241,10 +243,10 @@ def _whole_list(eligible: list[ScoredUnit], group: list[ScoredUnit]) -> list[Sco
         firsts.setdefault((s.hit, s.unit.group), s)
     for s in eligible:
         first = firsts[(s.hit, s.unit.group)]
-        if s.hit != lead.hit and s.unit.kind == "item" and s.text not in seen:
-            if first.unit.kind == "lead" and first.text == lead.text:
-                chosen.append(s)
-                seen.add(s.text)
+        continues = first.unit.kind == "lead" and first.text == lead.text
+        if s.hit != lead.hit and s.unit.kind == "item" and s.text not in seen and continues:
+            chosen.append(s)
+            seen.add(s.text)
     return chosen
 
 
@@ -303,7 +305,12 @@ def render(
         part = f"{s.text} [{n}]"
         if s.unit.kind in ("item", "row") and listed:
             lines.append(f"- {part}")
-        elif s.unit.kind == "lead" or not lines or lines[-1].startswith("- ") or lines[-1].endswith(":"):
+        elif (
+            s.unit.kind == "lead"
+            or not lines
+            or lines[-1].startswith("- ")
+            or lines[-1].endswith(":")
+        ):
             lines.append(part)
         else:
             lines[-1] = f"{lines[-1]} {part}"
@@ -321,7 +328,11 @@ def _citation(n: int, parts: list[Hit], quotes: list[str]) -> Citation:
     """One source entry for the chunks of one article section the answer quotes."""
     first = parts[0].chunk
     text = "\n".join(h.chunk.text for h in parts)
-    snippet = text if len(text) <= SNIPPET_CHARS * len(parts) else text[: SNIPPET_CHARS * len(parts) - 1].rsplit(" ", 1)[0] + "…"
+    snippet = (
+        text
+        if len(text) <= SNIPPET_CHARS * len(parts)
+        else text[: SNIPPET_CHARS * len(parts) - 1].rsplit(" ", 1)[0] + "…"
+    )
     return Citation(
         n=n,
         doc_id=first.doc_id,

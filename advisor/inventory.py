@@ -166,7 +166,9 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
     """The names a title gives its article: each coordinated part with the shared head noun,
     and every tail of it that keeps the head ("Heavy and Tractor-trailer Truck Drivers" ->
     "heavy truck driver", "truck driver", "driver", ...)."""
-    parts = [p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p]
+    parts = [
+        p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
+    ]
     stems = [content_stems(p) for p in parts]
     stems = [s for s in stems if s]
     if not stems:

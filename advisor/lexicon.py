@@ -19,17 +19,92 @@ from advisor.terms import stem
 # Chat words that are neither subjects nor content: an unknown one of these is not a name the
 # library lacks ("kinda worried", "tbh").
 CASUAL_WORDS = frozenset(
-    """ok okay hmm hey hi hello thanks thank pls plz kinda sorta gonna wanna gotta tbh imo idk
-    lol btw yeah yep nope anyway anyways basically actually really realistically honestly
-    literally super pretty stuff thing things guys folks curious wondering""".split()
+    [
+        "ok",
+        "okay",
+        "hmm",
+        "hey",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "pls",
+        "plz",
+        "kinda",
+        "sorta",
+        "gonna",
+        "wanna",
+        "gotta",
+        "tbh",
+        "imo",
+        "idk",
+        "lol",
+        "btw",
+        "yeah",
+        "yep",
+        "nope",
+        "anyway",
+        "anyways",
+        "basically",
+        "actually",
+        "really",
+        "realistically",
+        "honestly",
+        "literally",
+        "super",
+        "pretty",
+        "stuff",
+        "thing",
+        "things",
+        "guys",
+        "folks",
+        "curious",
+        "wondering",
+    ]
 )
 
 # Verbs and nouns that frame a question rather than name its subject: never a subject the
 # library lacks, even when a small library never uses them.
 FRAME_WORDS = frozenset(
-    """tell explain describe detail details question answer make makes made become becoming
-    need needs get gets work works working job jobs career careers do does doing know learn
-    start starting usually typically typical actually good best worth""".split()
+    [
+        "tell",
+        "explain",
+        "describe",
+        "detail",
+        "details",
+        "question",
+        "answer",
+        "make",
+        "makes",
+        "made",
+        "become",
+        "becoming",
+        "need",
+        "needs",
+        "get",
+        "gets",
+        "work",
+        "works",
+        "working",
+        "job",
+        "jobs",
+        "career",
+        "careers",
+        "do",
+        "does",
+        "doing",
+        "know",
+        "learn",
+        "start",
+        "starting",
+        "usually",
+        "typically",
+        "typical",
+        "actually",
+        "good",
+        "best",
+        "worth",
+    ]
 )
 
 # What a question asks for, by the words that signal it. Order matters: the first attribute
@@ -57,7 +132,10 @@ _ATTRIBUTE_PHRASES = (
     (re.compile(r"\bhow much\b.*\b(make|earn|paid|pay|get)\b", re.I), "pay"),
     (re.compile(r"\bhow much\b.*\b(cost|fee|charge)\b", re.I), "cost"),
     (re.compile(r"\bhow many\b", re.I), "count"),
-    (re.compile(r"\bhow long\b|\bhow much time\b|\btakes?\s+(?:\w+\s+){0,2}time\b", re.I), "duration"),
+    (
+        re.compile(r"\bhow long\b|\bhow much time\b|\btakes?\s+(?:\w+\s+){0,2}time\b", re.I),
+        "duration",
+    ),
     (re.compile(r"\bhow old\b", re.I), "age"),
 )
 # Attributes answered by a figure of one kind: the answer must quote such a figure.

@@ -58,7 +58,9 @@ _FIGURES = {
     "percent": re.compile(r"\d\s?(%|percent)"),
 }
 _OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
-_ASKS_OTHERS = frozenset(content_stems("similar related other industries industry employers employ"))
+_ASKS_OTHERS = frozenset(
+    content_stems("similar related other industries industry employers employ")
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -99,7 +99,9 @@ class UnitVectorTable:
 
     def delete(self, ids: Iterable[str]) -> None:
         with self.conn:
-            self.conn.executemany("DELETE FROM unit_vectors WHERE chunk_id = ?", [(i,) for i in ids])
+            self.conn.executemany(
+                "DELETE FROM unit_vectors WHERE chunk_id = ?", [(i,) for i in ids]
+            )
 
     def get(self, ids: Sequence[str], dim: int = 384) -> dict[str, np.ndarray]:
         """Vectors of these chunks ((units, dim) float32); chunks without any are left out."""

@@ -56,8 +56,14 @@ def scored_for(question: str, inventory: Inventory, rows, meaning: float = 0.6):
 
 
 def test_first_person_context_is_not_the_question():
-    assert ask_part("I'm a civil engineer at a state DOT. Does the PE matter?") == "Does the PE matter?"
-    assert ask_part("what are the health requirements? i wear glasses") == "what are the health requirements?"
+    assert (
+        ask_part("I'm a civil engineer at a state DOT. Does the PE matter?")
+        == "Does the PE matter?"
+    )
+    assert (
+        ask_part("what are the health requirements? i wear glasses")
+        == "what are the health requirements?"
+    )
 
 
 def test_title_phrases_name_articles(inventory):
@@ -129,7 +135,9 @@ def test_one_source_per_section(inventory):
         ("certs", "PMP and CAPM Certifications", "The PMP exam", "The PMP exam has 180 questions."),
         ("certs", "PMP and CAPM Certifications", "The PMP exam", "The PMP exam lasts 230 minutes."),
     ]
-    analysis, hits, scored = scored_for("tell me about the PMP exam questions and minutes", inventory, rows)
+    analysis, hits, scored = scored_for(
+        "tell me about the PMP exam questions and minutes", inventory, rows
+    )
     draft = compose(analysis, hits, scored)
     assert len(draft.citations) == 1
     assert draft.citations[0].chunk_ids == ("c0", "c1")

@@ -1,0 +1,146 @@
+"""Fit the unit-scoring weights and the refusal threshold on training questions and report them
+on held-out ones, so overfitting shows. Candidates are retrieved once per question; scoring is
+replayed offline for every weight setting.
+
+    python -m advisor.evals.fit_weights --questions ../shared/evals/mixed-dev.jsonl \\
+        --corpus corpus --corpus ../shared/corpus/seed --corpus ../shared/corpus/ooh/html
+
+Training split: questions whose id ends in an odd digit; held-out: even. A unit is good when it
+comes from one of the question's sources and contains one of its evidence phrases or a
+`must_include` alternative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from advisor.compose import SUPPORT_MEANING, SUPPORT_WORDS
+from advisor.evals.harness import build_index, load_questions
+from advisor.scoring import WEIGHTS, Features, Weights
+from advisor.settings import Settings
+from advisor.textutil import normalize
+
+GRID = {
+    "words": (0.6, 1.0, 1.4),
+    "meaning": (0.6, 1.2, 1.8),
+    "chunk": (0.0, 0.5, 1.0),
+    "subject": (0.2, 0.4),
+    "attribute": (0.15, 0.3, 0.5),
+}
+
+
+@dataclass
+class Case:
+    qid: str
+    answerable: bool
+    units: list[tuple[Features, bool]]  # every candidate unit's features, and whether it is good
+
+
+def good_unit(text: str, doc_id: str, q: dict[str, Any]) -> bool:
+    if q.get("sources") and doc_id not in q["sources"]:
+        return False
+    t = normalize(text)
+    phrases = list(q.get("evidence") or []) + [a for g in q.get("must_include") or [] for a in g]
+    return any(normalize(p) in t for p in phrases)
+
+
+def collect(settings: Settings, questions: list[dict[str, Any]]) -> list[Case]:
+    from advisor.advisor import Advisor
+
+    advisor = Advisor(settings)
+    cases = []
+    for q in questions:
+        history: list = []
+        for turn in q.get("history") or []:
+            history.append((turn, advisor.ask(turn, history)))
+        query = advisor.condense(q["question"], history)
+        analysis = advisor.analyse(query)
+        hits = advisor.candidates(analysis)
+        scored = advisor.score(analysis, hits)
+        units = [(s.features, good_unit(s.text, hits[s.hit].chunk.doc_id, q)) for s in scored]
+        cases.append(Case(q["id"], q.get("answerable", True), units))
+    return cases
+
+
+def top1(cases: list[Case], weights: Weights) -> float:
+    """Share of answerable questions whose best-scoring unit is a good one."""
+    scored = [c for c in cases if c.answerable and any(g for _, g in c.units)]
+    hits = 0
+    for c in scored:
+        best = max(c.units, key=lambda u: u[0].score(weights))
+        hits += best[1]
+    return hits / len(scored) if scored else 0.0
+
+
+def support(features: Features) -> float:
+    return SUPPORT_WORDS * features.words + SUPPORT_MEANING * max(0.0, features.meaning)
+
+
+def refusal_curve(cases: list[Case], weights: Weights) -> list[tuple[float, float, float]]:
+    """(threshold, refusal recall, false refusals) of the best unit's support measure."""
+    best = [
+        (
+            c.answerable,
+            support(max(c.units, key=lambda u: u[0].score(weights))[0]) if c.units else 0.0,
+        )
+        for c in cases
+    ]
+    answerable = [s for a, s in best if a] or [0.0]
+    unanswerable = [s for a, s in best if not a] or [0.0]
+    out = []
+    for t in [x / 100 for x in range(20, 66, 3)]:
+        recall = sum(s < t for s in unanswerable) / len(unanswerable)
+        false = sum(s < t for s in answerable) / len(answerable)
+        out.append((t, round(recall, 3), round(false, 3)))
+    return out
+
+
+def fit(train: list[Case]) -> Weights:
+    best, best_score = WEIGHTS, top1(train, WEIGHTS)
+    names = list(GRID)
+    for values in itertools.product(*(GRID[n] for n in names)):
+        w = replace(WEIGHTS, **dict(zip(names, values, strict=True)))
+        score = top1(train, w)
+        if score > best_score + 1e-9:
+            best, best_score = w, score
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", type=Path, action="append", required=True)
+    ap.add_argument("--corpus", type=Path, action="append", required=True)
+    ap.add_argument("--json", type=Path, help="write the fitted weights and curves here")
+    args = ap.parse_args()
+    settings, _ = build_index(Settings.from_env(), args.corpus)
+    questions = [q for path in args.questions for q in load_questions(path)]
+    cases = collect(settings, questions)
+    train = [c for c in cases if int(c.qid[-1]) % 2 == 1]
+    held = [c for c in cases if int(c.qid[-1]) % 2 == 0]
+    fitted = fit(train)
+    report = {
+        "current": {f.name: getattr(WEIGHTS, f.name) for f in fields(Weights)},
+        "fitted": {f.name: getattr(fitted, f.name) for f in fields(Weights)},
+        "top1_current": {
+            "train": round(top1(train, WEIGHTS), 3),
+            "held_out": round(top1(held, WEIGHTS), 3),
+        },
+        "top1_fitted": {
+            "train": round(top1(train, fitted), 3),
+            "held_out": round(top1(held, fitted), 3),
+        },
+        "refusal_curve_train": refusal_curve(train, WEIGHTS),
+        "refusal_curve_held_out": refusal_curve(held, WEIGHTS),
+    }
+    print(json.dumps(report, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
