@@ -17,7 +17,7 @@ from advisor.analysis import Analysis, Subject
 from advisor.lexicon import FIGURE_ATTRIBUTES
 from advisor.records import Citation
 from advisor.retrieval import Hit
-from advisor.scoring import ScoredUnit, figure_kind, in_scope
+from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope
 
 MAX_ITEMS = 10
 MAX_SENTENCES = 3
@@ -166,9 +166,38 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         return None
     support = min(support_of(p) for p in picks)
     text, citations = render(picks, hits, labels=True)
+    verdict = _which_is_larger(analysis, picks, hits)
+    if verdict:
+        text += "\n" + verdict
     if lacking:
         text += "\n" + _lack_line(lacking)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
+
+
+_LARGER = {
+    "pay": "the higher pay",
+    "cost": "the higher cost",
+    "duration": "the longer time",
+    "count": "the larger number",
+    "outlook": "the faster growth",
+    "figure": "the larger figure",
+}
+
+
+def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequence[Hit]) -> str:
+    """ "X has the higher pay ($a against $b)." when every side quotes a figure of one kind."""
+    kind = FIGURE_ATTRIBUTES.get(analysis.attribute or "") or (
+        "percent" if analysis.attribute == "outlook" else None
+    )
+    if kind is None or len(picks) != len(analysis.covered[:4]):
+        return ""
+    values = [figure_value(p.text, kind) for p in picks]
+    if any(v is None for v in values) or len(set(values)) < 2:
+        return ""
+    top = max(range(len(picks)), key=lambda i: values[i])
+    names = [s.name for s in analysis.covered[:4]]
+    rest = ", ".join(names[i] for i in range(len(names)) if i != top)
+    return f"Of these, {names[top]} has {_LARGER.get(analysis.attribute or '', 'the larger figure')} (compared with {rest}), by the figures quoted above."
 
 
 def _names_only(

@@ -2,9 +2,10 @@
 short headings, acronyms) and the words it uses, built once per index generation so a question
 can be checked against it ("does the library cover sommeliers at all?").
 
->>> inv = Inventory.build([("pmp", "PMP and CAPM", "Exam", "The PMP exam has 180 questions.")])
->>> sorted(inv.phrases)[:3]
-[('capm',), ('pmp',), ('pmp', 'capm')]
+>>> text = "The PMP exam has 180 questions; questions vary, and so do the questions' topics."
+>>> inv = Inventory.build([("pmp", "PMP and CAPM", "Exam", text)])
+>>> sorted(inv.phrases), sorted(inv.titled)
+([('capm',), ('exam',), ('pmp',)], [('capm',), ('pmp',)])
 >>> inv.knows("questions"), inv.knows("sommelier"), inv.correct("qestions")
 (True, False, 'questions')
 """

@@ -99,6 +99,42 @@ def figure_kind(text: str, kind: str) -> bool:
     return bool(_FIGURES[kind].search(text))
 
 
+_VALUE = {
+    "money": re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)"),
+    "percent": re.compile(r"(-?\d+(?:\.\d+)?)\s?(?:%|percent)"),
+    "number": re.compile(r"\b(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\.\d+)?)\b"),
+}
+_DAYS = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
+_WORD_NUMBERS = dict(
+    zip(
+        ["a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+        [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        strict=True,
+    )
+)
+
+
+def figure_value(text: str, kind: str) -> float | None:
+    """The first figure of a kind as a number, durations in days; None when there is none.
+
+    >>> figure_value("2024 Median Pay: $62,340 per year", "money")
+    62340.0
+    >>> figure_value("Number of Jobs, 2024: 818,700", "number")
+    818700.0
+    >>> figure_value("a time limit of 3 hours", "time")
+    0.125
+    """
+    if kind == "time":
+        m = _FIGURES["time"].search(text)
+        if not m:
+            return None
+        amount = m.group(1).lower()
+        n = float(amount) if amount.isdigit() else _WORD_NUMBERS.get(amount)
+        return None if n is None else n * _DAYS[m.group(2).lower()]
+    m = _VALUE[kind].search(text)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
 @lru_cache(maxsize=16384)
 def _stems(text: str) -> frozenset[str]:
     return frozenset(all_stems(text))
