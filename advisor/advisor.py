@@ -16,12 +16,13 @@ from functools import lru_cache
 from advisor.compose import Draft, compose, rerank
 from advisor.condense import Query, Turn, condense
 from advisor.index import Index, IndexReader
+from advisor.lexicon import looks_like_injection
 from advisor.match import idf_weights
 from advisor.records import Answer, Chunk, Event
 from advisor.retrieval import Hit, Searcher
 from advisor.settings import Settings
 from advisor.suggest import suggest_follow_ups
-from advisor.terms import EQUIVALENTS
+from advisor.terms import EQUIVALENT_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,6 @@ FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 MIN_DENSE = 0.12
 MIN_SUPPORT_WHEN_CLOSE = 0.3
 CLOSE_DENSE = 0.45
-
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instruction|instructions|prompt|rules|guidelines)\b"
-    r"|\b(system prompt|developer message|jailbreak|you are now|act as|pretend to be|DAN mode)\b",
-    re.IGNORECASE | re.DOTALL,
-)
 
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
@@ -155,7 +150,7 @@ class Advisor:
         if len(question) > self.settings.max_question_chars:
             n, limit = len(question), self.settings.max_question_chars
             return Answer(TOO_LONG_REPLY.format(n=n, limit=limit), refused=True)
-        if _INJECTION.search(question):
+        if looks_like_injection(question):
             return self.refusal(question)
         return None
 
@@ -297,8 +292,9 @@ class Advisor:
 
 def expand_query(query: Query) -> str:
     """The keyword side's words: the question's, plus the career-domain equivalents of its
-    words (BM25 cannot know that "earn" is answered by "wage")."""
-    extra = [eq for t in query.focus for eq in EQUIVALENTS.get(t, ())]
+    words (BM25 cannot know that "earn" is answered by "wage"). They are added as words, so
+    the ranker stems them once, like the question's own."""
+    extra = [eq for t in query.focus for eq in EQUIVALENT_WORDS.get(t, ())]
     return f"{query.text} {' '.join(dict.fromkeys(extra))}" if extra else query.text
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.condense import Query
+from advisor.lexicon import FIGURE_QUESTION_WORDS
 from advisor.match import Matcher, query_weights
 from advisor.records import Chunk, Citation
 from advisor.retrieval import Hit
@@ -38,9 +39,7 @@ _FIGURE = re.compile(
     r"|\b(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?\b(?!-\d)"
 )
 _FIGURE_QUESTION = re.compile(
-    r"\b(pay|pays|paid|salary|salaries|earn|earns|wage|wages|income|how much|how many|how fast"
-    r"|compensation|median|average|number of|percent|rate)\b",
-    re.I,
+    r"\b(?:" + "|".join(map(re.escape, FIGURE_QUESTION_WORDS)) + r")\b", re.I
 )
 
 

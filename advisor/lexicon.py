@@ -1,0 +1,185 @@
+"""The domain's word lists, written as plain words, each with what it is for. Code that needs
+stems derives them once (advisor/terms.py); nothing here is tuned to a particular question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+# Stop words: function words and question filler that say nothing about a subject. They are
+# left out of BM25, word rarity and matching ("tell", "want", "help" frame a request).
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at
+    be because been before being below between both but by can could did do
+    does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off
+    on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves
+    tell much many get got go going want know like also may might must
+    shall one ones thing things help please""".split()  # noqa: SIM905
+)
+
+# Question-frame words: they say what is asked about a subject (pay, duration, requirements),
+# not which subject. A follow-up whose only content words are these ("how long does it
+# take?") is about the previous turn's subject, and these are not carried as the subject.
+FRAME_WORDS = frozenset(
+    """tell more explain describe detail details question answer lead leads role roles
+    report reports pay pays paid earn earns salary salaries cost costs take takes long need
+    needs require requires required requirement requirements difference different
+    usually typically actually really normally generally kind kinds type types sort
+    ok okay hmm well thanks thank good great cool right sure yes yeah got gotcha
+    anything something extra else mean means day exactly supposed""".split()  # noqa: SIM905
+)
+
+# Career-domain equivalents: words people use interchangeably in career questions. A question
+# word missing from a source still counts (at a discount) when an equivalent is there, and the
+# keyword search also looks for the equivalents.
+EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("earn", "salary", "pay", "wage", "compensation", "income", "make"),
+    ("job", "role", "position", "occupation", "career"),
+    ("long", "year", "month", "duration", "hour", "minute"),
+    ("cost", "fee", "tuition", "price"),
+    ("certification", "certified", "credential"),
+    ("boss", "report"),
+    ("renew", "lapse", "expire", "maintain", "recertification"),
+    ("issue", "award", "grant", "administer", "offer"),
+    ("exam", "test", "assessment"),
+    ("grow", "growth", "outlook", "demand"),
+)
+
+# Figure-question words: a question with one of these asks for a number (money, a share, a
+# count), so a unit holding a figure answers it better. Phrases match as whole words.
+FIGURE_QUESTION_WORDS: tuple[str, ...] = (
+    "pay", "pays", "paid", "salary", "salaries", "earn", "earns", "wage", "wages", "income",
+    "how much", "how many", "how fast", "compensation", "median", "average", "number of",
+    "percent", "rate",
+)  # fmt: skip
+
+# Ordinals: "the second one" points into the previous answer's list; -1 is its last item.
+ORDINALS: dict[str, int] = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+    "last": -1,
+}  # fmt: skip
+# Nouns that may follow an ordinal ("the third option"), singular; a plural "s" is allowed.
+ORDINAL_NOUNS: tuple[str, ...] = (
+    "one", "item", "option", "point", "step", "role", "certification", "specialization",
+    "path", "thing", "track", "program", "choice",
+)  # fmt: skip
+
+# Attribute cue words: which attribute of a subject a question asks for. Single words match
+# by stem ("salaries" ~ "salary"); phrases match as whole words in order.
+ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
+    "comparison": (
+        "vs", "versus", "compare", "compared", "comparison", "difference", "differ",
+        "better", "worse", "which is", "or should",
+    ),
+    "cost": ("cost", "fee", "price", "tuition", "expensive", "cheap", "afford", "how much does it cost"),
+    "pay": (
+        "pay", "paid", "salary", "earn", "wage", "income", "compensation", "make",
+        "how much do", "how much does",
+    ),
+    "duration": ("how long", "duration", "years", "months", "weeks", "hours", "quick", "fast"),
+    "requirements": (
+        "need", "require", "requirement", "prerequisite", "eligible", "eligibility",
+        "qualify", "qualification", "must", "necessary", "license", "licensed",
+    ),
+    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected"),
+    "steps": ("become", "steps", "how to", "how do i", "path", "get into", "transition", "move into", "process"),
+    "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "what does", "what do", "do all day"),
+    "definition": ("what is", "what's", "what are", "mean", "meaning", "define", "definition", "stand for"),
+}  # fmt: skip
+# When cues of several attributes occur, the first in this order wins: a comparison frames
+# whatever is compared; cost and pay are specific figures; the generic "what is" comes last.
+ATTRIBUTE_ORDER: tuple[str, ...] = tuple(ATTRIBUTE_CUES)
+
+# Injection patterns: attempts to change or reveal the advisor's instructions. Each needs the
+# advisor's own instructions as its object ("your rules", "the system prompt"), so ordinary
+# questions ("Should I act as a tech lead first?", "can I override my manager's rules?",
+# "pretend interviews") pass. Matched against the question's words joined by single spaces.
+_OWNER = r"(?:your|previous|prior|above|earlier|preceding|system|initial|original|hidden|secret)"
+_ORDERS = (
+    r"(?:instructions?|prompts?|rules|guidelines|directives|programming|guardrails"
+    r"|restrictions|constraints|policies|policy)"
+)
+_AI = r"(?:ai|assistant|chatbot|bot|model|llm|gpt|chatgpt|dan|unrestricted|jailbroken|evil)"
+_FILLER = r"(?:[^ ]+ ){0,3}"  # up to three words between the verb and its object
+INJECTION_PATTERNS: tuple[str, ...] = (
+    # ignore / forget / override your (previous) instructions
+    rf"\b(?:ignore|disregard|forget|override|bypass|skip) {_FILLER}{_OWNER} {_FILLER}?{_ORDERS}\b",
+    rf"\b(?:ignore|disregard|forget) (?:all|any|every) (?:of )?{_ORDERS}\b",
+    # reveal the system prompt / your instructions
+    rf"\b(?:print|reveal|show|repeat|output|display|dump|leak|share|tell me|give me|what are"
+    rf"|what is|what s|write out|recite) {_FILLER}(?:your|the) {_FILLER}?"
+    r"(?:system prompt|prompt|instructions|initial prompt|hidden prompt|rules you follow)\b",
+    r"\b(?:system prompt|developer message|developer mode|jailbreak|jailbroken|dan mode"
+    r"|do anything now)\b",
+    # "your rules are suspended", "IMPORTANT SYSTEM UPDATE"
+    rf"\b{_ORDERS} (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?"
+    r"(?:suspended|lifted|void|disabled|removed|revoked|cancelled|canceled|overridden|off)\b",
+    rf"\b{_ORDERS} no longer apply\b",
+    r"\b(?:important|urgent|new|critical) (?:system|admin|developer|security) "
+    r"(?:update|message|notice|instruction|instructions|override)\b",
+    r"^(?:system|admin|developer|assistant)(?: message| note| update)?:",
+    r"\bnew instructions\b|\bupdated instructions\b",
+    # role changes aimed at the assistant
+    r"\byou are now (?:a |an |in |no longer |free |unrestricted |dan\b)",
+    r"\bfrom now on you (?:are|will|must|should|can|have)\b",
+    rf"\b(?:act|behave|respond|roleplay|role play) as (?:if you (?:have|had|were|are) no"
+    rf"|(?:an? |my |the )?{_FILLER}{_AI}\b)",
+    rf"\bpretend (?:that )?(?:you are|you re|to be) (?:an? |my )?{_FILLER}(?:{_AI}\b|without"
+    r"|not bound|free of|no longer)",
+    r"\b(?:you have no|without any|not bound by) (?:rules|restrictions|guidelines|filters)\b",
+)
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in INJECTION_PATTERNS))
+# Words for the injection check: lower-case letters and digits, ':' kept (a "SYSTEM:" header).
+_INJECTION_WORD = re.compile(r"[^\W_]+|:")
+
+
+def looks_like_injection(text: str) -> bool:
+    """The text tries to change or reveal the advisor's instructions."""
+    words = " ".join(_INJECTION_WORD.findall(text.lower())).replace(" :", ":")
+    return _INJECTION.search(words) is not None
+
+
+def attribute_of(words: Iterable[str] | str) -> str | None:
+    """The attribute a question asks for (pay, duration, cost, requirements, duties, outlook,
+    steps, comparison, definition), from its words in order (or its text); None if no cue."""
+    from advisor.terms import fold, stem, words_of
+
+    seq = words_of(words) if isinstance(words, str) else [fold(w) for w in words]
+    stems = {stem(w) for w in seq}
+    joined = f" {' '.join(seq)} "
+    cues, phrases = _cues()
+    for name in ATTRIBUTE_ORDER:
+        if not cues[name].isdisjoint(stems) or any(p in joined for p in phrases[name]):
+            return name
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cues() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Per attribute: the stems of its one-word cues, and its phrases as " word word "."""
+    from advisor.terms import stem, words_of
+
+    stems: dict[str, frozenset[str]] = {}
+    phrases: dict[str, tuple[str, ...]] = {}
+    for name, cues in ATTRIBUTE_CUES.items():
+        split = [words_of(c) for c in cues]
+        stems[name] = frozenset(stem(w[0]) for w in split if len(w) == 1)
+        phrases[name] = tuple(f" {' '.join(w)} " for w in split if len(w) > 1)
+    return stems, phrases
+
+
+ATTRIBUTES: dict[str, frozenset[str]]  # attribute -> stems of its one-word cues (lazy, below)
+
+
+def __getattr__(name: str) -> object:
+    # ATTRIBUTES needs the stemmer, and advisor.terms imports this module: computed on first use
+    if name == "ATTRIBUTES":
+        return _cues()[0]
+    raise AttributeError(name)
