@@ -23,16 +23,57 @@ STOP_WORDS = frozenset(
     shall one ones thing things help please""".split()  # noqa: SIM905
 )
 
-# Question-frame words: they say what is asked about a subject (pay, duration, requirements),
-# not which subject. A follow-up whose only content words are these ("how long does it
-# take?") is about the previous turn's subject, and these are not carried as the subject.
+# Question-frame words: filler around a question ("ok", "usually", "tell me more") that names
+# neither its subject nor what is asked about it. Never carried from turn to turn.
 FRAME_WORDS = frozenset(
-    """tell more explain describe detail details question answer lead leads role roles
-    report reports pay pays paid earn earns salary salaries cost costs take takes long need
-    needs require requires required requirement requirements difference different
-    usually typically actually really normally generally kind kinds type types sort
-    ok okay hmm well thanks thank good great cool right sure yes yeah got gotcha
-    anything something extra else mean means day exactly supposed""".split()  # noqa: SIM905
+    """tell more explain describe detail details question questions answer difference
+    different usually typically actually really normally generally kind kinds type types sort
+    ok okay hmm well thanks thank good great cool right sure yes yeah gotcha anything
+    something else mean means exactly supposed worth interested curious thinking considering
+    looking wondering planning trying wants wanted rather maybe instead switching gears
+    topic new another also still just stuff honestly though moving move moved keep like
+    pretty bit lot little guess think feel someone people mentioning aimed whether back ago
+    ll ve re toward later soon sister brother wife
+    husband friend son daughter mom dad partner""".split()  # noqa: SIM905
+)
+
+# Aspect words: what a question asks about any subject (pay, schooling, exams, duties). A
+# follow-up made only of these ("how many credit hours do you need to get licensed?") is
+# about the conversation's subject; "what about X?" carries them over to the new subject X.
+ASPECT_WORDS = frozenset(
+    """pay pays paid earn earns earning salary salaries wage wages make makes income money
+    compensation cost costs fee fees price tuition expensive cheap afford take takes long
+    time year years month months week weeks hour hours day days need needs require requires
+    required requirement requirements prerequisite prerequisites eligible eligibility
+    qualify qualifications lead leads role roles report reports job jobs title titles
+    position career work working duties duty responsibilities tasks outlook growth demand
+    future openings become becoming get start started starting path steps step process
+    school schooling program programs degree degrees course courses class classes credit
+    credits college grad graduate undergrad training train exam exams test tests license
+    licensed licensing licence certification certifications certificate certified credential
+    credentials renew renewal expire skills skill experience internship apprenticeship
+    residency study studies cover covers topics subjects concentration specialization
+    specializations track option options help helps better best first typical full part
+    time""".split()  # noqa: SIM905
+)
+
+# Topic-switch markers: the user says the subject changes ("different question - I'm also
+# looking at X", "hmm, what about X instead?"); the new subject replaces the old one.
+SWITCH_PHRASES: tuple[str, ...] = (
+    "different question", "another question", "new question", "switching gears",
+    "switch gears", "changing topic", "change of topic", "different topic", "on another note",
+    "unrelated", "instead", "also looking at", "also considering",
+    "more interested in", "interested in", "rather", "moving into", "move into",
+    "switch to", "switching to", "transition to", "transitioning to", "get into",
+)  # fmt: skip
+
+# Follow-ups that ask the previous question again, about a new subject ("what about X?").
+SAME_QUESTION_PHRASES: tuple[str, ...] = ("what about", "how about", "and for", "same for")
+
+# Words that point back to something said before ("do they", "that one", "a full-time one").
+ANAPHORA: frozenset[str] = frozenset(
+    """they them their theirs it its this that these those he she his her him one ones
+    there""".split()  # noqa: SIM905
 )
 
 # Career-domain equivalents: words people use interchangeably in career questions. A question
@@ -88,7 +129,7 @@ ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
         "need", "require", "requirement", "prerequisite", "eligible", "eligibility",
         "qualify", "qualification", "must", "necessary", "license", "licensed",
     ),
-    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected"),
+    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected to"),
     "steps": ("become", "steps", "how to", "how do i", "path", "get into", "transition", "move into", "process"),
     "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "what does", "what do", "do all day"),
     "definition": ("what is", "what's", "what are", "mean", "meaning", "define", "definition", "stand for"),

@@ -88,7 +88,11 @@ def test_word_lists_are_words():
     for group in lexicon.EQUIVALENT_GROUPS:
         assert all(w.isalpha() and w.islower() for w in group)
     assert "salary" in lexicon.EQUIVALENT_GROUPS[0] and "salari" not in lexicon.EQUIVALENT_GROUPS[0]
-    assert {"the", "what"} <= lexicon.STOP_WORDS and "pay" in lexicon.FRAME_WORDS
+    assert (
+        {"the", "what"} <= lexicon.STOP_WORDS
+        and "pay" in lexicon.ASPECT_WORDS
+        and "usually" in lexicon.FRAME_WORDS
+    )
     assert lexicon.ORDINALS["second"] == 2 and lexicon.ORDINALS["last"] == -1
     assert "how much" in lexicon.FIGURE_QUESTION_WORDS
 
