@@ -26,7 +26,7 @@ from advisor.retrieval import Hit, Searcher
 from advisor.scoring import ScoredUnit, hit_in_scope, rank_hits, score_units
 from advisor.settings import Settings
 from advisor.suggest import subject_follow_ups, suggest_follow_ups
-from advisor.terms import EQUIVALENTS
+from advisor.terms import EQUIVALENT_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -377,6 +377,7 @@ def with_each_subject_hit(
 
 def expand_query(query: Query) -> str:
     """The keyword side's words: the question's, plus the career-domain equivalents of its
-    words (BM25 cannot know that "earn" is answered by "wage")."""
-    extra = [eq for t in query.focus for eq in EQUIVALENTS.get(t, ())]
+    words (BM25 cannot know that "earn" is answered by "wage"). They are added as words, so
+    the ranker stems them once, like the question's own."""
+    extra = [eq for t in query.focus for eq in EQUIVALENT_WORDS.get(t, ())]
     return f"{query.text} {' '.join(dict.fromkeys(extra))}" if extra else query.text

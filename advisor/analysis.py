@@ -9,22 +9,28 @@ from dataclasses import dataclass
 
 from advisor.condense import Query
 from advisor.inventory import Inventory
-from advisor.lexicon import ATTRIBUTES, CASUAL_WORDS, FRAME_WORDS, attribute_of, is_comparison
-from advisor.terms import STOPWORDS, stem
+from advisor.lexicon import (
+    ASPECT_WORDS,
+    CASUAL_WORDS,
+    FRAME_WORDS,
+    attribute_of,
+    figure_asked,
+    is_comparison,
+)
+from advisor.terms import STOPWORDS, fold, stem, surface_words
 
 # A sentence of the question that speaks about the user ("I'm a civil engineer at a state
 # DOT", "i wear glasses") is context: its names do not have to be in the answer.
 _FIRST_PERSON = re.compile(r"^\s*(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|\s+-\s+|\s*;\s*")
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*)*)")
-ATTRIBUTE_STEMS = frozenset().union(*ATTRIBUTES.values())
+NOT_SUBJECTS = CASUAL_WORDS | FRAME_WORDS | ASPECT_WORDS
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # The shortest unknown word taken as a name: shorter ones are chat ("bc", "ok").
 MIN_UNKNOWN_LENGTH = 4
 # A capitalised name the library uses more often than this is part of its everyday language
 # ("US", "RN"); rarer ones ("Deloitte", "Boeing") must be in the answer's own text.
 MAX_NAME_COUNT = 12
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +50,8 @@ class Analysis:
     query: Query
     ask: str  # the part of the question that asks (context sentences about the user removed)
     subjects: tuple[Subject, ...] = ()
-    attribute: str | None = None  # pay, cost, duration, count, percent, ... (lexicon.ATTRIBUTES)
+    attribute: str | None = None  # pay, cost, duration, requirements, ... (lexicon.ATTRIBUTE_CUES)
+    figure: str | None = None  # money, number or time: the kind of figure the answer must quote
     comparison: bool = False
     constraints: tuple[str, ...] = ()  # years and places the answer must be about
 
@@ -86,15 +93,8 @@ def _names(text: str) -> list[str]:
 
 
 def _content_tokens(text: str) -> list[tuple[str, str]]:
-    """(word as typed, stem) of the content words, hyphenated words split, contractions
-    and possessives cut ("what's" -> "what", "PMP's" -> "PMP")."""
-    out = []
-    for w in _WORD.findall(text):
-        w = re.split(r"['’]", w)[0]
-        for part in re.split(r"[-.]", w):
-            if part and part.lower() not in STOPWORDS:
-                out.append((part, stem(part.lower())))
-    return out
+    """(word as typed, stem) of the content words, by the one word pipeline (advisor.terms)."""
+    return [(w, stem(w)) for w in surface_words(text) if fold(w) not in STOPWORDS]
 
 
 def analyse(query: Query, inventory: Inventory) -> Analysis:
@@ -121,14 +121,8 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
             subjects.append(Subject(name=name, stems=name_stems, known=False))
         used.update(name_stems)
     for w, s in tokens:
-        low = w.lower()
-        if (
-            s in used
-            or low in CASUAL_WORDS | FRAME_WORDS
-            or s in ATTRIBUTE_STEMS
-            or len(w) < MIN_UNKNOWN_LENGTH
-            or w.isdigit()
-        ):
+        low = fold(w)
+        if s in used or low in NOT_SUBJECTS or len(w) < MIN_UNKNOWN_LENGTH or w.isdigit():
             continue
         if not inventory.knows(low) and inventory.correct(low) is None:
             subjects.append(Subject(name=w, stems=(s,), known=False))
@@ -139,7 +133,8 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         query=query,
         ask=ask,
         subjects=tuple(subjects),
-        attribute=attribute_of(stems, ask),
+        attribute=attribute_of(ask),
+        figure=figure_asked(ask),
         comparison=is_comparison(ask) and len(subjects) >= 2,
         constraints=constraints,
     )

@@ -8,6 +8,7 @@ vectors, keyword table and ranker always describe the same chunks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,11 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from advisor.terms import query_terms, stem, text_stems
+from advisor.terms import TOKENIZER, stems, text_stems
 
 FIELDS = (("title", 4.0), ("section", 2.0), ("text", 1.0))  # as the FTS5 column weights
 K1, B = 1.2, 0.75  # FTS5's (and Lucene's classic) defaults
 IDS = "ids.json"
+STAMP = "tokenizer.txt"  # which word pipeline built the matrices (advisor.terms.TOKENIZER)
+
+
+class StaleRanker(ValueError):
+    """A saved ranker built by another word pipeline: its words would not match the query's."""
 
 
 class BM25Ranker:
@@ -67,6 +73,8 @@ class BM25Ranker:
                 if model is not None:
                     model.save(tmp / name, show_progress=False)
             (tmp / IDS).write_text(json.dumps(self.ids))
+            (tmp / STAMP).write_text(TOKENIZER)
+            _discard_stale(path)
             os.rename(tmp, path)  # fails if another process got there first
         except OSError:
             if not (path / IDS).exists():
@@ -79,6 +87,8 @@ class BM25Ranker:
         """Memory-mapped: pages of the matrices are read as queries touch them."""
         import bm25s
 
+        if not is_current(path):
+            raise StaleRanker(f"{path} was built by another tokenizer; rebuild it")
         ids = json.loads((path / IDS).read_text())
         models = {
             name: bm25s.BM25.load(path / name, mmap=True, show_progress=False)
@@ -90,7 +100,10 @@ class BM25Ranker:
 
     def search(self, text: str, k: int = 20) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) best first, only chunks that share a word with the query."""
-        terms = list(dict.fromkeys(stem(t) for t in query_terms(text)))
+        return self.search_stems(stems(text), k)
+
+    def search_stems(self, terms: list[str], k: int = 20) -> list[tuple[str, float]]:
+        """As `search`, for words already stemmed by advisor.terms (not stemmed again)."""
         if not terms or not self.ids:
             return []
         scores = np.zeros(len(self.ids), dtype=np.float32)
@@ -105,3 +118,21 @@ class BM25Ranker:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top]
+
+
+def is_current(path: Path) -> bool:
+    """A saved ranker built by today's word pipeline (a missing stamp means an older one)."""
+    try:
+        return (path / STAMP).read_text() == TOKENIZER
+    except OSError:
+        return False
+
+
+def _discard_stale(path: Path) -> None:
+    """Move a ranker of another word pipeline out of the way (renamed first, so a reader
+    never sees half of one), so that the fresh one can take its place."""
+    if path.exists() and not is_current(path):
+        trash = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}-stale-"))
+        with contextlib.suppress(OSError):  # another process moved it already
+            os.rename(path, trash / "old")
+        shutil.rmtree(trash, ignore_errors=True)

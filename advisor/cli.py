@@ -164,11 +164,15 @@ def _print_answer(answer) -> None:
 
 
 def _print_explanation(report: dict) -> None:
-    subjects = ", ".join(
-        f"{s['name']}" + ("" if s["known"] else " (not in the library)")
-        + (f" -> {', '.join(s['articles'])}" if s["articles"] else "")
-        for s in report["subjects"]
-    ) or "none named"
+    subjects = (
+        ", ".join(
+            f"{s['name']}"
+            + ("" if s["known"] else " (not in the library)")
+            + (f" -> {', '.join(s['articles'])}" if s["articles"] else "")
+            for s in report["subjects"]
+        )
+        or "none named"
+    )
     out.print(f"question: {report['question']}", markup=False)
     out.print(f"asks: {report['ask']}", markup=False, style="dim")
     out.print(
@@ -198,7 +202,10 @@ def ask(
     retriever: Retriever = None,
     llm: Llm = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Also show the question analysis and why each quote was chosen")
+        bool,
+        typer.Option(
+            "--explain", help="Also show the question analysis and why each quote was chosen"
+        ),
     ] = False,
 ) -> None:
     """Ask one question and print a cited answer."""
@@ -291,6 +298,27 @@ def evaluate(
     for metric in next(iter(results.values()))["summary"]:
         table.add_row(metric, *(str(r["summary"][metric]) for r in results.values()))
     out.print(table)
+    for mode, result in results.items():
+        if result.get("by_kind"):
+            kinds = Table(
+                "kind",
+                "n",
+                "hit@5",
+                "fact coverage",
+                "refused (unanswerable)",
+                "false refusals",
+                title=f"{mode}: per kind",
+            )
+            for kind, row in result["by_kind"].items():
+                kinds.add_row(
+                    kind,
+                    str(row["questions"]),
+                    str(row["hit_at_5"]),
+                    str(row["fact_coverage"]),
+                    str(row["refusal_recall"]),
+                    str(row["false_refusal_rate"]),
+                )
+            out.print(kinds)
     if json_out:
         payload = results[next(iter(results))] if len(results) == 1 else {"runs": results}
         if len(results) > 1:

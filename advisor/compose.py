@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from advisor.analysis import Analysis, Subject
-from advisor.lexicon import FIGURE_ATTRIBUTES
 from advisor.records import Citation
 from advisor.retrieval import Hit
 from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope
@@ -31,14 +30,8 @@ COMPANION_SHARE = 0.75
 SNIPPET_CHARS = 700
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
 _ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
-_ATTRIBUTE_NAMES = {
-    "pay": "pay figures",
-    "cost": "costs or fees",
-    "count": "that number",
-    "age": "an age limit",
-    "duration": "how long it takes",
-    "figure": "that figure",
-}
+_ATTRIBUTE_NAMES = {"pay": "pay figures", "cost": "costs or fees", "duration": "how long it takes"}
+_FIGURE_NAMES = {"money": "that amount", "number": "that number", "time": "how long it takes"}
 
 Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
 
@@ -78,7 +71,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     if uncovered:
         names = tuple(s.name for s in uncovered)
         return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
-    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
     best = max(eligible, key=lambda s: s.score)
     support = support_of(best)
@@ -87,7 +80,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
     chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else best)
-    if figure or analysis.attribute == "figure":
+    if figure:
         chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
@@ -132,7 +125,9 @@ def _missing_fact(
     """The subject is covered but not the figure asked for: say so, and quote what the
     source does say about it."""
     about = " and ".join(s.name for s in analysis.covered) or "this"
-    lack = _ATTRIBUTE_NAMES.get(analysis.attribute or "", "that")
+    lack = _ATTRIBUTE_NAMES.get(analysis.attribute or "") or _FIGURE_NAMES.get(
+        analysis.figure or "", "that"
+    )
     lead = f"My sources don't give {lack} for {about}."
     if support < MIN_SUPPORT:
         return Draft(text=lead, verdict="missing_fact", support=support)
@@ -148,7 +143,7 @@ def _missing_fact(
 
 def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft | None:
     """The best unit about each subject, side by side, each with its own citation."""
-    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    figure = analysis.figure
     picks: list[ScoredUnit] = []
     lacking: list[str] = []
     subjects = analysis.covered[:4]
@@ -174,21 +169,17 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
 
 
-_LARGER = {
-    "pay": "the higher pay",
-    "cost": "the higher cost",
-    "duration": "the longer time",
-    "count": "the larger number",
-    "outlook": "the faster growth",
-    "figure": "the larger figure",
+_LARGER = {"pay": "the higher pay", "cost": "the higher cost", "duration": "the longer time"}
+_LARGER_BY_FIGURE = {
+    "number": "the larger number",
+    "percent": "the faster growth",
+    "time": "the longer time",
 }
 
 
 def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequence[Hit]) -> str:
     """ "X has the higher pay ($a against $b)." when every side quotes a figure of one kind."""
-    kind = FIGURE_ATTRIBUTES.get(analysis.attribute or "") or (
-        "percent" if analysis.attribute == "outlook" else None
-    )
+    kind = analysis.figure or ("percent" if analysis.attribute == "outlook" else None)
     if kind is None or len(picks) != len(analysis.covered[:4]):
         return ""
     values = [figure_value(p.text, kind) for p in picks]
@@ -197,7 +188,7 @@ def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequ
     top = max(range(len(picks)), key=lambda i: values[i])
     names = [s.name for s in analysis.covered[:4]]
     rest = ", ".join(names[i] for i in range(len(names)) if i != top)
-    return f"Of these, {names[top]} has {_LARGER.get(analysis.attribute or '', 'the larger figure')} (compared with {rest}), by the figures quoted above."
+    return f"Of these, {names[top]} has {_LARGER.get(analysis.attribute or '') or _LARGER_BY_FIGURE.get(kind, 'the larger figure')} (compared with {rest}), by the figures quoted above."
 
 
 def _names_only(

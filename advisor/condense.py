@@ -1,5 +1,10 @@
 """Follow-up resolution without an LLM: turn "Who do they report to?" or "Tell me more about
-the second one" into a standalone query, using the conversation so far."""
+the second one" into a standalone query, using the conversation so far.
+
+The conversation is read turn by turn, keeping its current subject: a pronoun or a question
+without a subject of its own carries it, an explicit new subject replaces it, "what about X?"
+asks the previous question about X, and an ordinal picks an item of the previous answer.
+"""
 
 from __future__ import annotations
 
@@ -7,96 +12,71 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.lexicon import (
+    ANAPHORA,
+    ASPECT_WORDS,
+    FRAME_WORDS,
+    ORDINAL_NOUNS,
+    ORDINALS,
+    SAME_QUESTION_PHRASES,
+    SWITCH_PHRASES,
+    attribute_of,
+)
 from advisor.records import Answer
-from advisor.terms import query_terms, stem
+from advisor.terms import query_terms, stem, words_of
 
 # A turn of history: the user's words, and the advisor's reply when there was one.
 Turn = tuple[str, "Answer | str | None"]
 
-_ORDINALS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "last": -1,
-}  # fmt: skip
+# History is clipped before any of it is read: a subject is carried across a few turns, and a
+# turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
+MAX_TURNS = 6
+MAX_TURN_CHARS = 2000
+MAX_ANSWER_CHARS = 20_000  # an earlier answer's list, for ordinals
+MAX_SUBJECT_WORDS = 8
+# How much carried words count when choosing sentences: in full when the question has no
+# subject of its own ("how long does it take?"); partly when it names more than the pronoun.
+CARRIED_WEIGHT = 1.0
+SHARED_WEIGHT = 0.5
+FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
+
 _ORDINAL_REF = re.compile(
-    r"\b(?:the\s+)?(" + "|".join(_ORDINALS) + r")(?:\s+(?:one|item|option|point|step|role|"
-    r"certification|specialization|path|thing)s?)?\b",
+    r"\b(?:the\s{1,3})?(" + "|".join(ORDINALS) + r")(?:\s{1,3}(?:"
+    + "|".join(ORDINAL_NOUNS) + r")s?)?\b",
     re.IGNORECASE,
-)
-_ANAPHORA = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|one|ones|there)\b",
-    re.IGNORECASE,
-)
-_CONTINUATION = re.compile(
-    r"^\s*(and|also|so|but|what about|how about|and what|what else|more)\b", re.IGNORECASE
-)
-# Words that frame a question rather than name its subject.
-_FRAME = frozenset(
-    [
-        "tell",
-        "more",
-        "explain",
-        "describe",
-        "detail",
-        "details",
-        "question",
-        "answer",
-        "lead",
-        "leads",
-        "role",
-        "roles",
-        "report",
-        "reports",
-        "pay",
-        "pays",
-        "paid",
-        "earn",
-        "earns",
-        "salary",
-        "salaries",
-        "cost",
-        "costs",
-        "take",
-        "takes",
-        "long",
-        "need",
-        "needs",
-        "require",
-        "requires",
-        "required",
-        "requirement",
-        "requirements",
-        "difference",
-        "different",
-    ]
-)
+)  # fmt: skip
+_CITATION = re.compile(r"\[\d{1,4}\]")
+# The word lists as stems, once: "reporting" is the aspect "report".
+_ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
+_NOT_SUBJECT = _ASPECTS | frozenset(stem(w) for w in FRAME_WORDS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Query:
     """A question made standalone, with the words that came from this turn and from before."""
 
     text: str  # standalone question: what retrieval embeds and the user is shown
-    focus: tuple[str, ...]  # content words the user typed this turn
-    context: tuple[str, ...] = ()  # content words carried from earlier turns
+    focus: tuple[str, ...]  # stems of the content words the user typed this turn
+    context: tuple[str, ...] = ()  # stems carried from earlier turns
     follow_up: bool = False
     context_weight: float = 0.0  # how much carried words count when choosing sentences
     wants: str = ""  # stem of the kind of thing asked for: "What certifications ..." -> certif
+    subject: str = ""  # the subject the question is about, carried or its own: "psm scrum org"
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the conversation is about after a turn."""
+
+    subject: tuple[str, ...] = ()  # subject words (folded), most specific first
+    frame: tuple[str, ...] = ()  # aspect words of the last question ("become", "earn")
 
 
 def _answer_text(answer: Answer | str | None) -> str:
     if answer is None:
         return ""
-    return answer if isinstance(answer, str) else answer.text
-
-
-def _previous_question(history: Sequence[Turn]) -> str:
-    """The last standalone question asked (the resolved one when the Answer carries it)."""
-    for user, answer in reversed(history):
-        if isinstance(answer, Answer) and answer.question and not answer.refused:
-            return answer.question
-        if user.strip():
-            return user
-    return ""
+    text = answer if isinstance(answer, str) else answer.text
+    return text[:MAX_ANSWER_CHARS]
 
 
 def list_items(answer_text: str) -> list[str]:
@@ -104,7 +84,7 @@ def list_items(answer_text: str) -> list[str]:
     items = []
     for line in answer_text.splitlines():
         if line.lstrip().startswith(("- ", "* ", "• ")):
-            items.append(re.sub(r"\s*\[\d+\]", "", line.strip()[2:]).strip())
+            items.append(" ".join(_CITATION.sub(" ", line.strip()[2:]).split()))
     return items
 
 
@@ -115,29 +95,123 @@ def item_label(item: str) -> str:
     return " ".join(words[:12]).rstrip(".")
 
 
-def _resolve_ordinal(question: str, history: Sequence[Turn]) -> str | None:
+def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None:
     match = _ORDINAL_REF.search(question)
-    if not match or not history:
+    if not match:
         return None
-    items = list_items(_answer_text(history[-1][1]))
-    n = _ORDINALS[match.group(1).lower()]
+    items = list_items(_answer_text(previous))
+    n = ORDINALS[match.group(1).lower()]
     if not items or n > len(items):
         return None
     label = item_label(items[n - 1] if n > 0 else items[-1])
     return question[: match.start()] + label + question[match.end() :]
 
 
-def _subject_words(question: str) -> list[str]:
-    """Content words of an earlier question (without a carried '(…)' tail of its own)."""
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", question)
-    return [w for w in query_terms(base) if w not in _FRAME][:8]
+def subject_words(text: str) -> list[str]:
+    """Words that name what a question is about: content words that are neither filler nor
+    an aspect asked about any subject ("how long", "license", "salary")."""
+    words = [
+        w
+        for w in query_terms(text)
+        if stem(w) not in _NOT_SUBJECT and w not in ORDINALS and not w.isdigit()
+    ]  # fmt: skip
+    return words[:MAX_SUBJECT_WORDS]
+
+
+def _aspects(text: str) -> tuple[str, ...]:
+    return tuple(w for w in query_terms(text) if stem(w) in _ASPECTS)
+
+
+def _has_phrase(words: list[str], phrases: Sequence[str], start_only: bool = False) -> bool:
+    joined = " ".join(words)
+    padded = f" {joined} "
+    for phrase in phrases:
+        if joined.startswith(phrase + " ") or joined == phrase:
+            return True
+        if not start_only and f" {phrase} " in padded:
+            return True
+    return False
+
+
+def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
+    """The question names part of the subject again ("trucking school" after "truck driver")."""
+    own = {stem(w) for w in words}
+    return any(stem(w) in own for w in subject)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How one turn relates to the conversation's subject."""
+
+    text: str
+    carried: tuple[str, ...]  # words carried from before, for choosing sentences
+    weight: float
+    state: _State
+    in_text: bool = True  # the carried words are added to the question's text too
+
+
+def _read(question: str, previous: Answer | str | None, state: _State) -> _Reading:
+    """Resolve one turn against the state the conversation was in before it."""
+    resolved = _resolve_ordinal(question, previous)
+    if resolved is not None:  # "the second one" is the previous answer's second item
+        own = subject_words(resolved) or list(state.subject)
+        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(resolved)))
+    words = words_of(question)
+    own = subject_words(question)
+    aspects = _aspects(question)
+    if not (state.subject or state.frame):
+        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
+    anaphoric = not ANAPHORA.isdisjoint(words)
+    same_question = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
+    if own and (same_question or _has_phrase(words, SWITCH_PHRASES)):
+        # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
+        # previous question's aspect comes along when this one names none
+        frame = () if aspects else state.frame
+        return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
+    if not own:  # "how long is the grad program for that?", "and the salary?"
+        carried = state.subject or state.frame
+        return _Reading(question, carried, CARRIED_WEIGHT, _State(state.subject, aspects))
+    if anaphoric:  # "what credential do they get after the exam?": the subject, new words
+        weight = CARRIED_WEIGHT if len(own) <= 1 else SHARED_WEIGHT
+        return _Reading(question, state.subject, weight, _State(state.subject, aspects))
+    if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
+        return _Reading(
+            question, state.subject, SHARED_WEIGHT, _State(state.subject, aspects), False
+        )
+    # A subject of its own without a marker: the turn stands alone. A complete question
+    # ("what does a registered nurse earn?") starts a new subject; a remark or a vaguer
+    # question ("I'd like to work on defense projects though") puts its words in front of
+    # the earlier subject, so a later "for that" keeps both.
+    if question.endswith("?") and attribute_of(words) is not None:
+        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
+    merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
+    return _Reading(question, (), 0.0, _State(merged, aspects))
+
+
+def _clip(history: Sequence[Turn]) -> list[tuple[str, Answer | str | None]]:
+    turns = []
+    for turn in list(history)[-MAX_TURNS:]:
+        user, answer = (turn[0], turn[1]) if len(turn) > 1 else (turn[0], None)
+        user = user if isinstance(user, str) else ""
+        turns.append((user[:MAX_TURN_CHARS], answer))
+    return turns
+
+
+def _state_after(history: Sequence[Turn]) -> tuple[_State, Answer | str | None]:
+    """The conversation's subject after its last turn, and that turn's answer."""
+    state, previous = _State(), None
+    for user, answer in _clip(history):
+        if user.strip():
+            state = _read(user.strip(), previous, state).state
+        previous = answer
+    return state, previous
 
 
 _WANTS = re.compile(
-    r"\b(?:what|which)\s+(?:are\s+(?:the\s+|some\s+)?|kinds?\s+of\s+|types?\s+of\s+|other\s+)?([a-z][a-z-]+)",
+    r"\b(?:what|which)\s{1,3}(?:are\s{1,3}(?:the\s{1,3}|some\s{1,3})?|kinds?\s{1,3}of\s{1,3}"
+    r"|types?\s{1,3}of\s{1,3}|other\s{1,3})?([a-z][a-z-]{0,40})",
     re.IGNORECASE,
 )
-NUMBER_HINT = True
 _NOT_WANTS = frozenset(
     [
         "is",
@@ -171,46 +245,28 @@ def answer_type(question: str) -> str:
     return stem(word) if word.endswith("s") else ""
 
 
+def _stems(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem(w) for w in words))
+
+
 def condense(question: str, history: Sequence[Turn] = ()) -> Query:
     """Resolve a follow-up against the conversation; a self-contained question passes through."""
-    query = _condense(question, history)
-    focus = query.focus
-    if (
-        NUMBER_HINT
-        and re.search(r"\bhow many\b", question, re.IGNORECASE)
-        and "number" not in focus
-    ):
-        focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
-    return Query(
-        query.text,
-        focus,
-        query.context,
-        query.follow_up,
-        query.context_weight,
-        answer_type(question),
-    )
-
-
-def _condense(question: str, history: Sequence[Turn] = ()) -> Query:
-    """Resolve a follow-up against the conversation; a self-contained question passes through."""
     question = question.strip()
-    focus = tuple(dict.fromkeys(stem(w) for w in query_terms(question)))
-    if not history:
-        return Query(question, focus)
-    resolved = _resolve_ordinal(question, history)
-    if resolved is not None:
-        return Query(
-            resolved, tuple(dict.fromkeys(stem(w) for w in query_terms(resolved))), follow_up=True
-        )
-    previous = _previous_question(history)
-    subject = _subject_words(previous)
-    own = [w for w in query_terms(question) if w not in _FRAME]
-    anaphoric = bool(_ANAPHORA.search(question)) or len(own) == 0
-    continuing = bool(_CONTINUATION.search(question))
-    if not subject or not (anaphoric or continuing):
-        return Query(question, focus)
-    carried = tuple(dict.fromkeys(stem(w) for w in subject if stem(w) not in focus))
-    # "Who do they report to?" is about the old subject; "What about X?" brings a new one.
-    weight = 1.0 if anaphoric and len(own) <= 1 else 0.4
-    text = f"{question} ({' '.join(subject)})"
-    return Query(text, focus, carried, follow_up=True, context_weight=weight)
+    state, previous = _state_after(history) if history else (_State(), None)
+    reading = _read(question, previous, state)
+    focus = _stems(query_terms(reading.text))
+    if "how many" in " ".join(words_of(question)) and "number" not in focus:
+        focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
+    carried = tuple(s for s in _stems(reading.carried) if s not in focus)
+    text = reading.text
+    if reading.carried and reading.in_text:
+        text = f"{reading.text} ({' '.join(reading.carried)})"
+    return Query(
+        text=text,
+        focus=focus,
+        context=carried,
+        follow_up=bool(reading.carried) or reading.text != question,
+        context_weight=reading.weight if carried else 0.0,
+        wants=answer_type(question),
+        subject=" ".join(reading.state.subject),
+    )

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from advisor.bm25 import BM25Ranker
+from advisor.bm25 import BM25Ranker, is_current
 from advisor.keyword import KeywordIndex
 from advisor.records import Chunk
 from advisor.settings import Settings
@@ -327,9 +327,9 @@ class IndexReader:
                     OSError,
                     ValueError,
                     KeyError,
-                ):  # missing or damaged: rebuild from the table
+                ):  # missing, damaged or built by another word pipeline: rebuild from the table
                     self._ranker = BM25Ranker.build(self.keyword.rows())
-                    if not path.exists():
+                    if not is_current(path):
                         with contextlib.suppress(OSError):  # a read-only index still answers
                             self._ranker.save(path)
             return self._ranker

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.terms import STOPWORDS, stem
+from advisor.terms import STOPWORDS, stem, words_of
 
-INVENTORY_VERSION = 2
+INVENTORY_VERSION = 3
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -31,25 +31,19 @@ MAX_HEADING_WORDS = 3
 # Words seen this often count as known when a typo is one letter away from them.
 MIN_TYPO_TARGET_COUNT = 3
 MIN_TYPO_LENGTH = 5
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 
 Phrase = tuple[str, ...]
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words, Unicode-aware; inner apostrophes, dots and hyphens kept."""
-    return [w.lower() for w in _WORD.findall(text)]
+    """Folded words, by the one word pipeline."""
+    return words_of(text)
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that are not stop words, with hyphenated words split."""
-    out = []
-    for w in words(text):
-        for part in re.split(r"[-.'’]", w):
-            if part and part not in STOPWORDS:
-                out.append(stem(part))
-    return out
+    """Stems of the words that are not stop words."""
+    return [stem(w) for w in words_of(text) if w not in STOPWORDS]
 
 
 def _deletions(word: str) -> set[str]:

@@ -86,14 +86,16 @@ class KeywordIndex:
 
     def _selective(self, terms: list[str]) -> list[str]:
         """Drop words most chunks contain (they barely move BM25 but make SQLite score a large
-        share of the index), keeping at least the three rarest."""
+        share of the index), keeping at least the three rarest. The words come from the same
+        pipeline as the table's own tokenizer (folded, porter-stemmed), so counts agree."""
         if len(terms) <= MIN_TERMS:
             return terms
-        df = self.doc_freq([stem(t) for t in terms])
+        stemmed = {t: stem(t) for t in terms}
+        df = self.doc_freq(list(stemmed.values()))
         limit = COMMON_SHARE * self.size()
-        rare = [t for t in terms if df.get(stem(t), 0) <= limit]
+        rare = [t for t in terms if df.get(stemmed[t], 0) <= limit]
         if len(rare) < MIN_TERMS:
-            rare = sorted(terms, key=lambda t: df.get(stem(t), 0))[:MIN_TERMS]
+            rare = sorted(terms, key=lambda t: df.get(stemmed[t], 0))[:MIN_TERMS]
         return rare
 
     def size(self) -> int:

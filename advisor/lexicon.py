@@ -1,186 +1,290 @@
-"""Domain word lists, written as words, each with what it is for. Stemmed once at import where
-matching works on stems.
-
->>> from advisor.inventory import content_stems
->>> attribute_of(content_stems("what kind of money do analysts make"))
-'pay'
->>> attribute_of(content_stems("how long is the grad program for that"))
-'duration'
->>> is_comparison("PMP vs CSM: which takes less time?")
-True
-"""
+"""The domain's word lists, written as plain words, each with what it is for. Code that needs
+stems derives them once (advisor/terms.py); nothing here is tuned to a particular question."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 
-from advisor.terms import stem
-
-# Chat words that are neither subjects nor content: an unknown one of these is not a name the
-# library lacks ("kinda worried", "tbh").
-CASUAL_WORDS = frozenset(
-    [
-        "ok",
-        "okay",
-        "hmm",
-        "hey",
-        "hi",
-        "hello",
-        "thanks",
-        "thank",
-        "pls",
-        "plz",
-        "kinda",
-        "sorta",
-        "gonna",
-        "wanna",
-        "gotta",
-        "tbh",
-        "imo",
-        "idk",
-        "lol",
-        "btw",
-        "yeah",
-        "yep",
-        "nope",
-        "anyway",
-        "anyways",
-        "basically",
-        "actually",
-        "really",
-        "realistically",
-        "honestly",
-        "literally",
-        "super",
-        "pretty",
-        "stuff",
-        "thing",
-        "things",
-        "guys",
-        "folks",
-        "curious",
-        "wondering",
-    ]
+# Stop words: function words and question filler that say nothing about a subject. They are
+# left out of BM25, word rarity and matching ("tell", "want", "help" frame a request).
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at
+    be because been before being below between both but by can could did do
+    does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off
+    on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves
+    tell much many get got go going want know like also may might must
+    shall one ones thing things help please""".split()  # noqa: SIM905
 )
 
-# Verbs and nouns that frame a question rather than name its subject: never a subject the
-# library lacks, even when a small library never uses them.
+# Question-frame words: filler around a question ("ok", "usually", "tell me more") that names
+# neither its subject nor what is asked about it. Never carried from turn to turn.
 FRAME_WORDS = frozenset(
-    [
-        "tell",
-        "explain",
-        "describe",
-        "detail",
-        "details",
-        "question",
-        "answer",
-        "make",
-        "makes",
-        "made",
-        "become",
-        "becoming",
-        "need",
-        "needs",
-        "get",
-        "gets",
-        "work",
-        "works",
-        "working",
-        "job",
-        "jobs",
-        "career",
-        "careers",
-        "do",
-        "does",
-        "doing",
-        "know",
-        "learn",
-        "start",
-        "starting",
-        "usually",
-        "typically",
-        "typical",
-        "actually",
-        "good",
-        "best",
-        "worth",
-    ]
+    """tell more explain describe detail details question questions answer difference
+    different usually typically actually really normally generally kind kinds type types sort
+    ok okay hmm well thanks thank good great cool right sure yes yeah gotcha anything
+    something else mean means exactly supposed worth interested curious thinking considering
+    looking wondering planning trying wants wanted rather maybe instead switching gears
+    topic new another also still just stuff honestly though moving move moved keep like
+    pretty bit lot little guess think feel someone people mentioning aimed whether back ago
+    ll ve re toward later soon sister brother wife
+    husband friend son daughter mom dad partner""".split()  # noqa: SIM905
 )
 
-# What a question asks for, by the words that signal it. Order matters: the first attribute
-# whose words occur wins ("how much does the exam cost" is a cost, not a count).
-ATTRIBUTE_WORDS: dict[str, str] = {
-    "cost": "cost costs fee fees price tuition expensive cheap afford",
-    "pay": "pay pays paid salary salaries earn earns earning earnings wage wages income money "
-    "compensation paycheck",
-    "age": "age ages minimum-age",
-    "count": "openings number",
-    "duration": "long duration months weeks",
-    "outlook": "outlook growth grow growing demand prospects projected shrinking dying future",
-    "schedule": "hours schedule shifts nights weekends overtime",
-    "requirements": "require requires required requirement requirements need needs license "
-    "licence licensed degree qualify eligible eligibility prerequisite prerequisites "
-    "certification credential",
-    "duties": "duties responsibilities day-to-day",
-    "figure": "average median typical percentage percent rate share",
-}
-ATTRIBUTES: dict[str, frozenset[str]] = {
-    name: frozenset(stem(w) for w in text.split()) for name, text in ATTRIBUTE_WORDS.items()
-}
-# Phrases that set the attribute before single words do.
-_ATTRIBUTE_PHRASES = (
-    (re.compile(r"\bhow much\b.*\b(make|earn|paid|pay|get)\b", re.I), "pay"),
-    (re.compile(r"\bhow much\b.*\b(cost|fee|charge)\b", re.I), "cost"),
-    (re.compile(r"\bhow many\b", re.I), "count"),
-    (
-        re.compile(r"\bhow long\b|\bhow much time\b|\btakes?\s+(?:\w+\s+){0,2}time\b", re.I),
-        "duration",
+# Aspect words: what a question asks about any subject (pay, schooling, exams, duties). A
+# follow-up made only of these ("how many credit hours do you need to get licensed?") is
+# about the conversation's subject; "what about X?" carries them over to the new subject X.
+ASPECT_WORDS = frozenset(
+    """pay pays paid earn earns earning salary salaries wage wages make makes income money
+    compensation cost costs fee fees price tuition expensive cheap afford take takes long
+    time year years month months week weeks hour hours day days need needs require requires
+    required requirement requirements prerequisite prerequisites eligible eligibility
+    qualify qualifications lead leads role roles report reports job jobs title titles
+    position career work working duties duty responsibilities tasks outlook growth demand
+    future openings become becoming get start started starting path steps step process
+    school schooling program programs degree degrees course courses class classes credit
+    credits college grad graduate undergrad training train exam exams test tests license
+    licensed licensing licence certification certifications certificate certified credential
+    credentials renew renewal expire skills skill experience internship apprenticeship
+    residency study studies cover covers topics subjects concentration specialization
+    specializations track option options help helps better best first typical full part
+    time""".split()  # noqa: SIM905
+)
+
+# Topic-switch markers: the user says the subject changes ("different question - I'm also
+# looking at X", "hmm, what about X instead?"); the new subject replaces the old one.
+SWITCH_PHRASES: tuple[str, ...] = (
+    "different question", "another question", "new question", "switching gears",
+    "switch gears", "changing topic", "change of topic", "different topic", "on another note",
+    "unrelated", "instead", "also looking at", "also considering",
+    "more interested in", "interested in", "rather", "moving into", "move into",
+    "switch to", "switching to", "transition to", "transitioning to", "get into",
+)  # fmt: skip
+
+# Follow-ups that ask the previous question again, about a new subject ("what about X?").
+SAME_QUESTION_PHRASES: tuple[str, ...] = ("what about", "how about", "and for", "same for")
+
+# Words that point back to something said before ("do they", "that one", "a full-time one").
+ANAPHORA: frozenset[str] = frozenset(
+    """they them their theirs it its this that these those he she his her him one ones
+    there""".split()  # noqa: SIM905
+)
+
+# Career-domain equivalents: words people use interchangeably in career questions. A question
+# word missing from a source still counts (at a discount) when an equivalent is there, and the
+# keyword search also looks for the equivalents.
+EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("earn", "salary", "pay", "wage", "compensation", "income", "make"),
+    ("job", "role", "position", "occupation", "career"),
+    ("long", "year", "month", "duration", "hour", "minute"),
+    ("cost", "fee", "tuition", "price"),
+    ("certification", "certified", "credential"),
+    ("boss", "report"),
+    ("renew", "lapse", "expire", "maintain", "recertification"),
+    ("issue", "award", "grant", "administer", "offer"),
+    ("exam", "test", "assessment"),
+    ("grow", "growth", "outlook", "demand"),
+)
+
+# Figure-question words: a question with one of these asks for a number (money, a share, a
+# count), so a unit holding a figure answers it better. Phrases match as whole words.
+FIGURE_QUESTION_WORDS: tuple[str, ...] = (
+    "pay", "pays", "paid", "salary", "salaries", "earn", "earns", "wage", "wages", "income",
+    "how much", "how many", "how fast", "compensation", "median", "average", "number of",
+    "percent", "rate",
+)  # fmt: skip
+
+# Ordinals: "the second one" points into the previous answer's list; -1 is its last item.
+ORDINALS: dict[str, int] = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+    "last": -1,
+}  # fmt: skip
+# Nouns that may follow an ordinal ("the third option"), singular; a plural "s" is allowed.
+ORDINAL_NOUNS: tuple[str, ...] = (
+    "one", "item", "option", "point", "step", "role", "certification", "specialization",
+    "path", "thing", "track", "program", "choice",
+)  # fmt: skip
+
+# Attribute cue words: which attribute of a subject a question asks for. Single words match
+# by stem ("salaries" ~ "salary"); phrases match as whole words in order.
+ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
+    "comparison": (
+        "vs", "versus", "compare", "compared", "comparison", "difference", "differ",
+        "better", "worse", "which is", "or should",
     ),
-    (re.compile(r"\bhow old\b", re.I), "age"),
+    "cost": ("cost", "fee", "price", "tuition", "expensive", "cheap", "afford", "how much does it cost"),
+    "pay": (
+        "pay", "paid", "salary", "earn", "wage", "income", "compensation", "make",
+        "how much do", "how much does",
+    ),
+    "duration": ("how long", "duration", "years", "months", "weeks", "hours", "quick", "fast"),
+    "requirements": (
+        "need", "require", "requirement", "prerequisite", "eligible", "eligibility",
+        "qualify", "qualification", "must", "necessary", "license", "licensed",
+    ),
+    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected to"),
+    "steps": ("become", "steps", "how to", "how do i", "path", "get into", "transition", "move into", "process"),
+    "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "what does", "what do", "do all day"),
+    "definition": ("what is", "what's", "what are", "mean", "meaning", "define", "definition", "stand for"),
+}  # fmt: skip
+# When cues of several attributes occur, the first in this order wins: a comparison frames
+# whatever is compared; cost and pay are specific figures; the generic "what is" comes last.
+ATTRIBUTE_ORDER: tuple[str, ...] = tuple(ATTRIBUTE_CUES)
+
+# Injection patterns: attempts to change or reveal the advisor's instructions. Each needs the
+# advisor's own instructions as its object ("your rules", "the system prompt"), so ordinary
+# questions ("Should I act as a tech lead first?", "can I override my manager's rules?",
+# "pretend interviews") pass. Matched against the question's words joined by single spaces.
+_OWNER = r"(?:your|previous|prior|above|earlier|preceding|system|initial|original|hidden|secret)"
+_ORDERS = (
+    r"(?:instructions?|prompts?|rules|guidelines|directives|programming|guardrails"
+    r"|restrictions|constraints|policies|policy)"
 )
-# Attributes answered by a figure of one kind: the answer must quote such a figure.
-FIGURE_ATTRIBUTES = {
-    "pay": "money",
-    "cost": "money",
-    "count": "number",
-    "age": "number",
-    "duration": "time",
-    "figure": "number",
-}
-
-# Attempts to change the instructions. Kept narrow: "should I act as a tech lead first?" and
-# "can I override my manager's rules?" are ordinary questions.
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:your|the|my|previous|prior|above|these)\s+"
-    r"(?:\w+\s+){0,2}?(instruction|instructions|prompt|rules|guidelines)\b"
-    r"|\b(system prompt|developer message|jailbreak|you are now|DAN mode|system update)\b"
-    r"|\b(?:rules|instructions|guidelines)\b[^.?!]{0,40}\b(?:suspended|disabled|lifted|no longer apply)\b",
-    re.IGNORECASE,
+_AI = r"(?:ai|assistant|chatbot|bot|model|llm|gpt|chatgpt|dan|unrestricted|jailbroken|evil)"
+_FILLER = r"(?:[^ ]+ ){0,3}"  # up to three words between the verb and its object
+INJECTION_PATTERNS: tuple[str, ...] = (
+    # ignore / forget / override your (previous) instructions
+    rf"\b(?:ignore|disregard|forget|override|bypass|skip) {_FILLER}{_OWNER} {_FILLER}?{_ORDERS}\b",
+    rf"\b(?:ignore|disregard|forget) (?:all|any|every) (?:of )?{_ORDERS}\b",
+    # reveal the system prompt / your instructions
+    rf"\b(?:print|reveal|show|repeat|output|display|dump|leak|share|tell me|give me|what are"
+    rf"|what is|what s|write out|recite) {_FILLER}(?:your|the) {_FILLER}?"
+    r"(?:system prompt|prompt|instructions|initial prompt|hidden prompt|rules you follow)\b",
+    r"\b(?:system prompt|developer message|developer mode|jailbreak|jailbroken|dan mode"
+    r"|do anything now)\b",
+    # "your rules are suspended", "IMPORTANT SYSTEM UPDATE"
+    rf"\b{_ORDERS} (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?"
+    r"(?:suspended|lifted|void|disabled|removed|revoked|cancelled|canceled|overridden|off)\b",
+    rf"\b{_ORDERS} no longer apply\b",
+    r"\b(?:important|urgent|new|critical) (?:system|admin|developer|security) "
+    r"(?:update|message|notice|instruction|instructions|override)\b",
+    r"^(?:system|admin|developer|assistant)(?: message| note| update)?:",
+    r"\bnew instructions\b|\bupdated instructions\b",
+    # role changes aimed at the assistant
+    r"\byou are now (?:a |an |in |no longer |free |unrestricted |dan\b)",
+    r"\bfrom now on you (?:are|will|must|should|can|have)\b",
+    rf"\b(?:act|behave|respond|roleplay|role play) as (?:if you (?:have|had|were|are) no"
+    rf"|(?:an? |my |the )?{_FILLER}{_AI}\b)",
+    rf"\bpretend (?:that )?(?:you are|you re|to be) (?:an? |my )?{_FILLER}(?:{_AI}\b|without"
+    r"|not bound|free of|no longer)",
+    r"\b(?:you have no|without any|not bound by) (?:rules|restrictions|guidelines|filters)\b",
 )
-
-_COMPARISON = re.compile(
-    r"\b(vs\.?|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|more|less|"
-    r"higher|lower|faster|slower|longer|shorter|bigger|smaller)\b|\bor\b.*\?",
-    re.I,
-)
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in INJECTION_PATTERNS))
+# Words for the injection check: lower-case letters and digits, ':' kept (a "SYSTEM:" header).
+_INJECTION_WORD = re.compile(r"[^\W_]+|:")
 
 
-def attribute_of(stems: list[str], text: str = "") -> str | None:
-    """The kind of fact a question asks for, or None."""
-    for pattern, name in _ATTRIBUTE_PHRASES:
-        if text and pattern.search(text):
-            return name
-    present = set(stems)
-    for name, signal in ATTRIBUTES.items():
-        if present & signal:
+def looks_like_injection(text: str) -> bool:
+    """The text tries to change or reveal the advisor's instructions."""
+    words = " ".join(_INJECTION_WORD.findall(text.lower())).replace(" :", ":")
+    return _INJECTION.search(words) is not None
+
+
+def attribute_of(words: Iterable[str] | str) -> str | None:
+    """The attribute a question asks for (pay, duration, cost, requirements, duties, outlook,
+    steps, comparison, definition), from its words in order (or its text); None if no cue."""
+    from advisor.terms import fold, stem, words_of
+
+    seq = words_of(words) if isinstance(words, str) else [fold(w) for w in words]
+    stems = {stem(w) for w in seq}
+    joined = f" {' '.join(seq)} "
+    cues, phrases = _cues()
+    for name in ATTRIBUTE_ORDER:
+        if not cues[name].isdisjoint(stems) or any(p in joined for p in phrases[name]):
             return name
     return None
 
 
-def looks_like_injection(text: str) -> bool:
-    """An attempt to change the advisor's instructions rather than a career question."""
-    return bool(_INJECTION.search(text))
+@lru_cache(maxsize=1)
+def _cues() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Per attribute: the stems of its one-word cues, and its phrases as " word word "."""
+    from advisor.terms import stem, words_of
+
+    stems: dict[str, frozenset[str]] = {}
+    phrases: dict[str, tuple[str, ...]] = {}
+    for name, cues in ATTRIBUTE_CUES.items():
+        split = [words_of(c) for c in cues]
+        stems[name] = frozenset(stem(w[0]) for w in split if len(w) == 1)
+        phrases[name] = tuple(f" {' '.join(w)} " for w in split if len(w) > 1)
+    return stems, phrases
+
+
+ATTRIBUTES: dict[str, frozenset[str]]  # attribute -> stems of its one-word cues (lazy, below)
+
+
+def __getattr__(name: str) -> object:
+    # ATTRIBUTES needs the stemmer, and advisor.terms imports this module: computed on first use
+    if name == "ATTRIBUTES":
+        return _cues()[0]
+    raise AttributeError(name)
+
+
+# -- the answer guard (advisor/analysis.py) ---------------------------------------------------
+
+# Chat words: neither subjects nor content. An unknown one is not a name the library lacks
+# ("kinda worried", "tbh"); FRAME_WORDS and ASPECT_WORDS are never subjects either.
+CASUAL_WORDS = frozenset(
+    """ok okay hmm hey hi hello thanks thank pls plz kinda sorta gonna wanna gotta tbh imo idk
+    lol btw yeah yep nope anyway anyways basically actually really realistically honestly
+    literally super pretty stuff thing things guys folks curious wondering""".split()  # noqa: SIM905
+)
+
+# The kind of figure a question asks for, by its words: an answer must then quote a figure of
+# that kind (money for pay or a fee, a number for a count or an age, a time for a duration).
+# Only explicit asks count: "what makes a good manager" asks for no money.
+FIGURE_WORDS: dict[str, frozenset[str]] = {
+    "money": frozenset(
+        """salary salaries earn earns earning earnings wage wages income money paycheck
+        compensation paid pay pays cost costs fee fees price prices tuition""".split()  # noqa: SIM905
+    ),
+    "number": frozenset(
+        """openings average median percentage percent rate share age ages""".split()  # noqa: SIM905
+    ),
+}
+FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\bhow much (?:\w+ ){0,4}(?:make|makes|get|gets|charge|charges|cost|costs)\b", "money"),
+    (r"\bhow many\b|\bnumber of\b|\bhow old\b|\bminimum age\b", "number"),
+    (r"\bhow long\b|\bhow much time\b|\btakes? (?:\w+ ){0,2}time\b|\bhow many (?:years|months|weeks|hours)\b", "time"),
+)  # fmt: skip
+_FIGURE_PHRASES = tuple((re.compile(p, re.I), kind) for p, kind in FIGURE_PHRASES)
+
+# A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?").
+_COMPARISON = re.compile(
+    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|more|"
+    r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b|\bor\b[^?]*\?",
+    re.I,
+)
+
+
+def figure_asked(text: str) -> str | None:
+    """money, number or time when the question asks for such a figure, else None.
+
+    >>> figure_asked("what kind of money do analysts make?"), figure_asked("how long is the program")
+    ('money', 'time')
+    >>> figure_asked("what makes a good manager?") is None
+    True
+    """
+    for pattern, kind in _FIGURE_PHRASES:
+        if pattern.search(text):
+            return kind
+    words = set(_INJECTION_WORD.findall(text.lower()))
+    for kind, cues in FIGURE_WORDS.items():
+        if words & cues:
+            return kind
+    return None
 
 
 def is_comparison(text: str) -> bool:
+    """The question sets subjects against each other.
+
+    >>> is_comparison("PMP vs CSM: which takes less time?"), is_comparison("what is the PMP?")
+    (True, False)
+    """
     return bool(_COMPARISON.search(text))

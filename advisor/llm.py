@@ -122,7 +122,9 @@ class LLMAnswerer:
             return fallback
         text = rewritten[0][:500]
         focus = tuple(dict.fromkeys(stem(w) for w in query_terms(text)))
-        return Query(text, focus, (), True, 0.0, fallback.wants)
+        return Query(
+            text=text, focus=focus, follow_up=True, wants=fallback.wants, subject=fallback.subject
+        )
 
     def stream(self, prepared: Any) -> Generator[Event, None, Answer]:
         chunks = [h.chunk for h in prepared.hits]

@@ -12,7 +12,6 @@ import numpy as np
 
 from advisor.analysis import Analysis, Subject
 from advisor.inventory import content_stems
-from advisor.lexicon import FIGURE_ATTRIBUTES
 from advisor.match import Matcher, query_weights
 from advisor.retrieval import Hit
 from advisor.terms import all_stems
@@ -177,7 +176,7 @@ def score_units(
     headings = [_stems(h.chunk.heading_path) for h in hits]
     match = Matcher.build(query_weights(query, idf), [_stems(u.text) for _, u in units] + headings)
     qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
-    figure = FIGURE_ATTRIBUTES.get(analysis.attribute or "")
+    figure = analysis.figure
     asks_others = bool(_ASKS_OTHERS & set(content_stems(analysis.ask)))
     groups: dict[tuple[int, int], list[Unit]] = {}
     for i, u in units:

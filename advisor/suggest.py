@@ -80,10 +80,15 @@ _SUBJECT_QUESTIONS = {
 _DEFAULT_SUBJECT_QUESTION = "What do {t} do?"
 
 
-def subject_follow_ups(analysis: Analysis, titles: Sequence[str], searcher: Searcher) -> tuple[str, ...]:
+def subject_follow_ups(
+    analysis: Analysis, titles: Sequence[str], searcher: Searcher
+) -> tuple[str, ...]:
     """Questions about the nearest subjects the library covers, after a refusal."""
     form = _SUBJECT_QUESTIONS.get(analysis.attribute or "", _DEFAULT_SUBJECT_QUESTION)
-    return tuple(form.format(t=t.lower() if t[:1].isupper() and not t.isupper() else t) for t in titles[:MAX_SUGGESTIONS])
+    return tuple(
+        form.format(t=t.lower() if t[:1].isupper() and not t.isupper() else t)
+        for t in titles[:MAX_SUGGESTIONS]
+    )
 
 
 def suggest_follow_ups(

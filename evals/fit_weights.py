@@ -49,7 +49,13 @@ def good_unit(text: str, doc_id: str, q: dict[str, Any]) -> bool:
     return any(normalize(p) in t for p in phrases)
 
 
-def collect(settings: Settings, questions: list[dict[str, Any]]) -> list[Case]:
+def collect(
+    settings: Settings, questions: list[dict[str, Any]], separate: bool = False
+) -> list[Case]:
+    """Candidates and unit features per question. `separate` replaces the pooled unit vectors
+    by each unit embedded on its own (the costlier alternative, for comparison)."""
+    import numpy as np
+
     from advisor.advisor import Advisor
 
     advisor = Advisor(settings)
@@ -62,6 +68,17 @@ def collect(settings: Settings, questions: list[dict[str, Any]]) -> list[Case]:
         analysis = advisor.analyse(query)
         hits = advisor.candidates(analysis)
         scored = advisor.score(analysis, hits)
+        if separate:
+            qv = np.asarray(advisor.embed_query(query.text))
+            scored = [
+                replace(
+                    s,
+                    features=replace(
+                        s.features, meaning=float(np.asarray(advisor.embed_query(s.text)) @ qv)
+                    ),
+                )
+                for s in scored
+            ]
         units = [(s.features, good_unit(s.text, hits[s.hit].chunk.doc_id, q)) for s in scored]
         cases.append(Case(q["id"], q.get("answerable", True), units))
     return cases
@@ -116,10 +133,25 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, action="append", required=True)
     ap.add_argument("--corpus", type=Path, action="append", required=True)
     ap.add_argument("--json", type=Path, help="write the fitted weights and curves here")
+    ap.add_argument(
+        "--separate-units",
+        action="store_true",
+        help="also score with units embedded one by one (instead of pooled from their chunk)",
+    )
     args = ap.parse_args()
     settings, _ = build_index(Settings.from_env(), args.corpus)
     questions = [q for path in args.questions for q in load_questions(path)]
     cases = collect(settings, questions)
+    if args.separate_units:
+        separate = collect(settings, questions, separate=True)
+        print(
+            json.dumps(
+                {
+                    "top1_pooled": round(top1(cases, WEIGHTS), 3),
+                    "top1_separate": round(top1(separate, WEIGHTS), 3),
+                }
+            )
+        )
     train = [c for c in cases if int(c.qid[-1]) % 2 == 1]
     held = [c for c in cases if int(c.qid[-1]) % 2 == 0]
     fitted = fit(train)

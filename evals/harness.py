@@ -13,7 +13,7 @@ from typing import Any
 
 from advisor.advisor import Advisor
 from advisor.embeddings import resolve_dtype
-from advisor.evals.metrics import summarize
+from advisor.evals.metrics import summarize, summarize_by_kind
 from advisor.ingest import IngestReport, ingest
 from advisor.records import Answer
 from advisor.settings import Settings
@@ -128,4 +128,8 @@ def run(
         records.append(_record(q, answer, retrieved, latency))
     if progress:
         progress(len(questions), len(questions))
-    return {"summary": summarize(records), "records": records}
+    return {
+        "summary": summarize(records),
+        "by_kind": summarize_by_kind(records),
+        "records": records,
+    }

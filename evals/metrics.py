@@ -110,3 +110,16 @@ def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         "latency_p50_ms": _pct(latencies, 50),
         "latency_p95_ms": _pct(latencies, 95),
     }
+
+
+PER_KIND = ("hit_at_5", "fact_coverage", "refusal_recall", "false_refusal_rate")
+
+
+def summarize_by_kind(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The main metrics per question `kind` (paraphrase, conversation, near-miss, ...)."""
+    kinds = sorted({r["kind"] for r in records if r.get("kind")})
+    out = {}
+    for kind in kinds:
+        summary = summarize([r for r in records if r.get("kind") == kind])
+        out[kind] = {"questions": summary["questions"], **{m: summary[m] for m in PER_KIND}}
+    return out

@@ -97,3 +97,42 @@ def test_ranker_agrees_with_fts5_on_the_project_index(project_index):
         assert ours, q
         overlap.append(len(ours & fts5) / max(len(fts5), 1))
     assert sum(overlap) / len(overlap) >= 0.6
+
+
+def test_a_ranker_saved_by_another_word_pipeline_is_rebuilt(ranker, tmp_path):
+    """Matrices built with other tokens would silently miss the query's words: an unstamped
+    (older) or differently stamped ranker refuses to load, and saving replaces it."""
+    from advisor.bm25 import STAMP, StaleRanker, is_current
+
+    path = tmp_path / "bm25"
+    ranker.save(path)
+    assert is_current(path)
+    (path / STAMP).unlink()  # as written before the stamp existed
+    assert not is_current(path)
+    with pytest.raises(StaleRanker):
+        BM25Ranker.load(path)
+    ranker.save(path)
+    assert is_current(path) and BM25Ranker.load(path).search("apprenticeship", 1)[0][0] == "c3"
+    assert [p.name for p in tmp_path.iterdir()] == ["bm25"]  # the stale copy is gone
+
+
+def test_accented_and_unaccented_words_find_each_other():
+    ranker = BM25Ranker.build(
+        [("r1", "Résumés", "", "A résumé lists your work."), ("r2", "Pay", "", "Wages vary.")]
+    )
+    assert ranker.search("resume", 2)[0][0] == "r1"
+    assert ranker.search("RÉSUMÉ", 2)[0][0] == "r1"
+
+
+def test_an_index_with_an_older_ranker_rebuilds_it_on_open(project_index):
+    """A generation written before the word pipeline changed answers with a fresh ranker, and
+    saves it so the next process loads it directly."""
+    from advisor.bm25 import STAMP, is_current
+    from advisor.index import RANKER, Index
+
+    index = Index(project_index)
+    path = index.gen_dir(index.current()) / RANKER
+    (path / STAMP).unlink()
+    reader = index.reader()
+    assert reader.keyword_search("Lean Six Sigma belts", 5)
+    assert is_current(path)

@@ -74,3 +74,46 @@ _turn = st.tuples(
 def test_condense_never_crashes(question, history):
     q = condense(question, history)
     assert isinstance(q.text, str)
+
+
+def test_query_is_keyword_only():
+    import dataclasses
+
+    import pytest
+
+    from advisor.condense import Query
+
+    with pytest.raises(TypeError):
+        Query("text", ("focus",))  # type: ignore[misc]
+    q = Query(text="What does a PE cost?", focus=("pe", "cost"))
+    assert dataclasses.replace(q, subject="pe").subject == "pe"
+
+
+ADVERSARIAL_TURNS = [
+    "(" * 40_000,
+    "a" * 40_000,
+    "the " + " " * 40_000 + "x",
+    "." * 40_000,
+    "[1" * 20_000,
+    "- " + "[" * 40_000,
+    "what " * 8000,
+    "the first " * 4000,
+    ("x (" * 13_000) + ")",
+]
+
+
+def test_condense_is_fast_on_adversarial_history():
+    """History reaches condense from the client: 40,000-character turns of letters,
+    punctuation or parentheses must not stall the request (regexes linear, turns clipped)."""
+    import time
+
+    for text in ADVERSARIAL_TURNS:
+        history = [(text, Answer(text)), (text, text), ("how much do nurses earn?", Answer(text))]
+        start = time.perf_counter()
+        condense(text[:2000], history)
+        condense("and the second one?", history)
+        assert time.perf_counter() - start < 2.0, repr(text[:10])
+        start = time.perf_counter()
+        list_items(text)
+        answer_type(text)
+        assert time.perf_counter() - start < 2.0, repr(text[:10])

@@ -1,0 +1,92 @@
+"""The one word pipeline: Unicode words, accent folding, stems once, agreement with the FTS5
+keyword table, and linear time on adversarial text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from advisor.keyword import KeywordIndex
+from advisor.records import Chunk
+from advisor.terms import (
+    EQUIVALENT_WORDS,
+    EQUIVALENTS,
+    all_stems,
+    fold,
+    query_terms,
+    stem,
+    stems,
+    text_stems,
+    words_of,
+)
+
+BUDGET_S = 2.0  # generous: each input below takes milliseconds with linear regexes
+
+
+def test_accented_words_fold_instead_of_splitting():
+    assert query_terms("Résumé tips") == ["resume", "tips"]
+    assert stem("résumé") == stem("resume") == "resum"
+    assert stems("Naïve café Ångström") == ["naiv", "cafe", "angstrom"]
+    assert fold("ﬁnance ＭＢＡ") == "finance mba"  # compatibility forms (ligature, full width)
+
+
+def test_words_are_unicode_letter_and_digit_runs():
+    assert words_of("co-op job_title, $62,340 (2024)") == [
+        "co",
+        "op",
+        "job",
+        "title",
+        "62",
+        "340",
+        "2024",
+    ]
+    assert query_terms("Ingeniería y gestión") == ["ingenieria", "gestion"]
+    assert query_terms("工程师 salary") == ["工程师", "salary"]
+
+
+def test_stop_words_and_lone_letters_are_not_content():
+    assert query_terms("What's the pay of a PE?") == ["pay", "pe"]
+    assert query_terms("it's 5 o'clock") == ["5", "clock"]
+    assert text_stems("Nurses nurses, the nurse") == ["nurs", "nurs", "nurs"]
+    assert {"the", "a"} <= all_stems("The pay of a nurse")  # containment keeps stop words
+
+
+def test_equivalents_are_stems_of_plain_words_stemmed_once():
+    assert "salari" in EQUIVALENTS["pai"] and "wage" in EQUIVALENTS["earn"]
+    assert "pai" not in EQUIVALENTS["pai"]
+    # the keyword side gets words; stemming them once gives the equivalents' stems
+    assert {stem(w) for w in EQUIVALENT_WORDS["pai"]} == set(EQUIVALENTS["pai"])
+
+
+def test_stems_agree_with_the_fts5_tables_tokenizer(tmp_path):
+    """doc_freq looks our stems up in FTS5's vocabulary: both must cut and stem alike."""
+    text = (
+        "Résumé writing for naïve engineers: co-op programs, job_title fields, "
+        "certifications, licensure and salaries of $62,340 in 2024; Ångström-level café work."
+    )
+    kw = KeywordIndex(tmp_path / "kw.sqlite")
+    kw.add([Chunk(chunk_id="c1", doc_id="d", title="T", section="", text=text, position=0)])
+    vocab = set(kw.doc_freq(sorted(all_stems(text))))
+    assert vocab == all_stems(text)
+    assert kw.doc_freq([stem("résumé"), stem("salaries")]) == {"resum": 1, "salari": 1}
+
+
+ADVERSARIAL = [
+    "$" * 40_000,
+    "a" * 40_000,
+    "a-" * 20_000,
+    "(" * 40_000,
+    "é" * 40_000,
+    " " * 40_000 + "x",
+    "a." * 20_000 + "$",
+    "1," * 20_000,
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:6]))
+def test_word_functions_are_linear_on_adversarial_text(text):
+    start = time.perf_counter()
+    for fn in (query_terms, stems, text_stems, all_stems, words_of):
+        fn(text)
+    assert time.perf_counter() - start < BUDGET_S
