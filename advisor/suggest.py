@@ -332,7 +332,7 @@ def question_for_heading(heading: str) -> str | None:
     text = heading.strip().rstrip(".:?")
     if not text or _LABEL_NOUN.match(text) or any(w in text.lower() for w in SUGGESTION_SKIP_HEADINGS):
         return None
-    if _title_case(text):  # "Education & Early Steps": the capitals are style, not names
+    if _title_case(text) and not _NAMED_ACRONYM.search(text):  # "Education & Early Steps": the capitals are style, not names
         text = _sentence_case(lower_title(text))
     if ":" in text:  # "Keeping the PMP active: renewal and PDUs": the part before the colon asks
         text = text.split(":", 1)[0].strip()
@@ -346,12 +346,14 @@ def question_for_heading(heading: str) -> str | None:
 
 
 def _title_case(text: str) -> bool:
-    """Most longer words capitalised ("Entry-Level Roles & Mid-Level Growth")."""
-    long = [w for w in text.split() if len(w) > 3 and not _is_acronym(w)]
-    return len(long) >= 2 and sum(w[:1].isupper() for w in long) / len(long) >= TITLE_CASE_SHARE
+    """Every longer word capitalised, the last word too ("Entry-Level Roles & Mid-Level
+    Growth"); "What Lean Six Sigma is" is sentence case around a name."""
+    words = text.split()
+    long = [w for w in words[1:] if len(w) > 3 and not _is_acronym(w)]
+    return len(long) >= 2 and all(w[:1].isupper() for w in long) and words[-1][:1].isupper()
 
 
-TITLE_CASE_SHARE = 0.75  # sentence-case headings capitalise a name or two, rarely three in four
+_NAMED_ACRONYM = re.compile(r"\([A-Z][A-Z0-9 ]+\)")  # "Professional Scrum Master (PSM I)": a name
 
 _VERSUS = re.compile(r"^(.+?)\s+(?:versus|vs\.?)\s+(.+?)(?:\s+at a glance)?$", re.I)
 _GLANCE = re.compile(r"^(.+?)\s+at a glance$", re.I)
@@ -376,7 +378,8 @@ def _noun_question(text: str) -> str | None:
         return None  # "The order people often take certifications", "Cost and return ..."
     if not named and len(words) <= 2 and not _PLURAL_END.search(words[-1]):
         return None  # "Budget responsibility": too bare to ask about on its own
-    plural = _PLURAL_END.search(head[-1]) is not None and not head[-1].endswith("is")
+    number_words = head[-1:] if named else head  # "Fundamentals of Engineering (FE) exam" is one
+    plural = any(_PLURAL_END.search(w) and not w.endswith("is") for w in number_words)
     article = "" if re.match(r"\S+['’]s\b", phrase) else "the "  # "PMI's certifications"
     return f"{'What are' if plural else 'What is'} {article}{phrase}?"
 
@@ -385,7 +388,7 @@ MAX_NAME_WORDS = 8  # names run longer: "Fundamentals of Engineering (FE) exam"
 MAX_HEAD_WORDS = 4  # a longer head noun phrase is a clause, not a thing to ask "what is" about
 # Two things joined in the head ("Senior and principal engineer roles") read badly after
 # "What is"; joined names ("Principles and Practice of Engineering") are one thing.
-_PAIR = re.compile(r"\b(?:and|or|&)\s+(?![A-Z][a-z])")
+_PAIR = re.compile(r"(?:\band\b|\bor\b|&)\s+(?![A-Z][a-z])")
 # Where a heading's head noun phrase ends: "Skills | to build for ...", "Signs | you may be ...".
 _HEAD_END = re.compile(r"\s(?:to|for|of|in|on|by|from|at|with|before|after|between|that|you|as|where)\s")
 _DETERMINERS = ("the ", "a ", "an ", "each ", "your ")
