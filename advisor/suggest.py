@@ -160,7 +160,7 @@ _OOH_QUESTIONS: tuple[tuple[str, str | None], ...] = (
     (r"how to become .* > education", "What education do {many} need?"),
     (r"how to become .* > training", "What training do {many} need?"),
     (r"how to become .* > licenses", "What licenses or certifications do {many} need?"),
-    (r"how to become .* > advancement", "How do {many} advance in their careers?"),
+    (r"how to become .* > advancement", "How can {many} advance?"),
     (r"how to become .* > important qualities", "What qualities do {many} need?"),
     (r"how to become .* > work experience", "What work experience do {many} need?"),
     (r"how to become ", "How do you become {one}?"),
@@ -405,22 +405,26 @@ def _the(phrase: str) -> str:
 # -- candidates and checks -----------------------------------------------------------------------
 
 def question_for_item(label: str) -> str | None:
-    """A question about a name listed in the answer, when the item is a name (an acronym or
-    capitalised words), not a phrase.
+    """A question about a credential or program the answer listed, when the item names one
+    by its acronym; other items (table rows, phrases, "Business Environment") get None.
 
     >>> question_for_item("Certified ScrumMaster (CSM)")
-    'What is Certified ScrumMaster (CSM)?'
-    >>> question_for_item("Lean Six Sigma")
-    'What is Lean Six Sigma?'
-    >>> question_for_item("Project planning") is None
+    'What is the Certified ScrumMaster (CSM)?'
+    >>> question_for_item("CAPM (PMI)")
+    'What is the CAPM?'
+    >>> [question_for_item(x) for x in ["Project planning", "Business Environment", "Number of Jobs, 2024"]]
+    [None, None, None]
+    >>> question_for_item("PSP (AACE International) or PMI-SP (PMI)") is None
     True
     """
     words = label.split()
-    if not 1 <= len(words) <= MAX_ITEM_WORDS:
+    if not 1 <= len(words) <= MAX_ITEM_WORDS or re.search(r"[0-9]|\b(?:or|and)\b", label):
         return None
-    caps = sum(1 for w in words if w[:1].isupper())
-    acronym = any(w.strip("()").isupper() and len(w.strip("()")) > 1 for w in words)
-    return f"What is {label}?" if acronym or caps >= 2 else None
+    if _is_acronym(words[0]) and len(words) > 1 and words[1].startswith("("):
+        return f"What is the {words[0]}?"  # "CAPM (PMI)": the issuer in brackets is no part of the name
+    if not any(_is_acronym(w) for w in words):
+        return None
+    return f"What is the {label}?"
 
 
 def answerable(question: str, searcher: Searcher) -> bool:
