@@ -14,13 +14,15 @@ from advisor.condense import Query, item_label, list_items
 from advisor.index import IndexReader
 from advisor.lexicon import (
     ATTRIBUTE_WORDS,
+    ATTRIBUTES,
     FRAME_WORDS,
     SUGGESTION_FRAME_WORDS,
     SUGGESTION_SKIP_HEADINGS,
     SUGGESTION_VERBS,
+    attribute_of,
 )
 from advisor.retrieval import Hit, Searcher
-from advisor.terms import query_terms, stems
+from advisor.terms import query_terms, stem, stems
 
 MAX_SUGGESTIONS = 3
 # Candidate questions checked per answer: each check is one FTS lookup (well under a
@@ -435,9 +437,21 @@ def answerable(question: str, searcher: Searcher) -> bool:
 
 
 def _repeats(question: str, query: Query) -> bool:
-    """The suggestion asks nothing the user's question did not already ask."""
+    """The suggestion asks what the user just asked: no word the question lacks, or the same
+    kind of fact ("How much do electricians make?" after "electrician salary?") about no
+    subject the question lacks."""
     asked = set(query.focus) | set(stems(query.text))
-    return set(stems(question)) <= asked | {stem for stem in stems(" ".join(FRAME_WORDS))}
+    words = set(stems(question))
+    if words <= asked:
+        return True
+    kind = attribute_of(list(words), question)
+    if kind is None or kind != attribute_of(list(asked), query.text):
+        return False
+    framing = ATTRIBUTES[kind] | _FRAME_STEMS
+    return words - framing <= asked
+
+
+_FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS | SUGGESTION_FRAME_WORDS)
 
 
 def _doc_questions(reader: IndexReader, top: Hit, skip: set[str]) -> list[str]:

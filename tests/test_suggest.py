@@ -365,3 +365,9 @@ def test_refusal_offers_pay_questions_for_occupations_only(mixed_advisor):
         assert follow.endswith("?") and suggest.answerable(follow, searcher), follow
         if follow.startswith("How much do "):
             assert follow.removeprefix("How much do ").removesuffix(" make?") in occupations, follow
+
+
+def test_a_question_about_the_same_fact_in_other_words_is_a_repeat():
+    got = _ask("what's the salary of an electrician?", "Job Outlook > Electricians",
+               FakeReader(ELECTRICIANS), ("salari", "electrician"))
+    assert "How much do electricians make?" not in got and got
