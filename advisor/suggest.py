@@ -15,6 +15,7 @@ from advisor.index import IndexReader
 from advisor.lexicon import (
     ATTRIBUTE_WORDS,
     ATTRIBUTES,
+    FIGURE_ATTRIBUTES,
     FRAME_WORDS,
     SUGGESTION_FRAME_WORDS,
     SUGGESTION_SKIP_HEADINGS,
@@ -22,6 +23,7 @@ from advisor.lexicon import (
     attribute_of,
 )
 from advisor.retrieval import Hit, Searcher
+from advisor.scoring import figure_kind
 from advisor.terms import query_terms, stem, stems
 
 MAX_SUGGESTIONS = 3
@@ -47,7 +49,7 @@ def lower_title(title: str) -> str:
     >>> lower_title("Computer and Information Research Scientists")
     'computer and information research scientists'
     """
-    return " ".join(w if _KEEP_CASE.search(w[1:] or "-") or w.isupper() and len(w) > 1 else w.lower()
+    return " ".join(w if _KEEP_CASE.search(w[1:] or "-") or (w.isupper() and len(w) > 1) else w.lower()
                     for w in title.split())
 
 
@@ -204,7 +206,7 @@ _AUXILIARIES = ("is", "are", "can", "cannot", "should", "will", "may", "must", "
 _WH = ("what", "who", "why", "how", "when", "where", "which")
 # A heading word in -ing is a verb ("Keeping the PMP active") when one of these follows it, and
 # a noun otherwise ("Engineering manager", "Hiring and team building").
-_GERUND_OBJECT = frozenset("the a an your whether between into from through up".split())
+_GERUND_OBJECT = frozenset(["the", "a", "an", "your", "whether", "between", "into", "from", "through", "up"])
 _LABEL_NOUN = re.compile(r"^(scope|focus|a note on|overview of)\b", re.I)
 
 
@@ -454,14 +456,33 @@ def _repeats(question: str, query: Query) -> bool:
 _FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS | SUGGESTION_FRAME_WORDS)
 
 
-def _doc_questions(reader: IndexReader, top: Hit, skip: set[str]) -> list[str]:
-    """Questions for the sections after the answer's, then those before it (nearest first)."""
-    chunks = reader.doc_chunks(top.chunk.doc_id)
-    sections = list(dict.fromkeys(c.section for c in chunks))
-    job = Occupation.of(top.chunk.title, sections)
-    i = sections.index(top.chunk.section) if top.chunk.section in sections else 0
-    order = sections[i + 1 :] + sections[:i][::-1]
-    return [q for s in order if s not in skip and (q := question_for_section(top.chunk.title, s, job))]
+def _fits(question: str, text: str) -> bool:
+    """A question that asks for a figure ("How much do electricians make?", but also "How do
+    you earn the CSM?", which reads as pay) is offered only when its section holds one."""
+    kind = FIGURE_ATTRIBUTES.get(attribute_of(stems(question), question) or "")
+    return kind is None or figure_kind(text, kind)
+
+
+def _section_questions(reader: IndexReader, hit: Hit, skip: set[str], around: bool) -> list[str]:
+    """Questions for the sections of the hit's article: with `around`, those after the hit's
+    section, then those before it (nearest first); else the hit's own section's."""
+    chunks = reader.doc_chunks(hit.chunk.doc_id)
+    text: dict[str, str] = {}
+    for c in chunks:
+        text[c.section] = text.get(c.section, "") + "\n" + c.text
+    sections = list(text)
+    job = Occupation.of(hit.chunk.title, sections)
+    if around:
+        i = sections.index(hit.chunk.section) if hit.chunk.section in sections else 0
+        order = sections[i + 1 :] + sections[:i][::-1]
+    else:
+        order = [hit.chunk.section]
+    out = []
+    for section in order:
+        q = None if section in skip else question_for_section(hit.chunk.title, section, job)
+        if q and _fits(q, text.get(section, hit.chunk.text)):
+            out.append(q)
+    return out
 
 
 def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexReader) -> list[str]:
@@ -470,15 +491,12 @@ def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexRe
     out = [q for item in list_items(draft.text) if (q := question_for_item(item_label(item)))]
     if not hits:
         return out
-    quoted = {c.section for c in draft.citations if c.doc_id == hits[0].chunk.doc_id}
-    out += _doc_questions(reader, hits[0], quoted | {hits[0].chunk.section})
+    top = hits[0].chunk
+    quoted = {c.section for c in draft.citations if c.doc_id == top.doc_id}
+    out += _section_questions(reader, hits[0], quoted | {top.section}, around=True)
     for h in hits[1:]:
-        if h.chunk.doc_id != hits[0].chunk.doc_id:
-            sections = [c.section for c in reader.doc_chunks(h.chunk.doc_id)]
-            job = Occupation.of(h.chunk.title, sections)
-            q = question_for_section(h.chunk.title, h.chunk.section, job)
-            if q:
-                out.append(q)
+        if h.chunk.doc_id != top.doc_id:
+            out += _section_questions(reader, h, set(), around=False)
     return [q for q in dict.fromkeys(out) if not _repeats(q, query)]
 
 
