@@ -416,6 +416,8 @@ def question_for_item(label: str) -> str | None:
     'What is the Certified ScrumMaster (CSM)?'
     >>> question_for_item("CAPM (PMI)")
     'What is the CAPM?'
+    >>> question_for_item("Certified ScrumMaster (CSM, Scrum Alliance)")
+    'What is the Certified ScrumMaster?'
     >>> [question_for_item(x) for x in ["Project planning", "Business Environment", "Number of Jobs, 2024"]]
     [None, None, None]
     >>> question_for_item("PSP (AACE International) or PMI-SP (PMI)") is None
@@ -428,7 +430,9 @@ def question_for_item(label: str) -> str | None:
         return f"What is the {words[0]}?"  # "CAPM (PMI)": the issuer in brackets is no part of the name
     if not any(_is_acronym(w) for w in words):
         return None
-    return f"What is the {label}?"
+    # a bracket that only adds detail ("(CSM, Scrum Alliance)") is dropped; "(CSM)" is the name's
+    name = re.sub(r"\s*\((?![A-Z][A-Z0-9-]*\))[^)]*\)", "", label).strip()
+    return f"What is the {name}?"
 
 
 def answerable(question: str, searcher: Searcher) -> bool:

@@ -371,3 +371,12 @@ def test_a_question_about_the_same_fact_in_other_words_is_a_repeat():
     got = _ask("what's the salary of an electrician?", "Job Outlook > Electricians",
                FakeReader(ELECTRICIANS), ("salari", "electrician"))
     assert "How much do electricians make?" not in got and got
+
+
+@pytest.mark.slow
+def test_the_answer_list_does_not_offer_the_asked_subject_again(project_advisor):
+    """The answer lists "Certified ScrumMaster (CSM, Scrum Alliance)"; asking about it again is
+    no follow-up to "What is a Certified ScrumMaster?"."""
+    follow_ups = _check(project_advisor, "What is a Certified ScrumMaster?")
+    assert follow_ups
+    assert not any(f.lower().startswith("what is the certified scrummaster") for f in follow_ups), follow_ups
