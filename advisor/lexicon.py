@@ -288,3 +288,74 @@ def is_comparison(text: str) -> bool:
     (True, False)
     """
     return bool(_COMPARISON.search(text))
+
+
+# -- Suggested follow-ups (advisor/suggest.py) ------------------------------------------------
+
+# Words the follow-up templates add to frame a question ("How long does the PMP exam take?",
+# "Is the work of an electrician dangerous?"); a source that answers need not use them.
+SUGGESTION_FRAME_WORDS = frozenset(
+    [
+        "long",
+        "take",
+        "takes",
+        "hold",
+        "dangerous",
+        "difference",
+        "compare",
+        "like",
+        "cover",
+        "covers",
+        "article",
+        "say",
+    ]
+)
+
+# Verbs of embedded-question headings ("Why a PE license matters", "How MEM specializations
+# work"): the word the direct question builds its "do/does" around.
+SUGGESTION_VERBS = frozenset(
+    [
+        "work",
+        "matter",
+        "differ",
+        "mean",
+        "take",
+        "pay",
+        "change",
+        "compare",
+        "vary",
+        "grow",
+        "fit",
+        "apply",
+        "cost",
+        "require",
+        "need",
+        "last",
+        "help",
+        "lead",
+        "affect",
+        "earn",
+        "start",
+        "end",
+        "happen",
+        "look",
+        "count",
+        "belong",
+        "move",
+        "report",
+        "relate",
+    ]
+)
+
+# Headings that introduce or close an article rather than answer a question.
+SUGGESTION_SKIP_HEADINGS = (
+    "key takeaways",
+    "summary",
+    "considering",
+    "source",
+    "contact",
+    "more information",
+    "related",
+    "introduction",
+    "conclusion",
+)
