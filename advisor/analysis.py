@@ -1,6 +1,10 @@
 """Question analysis without an LLM: what the question asks about (its subjects, named by the
 library's own inventory or by the user), what it asks for (pay, duration, ...), and which of
-its names the library has never heard of. The result is a typed record the answerer reads."""
+its names the library has never heard of. The result is a typed record the answerer reads.
+
+Only names the user capitalised ("Deloitte", "PgMP") count as subjects the library may lack:
+the library's formal prose never uses many everyday words ("cheap", "worried"), so an unknown
+lower-case word says little; the refusal measure weighs it instead."""
 
 from __future__ import annotations
 
@@ -26,8 +30,6 @@ _SENTENCE = re.compile(r"(?<=[.?!])\s+|\s+-\s+|\s*;\s*")
 _NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*)*)")
 NOT_SUBJECTS = CASUAL_WORDS | FRAME_WORDS | ASPECT_WORDS
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-# The shortest unknown word taken as a name: shorter ones are chat ("bc", "ok").
-MIN_UNKNOWN_LENGTH = 4
 # A capitalised name the library uses more often than this is part of its everyday language
 # ("US", "RN"); rarer ones ("Deloitte", "Boeing") must be in the answer's own text.
 MAX_NAME_COUNT = 12
@@ -69,6 +71,13 @@ def ask_part(question: str) -> str:
     parts = [p for p in _SENTENCE.split(question) if p.strip()]
     asking = [p for p in parts if not _FIRST_PERSON.match(p) or "?" in p]
     return " ".join(asking or parts)
+
+
+def questions_in(text: str) -> str:
+    """The sentences that end in a question mark, or the whole text when none does: "Trying
+    to decide if it's worth the money" frames a question without asking for an amount."""
+    asked = [p for p in _SENTENCE.split(text) if p.strip().endswith("?")]
+    return " ".join(asked) or text
 
 
 def _names(text: str) -> list[str]:
@@ -120,13 +129,6 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         else:
             subjects.append(Subject(name=name, stems=name_stems, known=False))
         used.update(name_stems)
-    for w, s in tokens:
-        low = fold(w)
-        if s in used or low in NOT_SUBJECTS or len(w) < MIN_UNKNOWN_LENGTH or w.isdigit():
-            continue
-        if not inventory.knows(low) and inventory.correct(low) is None:
-            subjects.append(Subject(name=w, stems=(s,), known=False))
-            used.add(s)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
     return Analysis(
@@ -134,7 +136,7 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         ask=ask,
         subjects=tuple(subjects),
         attribute=attribute_of(ask),
-        figure=figure_asked(ask),
+        figure=figure_asked(questions_in(ask)),
         comparison=is_comparison(ask) and len(subjects) >= 2,
         constraints=constraints,
     )

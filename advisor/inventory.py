@@ -21,7 +21,7 @@ from pathlib import Path
 
 from advisor.terms import STOPWORDS, stem, words_of
 
-INVENTORY_VERSION = 3
+INVENTORY_VERSION = 4
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -31,6 +31,10 @@ MAX_HEADING_WORDS = 3
 # Words seen this often count as known when a typo is one letter away from them.
 MIN_TYPO_TARGET_COUNT = 3
 MIN_TYPO_LENGTH = 5
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# Headings name a term often enough ("Engineering manager", "Engineering managers and
+# directors") for its initials to count as a word the library knows.
+MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 
 Phrase = tuple[str, ...]
@@ -65,11 +69,17 @@ class Inventory:
         """From (doc_id, title, section, text) rows of the chunk table."""
         names: dict[Phrase, set[str]] = {}
         titled: set[Phrase] = set()
+        phrases_seen: Counter[str] = Counter()
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
         for doc_id, title, section, text in rows:
             titles[doc_id] = title
-            vocabulary.update(words(f"{title} {section} {text}"))
+            whole = f"{title} {section} {text}"
+            vocabulary.update(words(whole))
+            # "M.D.", "Ph.D." are also written "MD", "PhD"; a term's initials ("EM" for
+            # "engineering manager") name it as well
+            vocabulary.update(m.replace(".", "").lower() for m in _DOTTED.findall(whole))
+            phrases_seen.update(_initialisms(section))
             for phrase in _title_phrases(title):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.add(phrase)
@@ -80,6 +90,9 @@ class Inventory:
             for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
                 names.setdefault((stem(acronym.lower().removesuffix("s")),), set()).add(doc_id)
         phrases = {p: sorted(d) for p, d in names.items() if len(d) <= MAX_PHRASE_DOCS}
+        for initials, n in phrases_seen.items():
+            if n >= MIN_INITIALISM_COUNT:
+                vocabulary[initials] += n
         return cls(phrases, titled & set(phrases), vocabulary, titles)
 
     # -- questions against the library --------------------------------------------------
@@ -155,6 +168,20 @@ class Inventory:
         phrases = {tuple(p): d for p, d in data["phrases"]}
         titled = {tuple(p) for p in data["titled"]}
         return cls(phrases, titled, Counter(data["vocabulary"]), data["titles"])
+
+
+def _initialisms(heading: str) -> list[str]:
+    """Initials of every two- and three-word run of a heading path's content words.
+
+    >>> _initialisms("Engineering managers > Pay")
+    ['em']
+    """
+    out = []
+    for part in heading.split(" > "):
+        ws = [w for w in words_of(part) if w not in STOPWORDS]
+        for n in (2, 3):
+            out += ["".join(w[0] for w in ws[i : i + n]) for i in range(len(ws) - n + 1)]
+    return out
 
 
 def _title_phrases(title: str) -> Iterable[Phrase]:

@@ -181,6 +181,12 @@ def score_units(
     groups: dict[tuple[int, int], list[Unit]] = {}
     for i, u in units:
         groups.setdefault((i, u.group), []).append(u)
+    # one matrix product per chunk: the cosine of every unit with the question
+    meanings = {
+        h.chunk.chunk_id: vectors @ qv
+        for h in hits
+        if qv is not None and (vectors := (unit_vectors or {}).get(h.chunk.chunk_id)) is not None
+    }
     out = []
     for i, u in units:
         hit = hits[i]
@@ -188,12 +194,8 @@ def score_units(
         near = frozenset().union(*(_stems(v.text) for v in _neighbours(u, groups[(i, u.group)])))
         local = _stems(u.heading)
         scope = own | near | headings[i] | local
-        vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
-        meaning = (
-            float(vectors[u.order] @ qv)
-            if qv is not None and vectors is not None and u.order < len(vectors)
-            else 0.0
-        )
+        sims = meanings.get(hit.chunk.chunk_id)
+        meaning = float(sims[u.order]) if sims is not None and u.order < len(sims) else 0.0
         covered = analysis.covered
         features = Features(
             words=_word_score(match, u, own, near, headings[i] | local),
