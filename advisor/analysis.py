@@ -16,6 +16,8 @@ from advisor.inventory import Inventory
 from advisor.lexicon import (
     ASPECT_WORDS,
     CASUAL_WORDS,
+    COMMON_CAPITALS,
+    CONTRACTION_PIECES,
     FRAME_WORDS,
     attribute_of,
     figure_asked,
@@ -119,16 +121,21 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         subjects.append(Subject(name=name, stems=phrase, docs=docs))
         used.update(phrase)
     for name in _names(ask):
-        name_stems = tuple(s for _, s in _content_tokens(name))
-        if not name_stems or used & set(name_stems):
+        name_tokens = [
+            (w, st)
+            for w, st in _content_tokens(name)
+            if w not in COMMON_CAPITALS and fold(w) not in CONTRACTION_PIECES
+        ]
+        fresh = [(w, st) for w, st in name_tokens if st not in used]
+        if not fresh:
             continue
-        if all(inventory.knows(w) for w, _ in _content_tokens(name)):
-            if inventory.count(name) > MAX_NAME_COUNT:
-                continue  # a common word of the library ("US", "RN"): context, not a subject
-            subjects.append(Subject(name=name, stems=name_stems))
-        else:
-            subjects.append(Subject(name=name, stems=name_stems, known=False))
-        used.update(name_stems)
+        unknown = [w for w, _ in fresh if not inventory.knows(w)]
+        stems_of = tuple(st for _, st in fresh)
+        if unknown:  # "PMI's PgMP": the library knows PMI, never heard of PgMP
+            subjects.append(Subject(name=" ".join(unknown), stems=stems_of, known=False))
+        elif len(fresh) == len(name_tokens) and inventory.count(name) <= MAX_NAME_COUNT:
+            subjects.append(Subject(name=" ".join(w for w, _ in fresh), stems=stems_of))
+        used.update(stems_of)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
     return Analysis(

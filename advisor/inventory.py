@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, stem, words_of
 
-INVENTORY_VERSION = 4
+INVENTORY_VERSION = 5
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -38,6 +39,8 @@ MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 
 Phrase = tuple[str, ...]
+# Title words that name what is said about a subject, not a subject ("Pay and Job Outlook")
+_GENERIC_STEMS = frozenset(stem(w) for w in ASPECT_WORDS | FRAME_WORDS)
 
 
 def words(text: str) -> list[str]:
@@ -88,7 +91,8 @@ class Inventory:
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
                     names.setdefault(tuple(stems), set()).add(doc_id)
             for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
-                names.setdefault((stem(acronym.lower().removesuffix("s")),), set()).add(doc_id)
+                if acronym not in COMMON_CAPITALS:
+                    names.setdefault((stem(acronym.lower().removesuffix("s")),), set()).add(doc_id)
         phrases = {p: sorted(d) for p, d in names.items() if len(d) <= MAX_PHRASE_DOCS}
         for initials, n in phrases_seen.items():
             if n >= MIN_INITIALISM_COUNT:
@@ -186,18 +190,21 @@ def _initialisms(heading: str) -> list[str]:
 
 def _title_phrases(title: str) -> Iterable[Phrase]:
     """The names a title gives its article: each coordinated part with the shared head noun,
-    and every tail of it that keeps the head ("Heavy and Tractor-trailer Truck Drivers" ->
-    "heavy truck driver", "truck driver", "driver", ...)."""
+    and every tail of it of two words or more; one word alone only when it is the head
+    ("Heavy and Tractor-trailer Truck Drivers" -> "heavy driver", "truck driver", "driver")."""
     parts = [
         p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
     ]
-    stems = [content_stems(p) for p in parts]
-    stems = [s for s in stems if s]
+    stems = [s for s in (content_stems(p) for p in parts) if s]
     if not stems:
         return
     head = stems[-1][-1]
+    # "Accountants and Auditors": when the last part is one word, every part is a head noun
+    heads = {p[-1] for p in stems} if len(stems[-1]) == 1 else {head}
     for part in stems:
         if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
             part = [part[0], head]  # "Electrical" and "Electronics Engineers"
         for i in range(max(0, len(part) - MAX_PHRASE_WORDS), len(part)):
-            yield tuple(part[i:])
+            tail = tuple(part[i:])
+            if (len(tail) > 1 or tail[0] in heads) and not set(tail) <= _GENERIC_STEMS:
+                yield tail

@@ -236,6 +236,14 @@ CASUAL_WORDS = frozenset(
     literally super pretty stuff thing things guys folks curious wondering""".split()  # noqa: SIM905
 )
 
+# Capitalised words that are everyday words, not names of a subject (a country, a pronoun
+# in capitals): never a subject the library must name.
+COMMON_CAPITALS = frozenset(
+    """US USA UK EU IT OK AM PM TV ID I""".split()  # noqa: SIM905
+)
+# Pieces of contractions ("I'll" -> "I", "ll"): never names.
+CONTRACTION_PIECES = frozenset("""ll ve re s d m t""".split())  # noqa: SIM905
+
 # The kind of figure a question asks for, by its words: an answer must then quote a figure of
 # that kind (money for pay or a fee, a number for a count or an age, a time for a duration).
 # Only explicit asks count: "what makes a good manager" asks for no money.
