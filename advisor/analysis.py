@@ -9,7 +9,7 @@ lower-case word says little; the refusal measure weighs it instead."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from advisor.condense import Query
 from advisor.inventory import Inventory
@@ -105,7 +105,29 @@ def _names(text: str) -> list[str]:
 
 def _content_tokens(text: str) -> list[tuple[str, str]]:
     """(word as typed, stem) of the content words, by the one word pipeline (advisor.terms)."""
-    return [(w, stem(w)) for w in surface_words(text) if fold(w) not in STOPWORDS]
+    return [
+        (w, stem(w))
+        for w in surface_words(text)
+        if fold(w) not in STOPWORDS and fold(w) not in CONTRACTION_PIECES
+    ]
+
+
+def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
+    """The question with the library's words for its initialisms ("EM" -> "engineering
+    managers"), so retrieval and matching find what the library calls it."""
+    extra = [
+        inventory.expansions[w.lower().removesuffix("s")]
+        for w, _ in tokens
+        if w.isupper() and w.lower().removesuffix("s") in inventory.expansions
+    ]
+    if not extra:
+        return query
+    added = tuple(dict.fromkeys(stem(w) for e in extra for w in e.split()))
+    return replace(
+        query,
+        text=f"{query.text} ({', '.join(dict.fromkeys(extra))})",
+        focus=tuple(dict.fromkeys(query.focus + added)),
+    )
 
 
 def analyse(query: Query, inventory: Inventory) -> Analysis:
@@ -133,9 +155,10 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         stems_of = tuple(st for _, st in fresh)
         if unknown:  # "PMI's PgMP": the library knows PMI, never heard of PgMP
             subjects.append(Subject(name=" ".join(unknown), stems=stems_of, known=False))
-        elif len(fresh) == len(name_tokens) and inventory.count(name) <= MAX_NAME_COUNT:
+        elif len(fresh) == len(name_tokens) and 0 < inventory.count(name) <= MAX_NAME_COUNT:
             subjects.append(Subject(name=" ".join(w for w, _ in fresh), stems=stems_of))
         used.update(stems_of)
+    query = _expanded(query, tokens, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
     return Analysis(

@@ -24,14 +24,19 @@ MAX_SENTENCES = 3
 # by its words and by its meaning. An answer needs SUPPORT or more.
 SUPPORT_WORDS = 0.5
 SUPPORT_MEANING = 0.5
-MIN_SUPPORT = 0.42
+MIN_SUPPORT = 0.35
 # A second unit joins the answer when it scores this share of the best one.
 COMPANION_SHARE = 0.75
 SNIPPET_CHARS = 700
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
 _ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
 _ATTRIBUTE_NAMES = {"pay": "pay figures", "cost": "costs or fees", "duration": "how long it takes"}
-_FIGURE_NAMES = {"money": "that amount", "number": "that number", "time": "how long it takes"}
+_FIGURE_NAMES = {
+    "money": "that amount",
+    "number": "that number",
+    "percent": "that percentage",
+    "time": "how long it takes",
+}
 
 Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
 

@@ -22,10 +22,12 @@ from pathlib import Path
 from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, stem, words_of
 
-INVENTORY_VERSION = 5
+INVENTORY_VERSION = 6
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
+# An acronym stays specific across more articles ("MEM" in every article on management degrees).
+MAX_ACRONYM_DOCS = 10
 MAX_PHRASE_WORDS = 4
 # Headings of this many content words or fewer name a thing ("Green Belt", "Scrum Master").
 MAX_HEADING_WORDS = 3
@@ -62,6 +64,7 @@ class Inventory:
     """Subject phrases (stem tuples) with the articles they name, and the library's words."""
 
     phrases: dict[Phrase, list[str]] = field(default_factory=dict)
+    expansions: dict[str, str] = field(default_factory=dict)  # "em" -> "engineering manager"
     titled: set[Phrase] = field(default_factory=set)  # phrases that name an article's subject
     vocabulary: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
@@ -72,7 +75,8 @@ class Inventory:
         """From (doc_id, title, section, text) rows of the chunk table."""
         names: dict[Phrase, set[str]] = {}
         titled: set[Phrase] = set()
-        phrases_seen: Counter[str] = Counter()
+        acronyms: set[Phrase] = set()
+        phrases_seen: Counter[tuple[str, str]] = Counter()
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
         for doc_id, title, section, text in rows:
@@ -92,21 +96,37 @@ class Inventory:
                     names.setdefault(tuple(stems), set()).add(doc_id)
             for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
                 if acronym not in COMMON_CAPITALS:
-                    names.setdefault((stem(acronym.lower().removesuffix("s")),), set()).add(doc_id)
-        phrases = {p: sorted(d) for p, d in names.items() if len(d) <= MAX_PHRASE_DOCS}
-        for initials, n in phrases_seen.items():
-            if n >= MIN_INITIALISM_COUNT:
-                vocabulary[initials] += n
-        return cls(phrases, titled & set(phrases), vocabulary, titles)
+                    key = (stem(acronym.lower().removesuffix("s")),)
+                    names.setdefault(key, set()).add(doc_id)
+                    acronyms.add(key)
+        phrases = {
+            p: sorted(d)
+            for p, d in names.items()
+            if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
+        }
+        expansions: dict[str, str] = {}
+        for (initials, phrase), n in phrases_seen.most_common():
+            if (
+                n >= MIN_INITIALISM_COUNT
+                and initials not in vocabulary
+                and initials not in expansions
+            ):
+                expansions[initials] = phrase
+        return cls(phrases, expansions, titled & set(phrases), vocabulary, titles)
 
     # -- questions against the library --------------------------------------------------
     def knows(self, word: str) -> bool:
         """The library uses this word, or a word of the same stem."""
         word = word.lower()
-        return word in self.vocabulary or stem(word) in self._stems()
+        return (
+            word in self.vocabulary
+            or stem(word) in self._stems()
+            or word.removesuffix("s") in self.expansions
+        )
 
     def count(self, phrase: str) -> int:
-        """How often the library uses the rarest word of a name."""
+        """How often the library uses the rarest word of a name (0: known only by its stem
+        or another spelling, "MDs" for "M.D.")."""
         return min((self.vocabulary.get(w, 0) for w in words(phrase)), default=0)
 
     def correct(self, word: str) -> str | None:
@@ -157,6 +177,7 @@ class Inventory:
             "version": INVENTORY_VERSION,
             "phrases": [[list(p), d] for p, d in self.phrases.items()],
             "titled": [list(p) for p in self.titled],
+            "expansions": self.expansions,
             "vocabulary": dict(self.vocabulary),
             "titles": self.titles,
         }
@@ -171,20 +192,19 @@ class Inventory:
             raise ValueError("inventory written by another version")
         phrases = {tuple(p): d for p, d in data["phrases"]}
         titled = {tuple(p) for p in data["titled"]}
-        return cls(phrases, titled, Counter(data["vocabulary"]), data["titles"])
+        return cls(phrases, data["expansions"], titled, Counter(data["vocabulary"]), data["titles"])
 
 
-def _initialisms(heading: str) -> list[str]:
-    """Initials of every two- and three-word run of a heading path's content words.
+def _initialisms(heading: str) -> list[tuple[str, str]]:
+    """(initials, words) of every two-word run of a heading path's content words.
 
     >>> _initialisms("Engineering managers > Pay")
-    ['em']
+    [('em', 'engineering managers')]
     """
     out = []
     for part in heading.split(" > "):
         ws = [w for w in words_of(part) if w not in STOPWORDS]
-        for n in (2, 3):
-            out += ["".join(w[0] for w in ws[i : i + n]) for i in range(len(ws) - n + 1)]
+        out += [(ws[i][0] + ws[i + 1][0], f"{ws[i]} {ws[i + 1]}") for i in range(len(ws) - 1)]
     return out
 
 

@@ -252,12 +252,12 @@ FIGURE_WORDS: dict[str, frozenset[str]] = {
         """salary salaries earn earns earning earnings wage wages income money paycheck
         compensation paid pay pays cost costs fee fees price prices tuition""".split()  # noqa: SIM905
     ),
-    "number": frozenset(
-        """openings average median percentage percent rate share age ages""".split()  # noqa: SIM905
-    ),
+    "percent": frozenset("""percentage percent share""".split()),  # noqa: SIM905
+    "number": frozenset("""openings average median rate age ages""".split()),  # noqa: SIM905
 }
 FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bhow much (?:\w+ ){0,4}(?:make|makes|get|gets|charge|charges|cost|costs)\b", "money"),
+    (r"\bwhat (?:percentage|percent|share)\b", "percent"),
     (r"\bhow many\b|\bnumber of\b|\bhow old\b|\bminimum age\b", "number"),
     (r"\bhow long\b|\bhow much time\b|\btakes? (?:\w+ ){0,2}time\b|\bhow many (?:years|months|weeks|hours)\b", "time"),
 )  # fmt: skip
