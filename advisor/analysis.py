@@ -139,7 +139,7 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
     used: set[str] = set()
     for i, j, phrase in inventory.match(stems):
         name = " ".join(w for w, _ in tokens[i:j])
-        docs = tuple(inventory.phrases[phrase]) if phrase in inventory.titled else ()
+        docs = tuple(inventory.titled.get(phrase, ()))
         subjects.append(Subject(name=name, stems=phrase, docs=docs))
         used.update(phrase)
     for name in _names(ask):

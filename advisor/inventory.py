@@ -22,7 +22,7 @@ from pathlib import Path
 from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, stem, words_of
 
-INVENTORY_VERSION = 6
+INVENTORY_VERSION = 7
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -65,7 +65,7 @@ class Inventory:
 
     phrases: dict[Phrase, list[str]] = field(default_factory=dict)
     expansions: dict[str, str] = field(default_factory=dict)  # "em" -> "engineering manager"
-    titled: set[Phrase] = field(default_factory=set)  # phrases that name an article's subject
+    titled: dict[Phrase, list[str]] = field(default_factory=dict)  # phrase -> articles it titles
     vocabulary: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
     _typos: dict[str, str] | None = field(default=None, repr=False)
@@ -74,7 +74,7 @@ class Inventory:
     def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> Inventory:
         """From (doc_id, title, section, text) rows of the chunk table."""
         names: dict[Phrase, set[str]] = {}
-        titled: set[Phrase] = set()
+        titled: dict[Phrase, set[str]] = {}
         acronyms: set[Phrase] = set()
         phrases_seen: Counter[tuple[str, str]] = Counter()
         vocabulary: Counter[str] = Counter()
@@ -89,7 +89,7 @@ class Inventory:
             phrases_seen.update(_initialisms(section))
             for phrase in _title_phrases(title):
                 names.setdefault(phrase, set()).add(doc_id)
-                titled.add(phrase)
+                titled.setdefault(phrase, set()).add(doc_id)
             for heading in section.split(" > "):
                 stems = content_stems(heading)
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
@@ -112,7 +112,8 @@ class Inventory:
                 and initials not in expansions
             ):
                 expansions[initials] = phrase
-        return cls(phrases, expansions, titled & set(phrases), vocabulary, titles)
+        named = {p: sorted(titled[p]) for p in phrases if p in titled}
+        return cls(phrases, expansions, named, vocabulary, titles)
 
     # -- questions against the library --------------------------------------------------
     def knows(self, word: str) -> bool:
@@ -176,7 +177,7 @@ class Inventory:
         data = {
             "version": INVENTORY_VERSION,
             "phrases": [[list(p), d] for p, d in self.phrases.items()],
-            "titled": [list(p) for p in self.titled],
+            "titled": [[list(p), d] for p, d in self.titled.items()],
             "expansions": self.expansions,
             "vocabulary": dict(self.vocabulary),
             "titles": self.titles,
@@ -191,7 +192,7 @@ class Inventory:
         if data.get("version") != INVENTORY_VERSION:
             raise ValueError("inventory written by another version")
         phrases = {tuple(p): d for p, d in data["phrases"]}
-        titled = {tuple(p) for p in data["titled"]}
+        titled = {tuple(p): d for p, d in data["titled"]}
         return cls(phrases, data["expansions"], titled, Counter(data["vocabulary"]), data["titles"])
 
 
