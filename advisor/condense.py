@@ -34,21 +34,26 @@ MAX_TURNS = 6
 MAX_TURN_CHARS = 2000
 MAX_ANSWER_CHARS = 20_000  # an earlier answer's list, for ordinals
 MAX_SUBJECT_WORDS = 8
-# How much carried words count when choosing sentences: in full when the question has no
-# subject of its own ("how long does it take?"); partly when it names more than the pronoun.
+# How much carried words count when choosing sentences: in full when the question has at most
+# one word of its own ("who do they report to?"); partly when it says more ("is it good
+# forever or do I have to renew it?"): then its own words must choose the sentence.
 CARRIED_WEIGHT = 1.0
-SHARED_WEIGHT = 0.5
+SHARED_WEIGHT = 0.4
 FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
 
+# "the second one", "the 3rd option", "and the last?"; a bare "first" ("a teacher first",
+# "is the first year hard?") is not a reference to a list.
 _ORDINAL_REF = re.compile(
-    r"\b(?:the\s{1,3})?(" + "|".join(ORDINALS) + r")(?:\s{1,3}(?:"
-    + "|".join(ORDINAL_NOUNS) + r")s?)?\b",
+    r"\b(?:the\s{1,3})?(" + "|".join(ORDINALS) + r")\s{1,3}(?:"
+    + "|".join(ORDINAL_NOUNS) + r")s?\b"
+    r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
     re.IGNORECASE,
 )  # fmt: skip
 _CITATION = re.compile(r"\[\d{1,4}\]")
 # The word lists as stems, once: "reporting" is the aspect "report".
 _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
-_NOT_SUBJECT = _ASPECTS | frozenset(stem(w) for w in FRAME_WORDS)
+_FRAME = frozenset(stem(w) for w in FRAME_WORDS)
+_NOT_SUBJECT = _ASPECTS | _FRAME
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,7 +105,7 @@ def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None
     if not match:
         return None
     items = list_items(_answer_text(previous))
-    n = ORDINALS[match.group(1).lower()]
+    n = ORDINALS[(match.group(1) or match.group(2)).lower()]
     if not items or n > len(items):
         return None
     label = item_label(items[n - 1] if n > 0 else items[-1])
@@ -168,11 +173,12 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
         return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
+    said = [w for w in query_terms(question) if stem(w) not in _FRAME]
+    weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
-        return _Reading(question, carried, CARRIED_WEIGHT, _State(state.subject, aspects))
+        return _Reading(question, carried, weight, _State(state.subject, aspects))
     if anaphoric:  # "what credential do they get after the exam?": the subject, new words
-        weight = CARRIED_WEIGHT if len(own) <= 1 else SHARED_WEIGHT
         return _Reading(question, state.subject, weight, _State(state.subject, aspects))
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
