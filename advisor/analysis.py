@@ -82,6 +82,11 @@ def questions_in(text: str) -> str:
     return " ".join(asked) or text
 
 
+def _acronym(word: str) -> bool:
+    """ "PMP", "SREs", "PgMP": capitals beyond the first letter."""
+    return sum(c.isupper() for c in word) >= 2
+
+
 def _names(text: str) -> list[str]:
     """Capitalised names the user typed (not sentence-initial words, not "I")."""
     out = []
@@ -89,7 +94,7 @@ def _names(text: str) -> list[str]:
         name = m.group(0).strip(".'’-")
         start = m.start()
         before = text[:start].rstrip()
-        initial = not before or before[-1] in ".?!:\"'(-"
+        initial = not before or before[-1] in ".?!:\"'-"
         tokens = name.split()
         if initial and tokens[0].lower() in STOPWORDS | CASUAL_WORDS:
             tokens = tokens[1:]
@@ -97,7 +102,7 @@ def _names(text: str) -> list[str]:
         if (
             name
             and name.lower() not in STOPWORDS | {"i"}
-            and not (initial and len(tokens) == 1 and not name.isupper())
+            and not (initial and len(tokens) == 1 and not _acronym(name))
         ):
             out.append(name)
     return out
