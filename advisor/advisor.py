@@ -191,11 +191,8 @@ class Advisor:
 
     def score(self, analysis: Analysis, hits: list[Hit]) -> list[ScoredUnit]:
         """Every unit of these hits, scored once by words and meaning."""
-        vectors = (
-            self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
-            if self.settings.retriever != "bm25"
-            else {}
-        )
+        # every retriever mode scores units the same way: the modes differ in retrieval only
+        vectors = self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
         qv = self.embed_query(analysis.query.text) if vectors else None
         return score_units(analysis, hits, self.idf(analysis.query), qv, vectors)
 
@@ -228,7 +225,7 @@ class Advisor:
         have = {h.chunk.chunk_id for h in hits}
         reader = self.reader()
         ids = [c.chunk_id for d in docs for c in reader.doc_chunks(d) if c.chunk_id not in have]
-        if not ids or self.settings.retriever == "bm25":
+        if not ids:
             return hits
         sims = reader.similarities(self.embed_query(analysis.query.text), ids)
         chunks = reader.chunks(ids)
@@ -242,8 +239,6 @@ class Advisor:
     def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """Give keyword-only candidates their cosine similarity too, so ranking compares like
         with like."""
-        if self.settings.retriever == "bm25":
-            return hits
         missing = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
         sims = self.reader().similarities(self.embed_query(query.text), missing)
         return [replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) for h in hits]
@@ -303,7 +298,7 @@ class Advisor:
             more = self.score(analysis, extra)
             units += [replace(s, hit=s.hit + len(hits)) for s in more]
             hits += extra
-        if hits and max(h.dense for h in hits) < MIN_DENSE and self.settings.retriever != "bm25":
+        if hits and max(h.dense for h in hits) < MIN_DENSE:
             units = []  # nothing in the library is even near the question
         draft = compose(analysis, hits, units)
         return Prepared(query=query, analysis=analysis, hits=hits, scored=units, draft=draft)
