@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -186,7 +187,7 @@ def test_every_file_of_a_generation_is_fsynced_before_the_flip(built, monkeypatc
 
     def replace(src, dst):
         if str(dst).endswith("CURRENT"):  # the flip: the new generation must be on disk
-            target = (settings.index_dir / open(src).read().strip()).resolve()
+            target = (settings.index_dir / Path(src).read_text().strip()).resolve()
             files = [str(p) for p in target.rglob("*") if p.is_file()] + [str(target)]
             checked.extend(files)
             missing = [f for f in files if f not in synced]
