@@ -58,7 +58,18 @@ RANKER = "bm25"
 LEASE_TTL_SECONDS = 600.0
 # Every live process refreshes its leases this often: several misses in a row before a TTL.
 LEASE_REFRESH_SECONDS = 120.0
-HOST = socket.gethostname()
+
+
+def _host() -> str:
+    """This machine as leases name it: the host name, plus the process-id namespace, so
+    containers that share a host name never judge each other's process ids."""
+    try:
+        return f"{socket.gethostname()}~pidns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return socket.gethostname()
+
+
+HOST = _host()
 
 
 def _number(generation: str) -> int:
@@ -304,7 +315,10 @@ class Index:
             self._held[generation] += 1
             first = self._held[generation] == 1
         if first:
-            self.store.put_lease(self._lease(generation))
+            try:
+                self.store.put_lease(self._lease(generation))
+            except Exception:  # a read-only folder still answers; it just cannot say so
+                log.warning("could not take a lease on %s", generation, exc_info=True)
             _HEARTBEAT.add(self)
 
     def unhold(self, generation: str) -> None:
@@ -333,10 +347,12 @@ class Index:
         still exists; elsewhere: a lease refreshed within LEASE_TTL_SECONDS)."""
         now, used = time.time(), set()
         for lease in self.store.leases():
-            if lease.host == HOST and not _alive(lease.pid):
-                continue  # crashed here: its lease means nothing
-            if now - lease.at < LEASE_TTL_SECONDS:
+            crashed_here = lease.host == HOST and not _alive(lease.pid)
+            if not crashed_here and now - lease.at < LEASE_TTL_SECONDS:
                 used.add(lease.generation)
+            else:  # its holder is gone: the record is only clutter
+                with contextlib.suppress(Exception):
+                    self.store.remove_lease(lease)
         return used
 
     # -- writer side ---------------------------------------------------------------------

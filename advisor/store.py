@@ -270,7 +270,7 @@ class LocalStore:
 
     # -- leases: one small file per (generation, holder), its content refreshed -----------
     def _lease_path(self, lease: Lease) -> Path:
-        return self.index_dir / LEASES / f"{lease.key}.json"
+        return self.index_dir / LEASES / f"{lease.key.replace(os.sep, '_')}.json"
 
     def put_lease(self, lease: Lease) -> None:
         (self.index_dir / LEASES).mkdir(parents=True, exist_ok=True)
@@ -414,9 +414,11 @@ class ServerStore:
 
     # -- the pointer -------------------------------------------------------------------
     def _claim(self, step: int) -> Any | None:
+        from chromadb.errors import NotFoundError
+
         try:
             return self._client().get_collection(f"{self.name}__flip-{step:08d}")
-        except Exception:  # NotFoundError; a server error shows up on the next request
+        except (NotFoundError, ValueError):  # ValueError: how older chromadb says not found
             return None
 
     def _state(self) -> tuple[str | None, int]:
@@ -430,13 +432,21 @@ class ServerStore:
             check_generation(current, f"the pointer on {self.url}")
         return current, step
 
+    def _checked_state(self) -> tuple[str | None, int]:
+        try:
+            return self._state()
+        except StoreError:
+            raise
+        except Exception as err:  # a failing server is one error kind for the callers
+            raise StoreError(f"cannot read the pointer on {self.url}: {err}") from err
+
     def pointer(self) -> str | None:
         """The live generation, kept on the server so every replica sees the same one."""
-        return self._state()[0]
+        return self._checked_state()[0]
 
     def compare_and_set(self, expected: str | None, new: str) -> bool:
         check_generation(new, "the new pointer")
-        current, step = self._state()
+        current, step = self._checked_state()
         if current != expected:
             return False
         claim = {"from": expected or "", "to": new, "at": time.time()}

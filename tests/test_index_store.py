@@ -98,6 +98,7 @@ def test_gc_keeps_leased_generations_and_ignores_dead_ones(tmp_path):
     index.collect_garbage(keep=[names[5]])
     left = sorted(p.name for p in tmp_path.glob("gen-*"))
     assert left == [names[0], names[3], names[5]]
+    assert {x.generation for x in index.store.leases()} == {names[0], names[3]}  # cleaned up
     index.unhold(names[3])
     index.collect_garbage(keep=[names[5]])
     assert sorted(p.name for p in tmp_path.glob("gen-*")) == [names[0], names[5]]
