@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class Handle:
                 client.close()
 
 
+@runtime_checkable
 class VectorStore(Protocol):
     """What the index needs from a store, whichever it is."""
 

@@ -19,7 +19,14 @@ from advisor.index import (
     PointerMoved,
     rebuild_keyword_from_store,
 )
-from advisor.store import Lease, LocalStore, StoreError, check_generation
+from advisor.store import (
+    Lease,
+    LocalStore,
+    ServerStore,
+    StoreError,
+    VectorStore,
+    check_generation,
+)
 
 from .conftest import settings_for
 
@@ -181,3 +188,14 @@ def test_two_rebuilds_of_one_keyword_table_never_install_half_of_it(tmp_path):
     b.join(30)
     assert not errors and _rows(path) == 5
     assert [p.name for p in path.parent.iterdir()] == [KEYWORD]  # no temporary files left
+
+
+def test_both_stores_implement_the_one_protocol(tmp_path):
+    local = LocalStore(tmp_path, "c")
+    server = ServerStore("https://chroma.internal:8443", "c", token="t0ken")  # no connection yet
+    for store in (local, server):
+        assert isinstance(store, VectorStore)
+    assert (local.rebuilds_locally, server.rebuilds_locally) == (False, True)
+    assert "t0ken" not in repr(server)
+    with pytest.raises(StoreError, match="must look like"):
+        ServerStore("https://chroma.internal:8443/some/path", "c")
