@@ -18,7 +18,7 @@ from advisor.answerer import Answerer, Prepared, QuotingAnswerer, spell
 from advisor.compose import compose
 from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
-from advisor.index import Index, IndexReader
+from advisor.index import IndexReader, LiveIndex
 from advisor.lexicon import looks_like_injection
 from advisor.match import idf_weights
 from advisor.records import Answer, Event
@@ -66,10 +66,10 @@ class Advisor:
         # the same text is embedded again by reranking and by repeated questions
         self._embed_query = lru_cache(maxsize=1024)(embed_query) if embed_query else None
         self._lock = threading.Lock()
-        self._reader: IndexReader | None = None
+        self.live = LiveIndex(settings)  # follows the pointer; opens and releases generations
+        self._seen: IndexReader | None = None  # what _searcher and _topics were made from
         self._searcher: Searcher | None = None
         self._topics: str | None = None
-        self._opening: str | None = None  # a generation being opened in the background
 
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
@@ -86,42 +86,21 @@ class Advisor:
             self._embed_query.cache_clear()
 
     def reader(self) -> IndexReader:
-        """The live index generation; reopened when an ingest has flipped the pointer. A
-        generation this machine must first rebuild its keyword table for (a server-mode
-        replica) opens in the background while the previous one keeps answering."""
-        with self._lock:
-            index = self._reader.index if self._reader else Index(self.settings)
-            live = index.current()
-            if self._reader is None:
-                self._use(index.reader())
-            elif live and live != self._reader.generation:
-                if index.ready_locally(live):
-                    self._use(IndexReader(index, live))
-                elif self._opening != live:
-                    self._opening = live
-                    threading.Thread(target=self._open, args=(index, live), daemon=True).start()
-            return self._reader
-
-    def _use(self, reader: IndexReader) -> None:
-        self._reader, self._searcher, self._topics = reader, None, None
-
-    def _open(self, index: Index, generation: str) -> None:
-        try:
-            reader = IndexReader(index, generation)
-            reader.ranker()
-        except Exception:  # the old generation keeps answering; the next question retries
-            log.warning("could not open index generation %s", generation, exc_info=True)
-            reader = None
-        with self._lock:
-            self._opening = None
-            if reader is not None:
-                self._use(reader)
+        """The live index generation (see `LiveIndex`); what was derived from the previous
+        one (searcher, topics line) is dropped when it changes."""
+        reader = self.live.reader()
+        if reader is not self._seen:
+            with self._lock:
+                if reader is not self._seen:
+                    self._seen, self._searcher, self._topics = reader, None, None
+        return reader
 
     def searcher(self) -> Searcher:
         reader = self.reader()
-        if self._searcher is None:
-            self._searcher = Searcher(reader, self.embed_query, self.settings.retriever)
-        return self._searcher
+        searcher = self._searcher
+        if searcher is None or searcher.reader is not reader:  # never one of an older reader
+            searcher = self._searcher = Searcher(reader, self.embed_query, self.settings.retriever)
+        return searcher
 
     def warm(self) -> None:
         """Load the model and open the index now rather than on the first question."""

@@ -1,12 +1,14 @@
-"""The on-disk index: generations (vectors + keyword table + manifest) and the pointer to the
-live one. Writers build a new generation beside the live one and then flip the pointer, so a
-crash at any point leaves the previous generation answering.
+"""The on-disk index: generations (vectors + keyword table + ranker + manifest), the pointer to
+the live one, and `LiveIndex`, which keeps a long-running process on the live generation.
+Writers build a new generation beside the live one and flip the pointer with a compare-and-set,
+so a crash at any point leaves the previous generation answering.
 
 Layout (local mode)::
 
     <index_dir>/CURRENT            name of the live generation
-    <index_dir>/gen-000002/        chroma/ (vectors), keyword.sqlite (chunks, FTS5), bm25/
+    <index_dir>/gen-000002-1a2b3c/ chroma/ (vectors), keyword.sqlite (chunks, FTS5), bm25/
                                    (top-k ranker), manifest.json
+    <index_dir>/leases/            one file per process answering from (or writing) a generation
     <index_dir>/.ingest.lock       held by the one running writer
 """
 
@@ -14,12 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
+import logging
 import os
 import secrets
 import shutil
+import socket
 import sqlite3
 import threading
+import time
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,13 +34,43 @@ from advisor.bm25 import BM25Ranker, is_current
 from advisor.keyword import KeywordIndex
 from advisor.records import Chunk
 from advisor.settings import Settings
-from advisor.store import LocalStore, ServerStore, StoreError, open_store
+from advisor.store import (
+    GENERATION,
+    MANIFEST,
+    POINTER,
+    Handle,
+    Lease,
+    StoreError,
+    VectorStore,
+    check_generation,
+    open_store,
+    write_atomic,
+)
 
-MANIFEST = "manifest.json"
+__all__ = ["MANIFEST", "POINTER", "write_atomic"]  # re-exported for tools and tests
+
+log = logging.getLogger(__name__)
+
 KEYWORD = "keyword.sqlite"
 RANKER = "bm25"
 INVENTORY = "inventory.json"
-POINTER = "CURRENT"
+# A lease not refreshed for this long belongs to a process that is gone (a crashed machine);
+# long enough to ride out clock skew between machines and a process paused for minutes.
+LEASE_TTL_SECONDS = 600.0
+# Every live process refreshes its leases this often: several misses in a row before a TTL.
+LEASE_REFRESH_SECONDS = 120.0
+
+
+def _host() -> str:
+    """This machine as leases name it: the host name, plus the process-id namespace, so
+    containers that share a host name never judge each other's process ids."""
+    try:
+        return f"{socket.gethostname()}~pidns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return socket.gethostname()
+
+
+HOST = _host()
 
 
 def _number(generation: str) -> int:
@@ -51,6 +87,27 @@ class IndexBusy(RuntimeError):
     """Another process is writing this index."""
 
 
+class PointerMoved(IndexBusy):
+    """Another ingest made its generation live while this one was writing."""
+
+
+def sync_tree(root: Path) -> None:
+    """fsync every file and folder under `root`, then the folder holding it: after this a
+    power cut cannot leave the pointer naming a generation whose files are not on disk."""
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(folder))
+    _fsync_dir(root.parent)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -59,14 +116,41 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+class _Heartbeat:
+    """One daemon thread per process refreshes the leases of every open Index."""
+
+    def __init__(self) -> None:
+        self._indexes: weakref.WeakSet[Index] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, index: Index) -> None:
+        with self._lock:
+            self._indexes.add(index)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="lease-heartbeat", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(LEASE_REFRESH_SECONDS)
+            for index in list(self._indexes):
+                index.refresh_leases()
+
+
+_HEARTBEAT = _Heartbeat()
 
 
 class ChunkTable:
@@ -165,74 +249,116 @@ class Index:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dir = Path(settings.index_dir)
-        self._pointer: str | None = None
-        self._pointer_stamp: int | None = None
-        self.store: LocalStore | ServerStore = open_store(
-            self.dir, settings.collection, settings.chroma_url
+        self.store: VectorStore = open_store(
+            self.dir,
+            settings.collection,
+            settings.chroma_url,
+            settings.chroma_token,
+            str(settings.chroma_ca_file or ""),
         )
+        self.holder = f"{HOST}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._held: Counter[str] = Counter()  # generation -> readers and writers using it
+        self._leases_lock = threading.Lock()
+        self._closed = False
 
     # -- the pointer ---------------------------------------------------------------------
     def current(self) -> str | None:
-        if isinstance(self.store, ServerStore):
-            return self.store.pointer()
-        path = self.dir / POINTER
-        try:
-            stamp = path.stat().st_mtime_ns
-            if stamp != self._pointer_stamp:  # asked on every question: read only on change
-                self._pointer = path.read_text(encoding="utf-8").strip() or None
-                self._pointer_stamp = stamp
-        except FileNotFoundError:
-            self._pointer_stamp, self._pointer = None, None
-        return self._pointer
+        """The live generation (its name checked: it becomes a path and a collection name)."""
+        return self.store.pointer()
 
-    def flip(self, generation: str) -> None:
-        """Make `generation` live: one atomic rename (local) or one metadata write (server)."""
-        if isinstance(self.store, ServerStore):
-            self.store.set_pointer(generation)
-            write_atomic(self.dir / POINTER, generation)  # local hint for `status`
-        else:
-            write_atomic(self.dir / POINTER, generation)
+    def flip(self, expected: str | None, generation: str) -> None:
+        """Make `generation` live if the pointer still names `expected`, the generation this
+        writer started from; raises PointerMoved when another writer flipped first."""
+        if not self.store.compare_and_set(expected, generation):
+            raise PointerMoved(
+                f"another ingest made {self.current()} live while this one ran; run ingest "
+                "again (it will only add what is still missing)"
+            )
 
     def new_generation_name(self) -> str:
-        """gen-NNNNNN, one more than any seen; on a server also a random tag, so two machines
-        that ingest at once never write into the same collection."""
+        """gen-NNNNNN-xxxxxx: one more than any seen, and a random tag, so two writers that
+        start at once never write into the same folder or collection."""
         existing = [p.name for p in self.dir.glob("gen-*")] + self.store.generations()
         existing.append(self.current() or "gen-000000")
-        name = f"gen-{max(map(_number, existing), default=0) + 1:06d}"
-        return f"{name}-{secrets.token_hex(3)}" if isinstance(self.store, ServerStore) else name
+        number = max(map(_number, existing), default=0) + 1
+        return f"gen-{number:06d}-{secrets.token_hex(3)}"
 
     def gen_dir(self, generation: str) -> Path:
-        return self.dir / generation
+        return self.dir / check_generation(generation, "a generation")
 
     def ready_locally(self, generation: str) -> bool:
         """Opening the generation needs no rebuild here: keyword table and ranker are on disk
-        (always so for the embedded store; in server mode on the machine that ingested)."""
+        (always so when they are part of the generation; with a server, on the machine that
+        ingested it or rebuilt them already)."""
         gen = self.gen_dir(generation)
-        return isinstance(self.store, LocalStore) or (
+        return not self.store.rebuilds_locally or (
             (gen / KEYWORD).exists() and (gen / RANKER).exists()
         )
 
     def has_ranker(self, generation: str) -> bool:
         """Server-mode replicas build a missing ranker themselves when they open the index."""
-        return isinstance(self.store, ServerStore) or (self.gen_dir(generation) / RANKER).exists()
+        return self.store.rebuilds_locally or (self.gen_dir(generation) / RANKER).exists()
 
     # -- manifest ------------------------------------------------------------------------
     def manifest(self, generation: str | None) -> dict[str, Any]:
-        """What the generation was built from; in server mode a machine that did not build it
-        reads the copy kept on the server."""
+        """What the generation was built from (with a server, the copy kept on the server, so
+        a machine that did not build it can ingest incrementally)."""
         if generation is None:
             return {"docs": {}}
-        try:
-            return json.loads((self.gen_dir(generation) / MANIFEST).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            if isinstance(self.store, ServerStore):
-                return self.store.load_manifest(generation) or {"docs": {}}
-            return {"docs": {}}
+        return self.store.load_manifest(generation) or {"docs": {}}
 
     def write_manifest(self, generation: str, manifest: dict[str, Any]) -> None:
-        if isinstance(self.store, ServerStore):
-            self.store.save_manifest(generation, manifest)
-        write_atomic(self.gen_dir(generation) / MANIFEST, json.dumps(manifest, indent=1))
+        self.store.save_manifest(generation, manifest)
+
+    # -- leases: generations in use are never collected ----------------------------------
+    def _lease(self, generation: str) -> Lease:
+        return Lease(generation, self.holder, HOST, os.getpid(), time.time())
+
+    def hold(self, generation: str) -> None:
+        """This process answers from (or writes) `generation`: keep it until `unhold`."""
+        with self._leases_lock:
+            self._held[generation] += 1
+            first = self._held[generation] == 1
+        if first:
+            try:
+                self.store.put_lease(self._lease(generation))
+            except Exception:  # a read-only folder still answers; it just cannot say so
+                log.warning("could not take a lease on %s", generation, exc_info=True)
+            _HEARTBEAT.add(self)
+
+    def unhold(self, generation: str) -> None:
+        with self._leases_lock:
+            if self._held[generation] <= 0:
+                return
+            self._held[generation] -= 1
+            last = self._held[generation] == 0
+            if last:
+                del self._held[generation]
+        if last and not self._closed:
+            with contextlib.suppress(Exception):  # an expired lease protects nothing anyway
+                self.store.remove_lease(self._lease(generation))
+
+    def refresh_leases(self) -> None:
+        with self._leases_lock:
+            held = list(self._held)
+        for generation in held:
+            try:
+                self.store.put_lease(self._lease(generation))
+            except Exception:  # the server is down: try again at the next beat
+                log.warning("could not refresh the lease on %s", generation, exc_info=True)
+
+    def in_use(self) -> set[str]:
+        """Generations some process holds a live lease on (on this machine: a process that
+        still exists; elsewhere: a lease refreshed within LEASE_TTL_SECONDS)."""
+        now, used = time.time(), set()
+        for lease in self.store.leases():
+            crashed_here = lease.host == HOST and not _alive(lease.pid)
+            if not crashed_here and now - lease.at < LEASE_TTL_SECONDS:
+                used.add(lease.generation)
+            else:  # its holder is gone: the record is only clutter
+                with contextlib.suppress(Exception):
+                    self.store.remove_lease(lease)
+        return used
 
     # -- writer side ---------------------------------------------------------------------
     @contextlib.contextmanager
@@ -262,7 +388,7 @@ class Index:
         target_dir.mkdir(parents=True)
         self.store.copy(source, target)
         source_kw = self.gen_dir(source) / KEYWORD if source else None
-        if source_kw and not source_kw.exists() and isinstance(self.store, ServerStore):
+        if source_kw and not source_kw.exists() and self.store.rebuilds_locally:
             rebuild_keyword_from_store(self.store.collection(source), source_kw)
         if source_kw and source_kw.exists():
             src = sqlite3.connect(self.gen_dir(source) / KEYWORD)
@@ -272,23 +398,44 @@ class Index:
             src.close()
             dst.close()
 
+    def seal(self, generation: str) -> None:
+        """Everything of the generation on disk before the pointer moves: the writer's Chroma
+        client closed (it flushes), then every file and folder fsynced."""
+        self.store.release(generation)
+        sync_tree(self.gen_dir(generation))
+
     def collect_garbage(self, keep: Iterable[str]) -> None:
-        """Remove generations other than `keep` (the live one and the one before it). On a
-        server only older ones: a newer one may be another machine's ingest in progress."""
-        keep = set(keep)
-        names = {p.name for p in self.dir.glob("gen-*")} | set(self.store.generations())
-        if isinstance(self.store, ServerStore):
-            oldest_kept = min(map(_number, keep), default=0)
-            names = {n for n in names if _number(n) < oldest_kept}
-        for name in sorted(names - keep):
+        """Remove generations other than `keep` (the live one and the one before it) and those
+        a process holds a lease on: replicas still answering from one, a writer building one."""
+        keep = set(keep) | self.in_use()
+        local = {p.name for p in self.dir.glob("gen-*") if GENERATION.fullmatch(p.name)}
+        for name in sorted((local | set(self.store.generations())) - keep):
             self.drop_generation(name)
 
     def drop_generation(self, name: str) -> None:
-        if isinstance(self.store, LocalStore):
-            self.store.release(name)
-        else:
-            self.store.drop(name)
+        self.store.drop(name)
         shutil.rmtree(self.gen_dir(name), ignore_errors=True)
+
+    def forget_dropped(self) -> None:
+        """With a server, this machine's keyword tables of generations that were collected
+        elsewhere are only clutter; without one the folders are the generations and
+        `collect_garbage` decides."""
+        if not self.store.rebuilds_locally:
+            return
+        keep = set(self.store.generations()) | self.in_use() | set(self._held)
+        for path in self.dir.glob("gen-*"):
+            if GENERATION.fullmatch(path.name) and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def close(self) -> None:
+        """Release this process's leases and the store's connections."""
+        with self._leases_lock:
+            held, self._held = list(self._held), Counter()
+        for generation in held:
+            with contextlib.suppress(Exception):
+                self.store.remove_lease(self._lease(generation))
+        self._closed = True
+        self.store.close()
 
     # -- reader side ---------------------------------------------------------------------
     def reader(self) -> IndexReader:
@@ -298,22 +445,49 @@ class Index:
         return IndexReader(self, generation)
 
 
+def _release_reader(index: Index, generation: str, handle: Handle, keyword: KeywordIndex) -> None:
+    handle.close()
+    keyword.close()
+    index.unhold(generation)
+
+
 class IndexReader:
     """Read access to one generation: dense search, keyword search, chunk lookup, outline."""
 
     def __init__(self, index: Index, generation: str) -> None:
         self.index = index
-        self.generation = generation
-        self.collection = index.store.collection(generation)
-        path = index.gen_dir(generation) / KEYWORD
-        if not path.exists():
-            if isinstance(index.store, LocalStore):
-                raise IndexMissing(f"index generation {generation} has no keyword table")
-            rebuild_keyword_from_store(self.collection, path)
-        self.keyword = KeywordIndex(path, readonly=True)
+        self.generation = check_generation(generation, "a generation")
+        index.hold(generation)  # garbage collection elsewhere keeps it while this reader lives
+        handle = None
+        try:
+            handle = index.store.open(generation)
+            path = index.gen_dir(generation) / KEYWORD
+            if not path.exists():
+                if not index.store.rebuilds_locally:
+                    raise IndexMissing(f"index generation {generation} has no keyword table")
+                rebuild_keyword_from_store(handle.collection, path)
+            self.keyword = KeywordIndex(path, readonly=True)
+        except BaseException:
+            if handle is not None:
+                handle.close()
+            index.unhold(generation)
+            raise
+        self.collection = handle.collection
+        # released by close(), or when the last request holding this reader lets go of it
+        self._finalizer = weakref.finalize(
+            self, _release_reader, index, generation, handle, self.keyword
+        )
         self._local = threading.local()
         self._ranker: BM25Ranker | None = None
         self._ranker_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Let go of the generation's client, files and lease now (idempotent)."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
 
     def ranker(self) -> BM25Ranker:
         """The generation's BM25 ranker; built here once for generations written without one
@@ -414,26 +588,33 @@ class IndexReader:
 
 
 def rebuild_keyword_from_store(collection: Any, path: Path, batch: int = 5000) -> None:
-    """Server mode on a new replica: rebuild the local keyword table from the collection once."""
-    tmp = path.with_name(path.name + ".partial")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    tmp.unlink(missing_ok=True)
-    kw = KeywordIndex(tmp)
-    table = ChunkTable(kw._conn(), create=True)
-    offset = 0
-    while True:
-        got = collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
-        if not got["ids"]:
-            break
-        chunks = [
-            chunk_from_record(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-        kw.add(chunks)
-        table.upsert(chunks)
-        offset += len(got["ids"])
-    kw.close()
-    os.replace(tmp, path)
+    """Server mode on a new replica: rebuild the local keyword table from the collection once.
+    Built under a name of its own (two processes sharing the folder may rebuild at once) and
+    renamed into place only when complete, so no reader ever opens half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        kw = KeywordIndex(tmp)
+        table = ChunkTable(kw._conn(), create=True)
+        offset = 0
+        while True:
+            got = collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            if not got["ids"]:
+                break
+            chunks = [
+                chunk_from_record(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            kw.add(chunks)
+            table.upsert(chunks)
+            offset += len(got["ids"])
+        kw.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # of two complete copies, the later one stays: both are the same
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
 
 
 def chunk_from_record(chunk_id: str, document: str, meta: dict[str, Any]) -> Chunk:
@@ -448,3 +629,115 @@ def chunk_from_record(chunk_id: str, document: str, meta: dict[str, Any]) -> Chu
         source=str(meta.get("source", "")),
         published=str(meta.get("published", "")),
     )
+
+
+class LiveIndex:
+    """The live generation for a long-running process (`serve`, `chat`, an eval).
+
+    `reader()` returns the reader of the generation the pointer names. When an ingest flips
+    the pointer, a generation this machine can open at once (keyword table and ranker on disk)
+    is opened on the spot; one it must first rebuild them for (a server-mode replica) opens in
+    a background thread while the previous one keeps answering. A reader that is replaced is
+    released (Chroma client, files, lease) once no request holds it any more.
+    """
+
+    def __init__(
+        self, settings: Settings, index: Index | None = None, poll_seconds: float | None = None
+    ) -> None:
+        self.settings = settings
+        self._index = index  # opened on first use: constructing an Advisor stays cheap
+        self.poll_seconds = poll_seconds  # None: as often as the store suggests
+        self._lock = threading.Lock()
+        self._reader: IndexReader | None = None
+        self._wanted: str | None = None  # the generation the pointer named when last read
+        self._opening: dict[str, threading.Thread] = {}
+        self._next_check = 0.0
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index(self.settings)
+        return self._index
+
+    def _interval(self) -> float:
+        return self.index.store.poll_seconds if self.poll_seconds is None else self.poll_seconds
+
+    def reader(self) -> IndexReader:
+        with self._lock:
+            if self._reader is None:
+                self._reader = self.index.reader()
+                self._wanted = self._reader.generation
+                self._next_check = time.monotonic() + self._interval()
+            elif time.monotonic() >= self._next_check:
+                self._next_check = time.monotonic() + self._interval()
+                self._follow()
+            return self._reader
+
+    def _follow(self) -> None:
+        """Called under the lock: notice a flip and start using (or opening) the new one."""
+        try:
+            live = self.index.current()
+        except StoreError:  # server unreachable or a bad pointer: keep answering meanwhile
+            log.warning(
+                "cannot read the index pointer; still answering from %s",
+                self._reader.generation if self._reader else None,
+                exc_info=True,
+            )
+            return
+        assert self._reader is not None
+        if live is None:
+            return
+        self._wanted = live
+        if live == self._reader.generation or live in self._opening:
+            return
+        if self.index.ready_locally(live):
+            try:
+                self._reader = IndexReader(self.index, live)
+            except Exception:  # e.g. collected already: the next question tries again
+                log.warning("could not open index generation %s", live, exc_info=True)
+            return
+        thread = threading.Thread(target=self._open, args=(live,), name=f"open-{live}", daemon=True)
+        self._opening[live] = thread
+        thread.start()
+
+    def _open(self, generation: str) -> None:
+        reader: IndexReader | None = None
+        try:
+            reader = IndexReader(self.index, generation)
+            reader.ranker()  # the slow part, done before any question waits for it
+        except Exception:  # the old generation keeps answering; the next poll retries
+            log.warning("could not open index generation %s", generation, exc_info=True)
+            if reader is not None:
+                reader.close()
+            reader = None
+        with self._lock:
+            self._opening.pop(generation, None)
+            if reader is not None and self._wanted == generation:
+                self._reader = reader
+                reader = None
+        if reader is not None:  # the pointer moved on while it opened: never go back to it
+            reader.close()
+        with contextlib.suppress(Exception):
+            self.index.forget_dropped()
+
+    def settle(self, timeout: float = 300.0) -> None:
+        """Wait for generations being opened in the background (tests, warm-up)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                threads = list(self._opening.values())
+            if not threads:
+                return
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            if time.monotonic() >= deadline:
+                raise TimeoutError("index generations still opening")
+
+    def close(self) -> None:
+        self.settle()
+        with self._lock:
+            reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+        if self._index is not None:
+            self._index.close()

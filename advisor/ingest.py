@@ -18,7 +18,7 @@ from advisor import boilerplate
 from advisor.bm25 import BM25Ranker
 from advisor.chunking import chunk_document
 from advisor.embeddings import load_document_embeddings, model_path, resolve_dtype, token_counter
-from advisor.index import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, IndexBusy
+from advisor.index import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, PointerMoved
 from advisor.inventory import Inventory
 from advisor.keyword import KeywordIndex
 from advisor.loaders import LoadError, Problem, discover, load_file
@@ -273,7 +273,7 @@ def ingest(
                 if not todo.docs:
                     report.documents = 0
     finally:
-        index.store.close()
+        index.close()  # its leases and connections
     report.seconds = time.perf_counter() - started
     return report
 
@@ -298,6 +298,7 @@ def _write_generation(
     rebuild: bool,
 ) -> str:
     target = index.new_generation_name()
+    index.hold(target)  # a lease: garbage collection by another machine keeps it
     index.collect_garbage(keep=[g for g in (live,) if g])  # leftovers of crashed runs
     progress("copying", 0, 1)
     index.prepare(None if rebuild else live, target)
@@ -339,14 +340,12 @@ def _write_generation(
         "docs": todo.docs,
     }
     index.write_manifest(target, manifest)
-    if hasattr(index.store, "release"):
-        index.store.release(target)  # everything on disk before the pointer moves
-    if index.current() != live:  # server mode: an ingest on another machine flipped first
+    index.seal(target)  # every file fsynced before the pointer moves
+    try:
+        index.flip(live, target)  # compare-and-set: of two racing ingests exactly one wins
+    except PointerMoved:
         index.drop_generation(target)
-        raise IndexBusy(
-            f"another ingest made {index.current()} live while this one ran; run ingest again "
-            "(it will only add what is still missing)"
-        )
-    index.flip(target)
+        raise
+    index.unhold(target)  # live now: the pointer protects it
     index.collect_garbage(keep=[target] + ([live] if live else []))
     return target

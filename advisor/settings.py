@@ -42,7 +42,11 @@ class Settings:
     collection: str = "career_advisor"
     """Chroma collection name prefix."""
     chroma_url: str = ""
-    """When set (http://host:port), use a `chroma run` server instead of the local store."""
+    """When set (http://host:port or https://host:port), use a `chroma run` server instead of the local store."""
+    chroma_token: str = dataclasses.field(default="", repr=False)
+    """Token sent to the Chroma server as `Authorization: Bearer <token>` (checked by Chroma's token auth or the proxy in front of it)."""
+    chroma_ca_file: str = ""
+    """CA bundle (PEM) to verify an https Chroma server's certificate with; empty = the system's."""
     embedding_model: str = ""
     """Path or name of a sentence-transformers model; empty = the bundled all-MiniLM-L6-v2."""
     embedding_backend: str = "torch"
