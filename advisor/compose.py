@@ -63,11 +63,11 @@ def support_of(s: ScoredUnit) -> float:
 
 def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft:
     """Decide and render the quoted answer for the top hits' units."""
+    if not scored:  # nothing in the library is near the question: the general refusal
+        return Draft(text="", verdict="unsupported")
     if analysis.missing:
         names = tuple(s.name for s in analysis.missing)
         return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
-    if not scored:
-        return Draft(text="", verdict="unsupported")
     if analysis.comparison and len(analysis.covered) >= 2:
         compared = _compare(analysis, hits, scored)
         if compared is not None:

@@ -159,8 +159,9 @@ def test_poisoned_document_can_only_be_quoted(tmp_path):
     answer = Advisor(settings).ask("How much do welders earn?")
     assert_cited(answer)
     assert all(c.url == "" for c in answer.citations)  # javascript: URL dropped at load time
-    for line in answer.text.splitlines():  # whatever is shown is a verbatim, cited quote
-        assert re.search(r"\[\d+\]$", line.strip()) or not line.strip()
+    titles = {f"{c.title}:" for c in answer.citations}
+    for line in answer.text.splitlines():  # a verbatim, cited quote, or whose facts follow
+        assert re.search(r"\[\d+\]$", line.strip()) or line.strip() in titles or not line.strip()
 
 
 BAD_QUESTIONS = {

@@ -84,6 +84,7 @@ def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory
 
 def test_missing_subject_is_refused_by_name(inventory):
     analysis, hits, scored = scored_for("how much does a PgMP holder make?", inventory, ROWS)
+    assert compose(analysis, hits, []).verdict == "unsupported"  # nothing near: general refusal
     draft = compose(analysis, hits, scored)
     assert draft.refused and draft.verdict == "missing_subject"
     assert "PgMP" in draft.text and not draft.citations
