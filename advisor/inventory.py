@@ -12,6 +12,7 @@ can be checked against it ("does the library cover sommeliers at all?").
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import Counter
@@ -123,7 +124,17 @@ class Inventory:
             word in self.vocabulary
             or stem(word) in self._stems()
             or word.removesuffix("s") in self.expansions
+            or self._starts_a_word(word)
         )
+
+    def _starts_a_word(self, word: str) -> bool:
+        """Part of a compound the library writes as one word ("Scrum" in "ScrumMaster")."""
+        if len(word) < MIN_TYPO_LENGTH:
+            return False
+        if not hasattr(self, "_sorted"):
+            self._sorted = sorted(self.vocabulary)
+        i = bisect.bisect_left(self._sorted, word)
+        return i < len(self._sorted) and self._sorted[i].startswith(word)
 
     def count(self, phrase: str) -> int:
         """How often the library uses the rarest word of a name (0: known only by its stem

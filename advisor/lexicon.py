@@ -249,14 +249,17 @@ CONTRACTION_PIECES = frozenset("""ll ve re s d m t""".split())  # noqa: SIM905
 # Only explicit asks count: "what makes a good manager" asks for no money.
 FIGURE_WORDS: dict[str, frozenset[str]] = {
     "money": frozenset(
-        """salary salaries earn earns earning earnings wage wages income money paycheck
-        compensation paid pay pays cost costs fee fees price prices tuition""".split()  # noqa: SIM905
+        """salary salaries wage wages income paycheck compensation paid pay pays cost costs
+        fee fees price prices tuition""".split()  # noqa: SIM905
     ),
     "percent": frozenset("""percentage percent share""".split()),  # noqa: SIM905
-    "number": frozenset("""openings average median rate age ages""".split()),  # noqa: SIM905
+    "number": frozenset("""openings average median age ages""".split()),  # noqa: SIM905
 }
+# "earn" and "money" ask for an amount only with a verb of earning: "earn the CAPM" and
+# "control the money" do not.
 FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
-    (r"\bhow much (?:\w+ ){0,4}(?:make|makes|get|gets|charge|charges|cost|costs)\b", "money"),
+    (r"\bhow much (?:\w+ ){0,4}(?:make|makes|earn|earns|get|gets|charge|charges|cost|costs)\b", "money"),
+    (r"\b(?:money|earn|earns)\b[^.?!]{0,40}\b(?:make|makes|earn|earns|get|gets|year|hour)\b", "money"),
     (r"\bwhat (?:percentage|percent|share)\b", "percent"),
     (r"\bhow many\b|\bnumber of\b|\bhow old\b|\bminimum age\b", "number"),
     (r"\bhow long\b|\bhow much time\b|\btakes? (?:\w+ ){0,2}time\b|\bhow many (?:years|months|weeks|hours)\b", "time"),

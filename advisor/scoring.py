@@ -48,7 +48,11 @@ RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages t
 
 _FIGURES = {
     "money": re.compile(r"\$\s?\d"),
-    "number": re.compile(r"\b\d[\d,.]*\b"),
+    "number": re.compile(
+        r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|several|"
+        r"hundreds|thousands)\b",
+        re.I,
+    ),
     "time": re.compile(
         r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|several|few)[\s-]+"
         r"(?:to\s+\w+\s+)?(?:and\s+\w+\s+)?(year|month|week|day|hour|minute)s?\b",
