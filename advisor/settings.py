@@ -59,6 +59,14 @@ class Settings:
     is indexed once, in the first of them; 0 indexes every copy."""
     max_file_mb: float = 20.0
     """Files larger than this are reported and skipped."""
+    parse_seconds: float = 30.0
+    """Time budget to parse one file (in a worker process); slower files are reported and
+    skipped. 0 parses in the ingest process without a budget."""
+    parse_memory_mb: int = 1024
+    """Memory budget to parse one file; files that need more are reported and skipped."""
+    follow_links: bool = False
+    """Follow symbolic links that lead outside the ingested files and folders (reported and
+    skipped otherwise)."""
     retriever: str = "hybrid"
     """hybrid, dense or bm25."""
     top_k: int = 5
