@@ -38,7 +38,7 @@ DTYPES = ("auto", "float32", "bfloat16")
 # probe of a few seconds on a shared machine is noisy by about this much.
 BF16_MIN_GAIN = 1.10
 PROBE_CHUNKS = 64  # two batches of chunk-sized texts per measurement: about a second each
-PROBE_ROUNDS = 2  # each format measured twice, interleaved, best kept (less noise)
+PROBE_ROUNDS = 3  # each format measured three times, interleaved, the best kept
 
 
 def cpu_model() -> str:
@@ -61,7 +61,8 @@ def _probe_cache() -> Path:
 def _probe_key(name: str) -> str:
     import torch
 
-    return f"{cpu_model()} | torch {torch.__version__} | {torch.get_num_threads()} threads | {Path(model_path(name)).name}"
+    threads = torch.get_num_threads()
+    return f"{cpu_model()} | torch {torch.__version__} | {threads} threads | {model_path(name)}"
 
 
 def _probe_texts() -> list[str]:
@@ -77,20 +78,24 @@ def _probe_texts() -> list[str]:
     ]
 
 
-def measure_dtypes(name: str = "") -> dict[str, float]:
-    """Chunks per second embedding chunk-sized texts in float32 and in bfloat16, here."""
+def measure_dtypes(name: str = "") -> dict[str, dict[str, float]]:
+    """Chunks per second embedding chunk-sized texts in float32 and in bfloat16, here: per
+    second of this process's CPU time (what decides: other processes on a shared machine
+    stretch the wall clock, not the work) and per second of wall-clock time."""
     import time
 
     texts = _probe_texts()
     models = {d: load_embeddings(name, "torch", d) for d in ("float32", "bfloat16")}
     for model in models.values():  # first calls pay for allocation and kernel selection
         model.embed_documents(texts[:BATCH_SIZE])
-    best = dict.fromkeys(models, 0.0)
+    best = {d: {"cpu": 0.0, "wall": 0.0} for d in models}
     for _ in range(PROBE_ROUNDS):
         for dtype, model in models.items():
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             model.embed_documents(texts)
-            best[dtype] = max(best[dtype], len(texts) / (time.perf_counter() - started))
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[dtype]["cpu"] = max(best[dtype]["cpu"], len(texts) / max(cpu, 1e-9))
+            best[dtype]["wall"] = max(best[dtype]["wall"], len(texts) / max(wall, 1e-9))
     return best
 
 
@@ -107,9 +112,15 @@ def probed_dtype(name: str = "") -> str:
     if isinstance(known.get(key), dict) and known[key].get("dtype") in ("float32", "bfloat16"):
         return known[key]["dtype"]
     speeds = measure_dtypes(name)
-    choice = "bfloat16" if speeds["bfloat16"] >= BF16_MIN_GAIN * speeds["float32"] else "float32"
-    known[key] = {"dtype": choice, **{f"{d} chunks/s": round(v, 1) for d, v in speeds.items()}}
-    log.info("embedding dtype probe: %s -> %s", known[key], choice)
+    gain = speeds["bfloat16"]["cpu"] / max(speeds["float32"]["cpu"], 1e-9)
+    choice = "bfloat16" if gain >= BF16_MIN_GAIN else "float32"
+    known[key] = {
+        "dtype": choice,
+        **{f"{d} chunks per cpu-s": round(v["cpu"], 1) for d, v in speeds.items()},
+        **{f"{d} chunks/s": round(v["wall"], 1) for d, v in speeds.items()},
+        "load average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
+    }
+    log.info("embedding dtype probe (%s): %s", path, known[key])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -48,8 +48,9 @@ class Settings:
     embedding_backend: str = "torch"
     """torch (sentence-transformers), onnx or onnx-int8 (ONNX Runtime, exported on first use)."""
     embedding_dtype: str = "auto"
-    """Number format for embedding documents with torch: float32, bfloat16, or auto (bfloat16 on
-    CPUs with native bf16 math, ~2x faster at cosine 0.996 to float32; float32 elsewhere)."""
+    """Number format for embedding documents with torch: float32, bfloat16, or auto (whichever
+    a short probe measures faster on this machine, remembered in the user's cache folder;
+    bf16 vectors are at cosine 0.996 to float32)."""
     query_backend: str = "onnx"
     """How questions are embedded: onnx (same vectors as torch, faster) or empty = as documents."""
     max_chunk_tokens: int = 200
