@@ -182,11 +182,18 @@ def _names(problems) -> dict[str, str]:
 
 
 def test_hostile_files_are_skipped_by_name_and_the_rest_ingested(tmp_path, corpus):
-    from .test_adversarial_files import PDF
+    import zlib
+
+    from .pdfs import page_pdf
 
     (corpus / "bomb.md").write_text(YAML_BOMB, encoding="utf-8")
-    (corpus / "inflates.pdf").write_bytes(PDF["deflate-bomb"])  # pypdf: LimitReachedError
-    (corpus / "xref.pdf").write_bytes(PDF["oversized-xref"])
+    # pypdf raises LimitReachedError, which is no PdfReadError: it used to abort the ingest
+    bomb = zlib.compress(b" " * 100_000_000, 9)
+    (corpus / "inflates.pdf").write_bytes(page_pdf(bomb, b"/Filter /FlateDecode "))
+    (corpus / "xref.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 999999\n"
+        b"0000000000 65535 f \ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n44\n%%EOF\n"
+    )
     # cubic for the heading pattern this replaced (minutes); linear now, so simply ingested
     (corpus / "spaces.md").write_text(
         article("Spaces", "# a" + " " * 10_000 + "b\n\nDelta covers spacing in headings."),
