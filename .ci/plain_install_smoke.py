@@ -24,18 +24,22 @@ TEXT = """Forklift Operator Careers
 Published: 2025-02-03
 
 Certification
+
 Forklift operators must hold a certification from their employer, renewed every three years.
 The certification covers load limits, inspections and safe driving inside warehouses.
 """
 
+# no <main>: the page goes through trafilatura (and jusText, which needs lxml_html_clean)
 HTML = """<!doctype html><html><head><title>Lighthouse Keepers</title></head><body>
-<nav><a href="/">Home</a></nav>
-<main><h1>Lighthouse Keepers</h1>
+<nav><a href="/">Home</a> <a href="/jobs">Jobs</a></nav>
+<div class="post"><h1>Lighthouse Keepers</h1>
 <h2>Duties</h2>
 <p>Lighthouse keepers maintain the lamp, record the weather every four hours and keep the fog
 signal working. Keepers on remote stations often stay for several weeks at a time, so they
 also repair the station's generators and radio equipment.</p>
-</main></body></html>
+<p>Most keepers today work for a coast guard or a heritage trust, and many stations are now
+automated, so the work includes guiding visitors and keeping the buildings in good repair.</p>
+</div><footer>Copyright</footer></body></html>
 """
 
 PDF_TEXT = (
