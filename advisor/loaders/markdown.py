@@ -148,7 +148,8 @@ def parse_blocks(body: str) -> list[Block]:
             if table_header is None and _is_table_sep(nxt):
                 table_header = cells
                 continue
-            emit(Block("row", tidy(_row_text(table_header, cells))))
+            if row := tidy(_row_text(table_header, cells)):  # a lone "|" is no row
+                emit(Block("row", row))
         elif m := _ITEM.match(line):
             flush()
             emit(None)
