@@ -190,9 +190,10 @@ def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float3
 
 def load_document_embeddings(settings) -> Embeddings:
     """The model for chunks at ingest, in the configured backend and number format."""
-    return load_embeddings(
-        settings.embedding_model, settings.embedding_backend, settings.embedding_dtype
-    )
+    dtype = settings.embedding_dtype
+    if settings.embedding_backend == "torch":  # the probe's model is the one used, not a third
+        dtype = resolve_dtype(dtype, settings.embedding_model)
+    return load_embeddings(settings.embedding_model, settings.embedding_backend, dtype)
 
 
 def load_query_embeddings(settings) -> Embeddings:
