@@ -29,7 +29,7 @@ def test_a_parser_that_never_returns_is_stopped_at_the_budget():
         started = time.monotonic()
         with pytest.raises(LoadError, match="took longer than 1 s"):
             parser.parse(Path("hang.md"), GOOD)
-        assert time.monotonic() - started < 10  # the budget, plus starting the worker
+        assert time.monotonic() - started < 30  # the budget, plus starting the worker
         assert parser.parse(Path("next.md"), GOOD).title == "Fine"  # a new worker goes on
 
 

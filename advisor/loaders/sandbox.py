@@ -20,6 +20,7 @@ DEFAULT_TARGET = "advisor.loaders:parse_bytes"
 _HEADER = struct.Struct("!Q")  # every message: its length, then a pickle
 # A worker that has just failed on memory may have a fragmented heap: start a fresh one.
 _RESTART_AFTER = ("needs too much memory",)
+STARTUP_SECONDS = 120  # a new interpreter importing the loaders, on a machine under load
 
 
 class Parser:
@@ -72,6 +73,11 @@ class Parser:
                 stdout=subprocess.PIPE,
                 env=env,
             )
+            try:  # the budget is for parsing: starting the worker is not charged to a file
+                _receive(self._proc.stdout, time.monotonic() + STARTUP_SECONDS)
+            except (TimeoutError, EOFError, OSError, pickle.UnpicklingError) as err:
+                code = self.close()
+                raise LoadError(f"the parse worker did not start (exit status {code})") from err
         return self._proc
 
     def close(self) -> int | None:
@@ -142,6 +148,7 @@ def _serve(target: str, megabytes: int) -> None:
     parse = _resolve(target)
     fd_in, out = sys.stdin.buffer.fileno(), sys.stdout.buffer
     sys.stdout = sys.stderr  # a library that prints must not corrupt the replies
+    _send(out, ("ready", os.getpid()))
     while True:
         try:
             (size,) = _HEADER.unpack(_read_exactly(fd_in, _HEADER.size, None))
