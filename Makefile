@@ -1,11 +1,15 @@
 # Two commands for a fresh machine: `make run` (chat UI) and `make test`.
 # Each creates .venv, installs the CPU torch wheel first (otherwise pip pulls several GB of
-# CUDA packages), then the project with pinned versions (constraints.txt).
+# CUDA packages), then the project with pinned versions (constraints.txt): `make run` only what
+# running needs, `make test` (and `make install`) the test extras too.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | sha1sum | cut -c1-12)
+HASH   := $(shell cat pyproject.toml constraints.txt 2>/dev/null | sha1sum | cut -c1-12)
+BASE   := $(VENV)/.base-torch-2.13.0
+RUN_STAMP  := $(VENV)/.installed-run-$(HASH)
+TEST_STAMP := $(VENV)/.installed-test-$(HASH)
 
 # Nothing phones home and no model is fetched at run time.
 export HF_HUB_OFFLINE=1
@@ -13,23 +17,39 @@ export TRANSFORMERS_OFFLINE=1
 export ANONYMIZED_TELEMETRY=False
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: run test install browser lint eval bench clean
+.PHONY: run test install install-run browser lint eval bench clean plain-install-check
 
-run: install
+run: install-run
 	$(BIN)/career-advisor serve
 
 test: install browser
 	$(BIN)/python -m pytest
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
-$(STAMP):
+install-run: $(RUN_STAMP)
+
+$(BASE):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+$(RUN_STAMP): | $(BASE)
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# the test extras include everything running needs, so a test install serves `make run` too
+$(TEST_STAMP): | $(BASE)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $@ $(RUN_STAMP)
+
+# What a new user gets from a plain `pip install .` (no constraints, no extras), checked in a
+# fresh venv: one file of each supported type ingested, a question answered from each.
+plain-install-check:
+	bash .ci/plain_install.sh
 
 # The browser tests drive Debian's Chromium; install it when we can (root with apt-get).
 browser:

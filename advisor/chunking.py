@@ -3,6 +3,7 @@ their heading path, and fit the embedding model's window (measured in its own to
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,6 +73,12 @@ def _units(blocks: list[Block]) -> list[_Unit]:
 def _split_unit(unit: _Unit, budget: int, count: TokenCounter) -> list[str]:
     """Split an oversized unit: lists by items (repeating the lead-in), prose by sentences,
     and a single overlong sentence at word boundaries: no text is ever dropped."""
+    if unit.lead and count(unit.lead) > budget // 2:
+        # a lead-in too long to repeat before every part: it becomes prose of its own
+        # (repeating it made the output grow with lead-in size x number of items)
+        return _split_unit(_Unit("", [unit.lead]), budget, count) + _split_unit(
+            _Unit("", unit.lines), budget, count
+        )
     if unit.lead or len(unit.lines) > 1:
         pieces, prefix = unit.lines, unit.lead
     else:
@@ -79,31 +86,41 @@ def _split_unit(unit: _Unit, budget: int, count: TokenCounter) -> list[str]:
     sep = "\n" if unit.lead or len(unit.lines) > 1 else " "
     out: list[str] = []
     current: list[str] = []
+    # word pieces never span a line break or a space, so a join counts as the sum of its
+    # parts: each piece is counted once (recounting the growing candidate was slow on long
+    # lists), and _wrap below checks every result against the budget anyway
+    base = count(prefix) if prefix else 0
+    used = base
     for piece in pieces:
-        candidate = sep.join(([prefix] if prefix else []) + [*current, piece])
-        if current and count(candidate) > budget:
+        size = count(piece)
+        if current and used + size > budget:
             out.append(sep.join(([prefix] if prefix else []) + current))
-            current = []
+            current, used = [], base
         current.append(piece)
+        used += size
     if current:
         out.append(sep.join(([prefix] if prefix else []) + current))
     return [piece for text in out for piece in _wrap(text, budget, count)]
 
 
 def _wrap(text: str, budget: int, count: TokenCounter) -> list[str]:
-    """Last resort for one sentence longer than the window: cut at word boundaries."""
+    """Last resort for one sentence longer than the window: cut at word boundaries.
+
+    Each piece is sized from the last one's tokens per word and shrunk in proportion until it
+    fits: one or two counts per piece (a binary search over the rest of the text made this
+    quadratic, and over a window still cost eight counts per piece)."""
     pieces: list[str] = []
     words = text.split(" ")
-    while words:
-        if count(" ".join(words)) <= budget:
-            pieces.append(" ".join(words))
-            break
-        lo, hi = 1, len(words)
-        while lo < hi:  # the longest prefix that fits
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if count(" ".join(words[:mid])) <= budget else (lo, mid - 1)
-        pieces.append(" ".join(words[:lo]))
-        words = words[lo:]
+    start, guess = 0, max(budget, 1)  # every word is at least one token
+    while start < len(words):
+        n = min(len(words) - start, guess)
+        size = count(" ".join(words[start : start + n]))
+        while size > budget and n > 1:
+            n = max(1, min(n - 1, n * budget // size))
+            size = count(" ".join(words[start : start + n]))
+        pieces.append(" ".join(words[start : start + n]))
+        start += n
+        guess = max(1, min(budget, n * budget // max(size, 1)))
     return pieces
 
 
@@ -176,6 +193,7 @@ def chunk_document(
 ) -> list[Chunk]:
     """Split a document into chunks whose heading path plus text fit the model window."""
 
+    @functools.cache
     def budget_for(section: str) -> int:
         path = f"{doc.title} > {section}" if section else doc.title
         return max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))

@@ -3,6 +3,7 @@ and never from the network, plus a token counter that uses the model's own token
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from functools import lru_cache
@@ -33,21 +34,108 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 DTYPES = ("auto", "float32", "bfloat16")
 
 
-def cpu_has_native_bf16() -> bool:
-    """Linux CPUs that advertise bf16 instructions (AVX512-BF16, AMX); elsewhere torch emulates
-    bf16 and it is slower than float32."""
+# bfloat16 must beat float32 by this much to be chosen: float32 is the exact reference, and a
+# probe of a few seconds on a shared machine is noisy by about this much.
+BF16_MIN_GAIN = 1.10
+PROBE_CHUNKS = 64  # two batches of chunk-sized texts per measurement: about a second each
+PROBE_ROUNDS = 3  # each format measured three times, interleaved, the best kept
+
+
+def cpu_model() -> str:
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
     except OSError:
-        return False
-    return any(f in flags for f in (" avx512_bf16", " amx_bf16"))
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
 
 
-def resolve_dtype(dtype: str) -> str:
+def _probe_cache() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "career-advisor" / "dtype-probe.json"
+
+
+def _probe_key(name: str) -> str:
+    import torch
+
+    threads = torch.get_num_threads()
+    return f"{cpu_model()} | torch {torch.__version__} | {threads} threads | {model_path(name)}"
+
+
+def _probe_texts() -> list[str]:
+    """Chunk-like texts (~120 words, varied lengths), the same on every machine."""
+    words = [
+        "engineering", "managers", "lead", "teams", "budgets", "certification", "project",
+        "skills", "salary", "growth", "experience", "training", "career", "interview",
+        "mentor", "director", "outlook", "degree", "employer",
+    ]  # fmt: skip
+    return [
+        " ".join(words[(i * 7 + j) % len(words)] for j in range(60 + (i * 13) % 80)) + "."
+        for i in range(PROBE_CHUNKS)
+    ]
+
+
+def measure_dtypes(name: str = "") -> dict[str, dict[str, float]]:
+    """Chunks per second embedding chunk-sized texts in float32 and in bfloat16, here: per
+    second of this process's CPU time (what decides: other processes on a shared machine
+    stretch the wall clock, not the work) and per second of wall-clock time."""
+    import time
+
+    texts = _probe_texts()
+    models = {d: load_embeddings(name, "torch", d) for d in ("float32", "bfloat16")}
+    for model in models.values():  # first calls pay for allocation and kernel selection
+        model.embed_documents(texts[:BATCH_SIZE])
+    best = {d: {"cpu": 0.0, "wall": 0.0} for d in models}
+    for _ in range(PROBE_ROUNDS):
+        for dtype, model in models.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            model.embed_documents(texts)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[dtype]["cpu"] = max(best[dtype]["cpu"], len(texts) / max(cpu, 1e-9))
+            best[dtype]["wall"] = max(best[dtype]["wall"], len(texts) / max(wall, 1e-9))
+    return best
+
+
+@lru_cache(maxsize=4)
+def probed_dtype(name: str = "") -> str:
+    """float32 or bfloat16, whichever embeds faster on this machine: measured once per CPU
+    model, torch version, thread count and model, and remembered in the user's cache folder.
+    (CPU flags are not enough: on a Xeon with AVX512-BF16, bf16 ran at 0.73x float32.)"""
+    path, key = _probe_cache(), _probe_key(name)
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known.get(key), dict) and known[key].get("dtype") in ("float32", "bfloat16"):
+        return known[key]["dtype"]
+    speeds = measure_dtypes(name)
+    gain = speeds["bfloat16"]["cpu"] / max(speeds["float32"]["cpu"], 1e-9)
+    choice = "bfloat16" if gain >= BF16_MIN_GAIN else "float32"
+    known[key] = {
+        "dtype": choice,
+        **{f"{d} chunks per cpu-s": round(v["cpu"], 1) for d, v in speeds.items()},
+        **{f"{d} chunks/s": round(v["wall"], 1) for d, v in speeds.items()},
+        "load average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
+    }
+    log.info("embedding dtype probe (%s): %s", path, known[key])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(known, indent=1))
+        tmp.replace(path)
+    except OSError:  # a read-only home: measured again in the next process, still correct
+        log.warning("cannot save the embedding dtype probe to %s", path)
+    return choice
+
+
+def resolve_dtype(dtype: str, name: str = "") -> str:
     if dtype not in DTYPES:
         raise ValueError(f"embedding dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
     if dtype == "auto":
-        return "bfloat16" if cpu_has_native_bf16() else "float32"
+        return probed_dtype(name)
     return dtype
 
 
@@ -87,7 +175,7 @@ def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float3
     from langchain_huggingface import HuggingFaceEmbeddings
 
     model_kwargs: dict = {"device": "cpu"}
-    if resolve_dtype(dtype) == "bfloat16":
+    if resolve_dtype(dtype, name) == "bfloat16":
         import torch
 
         model_kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
@@ -102,9 +190,10 @@ def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float3
 
 def load_document_embeddings(settings) -> Embeddings:
     """The model for chunks at ingest, in the configured backend and number format."""
-    return load_embeddings(
-        settings.embedding_model, settings.embedding_backend, settings.embedding_dtype
-    )
+    dtype = settings.embedding_dtype
+    if settings.embedding_backend == "torch":  # the probe's model is the one used, not a third
+        dtype = resolve_dtype(dtype, settings.embedding_model)
+    return load_embeddings(settings.embedding_model, settings.embedding_backend, dtype)
 
 
 def load_query_embeddings(settings) -> Embeddings:
@@ -124,9 +213,16 @@ def load_query_embeddings(settings) -> Embeddings:
     return load_document_embeddings(settings)
 
 
+# Counts only decide whether text fits a window of a few hundred tokens: beyond this many, a
+# count of the text's head is enough (tokenizing 20 MB of punctuation took minutes).
+COUNT_EXACT_TOKENS = 2048
+COUNT_HEAD_CHARS = 32 * 1024
+
+
 @lru_cache(maxsize=4)
 def token_counter(name: str = ""):
-    """Count word pieces the way the model does (without [CLS]/[SEP])."""
+    """Count word pieces the way the model does (without [CLS]/[SEP]); exact up to
+    COUNT_EXACT_TOKENS, and above that figure for longer text."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(Path(model_path(name)) / "tokenizer.json"))
@@ -134,6 +230,10 @@ def token_counter(name: str = ""):
     tok.no_padding()
 
     def count(text: str) -> int:
+        if len(text) > COUNT_HEAD_CHARS:
+            head = len(tok.encode(text[:COUNT_HEAD_CHARS], add_special_tokens=False).ids)
+            if head > COUNT_EXACT_TOKENS:  # far past any window: the exact figure is not needed
+                return head
         return len(tok.encode(text, add_special_tokens=False).ids)
 
     return count

@@ -21,14 +21,15 @@ from advisor.embeddings import load_document_embeddings, model_path, resolve_dty
 from advisor.index import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, PointerMoved
 from advisor.inventory import Inventory
 from advisor.keyword import KeywordIndex
-from advisor.loaders import LoadError, Problem, discover, load_file
+from advisor.loaders import LoadError, Problem, discover, read_source
+from advisor.loaders.sandbox import Parser
 from advisor.records import Chunk, Document
 from advisor.settings import Settings
 from advisor.unit_vectors import UNIT_VECTORS_VERSION, UnitVectorTable, span_encoder
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256  # per call; sentence-transformers batches inside it
-CHUNKER_VERSION = 5  # bump when loaders or chunking change what a file becomes
+CHUNKER_VERSION = 6  # bump when loaders or chunking change what a file becomes
 
 
 @dataclass
@@ -72,6 +73,10 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
+def _parser(settings: Settings) -> Parser:
+    return Parser(settings.parse_seconds, settings.parse_memory_mb)
+
+
 def _chunker_key(settings: Settings) -> str:
     model = settings.embedding_model or "bundled"
     return (
@@ -81,11 +86,18 @@ def _chunker_key(settings: Settings) -> str:
 
 
 def plan(
-    settings: Settings, paths: list[Path], old: dict[str, Any], progress: Progress
+    settings: Settings,
+    paths: list[Path],
+    old: dict[str, Any],
+    progress: Progress,
+    parser: Parser | None = None,
 ) -> tuple[_Plan, list[Problem], int]:
     """Decide what to add, keep and remove, parsing only files whose bytes changed (and pages
     whose share of site boilerplate changed)."""
-    files, problems = discover(paths)
+    if parser is None:
+        with _parser(settings) as own:
+            return plan(settings, paths, old, progress, own)
+    files, problems = discover(paths, settings.follow_links)
     roots = [Path(p).resolve() for p in paths]
     old_docs: dict[str, dict[str, Any]] = old.get("docs", {})
     same_chunker = old.get("chunker") == _chunker_key(settings)
@@ -102,17 +114,14 @@ def plan(
             continue
         prev = old_docs.get(doc_id)
         try:
-            data = path.read_bytes() if path.stat().st_size <= max_bytes else b""
+            data = read_source(path, max_bytes)  # read once: these bytes are hashed and parsed
             digest = _sha256(data)
             if prev and prev["sha256"] == digest and same_chunker and prev["path"] == str(path):
                 docs[doc_id], owner[doc_id] = prev, str(path)
                 continue
-            doc = load_file(path, max_bytes)
-        except (LoadError, OSError) as err:
-            reason = (
-                str(err) if isinstance(err, LoadError) else f"cannot read: {err.strerror or err}"
-            )
-            problems.append(Problem(str(path), reason))
+            doc = parser.parse(path, data)
+        except LoadError as err:
+            problems.append(Problem(str(path), str(err)))
             if prev:  # keep the version we had rather than lose it
                 docs[doc_id], owner[doc_id] = prev, str(path)
                 kept_old.add(doc_id)
@@ -130,7 +139,7 @@ def plan(
     removed = [d for d, m in old_docs.items() if d not in docs and _under(m["path"], roots)]
     elsewhere = {d: m for d, m in old_docs.items() if d not in docs and d not in removed}
     frozen = {d: docs[d] for d in kept_old} | elsewhere  # their chunks stay as they are
-    new_chunks = _chunk_all(settings, docs, loaded, frozen, old_docs, problems, progress)
+    new_chunks = _chunk_all(settings, docs, loaded, frozen, old_docs, problems, progress, parser)
     docs.update(elsewhere)
     old_ids = {cid for m in old_docs.values() for cid in m["chunks"]}
     new_ids = {cid for m in docs.values() for cid in m["chunks"]}
@@ -161,6 +170,7 @@ def _chunk_all(
     old_docs: dict[str, dict[str, Any]],
     problems: list[Problem],
     progress: Progress,
+    parser: Parser,
 ) -> dict[str, list[Chunk]]:
     """Chunk the loaded documents, and again the unchanged ones whose skipped boilerplate
     changed (the page that kept a shared paragraph was removed, say). Updates `docs` in place."""
@@ -174,10 +184,13 @@ def _chunk_all(
         ]
         unreadable = []
         for doc_id in stale:
+            path = Path(docs[doc_id]["path"])
             try:
-                path = Path(docs[doc_id]["path"])
-                loaded[doc_id] = load_file(path, int(settings.max_file_mb * 2**20))
-            except (LoadError, OSError) as err:
+                data = read_source(path, int(settings.max_file_mb * 2**20))
+                if _sha256(data) != docs[doc_id]["sha256"]:  # changed since it was planned
+                    raise LoadError("changed while ingesting")
+                loaded[doc_id] = parser.parse(path, data)
+            except LoadError as err:
                 problems.append(Problem(str(path), f"cannot re-read to update shared text: {err}"))
                 unreadable.append(doc_id)
         if not unreadable:
@@ -333,7 +346,7 @@ def _write_generation(
         "embedding_model": Path(model_path(settings.embedding_model)).name,
         # not part of the chunker key: bf16 and float32 vectors agree to cosine 0.996, so an
         # index may mix them (machines with and without bf16) without re-embedding
-        "embedding_dtype": resolve_dtype(settings.embedding_dtype)
+        "embedding_dtype": resolve_dtype(settings.embedding_dtype, settings.embedding_model)
         if settings.embedding_backend == "torch"
         else settings.embedding_backend,
         "unit_vectors": UNIT_VECTORS_VERSION,

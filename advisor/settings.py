@@ -52,8 +52,9 @@ class Settings:
     embedding_backend: str = "torch"
     """torch (sentence-transformers), onnx or onnx-int8 (ONNX Runtime, exported on first use)."""
     embedding_dtype: str = "auto"
-    """Number format for embedding documents with torch: float32, bfloat16, or auto (bfloat16 on
-    CPUs with native bf16 math, ~2x faster at cosine 0.996 to float32; float32 elsewhere)."""
+    """Number format for embedding documents with torch: float32, bfloat16, or auto (whichever
+    a short probe measures faster on this machine, remembered in the user's cache folder;
+    bf16 vectors are at cosine 0.996 to float32)."""
     query_backend: str = "onnx"
     """How questions are embedded: onnx (same vectors as torch, faster) or empty = as documents."""
     max_chunk_tokens: int = 200
@@ -63,6 +64,14 @@ class Settings:
     is indexed once, in the first of them; 0 indexes every copy."""
     max_file_mb: float = 20.0
     """Files larger than this are reported and skipped."""
+    parse_seconds: float = 30.0
+    """Time budget to parse one file (in a worker process); slower files are reported and
+    skipped. 0 parses in the ingest process without a budget."""
+    parse_memory_mb: int = 1024
+    """Memory budget to parse one file; files that need more are reported and skipped."""
+    follow_links: bool = False
+    """Follow symbolic links that lead outside the ingested files and folders (reported and
+    skipped otherwise)."""
     retriever: str = "hybrid"
     """hybrid, dense or bm25."""
     top_k: int = 5

@@ -28,14 +28,17 @@ def straighten(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences without breaking common abbreviations."""
-    parts = _SENTENCE_END.split(clean_ws(text))
-    out: list[str] = []
-    for part in parts:
-        if out and _ABBREV.search(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
+    groups: list[list[str]] = []
+    prev = ""
+    for part in _SENTENCE_END.split(clean_ws(text)):
+        # the abbreviation ends the previous part, so only that part is searched, and each
+        # sentence is joined once (re-searching a growing sentence was quadratic)
+        if groups and _ABBREV.search(prev):
+            groups[-1].append(part)
         else:
-            out.append(part)
-    return [p for p in out if p]
+            groups.append([part])
+        prev = part
+    return [s for s in (" ".join(g) for g in groups) if s]
 
 
 def slug(text: str) -> str:

@@ -166,3 +166,129 @@ def test_a_bad_setting_fails_at_once_with_its_name(tmp_path, corpus, monkeypatch
     assert result.exit_code == 2
     assert "ADVISOR_EMBEDDING_DTYPE must be one of" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "i").exists()
+
+
+# --- hostile files, symbolic links, one read per file (issue 11, items 9-11) ---------------
+
+YAML_BOMB = (
+    "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "title: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n---\nSome body text for the note.\n"
+)
+
+
+def _names(problems) -> dict[str, str]:
+    return {p.path.rsplit("/", 1)[-1]: p.reason for p in problems}
+
+
+def test_hostile_files_are_skipped_by_name_and_the_rest_ingested(tmp_path, corpus):
+    import zlib
+
+    from .pdfs import page_pdf
+
+    (corpus / "bomb.md").write_text(YAML_BOMB, encoding="utf-8")
+    # pypdf raises LimitReachedError, which is no PdfReadError: it used to abort the ingest
+    bomb = zlib.compress(b" " * 100_000_000, 9)
+    (corpus / "inflates.pdf").write_bytes(page_pdf(bomb, b"/Filter /FlateDecode "))
+    (corpus / "xref.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 999999\n"
+        b"0000000000 65535 f \ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n44\n%%EOF\n"
+    )
+    # cubic for the heading pattern this replaced (minutes); linear now, so simply ingested
+    (corpus / "spaces.md").write_text(
+        article("Spaces", "# a" + " " * 10_000 + "b\n\nDelta covers spacing in headings."),
+        encoding="utf-8",
+    )
+    report = ingest(settings_for(tmp_path / "index"), [corpus])
+    skipped = _names(report.problems)
+    assert set(skipped) == {"bomb.md", "inflates.pdf", "xref.pdf"}
+    assert "aliases" in skipped["bomb.md"] and "safety limit" in skipped["xref.pdf"]
+    assert report.documents == 3  # alpha, beta, spaces
+
+
+def test_a_parser_that_hangs_eats_memory_or_dies_costs_only_its_file(
+    tmp_path, corpus, monkeypatch
+):
+    import advisor.ingest
+    from advisor.loaders.sandbox import Parser
+
+    monkeypatch.setattr(
+        advisor.ingest,
+        "_parser",
+        lambda settings: Parser(5.0, 256, "tests.hostile_parsers:by_name"),
+    )
+    for name in ("hang.md", "hog.md", "crash.md"):
+        (corpus / name).write_text(article(name, "Text that never gets parsed."), "utf-8")
+    report = ingest(settings_for(tmp_path / "index"), [corpus])
+    skipped = _names(report.problems)
+    assert "took longer than 5 s" in skipped["hang.md"]
+    assert "needs more than 256 MB" in skipped["hog.md"]
+    assert "crashed" in skipped["crash.md"]
+    assert report.documents == 2 and {c.doc_id for c in _all_chunks(report, tmp_path)} == {
+        "alpha",
+        "beta",
+    }
+
+
+def _all_chunks(report, tmp_path):
+    reader = Index(settings_for(tmp_path / "index")).reader()
+    return [c for d in ("alpha", "beta", "hang", "hog", "crash") for c in reader.doc_chunks(d)]
+
+
+def test_links_out_of_the_ingested_folder_are_not_followed(tmp_path, corpus):
+    secret = tmp_path / "home" / ".aws"
+    secret.mkdir(parents=True)
+    (secret / "credentials.txt").write_text(
+        "Credentials\n\naws_secret_access_key = SECRETTOKEN1234 for the account.\n", "utf-8"
+    )
+    (corpus / "notes.txt").symlink_to(secret / "credentials.txt")
+    (corpus / "aws").symlink_to(secret, target_is_directory=True)
+    (corpus / "alias.md").symlink_to(corpus / "alpha.md")  # inside the folder: fine
+    settings = settings_for(tmp_path / "index")
+    report = ingest(settings, [corpus])
+    skipped = _names(report.problems)
+    assert "outside the ingested folders" in skipped["notes.txt"]
+    assert "outside the ingested folders" in skipped["aws"]
+    reader = Index(settings).reader()
+    assert reader.keyword_search("SECRETTOKEN1234", 5) == []
+    assert report.documents == 2  # alpha (once, though two names lead to it) and beta
+
+    followed = ingest(settings.with_(follow_links=True), [corpus])
+    assert followed.documents == 3 and Index(settings).reader().doc_chunks("notes")
+
+
+def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, corpus, monkeypatch):
+    """An editor saving the file between two reads must not leave the index with one
+    version's text under the other version's hash (which hides the edit for good)."""
+    import hashlib
+    import io
+    import pathlib
+
+    path = corpus / "alpha.md"
+    first = article("Alpha", "Alpha is about the FIRSTVERSION of the file.")
+    second = article("Alpha", "Alpha is about the SECONDVERSION of the file.")
+    path.write_text(first, encoding="utf-8")
+    real_open = pathlib.Path.open
+
+    def open_then_edit(self, mode="r", *args, **kwargs):
+        if self == path and "b" in mode and "r" in mode:
+            with real_open(self, "rb") as fh:
+                data = fh.read()
+            with real_open(self, "w", encoding="utf-8") as fh:  # the edit lands right after
+                fh.write(second)
+            return io.BytesIO(data)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", open_then_edit)
+    settings = settings_for(tmp_path / "index")
+    ingest(settings, [corpus])
+    monkeypatch.undo()
+    index = Index(settings)
+    recorded = index.manifest(index.current())["docs"]["alpha"]["sha256"]
+    text = " ".join(c.text for c in index.reader().doc_chunks("alpha"))
+    assert recorded == hashlib.sha256(first.encode()).hexdigest()
+    assert "FIRSTVERSION" in text and "SECONDVERSION" not in text
+
+    again = ingest(settings, [corpus])  # the edit is seen on the next run
+    assert again.docs_updated == 1
+    assert "SECONDVERSION" in " ".join(c.text for c in Index(settings).reader().doc_chunks("alpha"))

@@ -190,3 +190,42 @@ def test_unsupported_explicit_file_is_reported(tmp_path):
 def test_loader_missing_file_is_a_load_error(tmp_path):
     with pytest.raises(LoadError):
         load_file(Path(tmp_path / "nope.md"))
+
+
+def test_discover_does_not_follow_links_out_of_the_roots(tmp_path):
+    root, outside = tmp_path / "corpus", tmp_path / "home"
+    root.mkdir()
+    (outside / ".aws").mkdir(parents=True)
+    (outside / ".aws" / "credentials.txt").write_text("key = SECRET\n", encoding="utf-8")
+    (outside / "notes.md").write_text("# N\n\nprivate notes here\n", encoding="utf-8")
+    (root / "a.md").write_text("# A\n\nhello world text\n", encoding="utf-8")
+    (root / "notes.txt").symlink_to(outside / ".aws" / "credentials.txt")
+    (root / "home").symlink_to(outside, target_is_directory=True)
+    (root / "same.md").symlink_to(root / "a.md")  # inside the root: the file is found once
+    (root / "sub").mkdir()
+    (root / "sub" / "up.md").symlink_to(root / "a.md")
+
+    files, problems = discover([root])
+    assert [f.name for f in files] == ["a.md"]
+    skipped = {Path(p.path).name: p.reason for p in problems}
+    assert set(skipped) == {"notes.txt", "home"}
+    assert all("outside the ingested folders" in r for r in skipped.values())
+
+    files, problems = discover([root], follow_links=True)
+    assert {f.name for f in files} == {"a.md", "notes.txt", "notes.md"} and not problems
+
+    # a link named on the command line is the user's choice, and another root is inside
+    files, _ = discover([root / "notes.txt"])
+    assert [f.name for f in files] == ["notes.txt"]
+    files, problems = discover([root, outside])
+    assert {f.name for f in files} == {"a.md", "notes.txt", "notes.md"} and not problems
+
+
+def test_read_source_reads_once_and_checks_the_size(tmp_path):
+    from advisor.loaders import read_source
+
+    path = tmp_path / "a.md"
+    path.write_bytes(b"x" * 100)
+    assert read_source(path, 100) == b"x" * 100
+    with pytest.raises(LoadError, match="too large"):
+        read_source(path, 99)

@@ -70,18 +70,19 @@ def _hidden(el: lxml.html.HtmlElement) -> bool:
 
 
 def _kind_key(el: lxml.html.HtmlElement) -> str:
-    return el.get("class") or re.sub(r"\d+$", "", el.get("id") or "")
+    if key := el.get("class"):
+        return key
+    key = el.get("id") or ""
+    end = len(key)
+    while end and key[end - 1].isdecimal():  # tab-12 -> tab- (a regex here was quadratic)
+        end -= 1
+    return key[:end]
 
 
-def _is_tab(el: lxml.html.HtmlElement) -> bool:
-    """A hidden panel with a visible sibling of the same kind (tab-1 shown, tab-2 hidden)."""
-    key = _kind_key(el)
-    parent = el.getparent()
-    if not key or parent is None:
-        return False
-    return any(
-        s is not el and s.tag == el.tag and _kind_key(s) == key and not _hidden(s) for s in parent
-    )
+def _visible_kinds(parent: lxml.html.HtmlElement) -> set[tuple[str, str]]:
+    return {
+        (c.tag, _kind_key(c)) for c in parent if isinstance(c.tag, str) and not _hidden(c)
+    }
 
 
 def _drop(el: lxml.html.HtmlElement) -> None:
@@ -89,29 +90,66 @@ def _drop(el: lxml.html.HtmlElement) -> None:
         el.drop_tree()
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _nonspace(text: str | None) -> int:
+    """Characters that survive clean_ws as other than a single space."""
+    return len(_SPACES.sub("", text)) if text else 0
+
+
+def _text_sizes(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, int]:
+    """Characters other than whitespace in each element's text, in one pass over the tree."""
+    sizes: dict[lxml.html.HtmlElement, int] = {}
+    for el in reversed(list(root.iter())):  # children before their parents
+        own = _nonspace(el.text) if isinstance(el.tag, str) else 0
+        sizes[el] = own + sum(sizes[c] + _nonspace(c.tail) for c in el)
+    return sizes
+
+
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     for el in list(root.iter(*_DROP_TAGS, lxml.etree.Comment)):
         _drop(el)
+    sizes = _text_sizes(root)  # kept up to date as elements go, instead of re-reading texts
     for el in root.xpath(_DROP_XPATH):
         # a print-hidden control that holds all of its parent's text is a label: keep it
         parent = el.getparent()
-        if parent is not None and _text(parent) != _text(el):
+        if parent is not None and sizes[parent] != sizes[el]:
+            for up in el.iterancestors():
+                sizes[up] -= sizes[el]
             _drop(el)
+    visible: dict[lxml.html.HtmlElement, set[tuple[str, str]]] = {}
     for el in [e for e in root.iter() if isinstance(e.tag, str) and _hidden(e)]:
-        if not _is_tab(el):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if parent not in visible:  # dropping hidden elements leaves the visible ones as they are
+            visible[parent] = _visible_kinds(parent)
+        key = _kind_key(el)
+        if not key or (el.tag, key) not in visible[parent]:  # not a tab: a tooltip or dialog
             _drop(el)
     for lst in root.xpath("//ul | //ol"):  # menus: lists made only of links
         if lst.getparent() is not None and _link_density(lst) > 0.9 and len(_text(lst)) < 400:
             lst.drop_tree()
 
 
+def _has_text(el: lxml.html.HtmlElement, chars: int) -> bool:
+    """len(_text(el)) >= chars, reading no more of a large element than needed."""
+    seen = 0
+    for piece in el.itertext():
+        seen += _nonspace(piece)
+        if seen >= chars:  # the cleaned text is at least as long as its non-space characters
+            return True
+    return len(_text(el)) >= chars
+
+
 def _main_area(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for xpath in _MAIN_XPATHS:
         for el in root.xpath(xpath):
-            if len(_text(el)) >= _MIN_MAIN_CHARS:
+            if _has_text(el, _MIN_MAIN_CHARS):
                 return el
     articles = root.xpath("//article")
-    if len(articles) == 1 and len(_text(articles[0])) >= _MIN_MAIN_CHARS:
+    if len(articles) == 1 and _has_text(articles[0], _MIN_MAIN_CHARS):
         return articles[0]
     return None
 

@@ -20,30 +20,80 @@ from advisor.loaders.common import (
 )
 from advisor.records import Block, Document
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Every pattern here is linear in the line's length: a file is data, and a heading such as
+# "# a" + 10,000 spaces + "b" took minutes with the backtracking pattern this replaced.
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_SEP_CELL = re.compile(r":?-{2,}:?")
+# A label holds no brackets and a target no parentheses except balanced pairs, so each match
+# attempt stops at the next bracket or parenthesis instead of scanning to the end of the text.
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\(((?:[^()]|\([^()]*\))*)\)")
+# One pattern per delimiter, whose content cannot hold that delimiter: an attempt ends at the
+# next delimiter. Underscores inside words (snake_case) are not emphasis.
+_EMPHASIS = (  # (delimiter, pattern)
+    ("`", re.compile(r"`([^`]+)`")),
+    ("*", re.compile(r"\*\*(?=\S)([^*]+)(?<=\S)\*\*")),
+    ("_", re.compile(r"(?<!\w)__(?=\S)([^_]+)(?<=\S)__(?!\w)")),
+    ("*", re.compile(r"\*(?=\S)([^*]+)(?<=\S)\*")),
+    ("_", re.compile(r"(?<!\w)_(?=\S)([^_]+)(?<=\S)_(?!\w)")),
+)
+MAX_FRONT_MATTER = 64 * 1024  # a few hundred lines of metadata; more is not front matter
+
+
+def _inner(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def strip_inline(text: str) -> str:
     """Markdown inline markup to plain text: links keep their label, images their alt text."""
-    text = _LINK.sub(r"\1", text)
-    for _ in range(2):  # nested emphasis such as ***x***
-        text = _EMPHASIS.sub(r"\2", text)
+    for _ in range(2):  # nested markup such as ***x*** or a linked image
+        if "[" in text:  # most lines have no markup: skip the patterns that cannot match
+            text = _LINK.sub(_inner, text)
+        for delimiter, pattern in _EMPHASIS:
+            if delimiter in text:
+                text = pattern.sub(_inner, text)
     return text
+
+
+def _heading_text(rest: str) -> str:
+    """The text after '## ', without an optional closing run of '#' (which needs a space
+    before it: '# Learn C#' keeps its '#')."""
+    text = rest.rstrip()
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        text = bare.rstrip()
+    return text
+
+
+def _is_table_sep(line: str) -> bool:
+    """'|---|:--:|' and the like: cells of two or more dashes, optional colons."""
+    inner = line.strip().removeprefix("|").removesuffix("|")
+    return bool(inner) and all(_SEP_CELL.fullmatch(c.strip()) for c in inner.split("|"))
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors and aliases: front matter never needs them, and a few aliases
+    nested in 190 bytes expand to a title of half a million characters."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         return {}, text
-    end = re.search(r"^---\s*$", text[3:], flags=re.MULTILINE)
+    end = re.search(r"^---[ \t]*$", text[3:], flags=re.MULTILINE)
     if end is None:
         raise LoadError("front matter starts with --- but never ends")
     raw, body = text[3 : 3 + end.start()], text[3 + end.end() :]
+    if len(raw) > MAX_FRONT_MATTER:
+        raise LoadError(f"front matter longer than {MAX_FRONT_MATTER // 1024} KB")
     try:
-        meta = yaml.safe_load(raw) or {}
+        meta = yaml.load(raw, Loader=_NoAliases) or {}
     except yaml.YAMLError as err:
         raise LoadError(f"malformed front matter: {str(err).splitlines()[0]}") from err
     if not isinstance(meta, dict):
@@ -55,53 +105,61 @@ def parse_blocks(body: str) -> list[Block]:
     """Headings, list items (with continuation lines), table rows and paragraphs."""
     blocks: list[Block] = []
     para: list[str] = []
+    item_parts: list[str] = []  # the open list item and its continuation lines
     table_header: list[str] | None = None
+
+    def emit(block: Block | None) -> None:
+        if item_parts:  # parts are joined once: appending to the text made long items quadratic
+            if done := item(strip_inline(" ".join(item_parts))):
+                blocks.append(done)
+            item_parts.clear()
+        if block:
+            blocks.append(block)
 
     def flush() -> None:
         if para:
-            block = paragraph(strip_inline(" ".join(para)))
-            if block:
-                blocks.append(block)
+            emit(paragraph(strip_inline(" ".join(para))))
             para.clear()
 
     lines = body.split("\n")
     in_fence = False
     for i, line in enumerate(lines):
-        if line.strip().startswith("```"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
             in_fence = not in_fence
             flush()
             continue
         if in_fence:
             para.append(line)
             continue
-        if not line.strip():
+        if not stripped:
             flush()
             table_header = None
             continue
         if m := _HEADING.match(line):
             flush()
-            blocks.append(heading(strip_inline(m.group(2)), len(m.group(1))))
-        elif line.lstrip().startswith("|"):
+            emit(heading(strip_inline(_heading_text(m.group(2))), len(m.group(1))))
+        elif stripped.startswith("|"):
             flush()
-            cells = [strip_inline(c.strip()) for c in line.strip().strip("|").split("|")]
-            nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if _TABLE_SEP.match(line):
+            if _is_table_sep(line):
                 continue
-            if table_header is None and _TABLE_SEP.match(nxt):
+            cells = [strip_inline(c.strip()) for c in stripped.strip("|").split("|")]
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if table_header is None and _is_table_sep(nxt):
                 table_header = cells
                 continue
-            blocks.append(Block("row", tidy(_row_text(table_header, cells))))
+            if row := tidy(_row_text(table_header, cells)):  # a lone "|" is no row
+                emit(Block("row", row))
         elif m := _ITEM.match(line):
             flush()
-            block = item(strip_inline(m.group(1)))
-            if block:
-                blocks.append(block)
-        elif blocks and blocks[-1].kind == "item" and line.startswith((" ", "\t")) and not para:
-            merged = f"{blocks[-1].text} {strip_inline(line.strip())}"
-            blocks[-1] = Block("item", merged)
+            emit(None)
+            item_parts.append(m.group(1))
+        elif item_parts and line.startswith((" ", "\t")) and not para:
+            item_parts.append(stripped)
         else:
-            para.append(line.strip())
+            para.append(stripped)
     flush()
+    emit(None)
     return blocks
 
 
@@ -124,6 +182,8 @@ def load(path: Path, data: bytes) -> Document:
     topics = meta.get("topics") or ()
     if isinstance(topics, str):
         topics = [t.strip() for t in topics.split(",")]
+    elif not isinstance(topics, list | tuple):  # a lone number or a mapping
+        topics = [topics]
     return Document(
         doc_id=doc_id_for(path),
         title=title,

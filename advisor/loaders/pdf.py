@@ -12,7 +12,7 @@ from advisor.records import Document
 
 def _extract(data: bytes) -> tuple[str, dict]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -22,7 +22,9 @@ def _extract(data: bytes) -> tuple[str, dict]:
         info = dict(reader.metadata or {})
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
+    except LimitReachedError as err:  # pypdf's guards: page-tree cycles, bombs, huge streams
+        raise LoadError(f"PDF exceeds a safety limit: {err}") from err
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as err:
         raise LoadError(f"corrupt PDF: {err}") from err
     # blank lines between pages keep paragraphs from running across page breaks
     return "\n\n".join(pages), info

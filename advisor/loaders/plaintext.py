@@ -4,6 +4,7 @@ tables that became alternating paragraphs."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,30 +32,40 @@ class _Para:
     text: str
     indent: int
     bullet: bool
+    heading: bool = False
 
 
 def _paragraphs(lines: list[str]) -> list[_Para]:
     """Group non-blank lines into paragraphs; a bullet line always starts a new one."""
     out: list[_Para] = []
-    current: _Para | None = None
+    parts: list[str] = []  # joined once per paragraph: growing a string per line is quadratic
+
+    def close() -> None:
+        if parts:
+            out[-1].text = " ".join(parts)
+            out[-1].heading = _is_heading(out[-1])
+            parts.clear()
+
     for line in lines:
-        if not line.strip():
-            current = None
+        stripped = line.strip()
+        if not stripped:
+            close()
             continue
         indent = len(line) - len(line.lstrip())
         bullet = bool(_BULLET.match(line))
-        text = _BULLET.sub("", line).strip() if bullet else line.strip()
-        if current is None or bullet:
-            current = _Para(text, indent, bullet)
-            out.append(current)
-        else:
-            current.text = f"{current.text} {text}"
+        if not parts or bullet:
+            close()
+            out.append(_Para("", indent, bullet))
+        parts.append(_BULLET.sub("", line, count=1).strip() if bullet else stripped)
+    close()
     return out
 
 
 def _is_heading(p: _Para) -> bool:
+    if p.bullet or p.indent or not p.text or len(p.text) > 90:
+        return False
     words = p.text.split()
-    if p.bullet or p.indent or not words or len(words) > 12 or len(p.text) > 90:
+    if len(words) > 12:
         return False
     if p.text.endswith(":"):
         return len(words) <= 3
@@ -107,41 +118,57 @@ def parse(text: str) -> tuple[str, str, list[Block]]:
     if first and not first.bullet and len(first.text) <= 150 and not first.text.endswith("."):
         title = paras.pop(0).text
     blocks: list[Block] = []
+    # next_plain[k]: the first paragraph at or after k that is not a heading; next_stop[k]: the
+    # first at or after k that is a heading or a bullet. Precomputed, so a long run of
+    # heading-like lines is not rescanned from each of its lines (that was quadratic).
+    n = len(paras)
+    next_plain, next_stop = [n] * (n + 1), [n] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        next_plain[k] = next_plain[k + 1] if paras[k].heading else k
+        next_stop[k] = k if paras[k].heading or paras[k].bullet else next_stop[k + 1]
+    item_parts: list[str] = []  # the open bullet and its indented descriptions
+
+    def emit(block: Block | None) -> None:
+        if item_parts:
+            if done := item(_join_item(item_parts)):
+                blocks.append(done)
+            item_parts.clear()
+        if block:
+            blocks.append(block)
+
     i = 0
-    while i < len(paras):
+    while i < n:
         p = paras[i]
-        if _is_heading(p):
-            run = i
-            while run < len(paras) and _is_heading(paras[run]):
-                run += 1
-            end = run
-            while end < len(paras) and not paras[end].bullet and not _is_heading(paras[end]):
-                end += 1
+        if p.heading:
+            run = next_plain[i]
+            end = next_stop[run]
             n_cols, n_cells = run - i, end - run
             if n_cols >= 2 and n_cells >= n_cols and n_cells % n_cols == 0:
                 headers = [paras[k].text for k in range(i, run)]
                 cells = [_attach_footnotes(paras[k].text, notes) for k in range(run, end)]
-                blocks.append(heading(" vs ".join(headers), 3))
+                emit(heading(" vs ".join(headers), 3))
                 blocks.extend(_table_rows(headers, cells))
                 i = end
                 continue
-            blocks.append(heading(p.text.rstrip(":"), 2))
-        elif p.bullet or (p.indent and blocks and blocks[-1].kind == "item"):
-            body = _attach_footnotes(p.text, notes)
-            if p.bullet:
-                block = item(body)
-                if block:
-                    blocks.append(block)
-            else:  # an indented description continues the bullet above it
-                label = blocks[-1].text
-                sep = " " if label.endswith((":", ".", "?", "!")) else ": "
-                blocks[-1] = Block("item", clean_ws(label + sep + body))
+            emit(heading(p.text.rstrip(":"), 2))
+        elif p.bullet:
+            emit(None)
+            item_parts.append(_attach_footnotes(p.text, notes))
+        elif p.indent and item_parts:  # an indented description continues the bullet above it
+            item_parts.append(_attach_footnotes(p.text, notes))
         else:
-            block = paragraph(_attach_footnotes(p.text, notes))
-            if block:
-                blocks.append(block)
+            emit(paragraph(_attach_footnotes(p.text, notes)))
         i += 1
+    emit(None)
     return title, published, blocks
+
+
+def _join_item(parts: list[str]) -> str:
+    """'Teams' + 'Lead a group.' -> 'Teams: Lead a group.' (no colon after end punctuation)."""
+    out = [parts[0]]
+    for prev, body in itertools.pairwise(parts):
+        out += [" " if prev.endswith((":", ".", "?", "!")) else ": ", body]
+    return clean_ws("".join(out))
 
 
 def load(path: Path, data: bytes) -> Document:

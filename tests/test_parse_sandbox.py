@@ -1,0 +1,59 @@
+"""The parse worker: a file whose parser loops, eats memory or dies is reported by name and
+the next file is parsed as usual (fast: no embedding model)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from advisor.loaders import LoadError
+from advisor.loaders.sandbox import Parser
+
+HOSTILE = "tests.hostile_parsers:by_name"
+GOOD = b"---\ntitle: Fine\n---\nA perfectly ordinary note about engineering managers.\n"
+
+
+def test_parses_in_a_reused_worker():
+    with Parser(10, 512, "tests.hostile_parsers:worker_pid") as parser:
+        pids = {parser.parse(Path("a.md"), GOOD), parser.parse(Path("b.md"), GOOD)}
+    assert len(pids) == 1  # one worker for many files, not one process per file
+    with Parser(10, 512) as parser:
+        doc = parser.parse(Path("note.md"), GOOD)
+    assert doc.title == "Fine" and "engineering managers" in doc.blocks[0].text
+
+
+def test_a_parser_that_never_returns_is_stopped_at_the_budget():
+    with Parser(1.0, 512, HOSTILE) as parser:
+        started = time.monotonic()
+        with pytest.raises(LoadError, match="took longer than 1 s"):
+            parser.parse(Path("hang.md"), GOOD)
+        assert time.monotonic() - started < 30  # the budget, plus starting the worker
+        assert parser.parse(Path("next.md"), GOOD).title == "Fine"  # a new worker goes on
+
+
+def test_a_parser_that_eats_memory_is_stopped_at_the_budget():
+    with Parser(60, 256, HOSTILE) as parser:
+        with pytest.raises(LoadError, match="needs more than 256 MB"):
+            parser.parse(Path("hog.md"), GOOD)
+        assert parser.parse(Path("next.md"), GOOD).title == "Fine"
+
+
+def test_a_parser_that_dies_is_reported():
+    with Parser(10, 512, HOSTILE) as parser:
+        with pytest.raises(LoadError, match="crashed"):
+            parser.parse(Path("crash.md"), GOOD)
+        assert parser.parse(Path("next.md"), GOOD).title == "Fine"
+
+
+def test_load_errors_cross_the_process_boundary():
+    with Parser(10, 512) as parser, pytest.raises(LoadError, match="aliases"):
+        parser.parse(Path("bomb.md"), b"---\na: &a [x]\ntitle: *a\n---\nbody text\n")
+
+
+def test_no_budget_parses_in_process():
+    parser = Parser(0, 0, "tests.hostile_parsers:worker_pid")
+    import os
+
+    assert parser.parse(Path("a.md"), GOOD) == os.getpid()
