@@ -244,8 +244,8 @@ def test_a_hostile_history_stalls_neither_itself_nor_a_question_alongside(
     project_advisor, project_index, tmp_path
 ):
     settings = project_index.with_(feedback_file=tmp_path / "fb.jsonl")
-    # The resolved question of the last turn is what follow-up resolution reads first.
-    hostile = [[HOSTILE_TURN, {"answer": "- " + " " * 40_000 + "x", "question": "(" * 40_000}]]
+    # An answer without its resolved question: follow-up resolution reads the user's words.
+    hostile = [[HOSTILE_TURN, {"answer": "- " + " " * 40_000 + "x"}]]
     with served(project_advisor, settings) as (_demo, url):
         timed_ask(url, "What is the PMP certification?", [])  # warm: model and index loaded
         times: dict[str, float] = {}
