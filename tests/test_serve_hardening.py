@@ -415,11 +415,16 @@ def test_serve_refuses_a_public_host_before_doing_anything(tmp_path, monkeypatch
 
     from advisor.cli import app
 
+    def never(*_args, **_kwargs):
+        raise AssertionError("serve went on to build an index or listen")
+
     monkeypatch.setenv("ADVISOR_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.delenv("ADVISOR_AUTH", raising=False)
+    monkeypatch.delenv("ADVISOR_INSECURE", raising=False)
+    monkeypatch.setattr("advisor.cli.run_ingest", never)
+    monkeypatch.setattr("advisor.ui.app.launch", never)
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
-    assert result.exit_code == 2 and "--insecure" in result.output
-    assert not (tmp_path / "index").exists()  # refused before building an index
+    assert result.exit_code == 2 and "--insecure" in result.output, result.output
 
 
 def test_secrets_stay_out_of_reprs_logs_and_the_page(tmp_path, caplog):
@@ -450,3 +455,32 @@ def test_saved_chats_survive_a_restart_and_work_across_replicas(tmp_path):
     assert b.trusted([a.served(None, "q", Answer("x"))], None)
     assert a.keys.browser != "shared" and not (tmp_path / "a" / "index").exists()
     assert not Chat(EchoAdvisor(), settings_in(tmp_path / "c")).trusted([turn], None)
+
+
+# -- advisor.limits: what Advisor.stream clips at its top ---------------------------------
+def test_clip_history_bounds_turns_characters_and_citations():
+    from advisor.limits import (
+        MAX_ANSWER_CHARS,
+        MAX_CITATIONS,
+        MAX_HISTORY_TURNS,
+        MAX_USER_CHARS,
+        clip_history,
+    )
+
+    cite = Citation(1, "d" * 10_000, "t", "s", "u", "p", "x" * 100_000, quote="q" * 100_000)
+    big = Answer("a" * 100_000, (cite,) * 500, ("f" * 10_000,) * 10, question="(" * 100_000)
+    history = [("u" * 100_000, big), ("plain", "b" * 100_000), ("none", None)] * 20
+    history += [("junk",), 5, ("u", 7), None]  # malformed turns are dropped
+    clipped = clip_history(history)
+    assert 0 < len(clipped) <= MAX_HISTORY_TURNS
+    for user, answer in clipped:
+        assert len(user) <= MAX_USER_CHARS
+        if isinstance(answer, Answer):
+            assert len(answer.text) <= MAX_ANSWER_CHARS and len(answer.question) <= MAX_USER_CHARS
+            assert len(answer.citations) <= MAX_CITATIONS and len(answer.follow_ups) <= 3
+            assert all(len(c.snippet) <= 2_000 and len(c.doc_id) <= 2_000 for c in answer.citations)
+        else:
+            assert answer is None or len(answer) <= MAX_ANSWER_CHARS
+    small = [("What is the PMP?", Answer("It is a certification. [1]", (cite,)))]
+    assert clip_history(small)[0][1].text == small[0][1].text  # within bounds: unchanged
+    assert clip_history([]) == [] and clip_history(None) == []
