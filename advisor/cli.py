@@ -338,10 +338,18 @@ def serve(
     chroma_url: ChromaUrl = None,
     retriever: Retriever = None,
     llm: Llm = None,
+    insecure: Annotated[
+        bool | None,
+        typer.Option(
+            "--insecure",
+            help="Allow a non-loopback --host without ADVISOR_AUTH [env: ADVISOR_INSECURE]",
+        ),
+    ] = None,
 ) -> None:
     """Start the chat UI (building the index from the corpus first if there is none)."""
     from advisor.index import Index
     from advisor.store import StoreError
+    from advisor.ui.app import check_exposure
 
     settings = build_settings(
         host=host,
@@ -350,7 +358,12 @@ def serve(
         chroma_url=chroma_url,
         retriever=retriever,
         llm=llm,
+        insecure=insecure or None,
     )
+    try:
+        check_exposure(settings)  # before anything is built or opened
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
     try:
         missing = Index(settings).current() is None
     except StoreError as exc:

@@ -23,6 +23,16 @@ CHOICES = {  # checked when settings are built, so a typo fails at once, not aft
 }
 
 
+# Fields whose values must never reach a repr, a log or an error message.
+SECRET_FIELDS = frozenset({"auth", "llm_api_key", "state_secret"})
+_SECRET_SUFFIXES = ("_key", "_token", "_secret", "_password")
+
+
+def is_secret(name: str) -> bool:
+    """True for a secret field, including ones added later (chroma_token, ...)."""
+    return name in SECRET_FIELDS or name.endswith(_SECRET_SUFFIXES)
+
+
 def _split_paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
 
@@ -87,12 +97,25 @@ class Settings:
     port: int = 7860
     auth: str = ""
     """Optional basic auth for the UI, `user:password`."""
+    insecure: bool = False
+    """Allow `serve` on a non-loopback host without ADVISOR_AUTH (also the `--insecure` flag)."""
+    state_secret: str = ""
+    """Secret that signs and encrypts the chat saved in the browser; set the same value on every
+    replica. Empty: one is generated and kept in ADVISOR_STATE_SECRET_FILE."""
+    state_secret_file: str = ""
+    """Where the generated state secret is kept; empty = `state-secret` in the index folder."""
     max_question_chars: int = 2000
     """Longer questions are refused politely, server side."""
     concurrency: int = 4
     """Answers computed at once by the UI."""
     queue_size: int = 64
     """Requests waiting beyond this get a 'busy' message."""
+    max_request_kb: int = 1024
+    """Request bodies larger than this are refused (HTTP 413) before they are read."""
+    session_ttl: float = 3600.0
+    """Seconds a browser session's server-side conversation is kept after its last use."""
+    max_sessions: int = 1000
+    """Browser sessions held in memory at once; the least recently used beyond this are dropped."""
     feedback_file: Path = Path("feedback/feedback.jsonl")
     """Where thumbs up/down are appended."""
 
@@ -116,6 +139,16 @@ class Settings:
                 raise ValueError(
                     f"{ENV_PREFIX}{name.upper()} must be one of {shown}, got {value!r}"
                 )
+
+    def __repr__(self) -> str:
+        """Like the dataclass repr, with secrets (auth, keys, tokens) shown as '***' when set."""
+        shown = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            shown.append(f"{f.name}={'***' if is_secret(f.name) and value else repr(value)}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
 
     def with_(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -3,8 +3,10 @@ no event-handler attributes, and links that are in-page anchors or http(s)."""
 
 from __future__ import annotations
 
+import time
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +75,23 @@ def test_rendering_escapes_whatever_a_source_contains(answer_text, snippet, titl
                     value.startswith("#") or value.startswith(("http://", "https://"))
                 ), value
                 assert '"' not in value and "javascript:" not in value.lower()
+
+
+ADVERSARIAL = {
+    "a long run of spaces": "a" + " " * 40_000 + "b",
+    "spaces before a marker": " " * 40_000 + "[1]",
+    "many markers": "x [1]" * 10_000,
+    "a marker of 5,000 digits": "[" + "1" * 5_000 + "]",
+    "brackets without digits": "[" * 40_000,
+    "a list item of spaces": "- " + " " * 40_000 + "x [2]",
+}
+
+
+@pytest.mark.parametrize("name", ADVERSARIAL)
+def test_rendering_is_linear_on_adversarial_text(name):
+    """Each within a generous budget (2 s; linear work on 40,000 characters takes milliseconds)."""
+    text = ADVERSARIAL[name]
+    start = time.perf_counter()
+    html = render_answer(0, Answer(text, ()), asked=text)
+    assert time.perf_counter() - start < 2.0
+    assert html.startswith('<div class="ca-answer')

@@ -262,8 +262,8 @@ def like(index: int, liked: object) -> gr.LikeData:
 def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
     settings = bare_settings.with_(feedback_file=tmp_path / "new" / "fb.jsonl")
     chat = Chat(advisor=None, settings=settings)
-    turns = [convert.turn("Who issues the PMP?", hostile_answer())]
-    given: dict = {}
+    request = gr.Request(session_hash="s1")
+    turns = [chat.served(request, "Who issues the PMP?", hostile_answer())]
     clicks = (
         True,
         True,
@@ -275,8 +275,10 @@ def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
         True,
     )  # a repeated click is the same verdict; after taking it back it counts again
     for liked in clicks:
-        given = chat.feedback(turns, given, like(1, liked))
-    chat.feedback(turns, given, like(7, False))  # no such answer: ignored
+        chat.feedback(turns, like(1, liked), request)
+    chat.feedback(turns, like(7, False), request)  # no such answer: ignored
+    chat.feedback(turns, like(1, False), gr.Request(session_hash="s2"))  # not served to s2
+    chat.feedback(turns, like(1, False), None)  # no session at all
     rows = [json.loads(line) for line in settings.feedback_file.read_text().splitlines()]
     assert [r["verdict"] for r in rows] == ["up", "down", "unsupported", "up"]
     assert rows[0]["question"] == "Who issues the PMP?" and rows[0]["answer"].startswith("First")

@@ -3,14 +3,17 @@ tab, feedback, and a per-browser conversation. `build_app` wires it; `launch` se
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 
 import gradio as gr  # advisor.ui's __init__ has already switched analytics and telemetry off
+from starlette.middleware import Middleware
 
 from advisor.settings import Settings
 
 from .chat import FOLLOW_UPS, Chat
+from .guard import RequestGuard
 
 log = logging.getLogger("advisor.ui")
 
@@ -52,9 +55,19 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 """
 
 
+PUBLIC_API = ("chat", "ask")  # the only events a client may call by name
+MAX_UPLOAD_BYTES = 0  # no component of this app takes a file: Gradio's upload route takes none
+# Gradio's temporary files (none are expected, see above): swept hourly, kept an hour at most.
+CACHE_SWEEP = (3600, 3600)
+
+
 class AdvisorBlocks(gr.Blocks):
-    """Blocks that carry their own look: Gradio 6 takes theme and css at launch time, and the
-    tests launch the app themselves."""
+    """Blocks that carry their own look and limits: Gradio 6 takes theme, css, upload size and
+    session capacity at launch time, and the tests launch the app themselves."""
+
+    def __init__(self, settings: Settings, **kwargs):
+        self.settings = settings
+        super().__init__(delete_cache=CACHE_SWEEP, **kwargs)
 
     def launch(self, *args, **kwargs):
         kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
@@ -63,17 +76,29 @@ class AdvisorBlocks(gr.Blocks):
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
         kwargs.setdefault("run_history", False)  # it would offer to upload runs to a HF bucket
         kwargs.setdefault("footer_links", ["api", "settings"])
-        return super().launch(*args, **kwargs)
+        kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)
+        kwargs.setdefault("state_session_capacity", self.settings.max_sessions)
+        guard = Middleware(
+            RequestGuard,
+            blocks=self,
+            max_bytes=self.settings.max_request_kb * 1024,
+            public=PUBLIC_API,
+        )
+        app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+        app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]
+        return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
 
 
 def build_app(advisor, settings: Settings) -> gr.Blocks:
-    """The whole UI over one Advisor; queued with the settings' concurrency and queue size."""
+    """The whole UI over one Advisor; every event queued with the settings' concurrency and
+    queue size."""
     chat = Chat(advisor, settings)
-    with AdvisorBlocks(title="Career Advisor", analytics_enabled=False) as demo:
-        turns = gr.State([])  # this session's conversation: server side, never shared
-        saved = gr.BrowserState([], storage_key="career-advisor-chat")  # survives a reload
-        outline = gr.State([])
-        verdicts = gr.State({})  # this session's current verdict per answer
+    with AdvisorBlocks(settings, title="Career Advisor", analytics_enabled=False) as demo:
+        # This session's conversation: server side, never shared, dropped after session_ttl.
+        turns = gr.State([], time_to_live=settings.session_ttl)
+        # Survives a reload, and a restart: its secret comes from the settings.
+        saved = gr.BrowserState([], storage_key="career-advisor-chat", secret=chat.keys.browser)
+        outline = gr.State([], time_to_live=settings.session_ttl)
         gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
         status = gr.HTML(chat.status_html(loading=True))
         with gr.Tabs(selected="chat") as tabs:
@@ -117,24 +142,31 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                 )
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
-        # Every answering event shares one concurrency group: `concurrency` answers at once.
+        # Every event is queued (within queue_size). Answering events share one concurrency
+        # group, `concurrency` answers at once; the page's light events (load, clear, feedback,
+        # section lists) another, so the page loads even while answers are busy.
         answering = {"concurrency_id": "advisor", "show_progress": "minimal"}
         internal = {**answering, "api_visibility": "private"}
+        page = {"concurrency_id": "page", "api_visibility": "private"}
         question.submit(chat.respond, [question, turns], outputs, api_name="chat", **answering)
         for button in follow_ups:
             button.click(chat.respond, [button, turns], outputs, **internal)
         chatbot.example_select(chat.example, [turns], outputs, **internal)
-        articles.input(chat.sections, [articles, outline], sections, api_visibility="private")
+        articles.input(chat.sections, [articles, outline], sections, **page)
         sections.input(chat.explore, [sections, turns], [tabs, sections, *outputs], **internal)
-        chatbot.like(chat.feedback, [turns, verdicts], verdicts, api_visibility="private")
-        cleared = [chatbot, turns, saved, verdicts, *follow_ups]
-        new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
-        chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
+        chatbot.like(chat.feedback, [turns], None, **page)
+        cleared = [chatbot, turns, saved, *follow_ups]
+        new_chat.click(chat.clear, None, cleared, **page)
+        chatbot.clear(chat.clear, None, cleared, **page)
         restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
-        # Off the queue: the page (saved chat, status, outline) loads even when answers are busy.
-        demo.load(chat.restore, [saved], restored, api_visibility="private", queue=False)
+        demo.load(chat.restore, [saved], restored, **page)
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    # api_open=False: no event runs through a direct POST that would skip the queue.
+    demo.queue(
+        default_concurrency_limit=settings.concurrency,
+        max_size=settings.queue_size,
+        api_open=False,
+    )
     return demo
 
 
@@ -151,12 +183,32 @@ def _warm(advisor) -> None:
         log.warning("could not warm the advisor", exc_info=True)
 
 
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to serve beyond this machine without a password unless told so explicitly."""
+    if settings.auth and _auth(settings) is None:
+        raise ValueError("ADVISOR_AUTH must look like user:password")
+    if not is_loopback(settings.host) and not settings.auth and not settings.insecure:
+        raise ValueError(
+            f"refusing to listen on {settings.host} without ADVISOR_AUTH=user:password: anyone "
+            "who can reach it could use it. Set ADVISOR_AUTH, or pass --insecure "
+            "(ADVISOR_INSECURE=1) if something in front of it (SSO, a proxy) checks who connects."
+        )
+
+
 def launch(settings: Settings, advisor) -> None:
     """Serve the UI on settings.host:settings.port (loopback by default) until interrupted."""
     logging.basicConfig(level=logging.WARNING)
     log.setLevel(logging.INFO)
-    if settings.auth and _auth(settings) is None:
-        raise ValueError("ADVISOR_AUTH must look like user:password")
+    check_exposure(settings)
     threading.Thread(target=_warm, args=(advisor,), daemon=True).start()
     demo = build_app(advisor, settings)
     demo.launch(

@@ -16,6 +16,7 @@ from advisor.settings import Settings
 from advisor.store import StoreError
 
 from . import convert, feedback, render
+from .sessions import Sessions, StateKeys, state_secret
 
 log = logging.getLogger("advisor.ui")
 
@@ -31,6 +32,7 @@ EMPTY_INDEX = (
 )
 BROKEN_INDEX = "The library could not be opened right now; the server log has the details."
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
+NOT_SERVED = "Feedback can be given on the answers of this visit only."
 
 
 def explore_question(section: str) -> str:
@@ -47,6 +49,8 @@ class Chat:
     def __init__(self, advisor, settings: Settings) -> None:
         self.advisor = advisor
         self.settings = settings
+        self.sessions = Sessions(settings.max_sessions, settings.session_ttl)
+        self.keys = StateKeys.from_secret(state_secret(settings))
 
     # -- conversions ---------------------------------------------------------------------
     def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -69,16 +73,28 @@ class Chat:
         """What is kept of a question in the page and the browser (the Advisor sees all of it)."""
         return render.clip(question, self.settings.max_question_chars)
 
+    def served(self, request: gr.Request | None, user: str, answer: Answer) -> dict[str, Any]:
+        """The stored turn for an answer just given: signed (so a saved chat can be trusted when
+        it comes back) and remembered as served to this session (so feedback can name it)."""
+        turn = convert.turn(user, answer)
+        turn["sig"] = self.keys.sign(turn)
+        session = _session(request)
+        if session:
+            self.sessions.serve(session, feedback.answer_key(turn), turn)
+        return turn
+
     # -- answering -----------------------------------------------------------------------
-    def respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
+    def respond(
+        self, question: str, turns: list[dict[str, Any]], request: gr.Request = None
+    ) -> Iterator[tuple]:
         """Stream one answer into the chat. Yields (textbox, chatbot, turns, saved, *buttons)."""
         try:
-            yield from self._respond(question, turns)
+            yield from self._respond(question, turns, request)
         except Exception:  # _stream already answers politely; this guards the rendering around it
             log.exception("the chat handler failed")
             gr.Warning(SORRY)
 
-    def _respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
+    def _respond(self, question: str, turns: list[dict[str, Any]], request) -> Iterator[tuple]:
         question = question if isinstance(question, str) else ""
         turns = convert.clean_turns(turns)
         past = self.messages(turns)
@@ -91,7 +107,7 @@ class Chat:
         first = frame(render.render_partial("", "Searching the sources…"))
         yield ("", *first[1:4], *[gr.Button(visible=False)] * FOLLOW_UPS)
         answer = yield from self._stream(question, turns, frame)
-        turns = [*turns, convert.turn(self.shown(question), answer)][-convert.MAX_TURNS :]
+        turns = [*turns, self.served(request, self.shown(question), answer)][-convert.MAX_TURNS :]
         yield (gr.skip(), self.messages(turns), turns, turns, *self.buttons(answer))
 
     def _stream(self, question: str, turns: list[dict[str, Any]], frame) -> Iterator[tuple]:
@@ -115,9 +131,11 @@ class Chat:
             log.exception("answering %r failed", question[:200])
         return Answer(SORRY, refused=True)
 
-    def example(self, turns: list[dict[str, Any]], evt: gr.SelectData) -> Iterator[tuple]:
+    def example(
+        self, turns: list[dict[str, Any]], evt: gr.SelectData, request: gr.Request = None
+    ) -> Iterator[tuple]:
         value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
-        yield from self.respond(value if isinstance(value, str) else "", turns)
+        yield from self.respond(value if isinstance(value, str) else "", turns, request)
 
     def sections(self, doc_id: str, outline: list[list[str]]) -> gr.Radio:
         """The Explore tab's section list for the article just picked."""
@@ -126,12 +144,14 @@ class Chat:
         ]
         return gr.Radio(choices=choices, value=None, visible=bool(choices))
 
-    def explore(self, section: str, turns: list[dict]) -> Iterator[tuple]:
+    def explore(
+        self, section: str, turns: list[dict], request: gr.Request = None
+    ) -> Iterator[tuple]:
         """A section picked in the Explore tab: switch to the chat and ask about it.
         Yields (tabs, section picker, *respond's outputs)."""
         if not isinstance(section, str) or not section:
             return
-        for i, out in enumerate(self.respond(explore_question(section), turns)):
+        for i, out in enumerate(self.respond(explore_question(section), turns, request)):
             first = i == 0  # switch tabs and un-pick the section (so it can be picked again)
             yield (
                 gr.Tabs(selected="chat") if first else gr.skip(),
@@ -154,44 +174,55 @@ class Chat:
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 
     # -- feedback, clearing, restoring ---------------------------------------------------
-    def feedback(self, turns: list[dict[str, Any]], given: dict, data: gr.LikeData) -> dict:
-        """A thumb or flag on an answer (message 2k+1 is turn k's answer). `given` holds this
-        session's current verdict per answer: only a change is recorded, because the page can
-        send the same click twice (the flag's options do)."""
-        given = dict(given or {})
+    def feedback(
+        self, turns: list[dict[str, Any]], data: gr.LikeData, request: gr.Request = None
+    ) -> None:
+        """A thumb or flag on an answer (message 2k+1 is turn k's answer). Recorded only for an
+        answer this session was served, with the server's copy of it, and once per verdict: the
+        page can send one click twice, concurrently (the flag's options do)."""
         try:
             index = data.index[0] if isinstance(data.index, list | tuple) else data.index
             turns = convert.clean_turns(turns)
-            if not 0 <= int(index) // 2 < len(turns):
-                return given
-            turn = turns[int(index) // 2]
-            key = feedback.answer_key(turn)
+            if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
+                return
+            session, key = _session(request), feedback.answer_key(turns[index // 2])
+            turn = self.sessions.served(session, key) if session else None
+            if turn is None:
+                gr.Info(NOT_SERVED)
+                return
             verdict = feedback.verdict_of(data.liked)
-            if verdict is None or given.get(key) == verdict:
-                given[key] = verdict
-                return given
-            feedback.record(self.settings.feedback_file, turn, verdict)
-            given[key] = verdict
-            gr.Info("Thanks, your feedback was saved.")
+            path = self.settings.feedback_file
+            if self.sessions.give_verdict(
+                session, key, verdict, lambda: feedback.record(path, turn, verdict)
+            ):
+                gr.Info("Thanks, your feedback was saved.")
         except Exception:
             log.exception("could not record feedback")
             gr.Warning("Sorry, your feedback could not be saved.")
-        return given
 
     def clear(self) -> tuple:
-        """New chat: outputs (chatbot, turns, saved, verdicts, *buttons)."""
-        return ([], [], [], {}, *self.buttons(None))
+        """New chat: outputs (chatbot, turns, saved, *buttons)."""
+        return ([], [], [], *self.buttons(None))
 
-    def restore(self, saved: object) -> tuple:
+    def restore(self, saved: object, request: gr.Request = None) -> tuple:
         """Page load: this browser's saved conversation, the library status, the outline."""
         try:
-            return self._restore(saved)
+            return self._restore(saved, request)
         except Exception:  # start afresh rather than show a broken page
             log.exception("could not restore the conversation")
-            return self._restore([])
+            return self._restore([], request)
 
-    def _restore(self, saved: object) -> tuple:
-        turns = convert.clean_turns(saved)
+    def trusted(self, saved: object, request: gr.Request | None) -> list[dict[str, Any]]:
+        """The saved turns this server signed (a page can send anything), remembered as served
+        to the new session so feedback on them counts."""
+        turns = [t for t in convert.clean_turns(saved) if self.keys.verify(t)]
+        session = _session(request)
+        for turn in turns if session else ():
+            self.sessions.serve(session, feedback.answer_key(turn), turn)
+        return turns
+
+    def _restore(self, saved: object, request: gr.Request | None) -> tuple:
+        turns = self.trusted(saved, request)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
         outline = self.outline()
         articles = list(dict.fromkeys((title, doc_id) for doc_id, title, _s in outline))
@@ -227,3 +258,9 @@ class Chat:
         if not status.get("chunks"):
             return render.render_status(None, EMPTY_INDEX)
         return render.render_status(status)
+
+
+def _session(request: gr.Request | None) -> str:
+    """The browser session a request comes from ("" when called outside a server)."""
+    session = getattr(request, "session_hash", None) if request is not None else None
+    return session if isinstance(session, str) else ""

@@ -7,6 +7,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from advisor.limits import (
+    MAX_CITATION_FIELD_CHARS,
+    MAX_CITATIONS,
+    MAX_FOLLOW_UPS,
+    MAX_USER_CHARS,
+    clip_answer,
+    clip_history,
+    clip_text,
+)
 from advisor.records import Answer, Citation
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
@@ -32,61 +41,68 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     return out
 
 
-def _text(value: object, limit: int = 20_000) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
 def citation_from_dict(raw: object) -> Citation | None:
     if not isinstance(raw, dict):
         return None
     try:
         n = int(raw.get("n", 0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return Citation(n=n, **{f: _text(raw.get(f)) for f in _CITATION_FIELDS if f != "n"})
-
-
-def answer_from_dict(raw: object) -> Answer | None:
-    """The inverse of answer_to_dict; None for anything that is not an answer."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("answer"), str):
-        return None
-    cites = [c for c in map(citation_from_dict, raw.get("citations") or []) if c is not None]
-    follow_ups = tuple(_text(q, 500) for q in raw.get("follow_ups") or [] if isinstance(q, str))
-    return Answer(
-        _text(raw["answer"]),
-        tuple(cites),
-        follow_ups[:3],
-        bool(raw.get("refused")),
-        _text(raw.get("question")),
+    return Citation(
+        n=n, **{f: clip_text(raw.get(f), MAX_CITATION_FIELD_CHARS) for f in _CITATION_FIELDS[1:]}
     )
 
 
+def answer_from_dict(raw: object) -> Answer | None:
+    """The inverse of answer_to_dict, within advisor.limits' bounds (at most MAX_CITATIONS
+    citations are even looked at); None for anything that is not an answer."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("answer"), str):
+        return None
+    cites = raw.get("citations") if isinstance(raw.get("citations"), list) else []
+    follow_ups = raw.get("follow_ups") if isinstance(raw.get("follow_ups"), list) else []
+    answer = Answer(
+        raw["answer"],
+        tuple(c for c in map(citation_from_dict, cites[:MAX_CITATIONS]) if c is not None),
+        tuple(q for q in follow_ups[:MAX_FOLLOW_UPS] if isinstance(q, str)),
+        bool(raw.get("refused")),
+        clip_text(raw.get("question"), MAX_USER_CHARS),
+    )
+    return clip_answer(answer)
+
+
 def turn(user: str, answer: Answer) -> dict[str, Any]:
-    """One stored turn: what the user typed and the answer as a dict."""
-    return {"user": user, "answer": answer_to_dict(answer)}
+    """One stored turn: what the user typed and the answer as a dict, within bounds; the same
+    dict that clean_turns makes of it (so a signature over it survives the round trip)."""
+    return {"user": clip_text(user, MAX_USER_CHARS), "answer": answer_to_dict(clip_answer(answer))}
 
 
 def clean_turns(raw: object) -> list[dict[str, Any]]:
-    """Stored turns that still parse, newest MAX_TURNS (a browser may hold anything)."""
+    """Stored turns that still parse, newest MAX_TURNS, rebuilt within bounds (a browser may
+    hold anything); a turn's signature ("sig") is kept for the caller to check."""
     if not isinstance(raw, list):
         return []
     turns = []
     for item in raw[-MAX_TURNS:]:
         if not isinstance(item, dict) or not isinstance(item.get("user"), str):
             continue
-        if answer_from_dict(item.get("answer")) is not None:
-            turns.append({"user": item["user"], "answer": item["answer"]})
+        answer = answer_from_dict(item.get("answer"))
+        if answer is not None:
+            cleaned = turn(item["user"], answer)
+            if isinstance(item.get("sig"), str):
+                cleaned["sig"] = item["sig"][:128]
+            turns.append(cleaned)
     return turns
 
 
-def history(turns: Sequence[dict[str, Any]]) -> list[tuple[str, Answer]]:
-    """Stored turns as the Advisor's history: (user text, Answer) pairs."""
+def history(turns: Sequence[dict[str, Any]]) -> list[tuple[str, Answer | str | None]]:
+    """Stored turns as the Advisor's history: (user text, Answer) pairs, clipped to
+    advisor.limits' bounds (turn count, characters, citations)."""
     out = []
     for t in turns:
         answer = answer_from_dict(t.get("answer"))
         if answer is not None:
-            out.append((t.get("user", ""), answer))
-    return out
+            out.append((clip_text(t.get("user"), MAX_USER_CHARS), answer))
+    return clip_history(out)
 
 
 def history_from_json(text: str) -> list[tuple[str, Answer]]:
@@ -94,10 +110,10 @@ def history_from_json(text: str) -> list[tuple[str, Answer]]:
     objects, where an answer is what /ask returned. Unparseable input means no history."""
     try:
         raw = json.loads(text or "[]")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deep
         return []
     turns = []
-    for item in raw if isinstance(raw, list) else []:
+    for item in raw[-MAX_TURNS:] if isinstance(raw, list) else []:
         if isinstance(item, list | tuple) and len(item) == 2:
             item = {"user": item[0], "answer": item[1]}
         turns.append(item)

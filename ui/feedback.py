@@ -1,4 +1,5 @@
-"""Thumbs up/down and "a source does not support this", appended as one JSON line per verdict."""
+"""Thumbs up/down and "a source does not support this", appended as one JSON line per verdict.
+What is written comes from the answer the server served (ui.sessions), every field capped."""
 
 from __future__ import annotations
 
@@ -9,9 +10,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from advisor.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_CITATION_FIELD_CHARS,
+    MAX_CITATIONS,
+    MAX_USER_CHARS,
+    clip_text,
+)
+
 UNSUPPORTED_OPTION = "A source does not support this"
 VERDICTS = {True: "up", False: "down", UNSUPPORTED_OPTION: "unsupported"}
 _write_lock = threading.Lock()  # handlers run on several threads; keep each line whole
+# What a line keeps of each citation: where it points (ids, titles and urls are far shorter than
+# 500 characters), and the text a reviewer of an "unsupported" verdict needs (the quoted
+# sentences inside their snippet, one chunk each).
+POINTER_FIELDS = ("doc_id", "title", "section", "url", "chunk_id")
+POINTER_CHARS = 500
+TEXT_FIELDS = ("quote", "snippet")
 
 
 def verdict_of(liked: object) -> str | None:
@@ -30,11 +45,12 @@ def answer_key(turn: dict[str, Any]) -> str:
 def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
     """Append {"time", "question", "answer", "citations", "verdict"} to the JSONL file."""
     answer = turn.get("answer") or {}
+    citations = [c for c in answer.get("citations") or [] if isinstance(c, dict)]
     entry = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "question": turn.get("user", ""),
-        "answer": answer.get("answer", ""),
-        "citations": answer.get("citations", []),
+        "question": clip_text(turn.get("user"), MAX_USER_CHARS),
+        "answer": clip_text(answer.get("answer"), MAX_ANSWER_CHARS),
+        "citations": [_citation(c) for c in citations[:MAX_CITATIONS]],
         "verdict": verdict,
     }
     path = Path(path)
@@ -43,3 +59,12 @@ def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
     with _write_lock, open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
     return entry
+
+
+def _citation(raw: dict[str, Any]) -> dict[str, Any]:
+    n = raw.get("n")
+    return {
+        "n": n if isinstance(n, int) else 0,
+        **{f: clip_text(raw.get(f), POINTER_CHARS) for f in POINTER_FIELDS},
+        **{f: clip_text(raw.get(f), MAX_CITATION_FIELD_CHARS) for f in TEXT_FIELDS},
+    }

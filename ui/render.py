@@ -10,7 +10,10 @@ from urllib.parse import urlsplit
 
 from advisor.records import Answer, Citation
 
-_MARKER = re.compile(r"\s*\[(\d+)\]")
+# A citation marker. Matched without the whitespace before it (which is trimmed by hand): a
+# leading \s* is retried at every space of a long run, quadratic in the run's length. Four
+# digits at most, so int() never meets a 5,000-digit number (Python refuses to parse those).
+_MARKER = re.compile(r"\[(\d{1,4})\]")
 REL = "noopener noreferrer nofollow"  # external links: no opener, no referrer, no endorsement
 QUOTE_JOIN = " … "  # how Citation.quote joins the pieces it used
 USER_SHOWN_CHARS = 600  # a longer question is clipped in its bubble (the advisor sees all of it)
@@ -48,7 +51,11 @@ def _markers(escaped_line: str, turn: int | None, known: set[int]) -> str:
         link = f'<a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a>'
         return f'<sup class="ca-ref">{link}</sup>'
 
-    return _MARKER.sub(sub, escaped_line)
+    out, at = [], 0
+    for m in _MARKER.finditer(escaped_line):
+        out += [escaped_line[at : m.start()].rstrip(), sub(m)]
+        at = m.end()
+    return "".join(out) + escaped_line[at:]
 
 
 def render_text(text: str, turn: int | None = None, numbers: Iterable[int] = ()) -> str:
