@@ -16,6 +16,7 @@ from functools import lru_cache
 from advisor.compose import Draft, compose, rerank
 from advisor.condense import Query, Turn, condense
 from advisor.index import Index, IndexReader
+from advisor.library import Comparison, Library, LibraryCache, comparison_answer
 from advisor.match import idf_weights
 from advisor.records import Answer, Chunk, Event
 from advisor.retrieval import Hit, Searcher
@@ -293,6 +294,24 @@ class Advisor:
             answer.retrieved,
         )
         yield Event("answer", answer=answer)
+
+    # -- the library: browsing and comparing (advisor/library.py) -------------------------
+    def library(self) -> Library:
+        """The live generation's grouped outline, facts tables and related careers; built once
+        per index generation and shared by every caller."""
+        return self.__dict__.setdefault("_libraries", LibraryCache()).get(self.reader())
+
+    def compare(self, doc_ids: Sequence[str]) -> Comparison:
+        """2-4 articles' facts tables side by side, every cell cited (ValueError otherwise)."""
+        return self.library().compare(doc_ids)
+
+    def comparison_answer(self, question: str) -> Answer | None:
+        """A cited side-by-side table when `question` asks to compare 2-4 careers that have
+        facts tables ("compare electricians and plumbers"), else None: answer it as usual.
+        Route with `if (answer := advisor.comparison_answer(q)) is not None: ...` before
+        retrieval, in `stream` (chat, CLI and `/ask` then all get it)."""
+        doc_ids = self.library().comparison_request(question)
+        return None if doc_ids is None else comparison_answer(self.compare(doc_ids), question)
 
 
 def expand_query(query: Query) -> str:

@@ -147,6 +147,17 @@ class ChunkTable:
         ).fetchone()
         return Chunk(*row) if row else None
 
+    def leading(self, n: int) -> dict[str, list[str]]:
+        """chunk_ids of each document's first n chunks, in order (its summary)."""
+        out: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT doc_id, chunk_id FROM chunk_data WHERE position < ? ORDER BY doc_id, position",
+            (n,),
+        )
+        for doc_id, chunk_id in rows:
+            out.setdefault(doc_id, []).append(chunk_id)
+        return out
+
     def stats(self) -> tuple[int, int]:
         docs, chunks = self.conn.execute(
             "SELECT count(DISTINCT doc_id), count(*) FROM chunk_data"
@@ -364,6 +375,17 @@ class IndexReader:
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
+
+    def leading_chunks(self, n: int) -> dict[str, list[str]]:
+        return self._table().leading(n)
+
+    def vectors(self, ids: list[str], batch: int = 5000) -> dict[str, list[float]]:
+        """The stored vectors of these chunks (for whole-article similarity)."""
+        out: dict[str, list[float]] = {}
+        for start in range(0, len(ids), batch):
+            got = self.collection.get(ids=ids[start : start + batch], include=["embeddings"])
+            out.update(zip(got["ids"], got["embeddings"], strict=True))
+        return out
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)

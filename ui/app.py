@@ -11,6 +11,8 @@ import gradio as gr  # advisor.ui's __init__ has already switched analytics and 
 from advisor.settings import Settings
 
 from .chat import FOLLOW_UPS, Chat
+from .explore import CSS as EXPLORE_CSS
+from .explore import ExploreTab
 
 log = logging.getLogger("advisor.ui")
 
@@ -58,7 +60,7 @@ class AdvisorBlocks(gr.Blocks):
 
     def launch(self, *args, **kwargs):
         kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
-        kwargs.setdefault("css", CSS)
+        kwargs.setdefault("css", CSS + EXPLORE_CSS)
         kwargs.setdefault("ssr_mode", False)
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
         kwargs.setdefault("run_history", False)  # it would offer to upload runs to a HF bucket
@@ -72,7 +74,6 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
     with AdvisorBlocks(title="Career Advisor", analytics_enabled=False) as demo:
         turns = gr.State([])  # this session's conversation: server side, never shared
         saved = gr.BrowserState([], storage_key="career-advisor-chat")  # survives a reload
-        outline = gr.State([])
         verdicts = gr.State({})  # this session's current verdict per answer
         gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
         status = gr.HTML(chat.status_html(loading=True))
@@ -110,11 +111,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                     )
                     new_chat = gr.Button("New chat", scale=1, variant="secondary")
             with gr.Tab("Explore", id="explore"):
-                gr.Markdown("Pick an article, then click one of its sections to ask about it.")
-                articles = gr.Radio(label="Articles", choices=[], elem_id="ca-articles")
-                sections = gr.Radio(
-                    label="Sections", choices=[], visible=False, elem_id="ca-sections"
-                )
+                explore = ExploreTab(advisor, chat)
+                explore.render()
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
         # Every answering event shares one concurrency group: `concurrency` answers at once.
@@ -124,15 +122,20 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         for button in follow_ups:
             button.click(chat.respond, [button, turns], outputs, **internal)
         chatbot.example_select(chat.example, [turns], outputs, **internal)
-        articles.input(chat.sections, [articles, outline], sections, api_visibility="private")
-        sections.input(chat.explore, [sections, turns], [tabs, sections, *outputs], **internal)
+        explore.wire(tabs, turns, outputs, internal)
         chatbot.like(chat.feedback, [turns, verdicts], verdicts, api_visibility="private")
         cleared = [chatbot, turns, saved, verdicts, *follow_ups]
         new_chat.click(chat.clear, None, cleared, api_visibility="private", queue=False)
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
-        restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
-        # Off the queue: the page (saved chat, status, outline) loads even when answers are busy.
-        demo.load(chat.restore, [saved], restored, api_visibility="private", queue=False)
+        restored = [turns, chatbot, saved, *follow_ups, status]
+        # Off the queue: the page (saved chat, status, library) loads even when answers are busy.
+        demo.load(chat.restore, [saved], restored, api_visibility="private", queue=False).then(
+            explore.load,
+            None,
+            [status, *explore.load_outputs],
+            api_visibility="private",
+            queue=False,
+        )
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return demo
@@ -147,6 +150,7 @@ def _warm(advisor) -> None:
     """Load the model and open the index in the background so the first question is quick."""
     try:
         advisor.warm()
+        advisor.library()  # the Explore tab's outline, built once per index generation
     except Exception:  # a missing index is reported on the page; the log gets the details
         log.warning("could not warm the advisor", exc_info=True)
 
