@@ -185,12 +185,20 @@ def url_category(url: str) -> str:
     return label_of_slug(folders[-1]) if len(folders) >= 2 else ""
 
 
-def group_candidates(meta: Mapping[str, Any], url: str) -> tuple[str, ...]:
-    """Where an article may be listed: its front matter's topics, else the category in its
-    URL, else the folder it was ingested from."""
+def _cased(topic: str, title: str) -> str:
+    """A front-matter topic as the title spells its words ("pe license" in "EIT, FE and PE: ..."
+    -> "PE license"), else with a capital first letter."""
+    spelled = {w.lower(): w for w in re.findall(r"[A-Za-z0-9]+", title)}
+    words = [spelled.get(w.lower(), w) for w in topic.split()]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words else topic
+
+
+def group_candidates(meta: Mapping[str, Any], url: str, title: str = "") -> tuple[str, ...]:
+    """Where an article may be listed, first choice first: its front matter's topics, else the
+    category in its URL, else the folder it was ingested from."""
     topics = [str(t).strip() for t in meta.get("topics") or () if str(t).strip()]
     if topics:
-        return tuple(t[:1].upper() + t[1:] for t in topics)
+        return tuple(_cased(t, title) for t in topics)
     if category := url_category(url):
         return (category,)
     folder = Path(str(meta.get("path", ""))).parent.name
@@ -199,12 +207,16 @@ def group_candidates(meta: Mapping[str, Any], url: str) -> tuple[str, ...]:
 
 def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """One group per article: repeatedly take the topic that most unplaced articles share, so
-    an article with several topics joins the largest group it can (deterministic on ties)."""
+    an article with several topics joins the largest group it can. Ties go to the topic listed
+    earliest by some article (authors list the main one first), then alphabetically."""
     names: dict[str, str] = {}
     keyed: dict[str, list[str]] = {}
     for doc_id, cands in candidates.items():
         keys = []
         for c in cands or (OTHER,):
+            # of several spellings, the one with most capitals keeps acronyms ("PE license")
+            if sum(map(str.isupper, c)) > sum(map(str.isupper, names.get(c.lower(), ""))):
+                names[c.lower()] = c
             names.setdefault(c.lower(), c)
             keys.append(c.lower())
         keyed[doc_id] = list(dict.fromkeys(keys))
@@ -212,10 +224,12 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
     left = set(keyed)
     while left:
         counts: dict[str, int] = {}
+        rank: dict[str, int] = {}
         for d in left:
-            for k in keyed[d]:
+            for i, k in enumerate(keyed[d]):
                 counts[k] = counts.get(k, 0) + 1
-        best = min(counts, key=lambda k: (-counts[k], k))
+                rank[k] = min(rank.get(k, i), i)
+        best = min(counts, key=lambda k: (-counts[k], rank[k], k))
         for d in [d for d in left if best in keyed[d]]:
             out[d] = names[best]
             left.discard(d)
@@ -542,7 +556,7 @@ def build_library(
     facts = {d: t for d, cs in by_doc.items() if d in titles and (t := facts_table(cs)) and t.facts}
     similar = {d: names for d, cs in by_doc.items() if d in titles and (names := similar_names(cs))}
     groups_of = assign_groups(
-        {d: group_candidates(manifest_docs.get(d, {}), urls[d]) for d in titles}
+        {d: group_candidates(manifest_docs.get(d, {}), urls[d], titles[d]) for d in titles}
     )
     articles = {
         d: Article(d, titles[d], urls[d], groups_of[d], tuple(sections[d]), d in facts)

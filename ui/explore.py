@@ -19,6 +19,7 @@ from .chat import Chat
 log = logging.getLogger("advisor.ui")
 
 OPEN_ALL = 40  # a library this small (or a filtered list) shows every group opened
+LIST_HEIGHT = 640  # px; the list scrolls inside the tab rather than pushing the compare view down
 # Clicks on [data-pick] elements become the component's `select` event, value = data-pick.
 PICK_JS = """
 element.addEventListener('click', (event) => {
@@ -29,7 +30,6 @@ element.addEventListener('click', (event) => {
 });
 """
 CSS = """
-#ca-library { max-height: 62vh; overflow-y: auto; }
 .ca-lib-summary { font-size: .9em; opacity: .8; margin: 0 0 .4em 0; }
 .ca-group summary { cursor: pointer; font-weight: 600; padding: 2px 0; }
 .ca-group ul { list-style: none; margin: 0 0 .4em .6em; padding: 0; }
@@ -72,9 +72,7 @@ def render_listing(library: Library, query: str = "", current: str = "") -> str:
     # data-query says which keystroke this list answers (tests and benchmarks wait on it)
     parts = [f'<p class="ca-lib-summary" data-query="{esc(query)}">{esc(summary)}</p>']
     if not listing.groups:
-        parts.append(
-            '<p class="ca-meta">No article has those words in its title or sections.</p>'
-        )
+        parts.append('<p class="ca-meta">No article has those words in its title or sections.</p>')
     for group in listing.groups:
         items = "".join(
             f"<li>{_pick(d, library.articles[d].title, d == current)}</li>" for d in group.doc_ids
@@ -213,7 +211,9 @@ class ExploreTab:
                     elem_id="ca-filter",
                     max_length=200,
                 )
-                self.listing = gr.HTML(elem_id="ca-library", js_on_load=PICK_JS)
+                self.listing = gr.HTML(
+                    elem_id="ca-library", js_on_load=PICK_JS, max_height=LIST_HEIGHT
+                )
             with gr.Column(scale=3):
                 self.current = gr.State("")
                 self.article = gr.HTML(render_article(None), elem_id="ca-article")
