@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from advisor.loaders.common import LoadError, decode_text
+from advisor.loaders.markdown import split_front_matter
 from advisor.records import Answer, Chunk, Citation
 from advisor.terms import stem
 
@@ -26,6 +28,7 @@ SIMILAR_MATCH = 0.6  # word overlap (Jaccard) for a "similar occupation" name to
 MAX_LABEL_CHARS = 60  # a facts row's label is short ("Typical Entry-Level Education")
 SQL_BATCH = 500  # documents per query: stays under SQLite's bound on query parameters
 MISSING = "not stated"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 OTHER = "Other"
 
 _FACTS_CAPTION = re.compile(r"\bfacts\b", re.IGNORECASE)
@@ -600,10 +603,26 @@ def summary_vectors(reader: Any, n: int = LEAD_CHUNKS) -> dict[str, np.ndarray]:
     return out
 
 
+def with_topics(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Indexes written before the manifest kept topics: read them from the Markdown file when
+    it is still there (once per generation, a few KB per article); else leave the entry be."""
+    path = Path(str(meta.get("path", "")))
+    if "topics" in meta or path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return meta
+    try:
+        front, _body = split_front_matter(decode_text(path.read_bytes()))
+    except (OSError, LoadError):
+        return meta
+    topics = front.get("topics") or ()
+    topics = [t.strip() for t in topics.split(",")] if isinstance(topics, str) else topics
+    return {**meta, "topics": [str(t) for t in topics]}
+
+
 def library_from_reader(reader: Any) -> Library:
     """Everything the library needs, read from one index generation."""
     outline = reader.outline()
-    manifest = reader.index.manifest(reader.generation).get("docs", {})
+    docs = reader.index.manifest(reader.generation).get("docs", {})
+    manifest = {d: with_topics(m) for d, m in docs.items()}
     doc_ids = list(dict.fromkeys(row[0] for row in outline))
     chunks: list[Chunk] = []
     for start in range(0, len(doc_ids), SQL_BATCH):

@@ -20,6 +20,7 @@ from advisor.library import (
     group_candidates,
     similar_names,
     url_category,
+    with_topics,
 )
 from advisor.records import Chunk
 
@@ -124,6 +125,16 @@ def test_groups_come_from_the_url_the_front_matter_or_the_folder():
     assert group_candidates({"topics": ["salary"]}, url, "Pay") == ("Salary",)
     assert group_candidates({"path": "/x/seed/a.txt"}, "") == ("Seed",)
     assert group_candidates({}, "") == ("Other",)
+
+
+def test_topics_of_older_indexes_are_read_from_the_markdown_file(tmp_path):
+    page = tmp_path / "a.md"
+    page.write_text("---\ntitle: A\ntopics: [pmp, certification]\n---\nText.\n")
+    assert with_topics({"path": str(page)})["topics"] == ["pmp", "certification"]
+    kept = {"path": str(page), "topics": []}
+    assert with_topics(kept) is kept  # the manifest's own answer wins
+    gone = {"path": str(tmp_path / "gone.md")}
+    assert with_topics(gone) is gone
 
 
 def test_an_article_with_several_topics_joins_the_largest_group():

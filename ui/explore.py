@@ -236,7 +236,7 @@ class ExploreTab:
     def wire(self, tabs, turns, chat_outputs: Sequence, answering: dict) -> None:
         """Events; `chat_outputs` are the chat's respond() outputs, `answering` its queue options."""
         quick = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
-        self.filter.input(
+        self.filter.change(
             self.filtered,
             [self.filter, self.current],
             self.listing,
