@@ -409,9 +409,13 @@ class Library:
         if not wanted:
             return None
         fits = [d for d, s in self._title_stems.items() if wanted <= s]
-        return min(
-            fits, key=lambda d: (len(self._title_stems[d]), self.articles[d].title), default=None
-        )
+        typed = set(_words(name))
+
+        def rank(d: str) -> tuple:  # fewest other words; then words as typed ("physicians")
+            title = self.articles[d].title
+            return (len(self._title_stems[d]), -len(typed & set(_words(title))), title)
+
+        return min(fits, key=rank, default=None)
 
     def closest_title(self, name: str) -> str | None:
         """For names written by another page: the title sharing most words, if close enough."""

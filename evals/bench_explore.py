@@ -7,6 +7,7 @@ Browser: page load to an interactive Explore tab (baseline: page load to a usabl
 filter keystroke to the updated list, pick of an article, a two-career comparison. Server: the
 library (outline, facts tables, summary vectors) built once per generation, its peak traced
 memory and what it keeps; baseline: the flat outline the old Explore tab read on every page load.
+Answers: how often a picked section's question is answered from the picked article.
 """
 
 from __future__ import annotations
@@ -101,6 +102,32 @@ def _timed(fn, *args) -> float:
     return ms(time.perf_counter() - s)
 
 
+def section_questions(advisor: Advisor, n: int, seed: int = 12) -> dict[str, dict[str, int]]:
+    """How often the question a picked section asks is answered from the picked article (first
+    citation), as the tab asks it and as the heading alone (the baseline, the old tab's way)."""
+    import random
+
+    from advisor.ui.explore import section_question
+
+    library = advisor.library()
+    pairs = [(a, s) for a in library.articles.values() for s in a.sections]
+    sample = random.Random(seed).sample(pairs, min(n, len(pairs)))
+    forms = {
+        "heading_only": lambda a, s: f"Tell me about {s.split(' > ')[-1]}",
+        "explore_tab": section_question,
+    }
+    out = {}
+    for name, form in forms.items():
+        article = section = 0
+        for a, s in sample:
+            top = next(iter(advisor.ask(form(a, s)).citations), None)
+            if top is not None and top.doc_id == a.doc_id:
+                article += 1
+                section += top.section.split(" > ")[0] == s.split(" > ")[0]
+        out[name] = {"sections": len(sample), "from_article": article, "same_section": section}
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index-dir", type=Path, help="default: ADVISOR_INDEX_DIR")
     parser.add_argument("-n", type=int, default=5, help="page loads (and core repeats)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--sections", type=int, default=200, help="picked sections to ask about (0: skip)"
+    )
     args = parser.parse_args(argv)
     for name, value in {
         "HF_HUB_OFFLINE": "1",
@@ -184,6 +214,8 @@ def main(argv: list[str] | None = None) -> None:
     docs, chunks = advisor.reader().stats()
     results: dict[str, object] = {"documents": docs, "chunks": chunks}
     results["server"] = server_side(advisor, args.n)
+    if args.sections:
+        results["section_questions"] = section_questions(advisor, args.sections)
     from advisor.ui.app import build_app
 
     demo = build_app(advisor, settings)

@@ -320,6 +320,9 @@ def test_full_titles_and_names_with_and_resolve(library):
     assert library.find("plumbers pipefitters steamfitters") == "plumbers"
     assert library.find("nurse") == "registered-nurses"  # the most specific title
     assert library.find("nurse practitioners") == "nurse-practitioners"
+    rows = [("pa", "Physician Assistants", "S", ""), ("ps", "Physicians and Surgeons", "S", "")]
+    lib = build_library("g", rows, {})
+    assert lib.find("physicians") == "ps" and lib.find("physician") == "pa"  # as typed
     assert library.comparison_request(
         "compare Plumbers, Pipefitters, and Steamfitters and Electricians"
     ) == ("plumbers", "electricians")

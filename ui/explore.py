@@ -77,7 +77,7 @@ def render_listing(library: Library, query: str = "", current: str = "") -> str:
         items = "".join(
             f"<li>{_pick(d, library.articles[d].title, d == current)}</li>" for d in group.doc_ids
         )
-        attrs = " open" if opened else ""
+        attrs = " open" if opened or current in group.doc_ids else ""
         parts.append(
             f'<details class="ca-group" data-group="{esc(group.name)}"{attrs}>'
             f"<summary>{esc(group.name)}"
