@@ -20,6 +20,7 @@ from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
 from advisor.index import IndexReader, LiveIndex
 from advisor.lexicon import looks_like_injection
+from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
 from advisor.match import idf_weights
 from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher
@@ -324,6 +325,11 @@ class Advisor:
             yield Event("answer", answer=early)
             return
         yield Event("status", "Searching the sources…")
+        compared = self.comparison_answer(question)
+        if compared is not None:  # "compare electricians and plumbers": the facts tables
+            yield from spell(compared.text)
+            yield Event("answer", answer=compared)
+            return
         prepared = self.prepare(question, history)
         if prepared.draft.refused:
             refusal = self.refuse(prepared)
@@ -335,6 +341,27 @@ class Advisor:
             yield Event("answer", answer=self.refusal(prepared.query.text))
             return
         yield Event("answer", answer=replace(answer, follow_ups=self.suggest(prepared)))
+
+
+    # -- the library: browsing and comparing (advisor/library.py) -------------------------
+    def library(self) -> Library:
+        """The live generation's grouped outline, facts tables and related careers; built once
+        per index generation and shared by every caller."""
+        return self.__dict__.setdefault("_libraries", LibraryCache()).get(self.reader())
+
+    def compare(self, doc_ids: Sequence[str]) -> Comparison:
+        """2-4 articles' facts tables side by side, every cell cited (ValueError otherwise)."""
+        return self.library().compare(doc_ids)
+
+    def comparison_answer(self, question: str) -> Answer | None:
+        """A cited side-by-side table when `question` asks to compare 2-4 careers that have
+        facts tables ("compare electricians and plumbers"), else None: answer it as usual.
+        Route with `if (answer := advisor.comparison_answer(q)) is not None: ...` before
+        retrieval, in `stream` (chat, CLI and `/ask` then all get it)."""
+        if not asks_to_compare(question):
+            return None
+        doc_ids = self.library().comparison_request(question)
+        return None if doc_ids is None else comparison_answer(self.compare(doc_ids), question)
 
 
 def with_each_subject_hit(
@@ -349,7 +376,6 @@ def with_each_subject_hit(
             if extra is not None:
                 top.append(extra)
     return top
-
 
 def expand_query(query: Query) -> str:
     """The keyword side's words: the question's, plus the career-domain equivalents of its

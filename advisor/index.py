@@ -236,6 +236,17 @@ class ChunkTable:
         """(doc_id, title, section, text) of every chunk."""
         return self.conn.execute("SELECT doc_id, title, section, text FROM chunk_data")
 
+    def leading(self, n: int) -> dict[str, list[str]]:
+        """chunk_ids of each document's first n chunks, in order (its summary)."""
+        out: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT doc_id, chunk_id FROM chunk_data WHERE position < ? ORDER BY doc_id, position",
+            (n,),
+        )
+        for doc_id, chunk_id in rows:
+            out.setdefault(doc_id, []).append(chunk_id)
+        return out
+
     def stats(self) -> tuple[int, int]:
         docs, chunks = self.conn.execute(
             "SELECT count(DISTINCT doc_id), count(*) FROM chunk_data"
@@ -565,6 +576,17 @@ class IndexReader:
         from advisor.unit_vectors import UnitVectorTable
 
         return UnitVectorTable(self.keyword._conn()).get(ids)
+
+    def leading_chunks(self, n: int) -> dict[str, list[str]]:
+        return self._table().leading(n)
+
+    def vectors(self, ids: list[str], batch: int = 5000) -> dict[str, list[float]]:
+        """The stored vectors of these chunks (for whole-article similarity)."""
+        out: dict[str, list[float]] = {}
+        for start in range(0, len(ids), batch):
+            got = self.collection.get(ids=ids[start : start + batch], include=["embeddings"])
+            out.update(zip(got["ids"], got["embeddings"], strict=True))
+        return out
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)

@@ -132,6 +132,7 @@ def plan(
             "sha256": digest,
             "title": doc.title,
             "source": doc.source,
+            "topics": list(doc.topics),  # the Explore tab groups articles by them
             "boilerplate": boilerplate.candidates(doc),
         }
     progress("reading", len(files), len(files))

@@ -164,14 +164,14 @@ def test_conversation_survives_a_reload(page):
 
 
 def test_explore_asks_about_a_section(page):
+    title = "Engineering Manager vs Director of Engineering"
     page.get_by_role("tab", name="Explore").click()
-    page.locator("#ca-articles").get_by_text(
-        "Engineering Manager vs Director of Engineering"
-    ).click()
-    page.locator("#ca-sections").get_by_text("Budget responsibility", exact=True).click()
+    page.locator("#ca-library button.ca-pick", has_text=title).click()
+    page.locator("#ca-sections button.ca-pick", has_text="Budget responsibility").click()
     page.wait_for_function(FINAL, arg=1, timeout=TIMEOUT)  # back on the chat tab, answered
     assert (
-        page.locator("#ca-chat .ca-user").last.inner_text() == "Tell me about Budget responsibility"
+        page.locator("#ca-chat .ca-user").last.inner_text()
+        == f"Tell me about Budget responsibility for {title}"
     )
     sources = page.locator("#ca-chat .ca-answer").last.locator(".ca-sources")
     assert "Engineering Manager vs Director of Engineering" in sources.inner_text()

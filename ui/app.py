@@ -13,6 +13,8 @@ from starlette.middleware import Middleware
 from advisor.settings import Settings
 
 from .chat import FOLLOW_UPS, Chat
+from .explore import CSS as EXPLORE_CSS
+from .explore import ExploreTab
 from .guard import RequestGuard
 
 log = logging.getLogger("advisor.ui")
@@ -71,7 +73,7 @@ class AdvisorBlocks(gr.Blocks):
 
     def launch(self, *args, **kwargs):
         kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
-        kwargs.setdefault("css", CSS)
+        kwargs.setdefault("css", CSS + EXPLORE_CSS)
         kwargs.setdefault("ssr_mode", False)
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
         kwargs.setdefault("run_history", False)  # it would offer to upload runs to a HF bucket
@@ -98,7 +100,6 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         turns = gr.State([], time_to_live=settings.session_ttl)
         # Survives a reload, and a restart: its secret comes from the settings.
         saved = gr.BrowserState([], storage_key="career-advisor-chat", secret=chat.keys.browser)
-        outline = gr.State([], time_to_live=settings.session_ttl)
         gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
         status = gr.HTML(chat.status_html(loading=True))
         with gr.Tabs(selected="chat") as tabs:
@@ -135,11 +136,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                     )
                     new_chat = gr.Button("New chat", scale=1, variant="secondary")
             with gr.Tab("Explore", id="explore"):
-                gr.Markdown("Pick an article, then click one of its sections to ask about it.")
-                articles = gr.Radio(label="Articles", choices=[], elem_id="ca-articles")
-                sections = gr.Radio(
-                    label="Sections", choices=[], visible=False, elem_id="ca-sections"
-                )
+                explore = ExploreTab(advisor, chat)
+                explore.render()
 
         outputs = [question, chatbot, turns, saved, *follow_ups]
         # Every event is queued (within queue_size). Answering events share one concurrency
@@ -152,14 +150,15 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         for button in follow_ups:
             button.click(chat.respond, [button, turns], outputs, **internal)
         chatbot.example_select(chat.example, [turns], outputs, **internal)
-        articles.input(chat.sections, [articles, outline], sections, **page)
-        sections.input(chat.explore, [sections, turns], [tabs, sections, *outputs], **internal)
+        explore.wire(tabs, turns, outputs, internal, page)
         chatbot.like(chat.feedback, [turns], None, **page)
         cleared = [chatbot, turns, saved, *follow_ups]
         new_chat.click(chat.clear, None, cleared, **page)
         chatbot.clear(chat.clear, None, cleared, **page)
-        restored = [turns, chatbot, saved, *follow_ups, status, articles, outline]
-        demo.load(chat.restore, [saved], restored, **page)
+        restored = [turns, chatbot, saved, *follow_ups, status]
+        demo.load(chat.restore, [saved], restored, **page).then(
+            explore.load, None, [status, *explore.load_outputs], **page
+        )
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     # api_open=False: no event runs through a direct POST that would skip the queue.
     demo.queue(
@@ -179,6 +178,7 @@ def _warm(advisor) -> None:
     """Load the model and open the index in the background so the first question is quick."""
     try:
         advisor.warm()
+        advisor.library()  # the Explore tab's outline, built once per index generation
     except Exception:  # a missing index is reported on the page; the log gets the details
         log.warning("could not warm the advisor", exc_info=True)
 

@@ -96,6 +96,9 @@ class Chat:
 
     def _respond(self, question: str, turns: list[dict[str, Any]], request) -> Iterator[tuple]:
         question = question if isinstance(question, str) else ""
+        if not question.strip():  # nothing typed: no empty bubble, the chat stays as it was
+            yield ("", *[gr.skip()] * (3 + FOLLOW_UPS))
+            return
         turns = convert.clean_turns(turns)
         past = self.messages(turns)
         user = {"role": "user", "content": render.render_user(self.shown(question))}
@@ -224,17 +227,7 @@ class Chat:
     def _restore(self, saved: object, request: gr.Request | None) -> tuple:
         turns = self.trusted(saved, request)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
-        outline = self.outline()
-        articles = list(dict.fromkeys((title, doc_id) for doc_id, title, _s in outline))
-        return (
-            turns,
-            self.messages(turns),
-            turns,
-            *self.buttons(last),
-            self.status_html(),
-            gr.Radio(choices=articles, value=None),
-            outline,
-        )
+        return (turns, self.messages(turns), turns, *self.buttons(last), self.status_html())
 
     def outline(self) -> list[list[str]]:
         """[doc_id, title, section] per section in document order, for the Explore tab."""

@@ -1,0 +1,418 @@
+"""The browsable library: grouping, filtering, facts tables, comparisons, comparison requests and
+related careers, on small hand-made outlines; then once over a real index of OOH pages."""
+
+from __future__ import annotations
+
+import shutil
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from advisor.library import (
+    MISSING,
+    Library,
+    assign_groups,
+    build_library,
+    comparison_answer,
+    fact_key,
+    facts_table,
+    group_candidates,
+    similar_names,
+    url_category,
+    with_topics,
+)
+from advisor.records import Chunk
+
+from .conftest import CORPUS, OOH, need, settings_for
+
+OOH_URL = "https://www.bls.gov/ooh/{}/{}.htm"
+
+
+def facts_chunk(doc_id: str, title: str, rows: list[str], position: int = 0, **kw) -> Chunk:
+    text = "\n".join([f"Quick Facts: {title}", *(f"| {r}" for r in rows)])
+    return Chunk(f"{doc_id}-facts", doc_id, title, "Summary", text, position, **kw)
+
+
+ELECTRICIANS = [
+    "2024 Median Pay: $62,350 per year $29.98 per hour",
+    "Typical Entry-Level Education: High school diploma or equivalent",
+    "Work Experience in a Related Occupation: None",
+    "On-the-job Training: Apprenticeship",
+    "Number of Jobs, 2024: 818,700",
+    "Job Outlook, 2024–34: 9% (Much faster than average)",
+    "Employment Change, 2024–34: 77,400",
+]
+PLUMBERS = [
+    "2024 Median Pay: $62,970 per year $30.27 per hour",
+    "Typical Entry-Level Education: High school diploma or equivalent",
+    "On-the-job Training: Apprenticeship",
+    "Number of Jobs, 2023: 504,500",  # another year than the electricians' page
+    "Job Outlook, 2024–34: 4% (As fast as average)",
+]
+SIMILAR = (
+    "This table shows a list of occupations with job duties that are similar to those of "
+    "electricians.\n"
+    "| Occupation: Plumbers, Pipefitters, and Steamfitters; Job Duties: They install pipes.; "
+    "ENTRY-LEVEL EDUCATION: High school diploma or equivalent; 2024 MEDIAN PAY: $62,970\n"
+    "| Occupation: Electrical Power-Line Installers and Repairers; Job Duties: They fix lines.\n"
+    "| Occupation: Wind Turbine Technicians; Job Duties: They fix turbines."
+)
+
+
+def outline_rows() -> list[tuple[str, str, str, str]]:
+    pages = {
+        "electricians": ("Electricians", "construction-and-extraction"),
+        "plumbers": ("Plumbers, Pipefitters, and Steamfitters", "construction-and-extraction"),
+        "line-installers": ("Line Installers and Repairers", "installation-maintenance-and-repair"),
+        "registered-nurses": ("Registered Nurses", "healthcare"),
+        "nurse-practitioners": (
+            "Nurse Anesthetists, Nurse Midwives, and Nurse Practitioners",
+            "healthcare",
+        ),
+    }
+    rows = []
+    for doc_id, (title, category) in pages.items():
+        url = OOH_URL.format(category, doc_id)
+        noun = title.split(",")[0].split(" and ")[0]
+        for section in ("Summary", f"How to Become {noun}", "Pay", "Similar Occupations"):
+            rows.append((doc_id, title, section, url))
+    rows.append(("mem-vs-mba", "MEM vs MBA", "Which degree fits", ""))
+    rows.append(("pmp", "PMP and CAPM Certifications", "Eligibility", ""))
+    rows.append(("notes", "Interview Notes", "Questions to ask", ""))
+    return rows
+
+
+MANIFEST = {
+    "mem-vs-mba": {"path": "corpus/mem-vs-mba.md", "topics": ["mem", "engineering management"]},
+    "pmp": {"path": "corpus/pmp.md", "topics": ["pmp", "certification"]},
+    "notes": {"path": "/data/drafts/notes.txt"},
+}
+
+
+@pytest.fixture
+def library() -> Library:
+    title = {d: t for d, t, _s, _u in outline_rows()}
+    chunks = [
+        facts_chunk("electricians", title["electricians"], ELECTRICIANS, url="https://e.example"),
+        facts_chunk("plumbers", title["plumbers"], PLUMBERS, url="https://p.example"),
+        facts_chunk("registered-nurses", title["registered-nurses"], ELECTRICIANS[:2]),
+        Chunk("e-sim", "electricians", "Electricians", "Similar Occupations", SIMILAR, 30),
+        Chunk("e-pay", "electricians", "Electricians", "Pay", "| Manufacturing | 71,820", 20),
+    ]
+    vectors = {
+        "electricians": [1.0, 0.1, 0.0],
+        "plumbers": [0.9, 0.2, 0.0],
+        "line-installers": [0.7, 0.0, 0.7],
+        "registered-nurses": [0.0, 1.0, 0.0],
+        "nurse-practitioners": [0.0, 0.9, 0.3],
+    }
+    return build_library("gen-000001", outline_rows(), MANIFEST, chunks, vectors)
+
+
+# -- grouping ----------------------------------------------------------------------------------
+def test_groups_come_from_the_url_the_front_matter_or_the_folder():
+    url = "https://www.bls.gov/ooh/installation-maintenance-and-repair/x.htm"
+    assert url_category(url) == "Installation Maintenance and Repair"
+    assert url_category("https://www.bls.gov/ooh/management/top-executives.htm") == "Management"
+    assert url_category("https://example.com/blog/how-to.html") == ""  # one level says nothing
+    assert url_category("") == ""
+    title = "EIT, FE and PE: The Path to Engineering Licensure"
+    assert group_candidates({"topics": ["pe license", "fe exam"]}, url, title) == (
+        "PE license",
+        "FE exam",
+    )
+    assert group_candidates({"topics": ["salary"]}, url, "Pay") == ("Salary",)
+    assert group_candidates({"path": "/x/seed/a.txt"}, "") == ("Seed",)
+    assert group_candidates({}, "") == ("Other",)
+
+
+def test_topics_of_older_indexes_are_read_from_the_markdown_file(tmp_path):
+    page = tmp_path / "a.md"
+    page.write_text("---\ntitle: A\ntopics: [pmp, certification]\n---\nText.\n")
+    assert with_topics({"path": str(page)})["topics"] == ["pmp", "certification"]
+    kept = {"path": str(page), "topics": []}
+    assert with_topics(kept) is kept  # the manifest's own answer wins
+    gone = {"path": str(tmp_path / "gone.md")}
+    assert with_topics(gone) is gone
+
+
+def test_an_article_with_several_topics_joins_the_largest_group():
+    groups = assign_groups(
+        {
+            "a": ["scrum", "certification"],
+            "b": ["certification", "pmp"],
+            "c": ["pmp", "certification"],
+            "d": ["pe license"],
+            "e": ["PMP"],  # same topic, other spelling
+        }
+    )
+    assert groups == {
+        "a": "certification",
+        "b": "certification",
+        "c": "certification",
+        "d": "pe license",
+        "e": "PMP",  # the spelling with capitals
+    }
+    # equally shared topics: the one an article lists first wins, not the alphabetical first
+    assert assign_groups({"x": ["scrum", "agile"], "y": ["pmp"]}) == {"x": "scrum", "y": "pmp"}
+
+
+def test_library_groups_with_sizes_and_sections(library):
+    sizes = {g.name: g.size for g in library.groups}
+    assert sizes == {
+        "Construction and Extraction": 2,
+        "Drafts": 1,
+        "Healthcare": 2,
+        "Installation Maintenance and Repair": 1,
+        "MEM": 1,  # the first topic listed, spelled as in the title
+        "PMP": 1,
+    }
+    assert sum(sizes.values()) == library.size == 8
+    healthcare = next(g for g in library.groups if g.name == "Healthcare")
+    assert healthcare.doc_ids == ("nurse-practitioners", "registered-nurses")  # by title
+    assert library.article("electricians").sections == (
+        "Summary",
+        "How to Become Electricians",
+        "Pay",
+        "Similar Occupations",
+    )
+
+
+# -- filtering ---------------------------------------------------------------------------------
+def test_filter_narrows_by_title_and_section_word_prefixes(library):
+    assert library.filter("").matched == library.filter("  ").matched == 8
+    nur = library.filter("nur")  # half typed
+    assert [(g.name, g.doc_ids) for g in nur.groups] == [
+        ("Healthcare", ("nurse-practitioners", "registered-nurses"))
+    ]
+    assert (nur.matched, nur.total) == (2, 8)
+    assert library.filter("registered nur").matched == 1
+    assert library.filter("questions").groups[0].doc_ids == ("notes",)  # a section word
+    assert library.filter("zzz").groups == ()
+    assert library.filter("become plumb").matched == 1  # words may come from title and section
+
+
+def test_title_matches_come_first_in_their_group(library):
+    rows = [
+        ("a", "Alpha Testers", "Pay", ""),
+        ("b", "Beta Nurses", "Pay", ""),
+        ("c", "Gamma Writers", "Working with nurses", ""),
+    ]
+    lib = build_library("g", rows, {d: {"path": "/x/all/a"} for d in "abc"})
+    assert lib.filter("nurse").groups[0].doc_ids == ("b", "c")
+
+
+# -- facts tables ------------------------------------------------------------------------------
+def test_facts_table_reads_quick_facts_rows_and_nothing_else(library):
+    table = library.facts["electricians"]
+    assert [f.key for f in table.facts] == [
+        "median pay",
+        "typical entry level education",
+        "work experience in a related occupation",
+        "on the job training",
+        "number of jobs",
+        "job outlook",
+        "employment change",
+    ]
+    assert table.get("median pay").value == "$62,350 per year $29.98 per hour"
+    assert (table.section, table.chunk_id) == ("Summary", "electricians-facts")
+    assert "line-installers" not in library.facts  # no table at all
+    assert library.article("plumbers").has_facts and not library.article("pmp").has_facts
+    pay_only = Chunk("x", "d", "D", "Pay", "Median wages:\n| Manufacturing: 71,820", 3)
+    assert facts_table([pay_only]) is None  # a table without a facts caption is not one
+    assert fact_key("Job Outlook, 2024–34") == "job outlook" == fact_key("2031 Job Outlook")
+
+
+def test_facts_split_over_two_chunks_are_read_once():
+    first = facts_chunk("d", "D", ELECTRICIANS[:4])
+    rest = Chunk("d2", "d", "D", "Summary", "Quick Facts: D\n| " + "\n| ".join(ELECTRICIANS[3:]), 1)
+    table = facts_table([rest, first])
+    assert len(table.facts) == 7 and table.chunk_id == "d-facts"
+
+
+# -- comparing ---------------------------------------------------------------------------------
+def test_compare_cites_every_cell_and_leaves_missing_ones_missing(library):
+    comparison = library.compare(["electricians", "plumbers", "line-installers"])
+    assert [a.doc_id for a in comparison.articles] == [
+        "electricians",
+        "plumbers",
+        "line-installers",
+    ]
+    assert [(c.n, c.doc_id, c.section) for c in comparison.citations] == [
+        (1, "electricians", "Summary"),
+        (2, "plumbers", "Summary"),
+    ]
+    rows = {r.key: r for r in comparison.rows}
+    assert len(rows) == 7
+    pay = rows["median pay"].cells
+    assert [c.value for c in pay] == [
+        "$62,350 per year $29.98 per hour",
+        "$62,970 per year $30.27 per hour",
+        None,
+    ]
+    assert [(c.n, c.url) for c in pay[:2]] == [(1, "https://e.example"), (2, "https://p.example")]
+    experience = rows["work experience in a related occupation"].cells
+    assert experience[1].missing and experience[1].n == 0  # plumbers' table lacks it: not filled
+    assert rows["number of jobs"].cells[1].value == "504,500 (Number of Jobs, 2023)"
+    assert all(c.missing for r in comparison.rows for c in r.cells[2:])
+
+
+def test_compare_wants_two_to_four_known_articles(library):
+    with pytest.raises(ValueError):
+        library.compare(["electricians"])
+    with pytest.raises(ValueError):
+        library.compare(["electricians", "electricians"])
+    with pytest.raises(ValueError):
+        library.compare(["electricians", "astronauts"])
+    with pytest.raises(ValueError):
+        library.compare(["electricians", "plumbers", "pmp", "notes", "mem-vs-mba"])
+
+
+def test_comparison_as_a_cited_markdown_answer(library):
+    answer = comparison_answer(library.compare(["electricians", "plumbers"]), "compare them")
+    lines = answer.text.splitlines()
+    assert "| | Electricians | Plumbers, Pipefitters, and Steamfitters |" in lines
+    assert "| 2024 Median Pay | $62,350 per year $29.98 per hour [1] | " in answer.text
+    assert f"| Work Experience in a Related Occupation | None [1] | {MISSING} |" in lines
+    assert [c.title for c in answer.citations] == [
+        "Electricians",
+        "Plumbers, Pipefitters, and Steamfitters",
+    ]
+    assert not answer.refused and answer.question == "compare them"
+    assert len({(c.doc_id, c.section) for c in answer.citations}) == len(answer.citations)
+
+
+# -- comparison requests -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("compare electricians and plumbers", ("electricians", "plumbers")),
+        (
+            "Compare electricians, plumbers and registered nurses?",
+            ("electricians", "plumbers", "registered-nurses"),
+        ),
+        ("Can you compare the pay of plumbers with electricians?", ("plumbers", "electricians")),
+        ("electricians vs plumbers", ("electricians", "plumbers")),
+        (
+            "How do plumbers, pipefitters, and steamfitters and electricians compare?",
+            ("plumbers", "electricians"),
+        ),
+        (
+            "compare plumbers, pipefitters, and steamfitters to electricians",
+            ("plumbers", "electricians"),
+        ),
+        ("compare nurses and electricians", ("registered-nurses", "electricians")),
+        ("compare electricians and astronauts", None),  # not in the library
+        ("compare electricians and electricians", None),  # one article
+        ("compare PMP and line installers", None),  # neither has a facts table
+        ("What do electricians earn?", None),  # not a comparison
+        ("Is a director more strategic than an engineering manager?", None),
+        ("", None),
+    ],
+)
+def test_comparison_requests_resolve_to_titles(library, question, expected):
+    assert library.comparison_request(question) == expected
+
+
+def test_full_titles_and_names_with_and_resolve(library):
+    # "and" inside a title is not a separator when the longer run names one article
+    assert library.find("plumbers pipefitters steamfitters") == "plumbers"
+    assert library.find("nurse") == "registered-nurses"  # the most specific title
+    assert library.find("nurse practitioners") == "nurse-practitioners"
+    rows = [("pa", "Physician Assistants", "S", ""), ("ps", "Physicians and Surgeons", "S", "")]
+    lib = build_library("g", rows, {})
+    assert lib.find("physicians") == "ps" and lib.find("physician") == "pa"  # as typed
+    assert library.comparison_request(
+        "compare Plumbers, Pipefitters, and Steamfitters and Electricians"
+    ) == ("plumbers", "electricians")
+
+
+# -- related careers ---------------------------------------------------------------------------
+def test_related_careers_similar_occupations_and_nearest_in_meaning(library):
+    related = library.related("electricians")
+    assert [(r.title, r.doc_id) for r in related.similar] == [
+        ("Plumbers, Pipefitters, and Steamfitters", "plumbers"),
+        ("Electrical Power-Line Installers and Repairers", "line-installers"),
+        ("Wind Turbine Technicians", ""),  # named by the page, not in the library
+    ]
+    nearest = [r.doc_id for r in related.nearest]
+    assert nearest[:2] == ["plumbers", "line-installers"] and "electricians" not in nearest
+    assert "mem-vs-mba" not in nearest  # no vector: never offered
+    assert library.related("mem-vs-mba").nearest == ()
+    assert similar_names([Chunk("x", "d", "D", "Pay", SIMILAR, 1)]) == ()  # wrong section
+
+
+def test_no_vectors_means_no_nearest():
+    lib = build_library("g", [("a", "A", "S", ""), ("b", "B", "S", "")], {})
+    assert lib.related("a").nearest == () and lib.vectors is None
+
+
+# -- over a real index -------------------------------------------------------------------------
+OOH_PAGES = [
+    "electricians",
+    "plumbers-pipefitters-and-steamfitters",
+    "registered-nurses",
+    "line-installers-and-repairers",
+    "carpenters",
+    "software-developers",
+]
+
+
+@pytest.fixture(scope="module")
+def small_ooh_advisor(tmp_path_factory):
+    from advisor.advisor import Advisor
+    from advisor.ingest import ingest
+
+    need(OOH)
+    pages = tmp_path_factory.mktemp("ooh-pages")
+    for name in OOH_PAGES:
+        if (OOH / f"{name}.html").exists():
+            shutil.copy(OOH / f"{name}.html", pages)
+    settings = settings_for(tmp_path_factory.mktemp("ooh-library-index"))
+    report = ingest(settings, [CORPUS, pages])
+    assert report.ok, report.problems
+    return Advisor(settings)
+
+
+@pytest.mark.slow
+def test_library_over_a_real_index(small_ooh_advisor):
+    advisor = small_ooh_advisor
+    tracemalloc.start()
+    library = advisor.library()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert advisor.library() is library  # once per generation
+    assert peak < 20 * 2**20
+    groups = {g.name: g.doc_ids for g in library.groups}
+    assert set(groups["Construction and Extraction"]) >= {
+        "electricians",
+        "plumbers-pipefitters-and-steamfitters",
+        "carpenters",
+    }
+    assert groups["Healthcare"] == ("registered-nurses",)
+    assert library.size == len(OOH_PAGES) + len(list(CORPUS.glob("*.md")))
+    assert any("certification" in g.lower() for g in groups)  # a Markdown article's topic
+
+    comparison = advisor.compare(["electricians", "plumbers-pipefitters-and-steamfitters"])
+    pay = next(r for r in comparison.rows if r.key == "median pay")
+    assert pay.cells[0].value.startswith("$") and pay.cells[0].url.endswith("electricians.htm")
+    assert all(c.section == "Summary" for c in pay.cells)
+    assert len(comparison.rows) == 7 and not any(
+        c.missing for r in comparison.rows for c in r.cells
+    )
+
+    answer = advisor.comparison_answer("compare electricians and plumbers")
+    assert answer is not None and len(answer.citations) == 2
+    assert advisor.comparison_answer("What do electricians do?") is None
+
+    related = library.related("electricians")
+    similar = {r.title: r.doc_id for r in related.similar}
+    assert similar["Electrical Power-Line Installers and Repairers"] == (
+        "line-installers-and-repairers"
+    )
+    assert similar["Drafters"] == ""  # named by the page, not in this library
+    assert related.nearest and isinstance(related.nearest[0].score, float)
+    top = related.nearest[0].doc_id
+    assert top in OOH_PAGES, top  # a trade's summary is nearer another occupation than an essay
+    assert np.isclose(np.linalg.norm(library.vectors[0]), 1.0, atol=1e-3)
