@@ -368,6 +368,8 @@ class LLMAnswerer:
     # -- answer ----------------------------------------------------------------------------
     def stream(self, prepared: Any) -> Generator[Event, None, Answer]:
         """Tokens of the checked answer as each sentence is confirmed, then the Answer."""
+        if self.settings.llm_role == "condense":
+            return (yield from _quoted(prepared))
         chunks = [h.chunk for h in prepared.hits]
         question = prepared.query.text
         if not chunks:

@@ -20,6 +20,7 @@ CHOICES = {  # checked when settings are built, so a typo fails at once, not aft
     "embedding_backend": ("torch", "onnx", "onnx-int8"),
     "embedding_dtype": ("auto", "float32", "bfloat16"),
     "query_backend": ("", "onnx"),
+    "llm_role": ("answer", "condense"),
 }
 
 
@@ -77,6 +78,9 @@ class Settings:
     """Longest LLM reply in tokens (an answer is a few quoted sentences)."""
     llm_retries: int = 2
     """Retries of an LLM call that failed before its first token."""
+    llm_role: str = "answer"
+    """What the LLM does: answer (rewrites follow-ups and writes the checked answer) or
+    condense (rewrites follow-ups only; the quoting answerer answers)."""
     host: str = "127.0.0.1"
     """Where `serve` listens (loopback by default)."""
     port: int = 7860
