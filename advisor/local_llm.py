@@ -109,12 +109,19 @@ def save_converted(path: Path, model: Any, tokenizer: Any) -> None:
     the saved folder loads in seconds. Written aside, then renamed into place."""
     folder = _cache_folder(path)
     tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+    # the weights are plain float32 tensors once loaded; only the loader's marker says "gguf"
+    quantizer, model.hf_quantizer = model.hf_quantizer, None
+    quant_config = model.config.__dict__.pop("quantization_config", None)
     try:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         tmp.replace(folder)
-    except OSError:  # read-only cache or a concurrent writer: next load converts again
+    except (OSError, ValueError):  # read-only cache, a concurrent writer: convert next time
         shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        model.hf_quantizer = quantizer
+        if quant_config is not None:
+            model.config.quantization_config = quant_config
 
 
 def generation_lock(path: Path) -> threading.Lock:
