@@ -32,7 +32,7 @@ Retriever = Annotated[
     str | None, typer.Option("--retriever", help="hybrid | dense | bm25 [env: ADVISOR_RETRIEVER]")
 ]
 Llm = Annotated[
-    str | None, typer.Option("--llm", help="Chat model provider:model [env: ADVISOR_LLM]")
+    str | None, typer.Option("--llm", help="local, local:PATH or provider:model [env: ADVISOR_LLM]")
 ]
 
 
@@ -267,6 +267,7 @@ def evaluate(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write summary and records here")
     ] = None,
+    llm: Llm = None,
 ) -> None:
     """Score the advisor on a question file over a corpus indexed in a private store."""
     from advisor.evals.harness import build_index, load_questions, run
@@ -278,7 +279,7 @@ def evaluate(
     missing = [str(p) for p in corpus if not p.exists()]
     if missing:
         raise _fail(f"corpus not found: {', '.join(missing)}")
-    base = build_settings()
+    base = build_settings(llm=llm)
     bar, update = progress_printer()
     results = {}
     with bar:

@@ -20,6 +20,7 @@ CHOICES = {  # checked when settings are built, so a typo fails at once, not aft
     "embedding_backend": ("torch", "onnx", "onnx-int8"),
     "embedding_dtype": ("auto", "float32", "bfloat16"),
     "query_backend": ("", "onnx"),
+    "llm_role": ("answer", "condense"),
 }
 
 
@@ -87,11 +88,22 @@ class Settings:
     top_k: int = 5
     """How many chunks the answerer sees."""
     llm: str = ""
-    """Optional chat model: `provider:model` for init_chat_model (e.g. `ollama:llama3.2`)."""
+    """Optional chat model: `provider:model` for init_chat_model (e.g. `ollama:llama3.2`), or
+    `local` (the bundled SmolLM2, extra `local-llm`) / `local:PATH` (a .gguf file or model folder)."""
     llm_base_url: str = ""
     """Optional OpenAI-compatible base URL (vLLM, llama.cpp, Ollama's /v1); uses `llm` as model."""
     llm_api_key: str = ""
     """API key for the OpenAI-compatible server, if it needs one."""
+    llm_timeout: float = 30.0
+    """Seconds an LLM call may take (connecting, waiting for the local model, generating);
+    past it the answer keeps what was checked so far, or quotes the sources instead."""
+    llm_max_tokens: int = 300
+    """Longest LLM reply in tokens (an answer is a few quoted sentences)."""
+    llm_retries: int = 2
+    """Retries of an LLM call that failed before its first token."""
+    llm_role: str = "answer"
+    """What the LLM does: answer (rewrites follow-ups and writes the checked answer) or
+    condense (rewrites follow-ups only; the quoting answerer answers)."""
     host: str = "127.0.0.1"
     """Where `serve` listens (loopback by default)."""
     port: int = 7860

@@ -97,14 +97,32 @@ def _record(
     }
 
 
+def _timed(advisor: Advisor, question: str, history: list, started: float) -> tuple[Answer, float]:
+    """The answer, and when its first token came (ms after `started`)."""
+    first, answer = None, None
+    for event in advisor.stream(question, history):
+        if event.kind == "token" and first is None:
+            first = (time.perf_counter() - started) * 1000
+        if event.kind == "answer":
+            answer = event.answer
+    assert answer is not None
+    done = (time.perf_counter() - started) * 1000
+    return answer, round(first if first is not None else done, 2)
+
+
 def run(
     settings: Settings,
     questions: list[dict[str, Any]],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Ask each question (its history first, in one conversation) and score the answers."""
-    advisor = Advisor(settings)
+    from advisor.answerer import make_answerer
+
+    answerer = make_answerer(settings)
+    advisor = Advisor(settings, answerer=answerer)
     advisor.warm()
+    if hasattr(answerer, "warm"):
+        answerer.warm()  # load time is not answer time
     records = []
     for i, q in enumerate(questions):
         if progress:
@@ -113,7 +131,7 @@ def run(
         for turn in q.get("history") or []:
             history.append((turn, advisor.ask(turn, history)))
         started = time.perf_counter()
-        answer = advisor.ask(q["question"], history)
+        answer, first_token = _timed(advisor, q["question"], history, started)
         latency = (time.perf_counter() - started) * 1000
         # the final ranking (cited chunks first) of what the answerer saw, then the retriever's
         # next ones up to ten, for MRR@10
@@ -125,7 +143,7 @@ def run(
             if h.chunk.chunk_id not in seen
         ]
         retrieved = (list(answer.retrieved) + more)[:RETRIEVED_FOR_MRR]
-        records.append(_record(q, answer, retrieved, latency))
+        records.append({**_record(q, answer, retrieved, latency), "first_token_ms": first_token})
     if progress:
         progress(len(questions), len(questions))
     return {
