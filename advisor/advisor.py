@@ -344,7 +344,6 @@ class Advisor:
             return
         yield Event("answer", answer=replace(answer, follow_ups=self.suggest(prepared)))
 
-
     # -- the library: browsing and comparing (advisor/library.py) -------------------------
     def library(self) -> Library:
         """The live generation's grouped outline, facts tables and related careers; built once
@@ -378,6 +377,7 @@ def with_each_subject_hit(
             if extra is not None:
                 top.append(extra)
     return top
+
 
 def expand_query(query: Query) -> str:
     """The keyword side's words: the question's, plus the career-domain equivalents of its

@@ -155,6 +155,8 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     for subj in subjects:
         others = [o for o in subjects if o is not subj]
         about = [s for s in scored if _names_only(subj, others, s, hits)]
+        # the article the subject titles speaks for it before pages that mention it
+        about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
         if figure:
             about = [s for s in about if figure_kind(s.text, figure)] or about
         pick = max(about, key=lambda s: s.score, default=None)

@@ -74,7 +74,9 @@ def load_weights(path: Path) -> tuple[Any, Any]:
 
             folder, extra = converted(path), {}
             if folder is None:
-                folder, extra = (path.parent, {"gguf_file": path.name}) if path.is_file() else (path, {})
+                folder, extra = (
+                    (path.parent, {"gguf_file": path.name}) if path.is_file() else (path, {})
+                )
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **extra)
             model = AutoModelForCausalLM.from_pretrained(
                 folder, local_files_only=True, dtype=torch.float32, **extra

@@ -216,8 +216,11 @@ def score_units(
             if query.wants and match.has(own, query.wants)
             else 0.0,
             dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
+            # a row under "Similar Occupations", or listed by a lead-in about employers
             other_rows=1.0
-            if u.kind == "row" and not asks_others and headings[i] & _OTHER_SUBJECT_SECTIONS
+            if u.kind == "row"
+            and not asks_others
+            and (headings[i] | near) & _OTHER_SUBJECT_SECTIONS
             else 0.0,
             rank=(len(hits) - i) / len(hits),
         )

@@ -45,9 +45,7 @@ def _loader_for(suffix: str) -> Callable[[Path, bytes], Document]:
     return load
 
 
-def discover(
-    paths: Iterable[Path], follow_links: bool = False
-) -> tuple[list[Path], list[Problem]]:
+def discover(paths: Iterable[Path], follow_links: bool = False) -> tuple[list[Path], list[Problem]]:
     """Expand files and folders into supported files (sorted, deduplicated) and problems.
 
     Symbolic links that lead outside the given files and folders are reported and skipped
@@ -76,7 +74,9 @@ def _within(path: Path, roots: list[Path]) -> bool:
     return any(real == r or r in real.parents for r in roots)
 
 
-_OUTSIDE = "symbolic link to outside the ingested folders, skipped (ADVISOR_FOLLOW_LINKS=1 follows it)"
+_OUTSIDE = (
+    "symbolic link to outside the ingested folders, skipped (ADVISOR_FOLLOW_LINKS=1 follows it)"
+)
 
 
 def _walk(
@@ -122,9 +122,7 @@ def read_source(path: Path, max_bytes: int = 20 * 2**20) -> bytes:
         if size == 0:
             raise LoadError("empty file")
         if size > max_bytes:
-            raise LoadError(
-                f"too large ({size / 2**20:.1f} MB > {max_bytes / 2**20:.0f} MB limit)"
-            )
+            raise LoadError(f"too large ({size / 2**20:.1f} MB > {max_bytes / 2**20:.0f} MB limit)")
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as err:

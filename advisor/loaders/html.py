@@ -80,9 +80,7 @@ def _kind_key(el: lxml.html.HtmlElement) -> str:
 
 
 def _visible_kinds(parent: lxml.html.HtmlElement) -> set[tuple[str, str]]:
-    return {
-        (c.tag, _kind_key(c)) for c in parent if isinstance(c.tag, str) and not _hidden(c)
-    }
+    return {(c.tag, _kind_key(c)) for c in parent if isinstance(c.tag, str) and not _hidden(c)}
 
 
 def _drop(el: lxml.html.HtmlElement) -> None:

@@ -57,7 +57,9 @@ class Parser:
             return value
         if str(value).startswith(_RESTART_AFTER):
             self.close()
-            value = f"needs more than {self.memory_mb} MB to parse, skipped (ADVISOR_PARSE_MEMORY_MB)"
+            value = (
+                f"needs more than {self.memory_mb} MB to parse, skipped (ADVISOR_PARSE_MEMORY_MB)"
+            )
         raise LoadError(value)
 
     def _worker(self) -> subprocess.Popen[bytes]:
