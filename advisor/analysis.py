@@ -82,6 +82,22 @@ def questions_in(text: str) -> str:
     return " ".join(asked) or text
 
 
+_VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
+# The words of a compared side kept as its name: "green belt vs black belt".
+MAX_SIDE_WORDS = 3
+
+
+def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
+    """The two sides of "X vs Y", as content tokens (at most three words each, nearest the
+    "vs"): they are the subjects of a comparison even when no title names them."""
+    m = _VERSUS.search(text)
+    if not m:
+        return []
+    left = _content_tokens(re.split(r"\s[-–—]\s", m.group(1))[-1])[-MAX_SIDE_WORDS:]
+    right = _content_tokens(re.split(r"\s[-–—]\s", m.group(2))[0])[:MAX_SIDE_WORDS]
+    return [side for side in (left, right) if side]
+
+
 def _acronym(word: str) -> bool:
     """ "PMP", "SREs", "PgMP": capitals beyond the first letter."""
     return sum(c.isupper() for c in word) >= 2
@@ -142,7 +158,11 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
     stems = [s for _, s in tokens]
     subjects: list[Subject] = []
     used: set[str] = set()
-    for i, j, phrase in inventory.match(stems):
+    matched = inventory.match(stems)
+    if not matched:  # "i've heard chemical engineers and ... make 120k. which one ...?"
+        tokens = _content_tokens(query.text)
+        matched = inventory.match([t for _, t in tokens])
+    for i, j, phrase in matched:
         name = " ".join(w for w, _ in tokens[i:j])
         docs = tuple(inventory.titled.get(phrase, ()))
         subjects.append(Subject(name=name, stems=phrase, docs=docs))
@@ -163,6 +183,13 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         elif len(fresh) == len(name_tokens) and 0 < inventory.count(name) <= MAX_NAME_COUNT:
             subjects.append(Subject(name=" ".join(w for w, _ in fresh), stems=stems_of))
         used.update(stems_of)
+    for side in _compared_sides(query.text):
+        side_stems = tuple(st for _, st in side)
+        if side_stems and not set(side_stems) <= used and all(inventory.knows(w) for w, _ in side):
+            # the side replaces the parts of it found alone ("VP" in "VP of engineering")
+            subjects = [x for x in subjects if not set(x.stems) < set(side_stems)]
+            subjects.append(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
+            used.update(side_stems)
     query = _expanded(query, tokens, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]

@@ -155,8 +155,10 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     for subj in subjects:
         others = [o for o in subjects if o is not subj]
         about = [s for s in scored if _names_only(subj, others, s, hits)]
-        # the article the subject titles speaks for it before pages that mention it
+        # the article the subject titles speaks for it before pages that mention it, and never
+        # through its table of other occupations
         about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
+        about = [s for s in about if not s.features.other_rows] or about
         if figure:
             about = [s for s in about if figure_kind(s.text, figure)] or about
         pick = max(about, key=lambda s: s.score, default=None)

@@ -48,9 +48,10 @@ RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages t
 
 _FIGURES = {
     "money": re.compile(r"\$\s?\d"),
+    # a count or an amount, not a year ("In May 2024, ..." holds no figure of its own)
     "number": re.compile(
-        r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|several|"
-        r"hundreds|thousands)\b",
+        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|"
+        r"ten|dozens?|several|hundreds|thousands)\b",
         re.I,
     ),
     "time": re.compile(
