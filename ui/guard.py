@@ -91,6 +91,11 @@ def _triggers(fn: Any, blocks: Any) -> set[int | None]:
         ids.add(block_id)
         if event == "load":
             ids.update({None, getattr(blocks, "_id", None)})
+    after = getattr(
+        fn, "trigger_after", None
+    )  # a `.then()` step runs from its first event's trigger
+    if after is not None and after in blocks.fns:
+        ids |= _triggers(blocks.fns[after], blocks)
     return ids
 
 
