@@ -484,3 +484,14 @@ def test_clip_history_bounds_turns_characters_and_citations():
     small = [("What is the PMP?", Answer("It is a certification. [1]", (cite,)))]
     assert clip_history(small)[0][1].text == small[0][1].text  # within bounds: unchanged
     assert clip_history([]) == [] and clip_history(None) == []
+
+
+def test_the_saved_chat_always_fits_in_the_request_that_brings_it_back(tmp_path):
+    from advisor.ui.chat import Chat
+
+    chat = Chat(EchoAdvisor(), settings_in(tmp_path, max_request_kb=8))
+    turns: list = []
+    for i in range(30):
+        turns = list(chat.respond(f"Question number {i} " + "x" * 300, turns))[-1][2]
+    assert len(json.dumps(turns).encode()) <= 4 * 1024 and len(turns) >= 2
+    assert turns[-1]["user"].startswith("Question number 29")

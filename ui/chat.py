@@ -83,6 +83,15 @@ class Chat:
             self.sessions.serve(session, feedback.answer_key(turn), turn)
         return turn
 
+    def fit(self, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The newest turns that the page can send back on its next load: at most MAX_TURNS,
+        within half the request cap (the rest of that request is small)."""
+        turns = turns[-convert.MAX_TURNS :]
+        budget = self.settings.max_request_kb * 1024 // 2
+        while len(turns) > 1 and len(json.dumps(turns, ensure_ascii=False).encode()) > budget:
+            turns = turns[1:]
+        return turns
+
     # -- answering -----------------------------------------------------------------------
     def respond(
         self, question: str, turns: list[dict[str, Any]], request: gr.Request = None
@@ -110,7 +119,7 @@ class Chat:
         first = frame(render.render_partial("", "Searching the sources…"))
         yield ("", *first[1:4], *[gr.Button(visible=False)] * FOLLOW_UPS)
         answer = yield from self._stream(question, turns, frame)
-        turns = [*turns, self.served(request, self.shown(question), answer)][-convert.MAX_TURNS :]
+        turns = self.fit([*turns, self.served(request, self.shown(question), answer)])
         yield (gr.skip(), self.messages(turns), turns, turns, *self.buttons(answer))
 
     def _stream(self, question: str, turns: list[dict[str, Any]], frame) -> Iterator[tuple]:
