@@ -201,13 +201,10 @@ def _chunk_all(
     new_chunks: dict[str, list[Chunk]] = {}
     for i, (doc_id, doc) in enumerate(loaded.items()):
         progress("chunking", i, len(loaded))
-        chunks = chunk_document(
-            boilerplate.without(doc, skips[doc_id]), settings.max_chunk_tokens, count
-        )
-        if not chunks:  # nothing but boilerplate: this page keeps its copies
-            chunks = chunk_document(doc, settings.max_chunk_tokens, count)
-        if not chunks:
-            problems.append(Problem(docs[doc_id]["path"], "no text found"))
+        try:
+            chunks = _chunks(doc, skips[doc_id], settings.max_chunk_tokens, count)
+        except LoadError as err:
+            problems.append(Problem(docs[doc_id]["path"], str(err)))
             if doc_id in old_docs:
                 docs[doc_id] = old_docs[doc_id]
             else:
@@ -221,6 +218,18 @@ def _chunk_all(
         }
     progress("chunking", len(loaded), len(loaded))
     return new_chunks
+
+
+def _chunks(doc: Document, skipped: list[str], max_tokens: int, count) -> list[Chunk]:
+    try:
+        chunks = chunk_document(boilerplate.without(doc, skipped), max_tokens, count)
+        if not chunks:  # nothing but boilerplate: this page keeps its copies
+            chunks = chunk_document(doc, max_tokens, count)
+    except Exception as err:  # a chunking bug on one file must not stop the others
+        raise LoadError(f"could not be chunked ({type(err).__name__}: {err})") from err
+    if not chunks:
+        raise LoadError("no text found")
+    return chunks
 
 
 def _embed_and_write(

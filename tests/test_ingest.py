@@ -292,3 +292,19 @@ def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, corpus, monkeypatch):
     again = ingest(settings, [corpus])  # the edit is seen on the next run
     assert again.docs_updated == 1
     assert "SECONDVERSION" in " ".join(c.text for c in Index(settings).reader().doc_chunks("alpha"))
+
+
+def test_a_chunking_error_in_one_file_is_a_reported_skip(tmp_path, corpus, monkeypatch):
+    import advisor.ingest
+
+    real = advisor.ingest.chunk_document
+
+    def chunk(doc, *args, **kwargs):
+        if doc.doc_id == "beta":
+            raise IndexError("boom")
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(advisor.ingest, "chunk_document", chunk)
+    report = ingest(settings_for(tmp_path / "index"), [corpus])
+    assert report.documents == 1
+    assert _names(report.problems) == {"beta.md": "could not be chunked (IndexError: boom)"}
