@@ -199,3 +199,14 @@ def test_sessions_share_one_model_and_take_turns(local_model):
         t.join(timeout=TEST_TIMEOUT_S)
     assert len(answers) == 2 and answers[0] == answers[1]  # greedy, same weights, no mix-up
     assert make_chat_model(settings(llm="local")).llm.pipeline.model is local_model.llm.pipeline.model
+
+
+def test_the_eval_harness_runs_the_local_model_and_times_the_first_token(project_index):
+    from advisor.evals.harness import run
+
+    question = {"id": "q", "question": "How many questions are on the PMP exam?"}
+    result = run(project_index.with_(llm="local", llm_timeout=TEST_TIMEOUT_S), [question])
+    record = result["records"][0]
+    assert not record["refused"] and "180" in record["answer"]
+    assert 0 < record["first_token_ms"] <= record["latency_ms"]
+    assert result["summary"]["citation_validity"] == 1.0
