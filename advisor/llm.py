@@ -470,6 +470,6 @@ def _quoted(prepared: Any) -> Generator[Event, None, Answer]:
     draft = prepared.draft
     for token in re.findall(r"\S+\s*|\s+", draft.text):
         yield Event("token", token)
-    cited = {c.chunk_id for c in draft.citations}
-    chunks = sorted((h.chunk for h in prepared.hits), key=lambda c: c.chunk_id not in cited)
+    order = {c.chunk_id: i for i, c in enumerate(draft.citations)}  # cited first, in order
+    chunks = sorted((h.chunk for h in prepared.hits), key=lambda c: order.get(c.chunk_id, 1e9))
     return Answer(draft.text, draft.citations, (), False, prepared.query.text, tuple(chunks))

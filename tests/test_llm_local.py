@@ -64,7 +64,7 @@ INJECTED = Chunk(
 
 
 def settings(**kw) -> Settings:
-    return Settings(llm_timeout=TEST_TIMEOUT_S, llm_max_tokens=TEST_MAX_TOKENS, **kw)
+    return Settings(**{"llm_timeout": TEST_TIMEOUT_S, "llm_max_tokens": TEST_MAX_TOKENS, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,7 @@ def test_sentences_no_source_supports_are_dropped(answerer):
     raw = answerer.invoke(build_messages(prep.query.text, [PMP, SCRUM]))
     checker = Checker([PMP, SCRUM])
     unsupported = [p.text for p in pieces(raw) if checker.check(p) is None]
+    assert unsupported, raw  # this small model embroiders; the check must have work to do
     _, answer = answer_of(answerer, prep)
     for text in unsupported:
         assert text not in answer.text
@@ -137,8 +138,7 @@ def test_it_refuses_when_sources_are_empty_or_off_topic(answerer):
     _, empty = answer_of(answerer, prepared("How much does a pastry chef earn?"))
     assert empty.refused
     _, off = answer_of(answerer, prepared("How much does a pastry chef earn in Paris?", SCRUM))
-    assert off.refused or all(citation_checks(record(off))), off.text
-    assert "pastry" not in off.text.lower()
+    assert off.refused, off.text
 
 
 def test_an_instruction_inside_a_source_is_not_followed(answerer):
@@ -199,3 +199,14 @@ def test_sessions_share_one_model_and_take_turns(local_model):
         t.join(timeout=TEST_TIMEOUT_S)
     assert len(answers) == 2 and answers[0] == answers[1]  # greedy, same weights, no mix-up
     assert make_chat_model(settings(llm="local")).llm.pipeline.model is local_model.llm.pipeline.model
+
+
+def test_the_eval_harness_runs_the_local_model_and_times_the_first_token(project_index):
+    from advisor.evals.harness import run
+
+    question = {"id": "q", "question": "How many questions are on the PMP exam?"}
+    result = run(project_index.with_(llm="local", llm_timeout=TEST_TIMEOUT_S), [question])
+    record = result["records"][0]
+    assert not record["refused"] and "180" in record["answer"]
+    assert 0 < record["first_token_ms"] <= record["latency_ms"]
+    assert result["summary"]["citation_validity"] == 1.0
