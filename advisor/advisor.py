@@ -20,8 +20,8 @@ from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
 from advisor.index import IndexReader, LiveIndex
 from advisor.lexicon import looks_like_injection
-from advisor.limits import clip_history
 from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
+from advisor.limits import clip_history
 from advisor.match import idf_weights
 from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher

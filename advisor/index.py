@@ -42,6 +42,7 @@ from advisor.store import (
     Lease,
     StoreError,
     VectorStore,
+    fsync_dir,
     check_generation,
     open_store,
     write_atomic,
@@ -104,16 +105,8 @@ def sync_tree(root: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        _fsync_dir(Path(folder))
-    _fsync_dir(root.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(Path(folder))
+    fsync_dir(root.parent)
 
 
 def _alive(pid: int) -> bool:

@@ -58,7 +58,10 @@ MARKDOWN = {
     "one-long-line": rep("word "),
     "table-rows": "| a | b |\n|---|---|\n" + rep("| 1 | 2 |\n"),
     "nested-items": rep("  - x\n"),
-    "long-heading-many-sections": "# " + rep("title ", 60_000) + "\n" + rep("## s\nbody text here\n"),
+    "long-heading-many-sections": "# "
+    + rep("title ", 60_000)
+    + "\n"
+    + rep("## s\nbody text here\n"),
 }
 
 PLAINTEXT = {
@@ -84,14 +87,20 @@ HTML = {
     "deep-divs": _html("<main>" + rep("<div>", 50_000) + "text " * 100 + "</main>"),
     "deep-lists": _html("<main>" + rep("<ul><li><a href=x>l</a>", 60_000) + "</main>"),
     "hidden-siblings": _html("<main>" + _WORDS + rep("<span aria-hidden=true></span>") + "</main>"),
-    "hidden-tabs": _html("<main>" + _WORDS + rep("<div style='display:none' class=c></div>") + "</main>"),
-    "digit-id": _html("<main>" + _WORDS + "<div style='display:none' id='" + rep("1") + "x'></div></main>"),
+    "hidden-tabs": _html(
+        "<main>" + _WORDS + rep("<div style='display:none' class=c></div>") + "</main>"
+    ),
+    "digit-id": _html(
+        "<main>" + _WORDS + "<div style='display:none' id='" + rep("1") + "x'></div></main>"
+    ),
     "many-main-ids": _html(rep("<div id=main>x</div>", 100_000)),
     "nested-main-ids": _html(rep("<div id=main>", 50_000) + "word " * 1000),
     "no-main-area": _html("<p>" + rep("word ") + "</p>"),
     "nested-tables": _html("<main>" + rep("<table><tr><td>", 50_000) + "x</main>"),
     "less-thans": rep("<"),
-    "long-style": _html("<main>" + _WORDS + "<div style='display" + " " * SIZE + "x'>y</div></main>"),
+    "long-style": _html(
+        "<main>" + _WORDS + "<div style='display" + " " * SIZE + "x'>y</div></main>"
+    ),
     "space-before-punct": _html("<main><p>" + rep("a ,") + "</p></main>"),
 }
 
@@ -104,9 +113,7 @@ PDF = {
     "deflate-bomb": page_pdf(zlib.compress(b" " * 100_000_000, 9), b"/Filter /FlateDecode "),
     "nested-arrays": page_pdf(b"[" * SIZE + b"]" * SIZE),
     "one-long-line": page_pdf(text_ops(rep("word "))),
-    "many-text-operators": page_pdf(
-        b"BT /F1 12 Tf " + b"(word ) Tj " * (SIZE // 11) + b"ET"
-    ),
+    "many-text-operators": page_pdf(b"BT /F1 12 Tf " + b"(word ) Tj " * (SIZE // 11) + b"ET"),
     "self-referencing-length": pdf(
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -245,9 +252,7 @@ def test_random_bytes_raise_nothing_but_load_errors(suffix, data):
 
 @PROPERTY_SETTINGS
 @given(
-    cuts=st.lists(
-        st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=8)), max_size=6
-    )
+    cuts=st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=8)), max_size=6)
 )
 def test_mutated_pdfs_raise_nothing_but_load_errors(cuts):
     data = bytearray(page_pdf(text_ops("Engineering managers plan budgets and lead teams.")))
@@ -262,8 +267,20 @@ def test_mutated_pdfs_raise_nothing_but_load_errors(cuts):
 @given(
     lines=st.lists(
         st.one_of(
-            st.sampled_from(["", "# Heading", "## Sub", "- item", "  continued", "| a | b |",
-                             "|---|---|", "```", "Lead-in:", "1. first"]),
+            st.sampled_from(
+                [
+                    "",
+                    "# Heading",
+                    "## Sub",
+                    "- item",
+                    "  continued",
+                    "| a | b |",
+                    "|---|---|",
+                    "```",
+                    "Lead-in:",
+                    "1. first",
+                ]
+            ),
             st.text(alphabet=MOTIF_CHARS, max_size=40),
         ),
         max_size=60,

@@ -64,7 +64,10 @@ def probe_cache(tmp_path, monkeypatch):
 
 
 def _speeds(float32: float, bfloat16: float) -> dict:
-    return {"float32": {"cpu": float32, "wall": float32}, "bfloat16": {"cpu": bfloat16, "wall": bfloat16}}
+    return {
+        "float32": {"cpu": float32, "wall": float32},
+        "bfloat16": {"cpu": bfloat16, "wall": bfloat16},
+    }
 
 
 def test_auto_dtype_is_measured_and_remembered_not_read_from_cpu_flags(probe_cache, monkeypatch):

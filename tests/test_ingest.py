@@ -206,9 +206,7 @@ def test_hostile_files_are_skipped_by_name_and_the_rest_ingested(tmp_path, corpu
     assert report.documents == 3  # alpha, beta, spaces
 
 
-def test_a_parser_that_hangs_eats_memory_or_dies_costs_only_its_file(
-    tmp_path, corpus, monkeypatch
-):
+def test_a_parser_that_hangs_eats_memory_or_dies_costs_only_its_file(tmp_path, corpus, monkeypatch):
     import advisor.ingest
     from advisor.loaders.sandbox import Parser
 

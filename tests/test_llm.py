@@ -175,7 +175,9 @@ def test_answer_keeps_checked_sentences_only_numbered_by_first_use():
     )
     tokens, answer = run(LLMAnswerer(chat(reply)), prepared("Scrum roles?", PMP, SCRUM))
     assert "coach" not in answer.text and "Here is" not in answer.text
-    assert answer.text.startswith("A Scrum team has three accountabilities") and "[1]" in answer.text
+    assert (
+        answer.text.startswith("A Scrum team has three accountabilities") and "[1]" in answer.text
+    )
     assert [c.chunk_id for c in answer.citations] == ["s1", "p1"]  # renumbered by first use
     assert "".join(tokens) == answer.text  # what streamed is exactly what was kept
 

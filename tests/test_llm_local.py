@@ -190,7 +190,9 @@ def test_sessions_share_one_model_and_take_turns(local_model):
     answers: list[str] = []
 
     def ask() -> None:
-        answers.append(str(local_model.invoke(build_messages("What is on the exam?", [PMP])).content))
+        answers.append(
+            str(local_model.invoke(build_messages("What is on the exam?", [PMP])).content)
+        )
 
     threads = [threading.Thread(target=ask) for _ in range(2)]
     for t in threads:
@@ -198,7 +200,9 @@ def test_sessions_share_one_model_and_take_turns(local_model):
     for t in threads:
         t.join(timeout=TEST_TIMEOUT_S)
     assert len(answers) == 2 and answers[0] == answers[1]  # greedy, same weights, no mix-up
-    assert make_chat_model(settings(llm="local")).llm.pipeline.model is local_model.llm.pipeline.model
+    assert (
+        make_chat_model(settings(llm="local")).llm.pipeline.model is local_model.llm.pipeline.model
+    )
 
 
 def test_the_eval_harness_runs_the_local_model_and_times_the_first_token(project_index):
