@@ -42,8 +42,8 @@ from advisor.store import (
     Lease,
     StoreError,
     VectorStore,
-    fsync_dir,
     check_generation,
+    fsync_dir,
     open_store,
     write_atomic,
 )
