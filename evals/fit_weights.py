@@ -5,7 +5,7 @@ replayed offline for every weight setting.
     python -m advisor.evals.fit_weights --questions ../shared/evals/mixed-dev.jsonl \\
         --corpus corpus --corpus ../shared/corpus/seed --corpus ../shared/corpus/ooh/html
 
-Training split: questions whose id ends in an odd digit; held-out: even. A unit is good when it
+Training split: questions whose id hashes (crc32) odd; held-out: even. A unit is good when it
 comes from one of the question's sources and contains one of its evidence phrases or a
 `must_include` alternative.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import zlib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -152,8 +153,8 @@ def main() -> None:
                 }
             )
         )
-    train = [c for c in cases if int(c.qid[-1]) % 2 == 1]
-    held = [c for c in cases if int(c.qid[-1]) % 2 == 0]
+    train = [c for c in cases if zlib.crc32(c.qid.encode()) % 2 == 1]
+    held = [c for c in cases if zlib.crc32(c.qid.encode()) % 2 == 0]
     fitted = fit(train)
     report = {
         "current": {f.name: getattr(WEIGHTS, f.name) for f in fields(Weights)},
