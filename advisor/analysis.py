@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from advisor.condense import Query
-from advisor.inventory import Inventory
+from advisor.inventory import Inventory, initialism
 from advisor.lexicon import (
     ASPECT_WORDS,
     CASUAL_WORDS,
@@ -137,9 +137,9 @@ def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory)
     """The question with the library's words for its initialisms ("EM" -> "engineering
     managers"), so retrieval and matching find what the library calls it."""
     extra = [
-        inventory.expansions[w.lower().removesuffix("s")]
+        inventory.expansions[initials]
         for w, _ in tokens
-        if w.isupper() and w.lower().removesuffix("s") in inventory.expansions
+        if (initials := initialism(w)) is not None and initials in inventory.expansions
     ]
     if not extra:
         return query

@@ -56,6 +56,17 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words_of(text) if w not in STOPWORDS]
 
 
+def initialism(word: str) -> str | None:
+    """The initials a capitalised word stands for, plural "s" dropped, lower case; None for
+    other words.
+
+    >>> initialism("EMs"), initialism("AWS"), initialism("Scrum")
+    ('em', 'aws', None)
+    """
+    base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+    return base.lower() if len(base) >= 2 and base.isupper() else None
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -118,12 +129,14 @@ class Inventory:
 
     # -- questions against the library --------------------------------------------------
     def knows(self, word: str) -> bool:
-        """The library uses this word, or a word of the same stem."""
+        """The library uses this word, or a word of the same stem, or it is an initialism of
+        the library's ("EMs")."""
+        initials = initialism(word)
         word = word.lower()
         return (
             word in self.vocabulary
             or stem(word) in self._stems()
-            or word.removesuffix("s") in self.expansions
+            or (initials is not None and initials in self.expansions)
             or self._starts_a_word(word)
         )
 
