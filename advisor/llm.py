@@ -218,12 +218,18 @@ class SentenceStream:
         return [rest] if rest.strip() else []
 
 
-def _injection() -> re.Pattern[str]:
-    """The Advisor's own check of typed questions (imported late: the Advisor imports us
-    through the CLI and UI, never the other way round at import time)."""
-    from advisor.advisor import _INJECTION
+class _Injection:
+    """The Advisor's own check of typed questions (advisor.lexicon), as a `search` method."""
 
-    return _INJECTION
+    @staticmethod
+    def search(text: str) -> bool:
+        from advisor.lexicon import looks_like_injection
+
+        return looks_like_injection(text)
+
+
+def _injection() -> _Injection:
+    return _Injection()
 
 
 def _content(text: str) -> set[str]:

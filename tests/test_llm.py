@@ -11,7 +11,9 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from advisor import llm
-from advisor.advisor import Advisor, Prepared
+from advisor.advisor import Advisor
+from advisor.analysis import Analysis
+from advisor.answerer import Prepared
 from advisor.compose import Draft
 from advisor.condense import Query
 from advisor.llm import (
@@ -104,12 +106,15 @@ POISON = Chunk(
 
 def prepared(question: str, *chunks: Chunk) -> Prepared:
     hits = [Hit(c, 1.0, 0.5, 1) for c in chunks]
+    query = Query(text=question, focus=())
+    analysis = Analysis(query=query, ask=question)
     if not chunks:
-        return Prepared(Query(question, ()), [], Draft("", (), 0.0))
+        draft = Draft(text="", verdict="unsupported")
+        return Prepared(query=query, analysis=analysis, hits=[], scored=[], draft=draft)
     quoted = f"{chunks[0].text} [1]"
     cites = (Citation(1, chunks[0].doc_id, "", "", "", "", "", chunk_id=chunks[0].chunk_id),)
-    draft = Draft(quoted, cites, 1.0)
-    return Prepared(Query(question, ()), hits, draft)
+    draft = Draft(text=quoted, citations=cites, support=1.0)
+    return Prepared(query=query, analysis=analysis, hits=hits, scored=[], draft=draft)
 
 
 def run(answerer: LLMAnswerer, prep: Prepared) -> tuple[list[str], Answer]:

@@ -79,7 +79,9 @@ def _make_dry_run(target: str, tmp_path: Path) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize(("target", "spec"), [("run", "-e ."), ("test", '-e ".[test]"')])
+@pytest.mark.parametrize(
+    ("target", "spec"), [("run", "-e ."), ("test", '-e ".[test,llm,local-llm]"')]
+)
 def test_make_installs_what_the_command_needs(target, spec, tmp_path):
     out = _make_dry_run(target, tmp_path)
     installs = [line for line in out.splitlines() if "pip install" in line and "-e" in line]

@@ -247,7 +247,13 @@ class ExploreTab:
         shown = [self.current, self.article, self.add, self.sections, self.related, self.listing]
         self.listing.select(self.pick, [self.filter], shown, **quick)
         self.related.select(self.pick, [self.filter], shown, **quick)
-        self.sections.select(self.ask, [self.current, turns], [tabs, *chat_outputs], **answering)
+        self.sections.select(
+            self.ask,
+            [self.current, turns],
+            [tabs, *chat_outputs],
+            api_name="explore_section",  # "ask" is the JSON API's name
+            **answering,
+        )
         self.add.click(self.add_current, [self.current, self.picked], self.picked, **quick)
         self.picked.change(self.compare, [self.picked], self.comparison, **quick)
 
