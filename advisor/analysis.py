@@ -98,6 +98,26 @@ def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
     return [side for side in (left, right) if side]
 
 
+# Where questions put the occupation they ask about ("how much does a locksmith make",
+# "how do I become a sommelier", "salary of a ..."): an unknown word there is the subject.
+_SLOTS = re.compile(
+    r"\bhow much (?:does|do|did|would|will|can) (?:an? |the )?((?:[a-z]+ ){0,2}[a-z]+) "
+    r"(?:make|earn|get paid|charge)\b"
+    r"|\b(?:become|becoming|work as|job as|career as) an? ((?:[a-z]+ ){0,1}[a-z]+)"
+    r"|\b(?:salary|salaries|pay|wages?|income) (?:of|for) (?:an? |the )?((?:[a-z]+ ){0,1}[a-z]+)",
+    re.I,
+)
+
+
+def _slot_words(text: str) -> list[tuple[str, str]]:
+    """Content words in the places a question names its occupation."""
+    out = []
+    for m in _SLOTS.finditer(text):
+        phrase = next(g for g in m.groups() if g)
+        out += _content_tokens(phrase)
+    return out
+
+
 def _acronym(word: str) -> bool:
     """ "PMP", "SREs", "PgMP": capitals beyond the first letter."""
     return sum(c.isupper() for c in word) >= 2
@@ -183,6 +203,11 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         elif len(fresh) == len(name_tokens) and 0 < inventory.count(name) <= MAX_NAME_COUNT:
             subjects.append(Subject(name=" ".join(w for w, _ in fresh), stems=stems_of))
         used.update(stems_of)
+    for w, st in _slot_words(ask):  # "a locksmith": a job the library never names
+        new = st not in used and fold(w) not in NOT_SUBJECTS
+        if new and not inventory.knows(w) and inventory.correct(w) is None:
+            subjects.append(Subject(name=w, stems=(st,), known=False))
+            used.add(st)
     for side in _compared_sides(query.text):
         side_stems = tuple(st for _, st in side)
         if side_stems and not set(side_stems) <= used and all(inventory.knows(w) for w, _ in side):

@@ -76,8 +76,11 @@ def test_title_phrases_name_articles(inventory):
 def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory):
     a = analyse(condense("what's the typical salary for a Sommelier?"), inventory)
     assert [s.name for s in a.missing] == ["Sommelier"]
-    # the library's formal prose lacks many everyday words: those are not subjects
+    # the library's formal prose lacks many everyday words: those are not subjects ...
     assert not analyse(condense("is the CAPM pointless? kinda worried"), inventory).missing
+    # ... unless they stand where a question names its occupation
+    slot = analyse(condense("how much does a locksmith make?"), inventory)
+    assert [s.name for s in slot.missing] == ["locksmith"]
     b = analyse(condense("kinda wondering, how much do electricans make?"), inventory)
     assert not b.missing
 
