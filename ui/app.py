@@ -129,13 +129,11 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         chatbot.clear(chat.clear, None, cleared, api_visibility="private", queue=False)
         restored = [turns, chatbot, saved, *follow_ups, status]
         # Off the queue: the page (saved chat, status, library) loads even when answers are busy.
-        demo.load(chat.restore, [saved], restored, api_visibility="private", queue=False).then(
-            explore.load,
-            None,
-            [status, *explore.load_outputs],
-            api_visibility="private",
-            queue=False,
+        page = {"api_visibility": "private", "queue": False}
+        demo.load(chat.restore, [saved], restored, **page).then(
+            explore.status_html, None, status, **page
         )
+        demo.load(explore.load, None, explore.load_outputs, **page)  # beside the chat's
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return demo

@@ -256,20 +256,23 @@ class ExploreTab:
 
     # -- handlers ------------------------------------------------------------------------
     def load(self) -> tuple:
-        """Page load: the status line with the library's size and groups, the list, the
-        careers that can be compared. The library is built once per index generation."""
+        """Page load: the list and the careers that can be compared. The library is built
+        once per index generation."""
         library = self.library()
         if library is None:
-            return (self.chat.status_html(), "", gr.Dropdown(choices=[], value=[]))
+            return ("", gr.Dropdown(choices=[], value=[]))
         choices = [(a.title, a.doc_id) for a in library.comparable()]
-        return (self.status_html(library), render_listing(library), gr.Dropdown(choices=choices))
+        return (render_listing(library), gr.Dropdown(choices=choices))
 
-    def status_html(self, library: Library) -> str:
+    def status_html(self) -> str:
+        """The status line with the library's size and groups (the chat's own when the
+        library cannot be opened)."""
+        library = self.library()
         try:
             status = self.advisor.status()
         except Exception:
             return self.chat.status_html()
-        if not status.get("chunks"):
+        if library is None or not status.get("chunks"):
             return self.chat.status_html()
         return (
             f'<div class="ca-status">Library: <b>{library.size}</b> articles in '
