@@ -246,7 +246,9 @@ class ExploreTab:
         shown = [self.current, self.article, self.add, self.sections, self.related, self.listing]
         self.listing.select(self.pick, [self.filter], shown, **quick)
         self.related.select(self.pick, [self.filter], shown, **quick)
-        self.sections.select(self.ask, [self.current, turns], [tabs, *chat_outputs], **answering)
+        self.sections.select(
+            self.ask_section, [self.current, turns], [tabs, *chat_outputs], **answering
+        )
         self.add.click(self.add_current, [self.current, self.picked], self.picked, **quick)
         self.picked.change(self.compare, [self.picked], self.comparison, **quick)
 
@@ -300,7 +302,7 @@ class ExploreTab:
             render_listing(library, query or "", doc_id),
         )
 
-    def ask(self, doc_id: str, turns: list, evt: gr.SelectData) -> Iterator[tuple]:
+    def ask_section(self, doc_id: str, turns: list, evt: gr.SelectData) -> Iterator[tuple]:
         """A section picked: switch to the chat and ask about it."""
         library = self.library()
         article = library.article(doc_id) if library and isinstance(doc_id, str) else None
