@@ -68,6 +68,8 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     """Decide and render the quoted answer for the top hits' units."""
     if not scored:  # nothing in the library is near the question: the general refusal
         return Draft(text="", verdict="unsupported")
+    # rows about other occupations (a page's "Similar Occupations") are quoted only when asked
+    scored = [s for s in scored if not s.features.other_rows] or list(scored)
     if analysis.missing:
         names = tuple(s.name for s in analysis.missing)
         return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
@@ -189,11 +191,24 @@ _LARGER_BY_FIGURE = {
 }
 
 
+# Figures of these kinds compare across sources as they are (pay with pay, growth with growth);
+# counts and times only when both come from rows of the same label ("Number of Jobs, 2024").
+_COMPARABLE = {"money", "percent"}
+
+
+def _label(text: str) -> str:
+    return text.split(":", 1)[0].strip().lower() if ":" in text[:60] else ""
+
+
 def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequence[Hit]) -> str:
     """ "X has the higher pay ($a against $b)." when every side quotes a figure of one kind."""
     kind = analysis.figure or ("percent" if analysis.attribute == "outlook" else None)
     if kind is None or len(picks) != len(analysis.covered[:4]):
         return ""
+    if kind not in _COMPARABLE and len({_label(p.text) for p in picks}) != 1:
+        return (
+            ""  # "230 minutes" (an exam) and "every two years" (a renewal) measure different things
+        )
     values = [figure_value(p.text, kind) for p in picks]
     if any(v is None for v in values) or len(set(values)) < 2:
         return ""
@@ -250,6 +265,8 @@ def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
             break
         if s in chosen or s.unit.kind == "lead" or s.score < COMPANION_SHARE * best.score:
             continue
+        if s.unit.kind == "row" and s.features.words <= best.features.words:
+            continue  # another row of a facts table says something else ("Training: None")
         if any(_similar(s, c) for c in chosen):
             continue
         chosen.append(s)

@@ -28,6 +28,11 @@ SIMILAR_MATCH = 0.6  # word overlap (Jaccard) for a "similar occupation" name to
 MAX_LABEL_CHARS = 60  # a facts row's label is short ("Typical Entry-Level Education")
 SQL_BATCH = 500  # documents per query: stays under SQLite's bound on query parameters
 MISSING = "not stated"
+# A request names at most 4 careers; a title splits into at most ~5 parts at its commas and
+# "and"s ("Heating, Air Conditioning, and Refrigeration Mechanics and Installers"). Longer lists
+# are not comparison requests, and the bound keeps matching linear in the question's length.
+MAX_TITLE_PARTS = 6
+MAX_PARTS = MAX_COMPARE * 4
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 OTHER = "Other"
 
@@ -444,10 +449,13 @@ class Library:
             for p in (_LEADING_FILLER.sub("", s.strip(" .")) for s in _SEPARATORS.split(rest))
             if p
         ]
+        if len(parts) > MAX_PARTS:
+            return None
         found: list[str] = []
         i = 0
         while i < len(parts):
-            for j in range(len(parts), i, -1):  # the longest run of parts that names one title
+            # the longest run of parts that names one title
+            for j in range(min(len(parts), i + MAX_TITLE_PARTS), i, -1):
                 doc_id = self.find(" ".join(parts[i:j]))
                 if doc_id:
                     break

@@ -140,7 +140,15 @@ def browser_side(advisor: Advisor, url: str, n: int) -> dict[str, object]:
     library = advisor.library()
     titles = {d: library.articles[d].title for d in COMPARED}
     out: dict[str, list[float]] = {
-        k: [] for k in ("chat_ready", "explore_ready", "keystroke", "pick", "compare")
+        k: []
+        for k in (
+            "chat_ready",
+            "explore_ready",
+            "explore_after_chat_ready",
+            "keystroke",
+            "pick",
+            "compare",
+        )
     }
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -163,8 +171,11 @@ def one_session(page, url: str, library, titles: dict[str, str], out: dict) -> N
     out["chat_ready"].append(ms(time.perf_counter() - s))
     page.get_by_role("tab", name="Explore").click()
     page.locator(f'{SUMMARY}[data-query=""]', has_text="groups").wait_for(timeout=TIMEOUT)
-    page.locator("#ca-library button.ca-pick").first.click(trial=True, timeout=TIMEOUT)
+    # interactive: a group can be opened and the filter takes keys
+    page.locator("#ca-library details.ca-group summary").first.click(trial=True, timeout=TIMEOUT)
+    page.locator("#ca-filter textarea").click(trial=True, timeout=TIMEOUT)
     out["explore_ready"].append(ms(time.perf_counter() - s))
+    out["explore_after_chat_ready"].append(out["explore_ready"][-1] - out["chat_ready"][-1])
     box = page.locator("#ca-filter textarea")
     for word in TYPED:
         box.fill("")
@@ -214,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     docs, chunks = advisor.reader().stats()
     results: dict[str, object] = {"documents": docs, "chunks": chunks}
     results["server"] = server_side(advisor, args.n)
+    print(json.dumps(results["server"], indent=1), flush=True)
     if args.sections:
         results["section_questions"] = section_questions(advisor, args.sections)
     from advisor.ui.app import build_app

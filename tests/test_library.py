@@ -315,6 +315,15 @@ def test_comparison_requests_resolve_to_titles(library, question, expected):
     assert library.comparison_request(question) == expected
 
 
+def test_a_long_list_is_not_a_request_and_costs_little(library):
+    import time
+
+    start = time.perf_counter()
+    assert library.comparison_request("compare " + ", ".join(["electricians"] * 400)) is None
+    assert library.comparison_request("compare " + "x " * 1000 + "and plumbers") is None
+    assert time.perf_counter() - start < 2.0  # a generous budget against a quadratic search
+
+
 def test_full_titles_and_names_with_and_resolve(library):
     # "and" inside a title is not a separator when the longer run names one article
     assert library.find("plumbers pipefitters steamfitters") == "plumbers"

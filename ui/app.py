@@ -157,8 +157,9 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         chatbot.clear(chat.clear, None, cleared, **page)
         restored = [turns, chatbot, saved, *follow_ups, status]
         demo.load(chat.restore, [saved], restored, **page).then(
-            explore.load, None, [status, *explore.load_outputs], **page
+            explore.status_html, None, status, **page
         )
+        demo.load(explore.load, None, explore.load_outputs, **page)  # beside the chat's
         gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
     # api_open=False: no event runs through a direct POST that would skip the queue.
     demo.queue(

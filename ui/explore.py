@@ -248,11 +248,7 @@ class ExploreTab:
         self.listing.select(self.pick, [self.filter], shown, **quick)
         self.related.select(self.pick, [self.filter], shown, **quick)
         self.sections.select(
-            self.ask,
-            [self.current, turns],
-            [tabs, *chat_outputs],
-            api_name="explore_section",  # "ask" is the JSON API's name
-            **answering,
+            self.ask_section, [self.current, turns], [tabs, *chat_outputs], **answering
         )
         self.add.click(self.add_current, [self.current, self.picked], self.picked, **quick)
         self.picked.change(self.compare, [self.picked], self.comparison, **quick)
@@ -263,20 +259,23 @@ class ExploreTab:
 
     # -- handlers ------------------------------------------------------------------------
     def load(self) -> tuple:
-        """Page load: the status line with the library's size and groups, the list, the
-        careers that can be compared. The library is built once per index generation."""
+        """Page load: the list and the careers that can be compared. The library is built
+        once per index generation."""
         library = self.library()
         if library is None:
-            return (self.chat.status_html(), "", gr.Dropdown(choices=[], value=[]))
+            return ("", gr.Dropdown(choices=[], value=[]))
         choices = [(a.title, a.doc_id) for a in library.comparable()]
-        return (self.status_html(library), render_listing(library), gr.Dropdown(choices=choices))
+        return (render_listing(library), gr.Dropdown(choices=choices))
 
-    def status_html(self, library: Library) -> str:
+    def status_html(self) -> str:
+        """The status line with the library's size and groups (the chat's own when the
+        library cannot be opened)."""
+        library = self.library()
         try:
             status = self.advisor.status()
         except Exception:
             return self.chat.status_html()
-        if not status.get("chunks"):
+        if library is None or not status.get("chunks"):
             return self.chat.status_html()
         return (
             f'<div class="ca-status">Library: <b>{library.size}</b> articles in '
@@ -304,7 +303,7 @@ class ExploreTab:
             render_listing(library, query or "", doc_id),
         )
 
-    def ask(self, doc_id: str, turns: list, evt: gr.SelectData) -> Iterator[tuple]:
+    def ask_section(self, doc_id: str, turns: list, evt: gr.SelectData) -> Iterator[tuple]:
         """A section picked: switch to the chat and ask about it."""
         library = self.library()
         article = library.article(doc_id) if library and isinstance(doc_id, str) else None
