@@ -68,8 +68,6 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     """Decide and render the quoted answer for the top hits' units."""
     if not scored:  # nothing in the library is near the question: the general refusal
         return Draft(text="", verdict="unsupported")
-    # rows about other occupations (a page's "Similar Occupations") are quoted only when asked
-    scored = [s for s in scored if not s.features.other_rows] or list(scored)
     if analysis.missing:
         names = tuple(s.name for s in analysis.missing)
         return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
@@ -265,8 +263,8 @@ def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
             break
         if s in chosen or s.unit.kind == "lead" or s.score < COMPANION_SHARE * best.score:
             continue
-        if s.unit.kind == "row" and s.features.words <= best.features.words:
-            continue  # another row of a facts table says something else ("Training: None")
+        if s.unit.kind == "row" and not s.features.attribute:
+            continue  # a row without the figure asked for says something else ("Training: None")
         if any(_similar(s, c) for c in chosen):
             continue
         chosen.append(s)
