@@ -247,7 +247,11 @@ class Checker:
         self.chunks = list(chunks)
         self.texts = [normalize(c.text) for c in self.chunks]
         self.units = [
-            [u.strip().removeprefix("- ") for u in _SOURCE_UNIT.split(c.text) if u.strip()]
+            [
+                (unit, _content(unit), _figures(unit))
+                for u in _SOURCE_UNIT.split(c.text)
+                if (unit := u.strip().removeprefix("- ")) and not _injection().search(unit)
+            ]
             for c in self.chunks
         ]
 
@@ -273,10 +277,10 @@ class Checker:
     def _paraphrased(self, text: str, words: set[str], i: int) -> str | None:
         figures = _figures(text)
         best, best_cover = None, MIN_SUPPORT
-        for unit in self.units[i]:
-            if figures - _figures(unit) or _injection().search(unit):
+        for unit, unit_words, unit_figures in self.units[i]:
+            if figures - unit_figures:
                 continue
-            cover = len(words & _content(unit)) / len(words)
+            cover = len(words & unit_words) / len(words)
             if cover >= best_cover:
                 best, best_cover = unit, cover
         return best
