@@ -34,9 +34,10 @@ def clip_citation(c: Citation) -> Citation:
     fields = {
         f.name: clip_text(getattr(c, f.name), MAX_CITATION_FIELD_CHARS)
         for f in dataclasses.fields(c)
-        if f.name != "n"
+        if f.name not in ("n", "chunk_ids")
     }
-    return Citation(n=c.n, **fields)
+    ids = tuple(clip_text(i, MAX_CITATION_FIELD_CHARS) for i in tuple(c.chunk_ids)[:MAX_CITATIONS])
+    return Citation(n=c.n, **fields, chunk_ids=ids)
 
 
 def clip_answer(answer: Answer) -> Answer:

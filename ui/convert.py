@@ -37,7 +37,10 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     """Answer.to_dict(), plus the resolved question and each citation's source and quote."""
     out = answer.to_dict()
     out["question"] = answer.question
-    out["citations"] = [{f: getattr(c, f) for f in _CITATION_FIELDS} for c in answer.citations]
+    out["citations"] = [
+        {**{f: getattr(c, f) for f in _CITATION_FIELDS}, "chunk_ids": list(c.chunk_ids)}
+        for c in answer.citations
+    ]
     return out
 
 
@@ -48,8 +51,11 @@ def citation_from_dict(raw: object) -> Citation | None:
         n = int(raw.get("n", 0))
     except (TypeError, ValueError, OverflowError):
         return None
+    ids = raw.get("chunk_ids") if isinstance(raw.get("chunk_ids"), list) else []
     return Citation(
-        n=n, **{f: clip_text(raw.get(f), MAX_CITATION_FIELD_CHARS) for f in _CITATION_FIELDS[1:]}
+        n=n,
+        **{f: clip_text(raw.get(f), MAX_CITATION_FIELD_CHARS) for f in _CITATION_FIELDS[1:]},
+        chunk_ids=tuple(clip_text(i, MAX_CITATION_FIELD_CHARS) for i in ids[:MAX_CITATIONS]),
     )
 
 
