@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from dataclasses import replace
 
 import pytest
 
-from advisor.advisor import Advisor, Prepared
+from advisor.advisor import Advisor
+from advisor.analysis import Analysis
+from advisor.answerer import Prepared
 from advisor.compose import Draft
 from advisor.condense import Query
 from advisor.evals.metrics import citation_checks
@@ -89,7 +92,14 @@ def answerer(request, local_model) -> LLMAnswerer:
 
 def prepared(question: str, *chunks: Chunk) -> Prepared:
     hits = [Hit(c, 1.0, 0.5, 1) for c in chunks]
-    return Prepared(Query(question, ()), hits, Draft("", (), 1.0))
+    query = Query(text=question, focus=())
+    return Prepared(
+        query=query,
+        analysis=Analysis(query=query, ask=question),
+        hits=hits,
+        scored=[],
+        draft=Draft(text="", support=1.0),
+    )
 
 
 def answer_of(answerer: LLMAnswerer, prep: Prepared) -> tuple[list[str], Answer]:
@@ -167,7 +177,9 @@ def test_a_request_that_cannot_get_the_model_in_time_gets_the_quoted_answer(loca
     quick = settings(llm="local", llm_timeout=1.0, llm_retries=0)
     answerer = LLMAnswerer(local_model.model_copy(), quick)
     answerer.model.llm = local_model.llm.model_copy(update={"lock_wait": 0.2})
-    prep = Prepared(prepared("x", PMP).query, [Hit(PMP, 1.0, 0.5, 1)], Draft("quoted [1]", (), 1))
+    prep = replace(
+        prepared("x", PMP), hits=[Hit(PMP, 1.0, 0.5, 1)], draft=Draft(text="quoted [1]", support=1)
+    )
     assert lock.acquire(timeout=TEST_TIMEOUT_S)
     try:
         _, answer = answer_of(answerer, prep)
