@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from advisor.bm25 import BM25Ranker, is_current
 from advisor.keyword import KeywordIndex
 from advisor.records import Chunk
@@ -540,10 +542,12 @@ class IndexReader:
         if not ids:
             return {}
         got = self.collection.get(ids=ids, include=["embeddings"])
-        return {
-            cid: float(sum(a * b for a, b in zip(vector, emb, strict=True)))
-            for cid, emb in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        if not got["ids"]:
+            return {}
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(
+            vector, dtype=np.float32
+        )
+        return dict(zip(got["ids"], sims.tolist(), strict=True))
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)

@@ -72,6 +72,9 @@ _ASKS_OTHERS = frozenset(
 )
 
 
+_FEATURES = tuple(f.name for f in fields(Weights))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Features:
     """What one unit has going for it; `score` is their weighted sum."""
@@ -88,7 +91,7 @@ class Features:
     rank: float = 0.0
 
     def score(self, weights: Weights = WEIGHTS) -> float:
-        return sum(getattr(self, f.name) * getattr(weights, f.name) for f in fields(Weights))
+        return sum(getattr(self, name) * getattr(weights, name) for name in _FEATURES)
 
 
 @dataclass(frozen=True, kw_only=True)
