@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from .conftest import CORPUS, OOH, need, settings_for
-from .test_ui_browser import ARGS, ARTIFACTS, CHROMIUM, FINAL, TIMEOUT, free_port
+from .test_ui_browser import ARTIFACTS, FINAL, TIMEOUT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,17 +54,6 @@ def app_url(library_advisor):
     )
     yield url
     demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
