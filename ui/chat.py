@@ -35,12 +35,6 @@ SORRY = "Sorry, something went wrong while answering. Please try again in a mome
 NOT_SERVED = "Feedback can be given on the answers of this visit only."
 
 
-def explore_question(section: str) -> str:
-    """What clicking a section asks. The section's own heading retrieves it far more reliably
-    than one padded with the article title (77 vs 52 of 96 sections on the project corpus)."""
-    return f"Tell me about {section.split(' > ')[-1]}"
-
-
 class Chat:
     """Handlers over one Advisor; per-user data only ever arrives as handler arguments."""
 
@@ -149,28 +143,6 @@ class Chat:
         value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
         yield from self.respond(value if isinstance(value, str) else "", turns, request)
 
-    def sections(self, doc_id: str, outline: list[list[str]]) -> gr.Radio:
-        """The Explore tab's section list for the article just picked."""
-        choices = [
-            (section.replace(" > ", " › "), section) for d, _t, section in outline if d == doc_id
-        ]
-        return gr.Radio(choices=choices, value=None, visible=bool(choices))
-
-    def explore(
-        self, section: str, turns: list[dict], request: gr.Request = None
-    ) -> Iterator[tuple]:
-        """A section picked in the Explore tab: switch to the chat and ask about it.
-        Yields (tabs, section picker, *respond's outputs)."""
-        if not isinstance(section, str) or not section:
-            return
-        for i, out in enumerate(self.respond(explore_question(section), turns, request)):
-            first = i == 0  # switch tabs and un-pick the section (so it can be picked again)
-            yield (
-                gr.Tabs(selected="chat") if first else gr.skip(),
-                gr.Radio(value=None) if first else gr.skip(),
-                *out,
-            )
-
     def ask_json(self, question: str, history_json: str) -> str:
         """Answer `question` given `history_json` (a JSON list of [question, answer] pairs, each
         answer as this endpoint returned it). Returns the answer as a JSON object: answer,
@@ -237,15 +209,6 @@ class Chat:
         turns = self.trusted(saved, request)
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
         return (turns, self.messages(turns), turns, *self.buttons(last), self.status_html())
-
-    def outline(self) -> list[list[str]]:
-        """[doc_id, title, section] per section in document order, for the Explore tab."""
-        try:
-            rows = self.advisor.outline()
-        except Exception:  # no index yet: the status line says what to do
-            log.warning("no outline", exc_info=True)
-            return []
-        return [[doc_id, title, section] for doc_id, title, section, _url in rows if section]
 
     def status_html(self, loading: bool = False) -> str:
         if loading:
