@@ -74,6 +74,7 @@ class Advisor:
         self._seen: IndexReader | None = None  # what _searcher and _topics were made from
         self._searcher: Searcher | None = None
         self._topics: str | None = None
+        self._libraries = LibraryCache()  # the Explore outline, once per index generation
 
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
@@ -350,7 +351,7 @@ class Advisor:
     def library(self) -> Library:
         """The live generation's grouped outline, facts tables and related careers; built once
         per index generation and shared by every caller."""
-        return self.__dict__.setdefault("_libraries", LibraryCache()).get(self.reader())
+        return self._libraries.get(self.reader())
 
     def compare(self, doc_ids: Sequence[str]) -> Comparison:
         """2-4 articles' facts tables side by side, every cell cited (ValueError otherwise)."""

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from advisor.analysis import Analysis, Subject
+from advisor.inventory import content_stems
 from advisor.records import Citation
 from advisor.retrieval import Hit
-from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope
+from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of
 
 MAX_ITEMS = 10
 MAX_SENTENCES = 3
@@ -272,9 +273,7 @@ def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
 
 
 def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
-    from advisor.scoring import _stems
-
-    sa, sb = _stems(a.text), _stems(b.text)
+    sa, sb = stems_of(a.text), stems_of(b.text)
     return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
 
 
@@ -319,8 +318,6 @@ def _structured_fact(
 
 def _needs_label(s: ScoredUnit, hit: Hit) -> bool:
     """A figure or table row whose text does not say whose it is."""
-    from advisor.inventory import content_stems
-
     if s.unit.kind != "row" and not _ANY_FIGURE.search(s.text):
         return False
     title = set(content_stems(hit.chunk.title))

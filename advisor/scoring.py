@@ -148,7 +148,8 @@ def figure_value(text: str, kind: str) -> float | None:
 
 
 @lru_cache(maxsize=16384)
-def _stems(text: str) -> frozenset[str]:
+def stems_of(text: str) -> frozenset[str]:
+    """Every stem of a text (stop words included), cached: units and headings recur."""
     return frozenset(all_stems(text))
 
 
@@ -161,7 +162,7 @@ def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
 def hit_in_scope(subject: Subject, hit: Hit) -> bool:
     """Some unit of the chunk can be about the subject."""
     chunk = hit.chunk
-    return chunk.doc_id in subject.docs or set(subject.stems) <= _stems(chunk.embed_text)
+    return chunk.doc_id in subject.docs or set(subject.stems) <= stems_of(chunk.embed_text)
 
 
 def _neighbours(u: Unit, group: Sequence[Unit]) -> list[Unit]:
@@ -186,8 +187,10 @@ def score_units(
     if not units:
         return []
     query = analysis.query
-    headings = [_stems(h.chunk.heading_path) for h in hits]
-    match = Matcher.build(query_weights(query, idf), [_stems(u.text) for _, u in units] + headings)
+    headings = [stems_of(h.chunk.heading_path) for h in hits]
+    match = Matcher.build(
+        query_weights(query, idf), [stems_of(u.text) for _, u in units] + headings
+    )
     qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
     figure = analysis.figure
     asks_others = bool(_ASKS_OTHERS & set(content_stems(analysis.ask)))
@@ -203,9 +206,9 @@ def score_units(
     out = []
     for i, u in units:
         hit = hits[i]
-        own = _stems(u.text)
-        near = frozenset().union(*(_stems(v.text) for v in _neighbours(u, groups[(i, u.group)])))
-        local = _stems(u.heading)
+        own = stems_of(u.text)
+        near = frozenset().union(*(stems_of(v.text) for v in _neighbours(u, groups[(i, u.group)])))
+        local = stems_of(u.heading)
         scope = own | near | headings[i] | local
         sims = meanings.get(hit.chunk.chunk_id)
         meaning = float(sims[u.order]) if sims is not None and u.order < len(sims) else 0.0
@@ -265,7 +268,9 @@ def rank_hits(
     for s in scored:
         if s.score > best[s.hit]:
             best[s.hit], tabular[s.hit] = s.score, s.unit.kind == "row"
-    match = Matcher.build(query_weights(analysis.query, idf), [_stems(h.chunk.title) for h in hits])
+    match = Matcher.build(
+        query_weights(analysis.query, idf), [stems_of(h.chunk.title) for h in hits]
+    )
     top_fused = max(h.score for h in hits) or 1.0
     top_dense = max(h.dense for h in hits)
     subject_docs = {d for s in analysis.covered for d in s.docs}
@@ -275,7 +280,7 @@ def rank_hits(
         return (
             best[i]
             + RANK_FUSED * h.score / top_fused
-            + RANK_TITLE * match.coverage(_stems(h.chunk.title)) / match.total
+            + RANK_TITLE * match.coverage(stems_of(h.chunk.title)) / match.total
             + RANK_SUBJECT_DOC * (h.chunk.doc_id in subject_docs)
             # embeddings say little about a table, so a chunk answered by a row keeps its place
             + (0.0 if tabular[i] else RANK_DENSE * (h.dense - top_dense))
