@@ -178,7 +178,14 @@ class Advisor:
         # every retriever mode scores units the same way: the modes differ in retrieval only
         vectors = self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
         qv = self.embed_query(analysis.query.text) if vectors else None
-        return score_units(analysis, hits, self.idf(analysis.query), qv, vectors)
+        return score_units(
+            analysis,
+            hits,
+            self.idf(analysis.query),
+            qv,
+            vectors,
+            inventory=self.reader().inventory(),
+        )
 
     def ranked(self, query: Query, k: int) -> list[Hit]:
         """The top k candidates by their best unit (the eval's MRR ranking)."""

@@ -45,6 +45,7 @@ class Subject:
     stems: tuple[str, ...]
     docs: tuple[str, ...] = ()  # articles whose title names it (they are about it)
     known: bool = True  # the library uses these words at all
+    carried: bool = False  # named by an earlier turn only, not by this question
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +172,13 @@ def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory)
     )
 
 
+def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The articles a phrase titles, else those its longest titled tail of two words or more
+    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers)."""
+    tails = [phrase] + [phrase[i:] for i in range(1, len(phrase) - 1)]
+    return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
+
+
 def analyse(query: Query, inventory: Inventory) -> Analysis:
     """Subjects, attribute and constraints of a (condensed) question."""
     ask = ask_part(query.text)
@@ -184,8 +192,9 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         matched = inventory.match([t for _, t in tokens])
     for i, j, phrase in matched:
         name = " ".join(w for w, _ in tokens[i:j])
-        docs = tuple(inventory.titled.get(phrase, ()))
-        subjects.append(Subject(name=name, stems=phrase, docs=docs))
+        docs = _titled_docs(inventory, phrase)
+        carried = not set(phrase) & set(query.focus)
+        subjects.append(Subject(name=name, stems=phrase, docs=docs, carried=carried))
         used.update(phrase)
     for name in _names(ask):
         name_tokens = [
@@ -222,8 +231,12 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         query=query,
         ask=ask,
         subjects=tuple(subjects),
-        attribute=attribute_of(ask),
-        figure=figure_asked(questions_in(ask)),
+        # a context sentence speaks for an ask without cues of its own ("both make around
+        # 120k. which one has the higher median?")
+        attribute=attribute_of(ask) or attribute_of(query.text),
+        # a subject's name is not a cue: "compensation" in "compensation specialists"
+        figure=figure_asked(questions_in(ask), ignore=used)
+        or figure_asked(query.text, ignore=used),
         comparison=is_comparison(ask) and len(subjects) >= 2,
         constraints=constraints,
     )

@@ -31,6 +31,15 @@ SUPPORT_MEANING = 0.5
 MIN_SUPPORT = 0.31
 # A second unit joins the answer when it scores this share of the best one.
 COMPANION_SHARE = 0.75
+# A fact-table row joins a prose answer when it scores this share of the best unit and holds
+# the figure asked for or this share of the question's words beyond its subject's name (the
+# row label "Typical Entry-Level Education" for "what level of education is needed").
+ROW_SHARE = 0.6
+ROW_ASPECT = 0.4
+# Picking each side of a comparison, the question's words beyond the subjects' names count on
+# top of the score ("which has the higher median?": the median line, not the percentiles):
+# every unit of a side names that side, so those words are what tell its units apart.
+COMPARE_ASPECT = 0.6
 SNIPPET_CHARS = 700
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
 _ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
@@ -89,8 +98,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
     chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else best)
-    if figure:
-        chosen = _structured_fact(eligible, chosen, hits)
+    chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
 
@@ -121,7 +129,8 @@ def _about_subjects(
         return [], missing
     # each subject somewhere, never together: a name the library only mentions ("Deloitte")
     # would be paired with another subject's facts
-    mentioned_only = [subj for subj in covered if not subj.docs]
+    # (a subject carried from an earlier turn is context: the question need not be about it)
+    mentioned_only = [subj for subj in covered if not subj.docs and not subj.carried]
     if mentioned_only:
         return [], mentioned_only
     top = max(s.features.subject for s in scored)  # each subject somewhere, never together
@@ -165,7 +174,7 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         about = [s for s in about if not s.features.other_rows] or about
         if figure:
             about = [s for s in about if figure_kind(s.text, figure)] or about
-        pick = max(about, key=lambda s: s.score, default=None)
+        pick = max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
         if pick is None:
             lacking.append(subj.name)
         elif pick not in picks:
@@ -182,10 +191,15 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
 
 
-_LARGER = {"pay": "the higher pay", "cost": "the higher cost", "duration": "the longer time"}
+_LARGER = {
+    ("pay", "money"): "the higher pay",
+    ("cost", "money"): "the higher cost",
+    ("outlook", "percent"): "the faster growth",
+}
 _LARGER_BY_FIGURE = {
+    "money": "the larger amount",
     "number": "the larger number",
-    "percent": "the faster growth",
+    "percent": "the larger percentage",
     "time": "the longer time",
 }
 
@@ -214,7 +228,11 @@ def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequ
     top = max(range(len(picks)), key=lambda i: values[i])
     names = [s.name for s in analysis.covered[:4]]
     rest = ", ".join(names[i] for i in range(len(names)) if i != top)
-    return f"Of these, {names[top]} has {_LARGER.get(analysis.attribute or '') or _LARGER_BY_FIGURE.get(kind, 'the larger figure')} (compared with {rest}), by the figures quoted above."
+    # the figure's kind decides the words: "openings each year" are a number, not a time
+    larger = _LARGER.get((analysis.attribute or "", kind)) or _LARGER_BY_FIGURE[kind]
+    return (
+        f"Of these, {names[top]} has {larger} (compared with {rest}), by the figures quoted above."
+    )
 
 
 def _names_only(
@@ -299,10 +317,10 @@ def _whole_list(eligible: list[ScoredUnit], group: list[ScoredUnit]) -> list[Sco
 def _structured_fact(
     eligible: list[ScoredUnit], chosen: list[ScoredUnit], hits: Sequence[Hit]
 ) -> list[ScoredUnit]:
-    """Prose answers gain the matching table row of the same article ("Number of Jobs, 2024:
-    1,579,800" beside "held about 1.6 million jobs"): the exact figure, with its citation."""
-    if any(s.unit.kind == "row" for s in chosen):
-        return chosen
+    """Prose answers gain the matching fact-table row of the same article ("Number of Jobs,
+    2024: 1,579,800" beside "held about 1.6 million jobs"; "Typical Entry-Level Education: ..."
+    beside the prose on schooling): the exact figure, with its citation. A row matches when it
+    holds the kind of figure asked for or names what the question asks about."""
     doc = hits[chosen[0].hit].chunk.doc_id
     top = max(s.score for s in chosen)
     rows = [
@@ -310,10 +328,12 @@ def _structured_fact(
         for s in eligible
         if s.unit.kind == "row"
         and hits[s.hit].chunk.doc_id == doc
-        and s.score >= 0.6 * top
-        and s.features.attribute > 0
+        and not s.features.other_rows
+        and s.score >= ROW_SHARE * top
+        and (s.features.attribute > 0 or s.features.aspect >= ROW_ASPECT)
     ]
-    return [*chosen, max(rows, key=lambda s: s.score)] if rows else chosen
+    best = max(rows, key=lambda s: s.score, default=None)
+    return [*chosen, best] if best is not None and best not in chosen else chosen
 
 
 def _needs_label(s: ScoredUnit, hit: Hit) -> bool:

@@ -178,8 +178,10 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
         return _Reading(question, carried, weight, _State(state.subject, aspects))
-    if anaphoric:  # "what credential do they get after the exam?": the subject, new words
-        return _Reading(question, state.subject, weight, _State(state.subject, aspects))
+    if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
+        # "which one is about Scrum?" after "which certifications ...?": the thing asked about
+        carried = state.subject or state.frame
+        return _Reading(question, carried, weight, _State(state.subject, aspects or state.frame))
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
             question, state.subject, SHARED_WEIGHT, _State(state.subject, aspects), False

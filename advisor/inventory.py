@@ -18,12 +18,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
-from advisor.terms import STOPWORDS, stem, words_of
+from advisor.terms import STOPWORDS, all_stems, stem, words_of
+from advisor.units import parse_units
 
-INVENTORY_VERSION = 7
+INVENTORY_VERSION = 8
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -40,6 +42,14 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # directors") for its initials to count as a word the library knows.
 MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+
+# A sentence a site repeats on this many articles with only the article's name changed ("Compare
+# the job duties, education, job growth, and pay of actors with similar occupations.") is page
+# furniture: its words and meaning fit many questions, and it answers none of them.
+MIN_TEMPLATE_DOCS = 20
+# Shorter sentences ("Most actors work part time.") say something, however often repeated.
+MIN_TEMPLATE_STEMS = 5
+_DIGIT = re.compile(r"\d")
 
 Phrase = tuple[str, ...]
 # Title words that name what is said about a subject, not a subject ("Pay and Job Outlook")
@@ -67,6 +77,27 @@ def initialism(word: str) -> str | None:
     return base.lower() if len(base) >= 2 and base.isupper() else None
 
 
+@lru_cache(maxsize=4096)
+def _title_stems(title: str) -> frozenset[str]:
+    return frozenset(all_stems(title))
+
+
+def template_key(text: str, title: str) -> str | None:
+    """A sentence's words without its article's name, as a key shared by its copies on other
+    articles; None for a sentence with figures or too few words to be page furniture.
+
+    >>> template_key("For a career video on actors, visit", "Actors")
+    'a career for on video visit'
+    >>> template_key("For a career video on actors, visit", "Actors") == template_key(
+    ...     "For a career video on welders, visit", "Welders")
+    True
+    """
+    if _DIGIT.search(text):
+        return None
+    rest = set(all_stems(text)) - _title_stems(title)
+    return " ".join(sorted(rest)) if len(rest) >= MIN_TEMPLATE_STEMS else None
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -80,6 +111,7 @@ class Inventory:
     titled: dict[Phrase, list[str]] = field(default_factory=dict)  # phrase -> articles it titles
     vocabulary: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
+    templates: frozenset[str] = frozenset()  # template_key of sentences repeated site-wide
     _typos: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -91,8 +123,12 @@ class Inventory:
         phrases_seen: Counter[tuple[str, str]] = Counter()
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
+        template_docs: dict[str, set[str]] = {}
         for doc_id, title, section, text in rows:
             titles[doc_id] = title
+            for unit in parse_units(text):
+                if unit.kind == "sentence" and (key := template_key(unit.text, title)):
+                    template_docs.setdefault(key, set()).add(doc_id)
             whole = f"{title} {section} {text}"
             vocabulary.update(words(whole))
             # "M.D.", "Ph.D." are also written "MD", "PhD"; a term's initials ("EM" for
@@ -125,7 +161,12 @@ class Inventory:
             ):
                 expansions[initials] = phrase
         named = {p: sorted(titled[p]) for p in phrases if p in titled}
-        return cls(phrases, expansions, named, vocabulary, titles)
+        templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
+        return cls(phrases, expansions, named, vocabulary, titles, templates)
+
+    def templated(self, text: str, title: str) -> bool:
+        """The sentence is one the site repeats on many articles with only the name changed."""
+        return bool(self.templates) and template_key(text, title) in self.templates
 
     # -- questions against the library --------------------------------------------------
     def knows(self, word: str) -> bool:
@@ -205,6 +246,7 @@ class Inventory:
             "expansions": self.expansions,
             "vocabulary": dict(self.vocabulary),
             "titles": self.titles,
+            "templates": sorted(self.templates),
         }
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -217,7 +259,14 @@ class Inventory:
             raise ValueError("inventory written by another version")
         phrases = {tuple(p): d for p, d in data["phrases"]}
         titled = {tuple(p): d for p, d in data["titled"]}
-        return cls(phrases, data["expansions"], titled, Counter(data["vocabulary"]), data["titles"])
+        return cls(
+            phrases,
+            data["expansions"],
+            titled,
+            Counter(data["vocabulary"]),
+            data["titles"],
+            frozenset(data["templates"]),
+        )
 
 
 def _initialisms(heading: str) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ stems derives them once (advisor/terms.py); nothing here is tuned to a particula
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 # Stop words: function words and question filler that say nothing about a subject. They are
@@ -124,18 +124,19 @@ ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
         "pay", "paid", "salary", "earn", "wage", "income", "compensation", "make",
         "how much do", "how much does",
     ),
+    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected to"),
     "duration": ("how long", "duration", "years", "months", "weeks", "hours", "quick", "fast"),
     "requirements": (
         "need", "require", "requirement", "prerequisite", "eligible", "eligibility",
         "qualify", "qualification", "must", "necessary", "license", "licensed",
     ),
-    "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected to"),
     "steps": ("become", "steps", "how to", "how do i", "path", "get into", "transition", "move into", "process"),
     "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "what does", "what do", "do all day"),
     "definition": ("what is", "what's", "what are", "mean", "meaning", "define", "definition", "stand for"),
 }  # fmt: skip
 # When cues of several attributes occur, the first in this order wins: a comparison frames
-# whatever is compared; cost and pay are specific figures; the generic "what is" comes last.
+# whatever is compared; cost and pay are specific figures; outlook before duration, as "openings
+# each year" counts jobs, not time; the generic "what is" comes last.
 ATTRIBUTE_ORDER: tuple[str, ...] = tuple(ATTRIBUTE_CUES)
 
 # Injection patterns: attempts to change or reveal the advisor's instructions. Each needs the
@@ -253,14 +254,18 @@ FIGURE_WORDS: dict[str, frozenset[str]] = {
         fee fees price prices tuition""".split()  # noqa: SIM905
     ),
     "percent": frozenset("""percentage percent share""".split()),  # noqa: SIM905
-    "number": frozenset("""openings average median age ages""".split()),  # noqa: SIM905
+    # not "median" or "average": they qualify whatever figure the question is about
+    "number": frozenset("""openings age ages score scores""".split()),  # noqa: SIM905
 }
 # "earn" and "money" ask for an amount only with a verb of earning: "earn the CAPM" and
 # "control the money" do not.
 FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bhow much (?:\w+ ){0,4}(?:make|makes|earn|earns|get|gets|charge|charges|cost|costs)\b", "money"),
     (r"\b(?:money|earn|earns)\b[^.?!]{0,40}\b(?:make|makes|earn|earns|get|gets|year|hour)\b", "money"),
+    (r"\b(?:make|makes|made|earn|earns|earned)\s+(?:around|about|over|under|roughly|like|only)?\s*\$?\d", "money"),
     (r"\bwhat (?:percentage|percent|share)\b", "percent"),
+    # a rate of growth is a percentage; "how fast can I become a nurse" stays a time
+    (r"\bhow (?:fast|quickly)\b[^.?!]{0,120}?\b(?:grow|grows|growing|growth|expand|expanding|decline|declining|shrink|shrinking)\b|\bgrowth rate\b", "percent"),
     (r"\bhow many\b|\bnumber of\b|\bhow old\b|\bminimum age\b", "number"),
     (r"\bhow long\b|\bhow much time\b|\btakes? (?:\w+ ){0,2}time\b|\bhow many (?:years|months|weeks|hours)\b", "time"),
 )  # fmt: skip
@@ -274,8 +279,9 @@ _COMPARISON = re.compile(
 )
 
 
-def figure_asked(text: str) -> str | None:
-    """money, number or time when the question asks for such a figure, else None.
+def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
+    """money, number or time when the question asks for such a figure, else None; cue words
+    whose stem is in `ignore` (the subjects' names) do not count.
 
     >>> figure_asked("what kind of money do analysts make?"), figure_asked("how long is the program")
     ('money', 'time')
@@ -286,6 +292,10 @@ def figure_asked(text: str) -> str | None:
         if pattern.search(text):
             return kind
     words = set(_INJECTION_WORD.findall(text.lower()))
+    if ignore:
+        from advisor.terms import stem
+
+        words = {w for w in words if stem(w) not in ignore}
     for kind, cues in FIGURE_WORDS.items():
         if words & cues:
             return kind

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from advisor.lexicon import EQUIVALENT_GROUPS, STOP_WORDS
+from advisor.lexicon import CASUAL_WORDS, EQUIVALENT_GROUPS, STOP_WORDS
 
 STOPWORDS = STOP_WORDS  # the name other modules import
 # Names this word pipeline; saved BM25 rankers carry it and are rebuilt when it changes.
@@ -48,8 +48,9 @@ def _content(word: str) -> bool:
 
 
 def query_terms(text: str) -> list[str]:
-    """Content words of a question, folded, in order, without duplicates."""
-    return list(dict.fromkeys(w for w in words_of(text) if _content(w)))
+    """Content words of a question, folded, in order, without duplicates; chat words
+    ("actually", "kinda") say nothing about what is asked, so they are not matched."""
+    return list(dict.fromkeys(w for w in words_of(text) if _content(w) and w not in CASUAL_WORDS))
 
 
 @lru_cache(maxsize=1)
