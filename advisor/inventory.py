@@ -82,6 +82,7 @@ def _title_stems(title: str) -> frozenset[str]:
     return frozenset(all_stems(title))
 
 
+@lru_cache(maxsize=32768)
 def template_key(text: str, title: str) -> str | None:
     """A sentence's words without its article's name, as a key shared by its copies on other
     articles; None for a sentence with figures or too few words to be page furniture.

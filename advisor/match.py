@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import mul
 
 from advisor.condense import Query
 from advisor.terms import EQUIVALENTS
@@ -53,6 +54,9 @@ class Matcher:
     weights: dict[str, float]
     exact: dict[str, frozenset[str]]
     near: dict[str, frozenset[str]]
+    _memo: dict[frozenset[str], tuple[float, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def total(self) -> float:
@@ -74,12 +78,23 @@ class Matcher:
     def has(self, stems: frozenset[str], term: str) -> bool:
         return not stems.isdisjoint(self.exact.get(term, frozenset({term})))
 
+    def credits(self, stems: frozenset[str]) -> tuple[float, ...]:
+        """Per question word, in `weights` order: 1 when the stems contain it, 0.8 when they
+        contain an equivalent, else 0. Remembered per stem set: headings and lead-ins recur.
+        The credits of a union of sets are the per-word maxima of theirs."""
+        got = self._memo.get(stems)
+        if got is None:
+            got = tuple(
+                1.0
+                if not stems.isdisjoint(self.exact[t])
+                else EQUIVALENT_CREDIT
+                if not stems.isdisjoint(self.near[t])
+                else 0.0
+                for t in self.weights
+            )
+            self._memo[stems] = got
+        return got
+
     def coverage(self, stems: frozenset[str]) -> float:
         """Sum of the weights of the question words the stems contain (equivalents at 0.8)."""
-        total = 0.0
-        for term, weight in self.weights.items():
-            if not stems.isdisjoint(self.exact[term]):
-                total += weight
-            elif not stems.isdisjoint(self.near[term]):
-                total += EQUIVALENT_CREDIT * weight
-        return total
+        return sum(map(mul, self.weights.values(), self.credits(stems)))

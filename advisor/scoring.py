@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter, mul
 
 import numpy as np
 
@@ -82,6 +83,7 @@ _ASKS_OTHERS = frozenset(
 
 
 _FEATURES = tuple(f.name for f in fields(Weights))
+_VALUES = attrgetter(*_FEATURES)  # every feature (or weight) as a tuple, in one call
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +104,7 @@ class Features:
     rank: float = 0.0
 
     def score(self, weights: Weights = WEIGHTS) -> float:
-        return sum(getattr(self, name) * getattr(weights, name) for name in _FEATURES)
+        return sum(map(mul, _VALUES(self), _VALUES(weights)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +120,7 @@ class ScoredUnit:
         return self.unit.text
 
 
+@lru_cache(maxsize=32768)
 def figure_kind(text: str, kind: str) -> bool:
     return bool(_FIGURES[kind].search(text))
 
@@ -167,7 +170,7 @@ def stems_of(text: str) -> frozenset[str]:
 def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
     """The unit is about the subject: its article is named by it, or the unit's own text,
     neighbours or heading path name it."""
-    return doc_id in subject.docs or set(subject.stems) <= scope
+    return doc_id in subject.docs or scope.issuperset(subject.stems)
 
 
 def hit_in_scope(subject: Subject, hit: Hit) -> bool:
@@ -185,6 +188,48 @@ def _neighbours(u: Unit, group: Sequence[Unit]) -> list[Unit]:
     return [v for v in same if abs(v.order - u.order) == 1]
 
 
+@dataclass(frozen=True)
+class ChunkUnits:
+    """What scoring needs of a chunk that no question changes, worked out once per chunk."""
+
+    units: tuple[Unit, ...]
+    own: tuple[frozenset[str], ...]  # stems of each unit
+    near: tuple[frozenset[str], ...]  # stems of its list (a lead-in), lead-in (an item) or
+    # neighbouring sentences
+    context: tuple[frozenset[str], ...]  # stems of the chunk's heading path and the unit's heading
+    scope: tuple[frozenset[str], ...]  # all of the above: what the unit can be about
+    group: tuple[tuple[int, ...], ...]  # orders of the units of its list or paragraph
+    rows: np.ndarray  # which units are table rows (bool per unit)
+
+
+# ~26 KB a chunk: 2,048 hold the hot part of a large library in ~50 MB (all 8,143 chunks of
+# the mixed library would take ~210 MB)
+@lru_cache(maxsize=2048)
+def chunk_units(text: str, heading_path: str) -> ChunkUnits:
+    """The units of a chunk with their stems, neighbours and headings (cached: hot chunks
+    recur across questions)."""
+    units = parse_units(text)
+    groups: dict[int, list[Unit]] = {}
+    for u in units:
+        groups.setdefault(u.group, []).append(u)
+    path = stems_of(heading_path)
+    own = tuple(stems_of(u.text) for u in units)
+    near = tuple(
+        frozenset().union(*(stems_of(v.text) for v in _neighbours(u, groups[u.group])))
+        for u in units
+    )
+    context = tuple(path | stems_of(u.heading) for u in units)
+    return ChunkUnits(
+        units=units,
+        own=own,
+        near=near,
+        context=context,
+        scope=tuple(o | n | c for o, n, c in zip(own, near, context, strict=True)),
+        group=tuple(tuple(v.order for v in groups[u.group]) for u in units),
+        rows=np.array([u.kind == "row" for u in units], dtype=bool),
+    )
+
+
 def score_units(
     analysis: Analysis,
     hits: Sequence[Hit],
@@ -195,121 +240,123 @@ def score_units(
     inventory: Inventory | None = None,
 ) -> list[ScoredUnit]:
     """Every unit of every hit, scored once; `inventory` knows the site's repeated sentences."""
-    units = [(i, u) for i, h in enumerate(hits) for u in parse_units(h.chunk.text)]
-    if not units:
+    chunks = [chunk_units(h.chunk.text, h.chunk.heading_path) for h in hits]
+    if not any(c.units for c in chunks):
         return []
     query = analysis.query
-    headings = [stems_of(h.chunk.heading_path) for h in hits]
     match = Matcher.build(
-        query_weights(query, idf), [stems_of(u.text) for _, u in units] + headings
+        query_weights(query, idf),
+        [st for c in chunks for st in c.own] + [st for c in chunks for st in c.context],
     )
+    words = _WordScale(match, _aspect_weights(match, analysis))
+    shares = [words.shares(c) for c in chunks]
     qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
     figure = analysis.figure
+    covered = analysis.covered
     asks_others = bool(_ASKS_OTHERS & set(content_stems(analysis.ask)))
-    aspect = _aspect_matcher(match, analysis)
-    groups: dict[tuple[int, int], list[Unit]] = {}
-    for i, u in units:
-        groups.setdefault((i, u.group), []).append(u)
-    # one matrix product per chunk: the cosine of every unit with the question
-    meanings = {
-        h.chunk.chunk_id: vectors @ qv
-        for h in hits
-        if qv is not None and (vectors := (unit_vectors or {}).get(h.chunk.chunk_id)) is not None
-    }
     out = []
-    for i, u in units:
-        hit = hits[i]
-        own = stems_of(u.text)
-        near = frozenset().union(*(stems_of(v.text) for v in _neighbours(u, groups[(i, u.group)])))
-        local = stems_of(u.heading)
-        scope = own | near | headings[i] | local
+    for i, (hit, c) in enumerate(zip(hits, chunks, strict=True)):
         vectors = (unit_vectors or {}).get(hit.chunk.chunk_id) if qv is not None else None
-        meaning = _meaning(u, groups[(i, u.group)], meanings.get(hit.chunk.chunk_id), vectors, qv)
-        covered = analysis.covered
-        features = Features(
-            words=_word_score(match, u, own, near, headings[i] | local),
-            meaning=meaning,
-            chunk=hit.dense,
-            aspect=_aspect_score(aspect, own, near),
-            subject=(
-                sum(in_scope(s, scope, hit.chunk.doc_id) for s in covered) / len(covered)
+        sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
+        doc, title = hit.chunk.doc_id, hit.chunk.title
+        word_shares, aspect_shares = shares[i]
+        for k, u in enumerate(c.units):
+            own, near, scope = c.own[k], c.near[k], c.scope[k]
+            features = Features(
+                words=float(word_shares[k]),
+                meaning=_meaning(u, c.group[k], sims, vectors, qv),
+                chunk=hit.dense,
+                aspect=float(aspect_shares[k]),
+                subject=sum(in_scope(s, scope, doc) for s in covered) / len(covered)
                 if covered
-                else 1.0
-            ),
-            attribute=1.0 if figure and figure_kind(u.text, figure) else 0.0,
-            lead=1.0 if u.kind == "lead" else 0.0,
-            wants=(1.0 if u.kind == "lead" else 0.33)
-            if query.wants and match.has(own, query.wants)
-            else 0.0,
-            dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
-            # a row under "Similar Occupations", or listed by a lead-in about employers
-            other_rows=1.0
-            if u.kind == "row"
-            and not asks_others
-            and (headings[i] | near) & _OTHER_SUBJECT_SECTIONS
-            else 0.0,
-            templated=1.0
-            if inventory is not None
-            and u.kind == "sentence"
-            and inventory.templated(u.text, hit.chunk.title)
-            else 0.0,
-            rank=(len(hits) - i) / len(hits),
-        )
-        out.append(
-            ScoredUnit(unit=u, hit=i, features=features, score=features.score(weights), scope=scope)
-        )
+                else 1.0,
+                attribute=1.0 if figure and figure_kind(u.text, figure) else 0.0,
+                lead=1.0 if u.kind == "lead" else 0.0,
+                wants=(1.0 if u.kind == "lead" else 0.33)
+                if query.wants and match.has(own, query.wants)
+                else 0.0,
+                dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
+                # a row under "Similar Occupations", or listed by a lead-in about employers
+                other_rows=1.0
+                if u.kind == "row"
+                and not asks_others
+                and not _OTHER_SUBJECT_SECTIONS.isdisjoint(c.context[k] | near)
+                else 0.0,
+                templated=1.0
+                if inventory is not None
+                and u.kind == "sentence"
+                and inventory.templated(u.text, title)
+                else 0.0,
+                rank=(len(hits) - i) / len(hits),
+            )
+            out.append(
+                ScoredUnit(
+                    unit=u, hit=i, features=features, score=features.score(weights), scope=scope
+                )
+            )
     return out
 
 
 def _meaning(
     u: Unit,
-    group: Sequence[Unit],
+    group: Sequence[int],
     sims: np.ndarray | None,
     vectors: np.ndarray | None,
     qv: np.ndarray | None,
 ) -> float:
     """Cosine of the unit with the question; a lead-in ("certifications such as:") means what
     its list says, so it takes the better of its own and its list's pooled vector."""
-    if sims is None or u.order >= len(sims):
+    if sims is None or vectors is None or qv is None or u.order >= len(sims):
         return 0.0
     own = float(sims[u.order])
-    if u.kind != "lead" or vectors is None or qv is None:
+    if u.kind != "lead":
         return own
-    rows = [v.order for v in group if v.order < len(vectors)]
-    pooled = vectors[rows].astype(np.float32).mean(axis=0)
+    pooled = vectors[[o for o in group if o < len(vectors)]].mean(axis=0)
     norm = float(np.linalg.norm(pooled))
     return max(own, float(pooled @ qv) / norm) if norm else own
 
 
-def _aspect_matcher(match: Matcher, analysis: Analysis) -> Matcher | None:
-    """The words of what the question asks ("which one has the higher median?", not the
-    context sentence before it) without its subjects' names; None when nothing is left."""
+def _aspect_weights(match: Matcher, analysis: Analysis) -> tuple[float, ...]:
+    """The question's word weights kept for the words of what it asks ("which one has the
+    higher median?", not the context sentence before it) that are not its subjects' names."""
     named = {st for s in analysis.subjects for st in s.stems}
     asked = set(content_stems(analysis.ask))
-    weights = {t: w for t, w in match.weights.items() if t in asked and t not in named}
-    return Matcher(weights, match.exact, match.near) if weights else None
+    return tuple(w if t in asked and t not in named else 0.0 for t, w in match.weights.items())
 
 
-def _aspect_score(aspect: Matcher | None, own: frozenset[str], near: frozenset[str]) -> float:
-    """Share of the aspect words in the unit, half credit for its list or neighbour."""
-    if aspect is None:
-        return 0.0
-    mine = aspect.coverage(own)
-    return min(1.0, (mine + 0.5 * (aspect.coverage(own | near) - mine)) / aspect.total)
+class _WordScale:
+    """The word and aspect shares of a chunk's units, from the matcher's per-word credits."""
 
+    def __init__(self, match: Matcher, aspect: tuple[float, ...]) -> None:
+        self.match = match
+        self.weights = np.asarray(tuple(match.weights.values()), dtype=np.float64)
+        self.total = match.total
+        self.aspect = np.asarray(aspect, dtype=np.float64)
+        self.aspect_total = float(self.aspect.sum())
 
-def _word_score(
-    match: Matcher, u: Unit, own: frozenset[str], near: frozenset[str], heading: frozenset[str]
-) -> float:
-    """Share of the question's weighted words found in the unit, half credit for its list or
-    neighbour, 0.3 for its heading path (a table's caption counts in full for a row that
-    itself answers part of the question: "Median Pay" under "Quick Facts: Electricians")."""
-    total = match.total
-    mine = match.coverage(own)
-    extra = match.coverage(own | near) - mine
-    inherited = match.coverage(own | near | heading) - mine - extra
-    near_weight = 1.0 if u.kind == "row" and mine > 0 else 0.5
-    return min(1.0, (mine + near_weight * extra + 0.3 * inherited) / total)
+    def shares(self, c: ChunkUnits) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit: the share of the question's weighted words found in it, half credit for
+        its list or neighbour, 0.3 for its heading path (a table's caption counts in full for a
+        row that itself answers part of the question: "Median Pay" under "Quick Facts:
+        Electricians"); and the share of the aspect words, half credit for the list or
+        neighbour. The credits of a union are the per-word maxima of its parts'."""
+        n = len(c.units)
+        if not n or not len(self.weights):
+            return np.zeros(n), np.zeros(n)
+        credits = self.match.credits
+        own = np.array([credits(s) for s in c.own])
+        near = np.maximum(own, np.array([credits(s) for s in c.near]))
+        every = np.maximum(near, np.array([credits(s) for s in c.context]))
+        mine = own @ self.weights
+        extra = near @ self.weights - mine
+        inherited = every @ self.weights - mine - extra
+        near_weight = np.where(c.rows & (mine > 0), 1.0, 0.5)
+        word = np.minimum(1.0, (mine + near_weight * extra + 0.3 * inherited) / self.total)
+        if not self.aspect_total:
+            return word, np.zeros(n)
+        a_own = own @ self.aspect
+        a_near = near @ self.aspect - a_own
+        return word, np.minimum(1.0, (a_own + 0.5 * a_near) / self.aspect_total)
 
 
 def rank_hits(
