@@ -20,6 +20,7 @@ from advisor.lexicon import (
     CONTRACTION_PIECES,
     FRAME_WORDS,
     attribute_of,
+    compares_by_or_only,
     figure_asked,
     is_comparison,
 )
@@ -154,14 +155,30 @@ def _content_tokens(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
-    """The question with the library's words for its initialisms ("EM" -> "engineering
-    managers"), so retrieval and matching find what the library calls it."""
-    extra = [
+def _expansions(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:
+    """The library's words for the question's initialisms ("EM" -> "engineering manager")."""
+    return [
         inventory.expansions[initials]
         for w, _ in tokens
         if (initials := initialism(w)) is not None and initials in inventory.expansions
     ]
+
+
+def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:
+    """The library's spelling of question words it does not know ("managment" ->
+    "management", "clases" -> "classes"): matching and keywords then find them."""
+    return [
+        fixed
+        for w, st in tokens
+        if not inventory.knows(w) and (fixed := inventory.correct(w)) is not None
+        if stem(fixed) != st
+    ]
+
+
+def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
+    """The question with the library's words for its initialisms ("EM" -> "engineering
+    managers") and misspellings, so retrieval and matching find what the library calls it."""
+    extra = _expansions(tokens, inventory) + _corrections(tokens, inventory)
     if not extra:
         return query
     added = tuple(dict.fromkeys(stem(w) for e in extra for w in e.split()))
@@ -177,6 +194,20 @@ def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ..
     titles ("electrical electronics engineering" -> Electrical and Electronics Engineers)."""
     tails = [phrase] + [phrase[i:] for i in range(1, len(phrase) - 1)]
     return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
+
+
+def _sides_named(ask: str, subjects: list[Subject]) -> bool:
+    """An "or" compares only when subjects stand on both sides of it ("PE or PMP?", not "does
+    NCEES send the EIT, or is there another step?"); other cues ("vs", "more") always do."""
+    if not compares_by_or_only(ask):
+        return True
+    for m in re.finditer(r"\bor\b", ask, re.I):
+        before = {st for _, st in _content_tokens(ask[: m.start()])}
+        after = {st for _, st in _content_tokens(ask[m.end() :])}
+        named = [(set(s.stems) <= before, set(s.stems) <= after) for s in subjects]
+        if any(b for b, _ in named) and any(a for _, a in named):
+            return True
+    return False
 
 
 def analyse(query: Query, inventory: Inventory) -> Analysis:
@@ -224,6 +255,12 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
             subjects = [x for x in subjects if not set(x.stems) < set(side_stems)]
             subjects.append(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
             used.update(side_stems)
+    for expansion in _expansions(tokens, inventory):  # "EM": the engineering manager
+        for _, _, phrase in inventory.match([stem(w) for w in expansion.split()]):
+            if not set(phrase) <= used:
+                docs = _titled_docs(inventory, phrase)
+                subjects.append(Subject(name=expansion, stems=phrase, docs=docs))
+                used.update(phrase)
     query = _expanded(query, tokens, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
@@ -237,6 +274,6 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         # a subject's name is not a cue: "compensation" in "compensation specialists"
         figure=figure_asked(questions_in(ask), ignore=used)
         or figure_asked(query.text, ignore=used),
-        comparison=is_comparison(ask) and len(subjects) >= 2,
+        comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
         constraints=constraints,
     )

@@ -172,6 +172,10 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         # through its table of other occupations
         about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
         about = [s for s in about if not s.features.other_rows] or about
+        # a unit that names the subject itself before one that is about it by its neighbours
+        about = [
+            s for s in about if in_scope(subj, stems_of(s.text), hits[s.hit].chunk.doc_id)
+        ] or about
         if figure:
             about = [s for s in about if figure_kind(s.text, figure)] or about
         pick = max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
@@ -238,9 +242,12 @@ def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequ
 def _names_only(
     subj: Subject, others: Sequence[Subject], s: ScoredUnit, hits: Sequence[Hit]
 ) -> bool:
-    """The unit is about this subject and none of the others it is compared with."""
+    """The unit is about this subject, and neither it nor its article is about the others it
+    is compared with (its list's lead-in may name both: "The VP of engineering and the CTO
+    ...:" above "VP of engineering: runs the engineering organization")."""
     doc = hits[s.hit].chunk.doc_id
-    return in_scope(subj, s.scope, doc) and not any(in_scope(o, s.scope, doc) for o in others)
+    own = stems_of(s.text)
+    return in_scope(subj, s.scope, doc) and not any(in_scope(o, own, doc) for o in others)
 
 
 def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:

@@ -279,6 +279,12 @@ _COMPARISON = re.compile(
 )
 
 
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_YES_NO = re.compile(
+    r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b", re.I
+)
+
+
 def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     """money, number or time when the question asks for such a figure, else None; cue words
     whose stem is in `ignore` (the subjects' names) do not count.
@@ -291,7 +297,12 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     for pattern, kind in _FIGURE_PHRASES:
         if pattern.search(text):
             return kind
-    words = set(_INJECTION_WORD.findall(text.lower()))
+    # a yes/no question ("is it just a bump in pay?") asks whether, not how much, unless it
+    # compares ("do electronics engineers get paid more than electrical engineers?")
+    asked = " ".join(
+        q for q in _SENTENCES.split(text) if not _YES_NO.match(q) or _COMPARISON.search(q)
+    )
+    words = set(_INJECTION_WORD.findall(asked.lower()))
     if ignore:
         from advisor.terms import stem
 
@@ -300,6 +311,15 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
         if words & cues:
             return kind
     return None
+
+
+_OR_ONLY = re.compile(r"\bor\b", re.I)
+
+
+def compares_by_or_only(text: str) -> bool:
+    """The only comparison cue is an "or" ("does NCEES send the EIT or is there a step?")."""
+    found = {m.group(0).lower() for m in _COMPARISON.finditer(text)}
+    return bool(found) and all(_OR_ONLY.match(f) for f in found)
 
 
 def is_comparison(text: str) -> bool:

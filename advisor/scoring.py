@@ -248,7 +248,7 @@ def score_units(
         query_weights(query, idf),
         [st for c in chunks for st in c.own] + [st for c in chunks for st in c.context],
     )
-    words = _WordScale(match, _aspect_weights(match, analysis))
+    words = _WordScale(match, _aspect_weights(match, analysis, hits))
     shares = [words.shares(c) for c in chunks]
     qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
     figure = analysis.figure
@@ -316,10 +316,16 @@ def _meaning(
     return max(own, float(pooled @ qv) / norm) if norm else own
 
 
-def _aspect_weights(match: Matcher, analysis: Analysis) -> tuple[float, ...]:
+def _aspect_weights(match: Matcher, analysis: Analysis, hits: Sequence[Hit]) -> tuple[float, ...]:
     """The question's word weights kept for the words of what it asks ("which one has the
-    higher median?", not the context sentence before it) that are not its subjects' names."""
+    higher median?", not the context sentence before it) that do not name its subjects: their
+    names as typed, and the titles of the articles about them ("water" and "operators" beside
+    "treatment plant": every unit of that article says them)."""
+    titles = {h.chunk.doc_id: h.chunk.title for h in hits}
     named = {st for s in analysis.subjects for st in s.stems}
+    named |= {
+        st for s in analysis.covered for d in s.docs if d in titles for st in stems_of(titles[d])
+    }
     asked = set(content_stems(analysis.ask))
     return tuple(w if t in asked and t not in named else 0.0 for t, w in match.weights.items())
 
