@@ -210,8 +210,13 @@ class Advisor:
         return hits
 
     def with_subject_docs(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        """The chunks closest to the question of the articles its subjects name, and of the
+        articles the previous answer cited when this question goes on about its subject."""
         docs = list(dict.fromkeys(d for s in analysis.covered for d in s.docs))
-        if not docs or len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
+        if len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
+            docs = []
+        docs += [d for d in analysis.query.sources if d not in docs]
+        if not docs:
             return hits
         have = {h.chunk.chunk_id for h in hits}
         reader = self.reader()

@@ -34,6 +34,7 @@ MAX_TURNS = 6
 MAX_TURN_CHARS = 2000
 MAX_ANSWER_CHARS = 20_000  # an earlier answer's list, for ordinals
 MAX_SUBJECT_WORDS = 8
+MAX_SOURCES = 2  # articles of the previous answer a follow-up looks in first
 # How much carried words count when choosing sentences: in full when the question has at most
 # one word of its own ("who do they report to?"); partly when it says more ("is it good
 # forever or do I have to renew it?"): then its own words must choose the sentence.
@@ -67,6 +68,8 @@ class Query:
     context_weight: float = 0.0  # how much carried words count when choosing sentences
     wants: str = ""  # stem of the kind of thing asked for: "What certifications ..." -> certif
     subject: str = ""  # the subject the question is about, carried or its own: "psm scrum org"
+    sources: tuple[str, ...] = ()  # articles the previous answer cited, when this question
+    # goes on about the same subject ("what kind of degree do most people start with?")
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class _Reading:
     weight: float
     state: _State
     in_text: bool = True  # the carried words are added to the question's text too
+    same_subject: bool = False  # the turn goes on about the conversation's subject
 
 
 def _read(question: str, previous: Answer | str | None, state: _State) -> _Reading:
@@ -160,7 +164,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     resolved = _resolve_ordinal(question, previous)
     if resolved is not None:  # "the second one" is the previous answer's second item
         own = subject_words(resolved) or list(state.subject)
-        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(resolved)))
+        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(resolved)), True, True)
     words = words_of(question)
     own = subject_words(question)
     aspects = _aspects(question)
@@ -177,14 +181,15 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
-        return _Reading(question, carried, weight, _State(state.subject, aspects))
+        return _Reading(question, carried, weight, _State(state.subject, aspects), True, True)
     if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
         # "which one is about Scrum?" after "which certifications ...?": the thing asked about
         carried = state.subject or state.frame
-        return _Reading(question, carried, weight, _State(state.subject, aspects or state.frame))
+        state = _State(state.subject, aspects or state.frame)
+        return _Reading(question, carried, weight, state, True, True)
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
-            question, state.subject, SHARED_WEIGHT, _State(state.subject, aspects), False
+            question, state.subject, SHARED_WEIGHT, _State(state.subject, aspects), False, True
         )
     # A subject of its own without a marker: the turn stands alone. A complete question
     # ("what does a registered nurse earn?") starts a new subject; a remark or a vaguer
@@ -193,7 +198,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if question.endswith("?") and attribute_of(words) is not None:
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
-    return _Reading(question, (), 0.0, _State(merged, aspects))
+    return _Reading(question, (), 0.0, _State(merged, aspects), True, True)
 
 
 def _clip(history: Sequence[Turn]) -> list[tuple[str, Answer | str | None]]:
@@ -277,4 +282,15 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
         context_weight=reading.weight if carried else 0.0,
         wants=answer_type(question),
         subject=" ".join(reading.state.subject),
+        sources=_cited(previous) if reading.same_subject else (),
     )
+
+
+def _cited(answer: Answer | str | None) -> tuple[str, ...]:
+    """The articles an earlier answer cited, most cited first (at most MAX_SOURCES)."""
+    if answer is None or isinstance(answer, str) or answer.refused:
+        return ()
+    counts: dict[str, int] = {}
+    for c in answer.citations:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    return tuple(sorted(counts, key=lambda d: -counts[d])[:MAX_SOURCES])

@@ -39,6 +39,9 @@ class Weights:
     # fact-table rows), so it is computed but weighs nothing in the score
     subject: float = 0.2  # the unit (or its article) is about every subject the question names
     # (the composer also filters by subject, so the score needs only a nudge)
+    source: float = 0.15  # a follow-up's unit from an article the previous answer cited
+    # ("what kind of degree do most people start with?" after the PE steps): conversations go
+    # on where they were; less than the words a question adds, so a new aspect can still win
     attribute: float = 0.15  # the unit carries the kind of figure asked for (money for pay);
     # the composer also requires one, so this only orders units that all carry one
     lead: float = 0.05  # a list answers more fully than one sentence: lists win ties
@@ -60,6 +63,8 @@ RANK_FUSED = 0.5
 RANK_TITLE = 0.3
 RANK_DENSE = 2.0
 RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages that mention it
+RANK_PREVIOUS_SOURCE = 0.2  # a follow-up goes on in the article the previous answer cited
+# (half the subject bonus: the question's own words still decide)
 
 _FIGURES = {
     "money": re.compile(r"\$\s?\d"),
@@ -96,6 +101,7 @@ class Features:
     aspect: float = 0.0
     subject: float
     attribute: float
+    source: float = 0.0
     lead: float = 0.0
     wants: float = 0.0
     dangling: float = 0.0
@@ -271,6 +277,7 @@ def score_units(
                 if covered
                 else 1.0,
                 attribute=1.0 if figure and figure_kind(u.text, figure) else 0.0,
+                source=1.0 if doc in query.sources else 0.0,
                 lead=1.0 if u.kind == "lead" else 0.0,
                 wants=(1.0 if u.kind == "lead" else 0.33)
                 if query.wants and match.has(own, query.wants)
@@ -391,6 +398,7 @@ def rank_hits(
             + RANK_FUSED * h.score / top_fused
             + RANK_TITLE * match.coverage(stems_of(h.chunk.title)) / match.total
             + RANK_SUBJECT_DOC * (h.chunk.doc_id in subject_docs)
+            + RANK_PREVIOUS_SOURCE * (h.chunk.doc_id in analysis.query.sources)
             # embeddings say little about a table, so a chunk answered by a row keeps its place
             + (0.0 if tabular[i] else RANK_DENSE * (h.dense - top_dense))
         )
