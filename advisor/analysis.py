@@ -263,6 +263,12 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
                 used.update(phrase)
     query = _expanded(query, tokens, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
+    named = used | {
+        st
+        for subject in subjects
+        for d in subject.docs
+        for _, st in _content_tokens(inventory.titles.get(d, ""))
+    }
     subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
     return Analysis(
         query=query,
@@ -272,8 +278,8 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         # 120k. which one has the higher median?")
         attribute=attribute_of(ask) or attribute_of(query.text),
         # a subject's name is not a cue: "compensation" in "compensation specialists"
-        figure=figure_asked(questions_in(ask), ignore=used)
-        or figure_asked(query.text, ignore=used),
+        figure=figure_asked(questions_in(ask), ignore=named)
+        or figure_asked(query.text, ignore=named),
         comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
         constraints=constraints,
     )

@@ -1,0 +1,219 @@
+"""More selection rules on hand-built hits (no model, no index): the words of what is asked
+beyond the subject's name, lead-ins that mean their lists, site furniture, fact-table rows
+beside prose, how figures and comparisons are read, and what a follow-up carries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from advisor.analysis import analyse
+from advisor.compose import compose
+from advisor.condense import condense
+from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
+from advisor.lexicon import figure_asked
+from advisor.records import Answer, Chunk, Citation
+from advisor.retrieval import Hit
+from advisor.scoring import score_units
+from advisor.terms import query_terms
+from advisor.units import parse_units
+
+ROWS = [
+    ("electricians", "Electricians", "Work Schedules",
+     "Most electricians work full time. Evening and weekend shifts, including nights, are common "
+     "for electricians who maintain factories."),
+    ("electricians", "Electricians", "Quick Facts: Electricians",
+     "| Typical Entry-Level Education: High school diploma or equivalent\n"
+     "| 2024 Median Pay: $62,350 per year"),
+    ("electricians", "Electricians", "How to Become an Electrician > Education",
+     "Most electricians need a high school diploma before they start an apprenticeship."),
+    ("ee", "Electrical and Electronics Engineers", "Job Outlook",
+     "About 17,500 openings for electrical and electronics engineers are projected each year."),
+    ("me", "Mechanical Engineers", "Job Outlook",
+     "About 18,100 openings for mechanical engineers are projected each year."),
+    ("guide", "Engineering Degrees", "Electrical Electronics Engineering",
+     "Degrees in electrical electronics engineering cover circuits and signals."),
+    ("comp", "Compensation, Benefits, and Job Analysis Specialists", "Quick Facts",
+     "| Work Experience in a Related Occupation: Less than 5 years"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def inventory() -> Inventory:
+    return Inventory.build(ROWS)
+
+
+def hits_for(rows) -> list[Hit]:
+    return [
+        Hit(Chunk(f"c{i}", doc, title, section, text, i), 1.0 / (i + 1), 0.5)
+        for i, (doc, title, section, text) in enumerate(rows)
+    ]
+
+
+def scored_for(question, inventory, rows, vectors=None, q=None, history=(), rare=()):
+    analysis = analyse(condense(question, history), inventory)
+    hits = hits_for(rows)
+    if vectors is None:  # every unit equally close in meaning: the rules decide
+        q = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+        unit = np.array([0.6, 0.8, 0.0], dtype=np.float32)
+        vectors = {
+            h.chunk.chunk_id: np.tile(unit, (len(parse_units(h.chunk.text)), 1)) for h in hits
+        }
+    # every word equally rare, but for the ones named: those three times as rare
+    idf = {t: 3.0 if t in rare else 1.0 for t in (*analysis.query.focus, *analysis.query.context)}
+    return analysis, hits, score_units(analysis, hits, idf, q, vectors, inventory=inventory)
+
+
+def test_the_asked_aspect_beats_the_subjects_own_words(inventory):
+    # every unit of the article names electricians; "nights" is what the question asks
+    _, _, scored = scored_for(
+        "do electricians have to work nights?", inventory, ROWS[:1], rare=("night",)
+    )
+    best = max(scored, key=lambda s: s.score)
+    assert "nights" in best.text
+    by_text = {s.text: s.features.aspect for s in scored}
+    assert by_text[best.text] > by_text["Most electricians work full time."]
+
+
+def test_a_lead_in_means_what_its_list_says():
+    text = "Popular credentials include:\n- PMP\n- CSM"
+    hits = hits_for([("certs", "Certifications", "Credentials", text)])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    # the lead-in's own span is far from the question, its items are close
+    vectors = {"c0": np.array([[0.0, 1.0], [0.9, 0.436], [0.9, 0.436]], dtype=np.float32)}
+    inventory = Inventory.build([("certs", "Certifications", "Credentials", text)])
+    analysis = analyse(condense("which credentials are popular?"), inventory)
+    scored = score_units(analysis, hits, {}, q, vectors)
+    lead = next(s for s in scored if s.unit.kind == "lead")
+    # its own span scores 0; pooled with its items (lead-in included) it scores ~0.69
+    assert lead.features.meaning == pytest.approx(0.693, abs=0.01)
+
+
+def test_a_sentence_the_site_repeats_on_every_article_is_furniture():
+    names = [f"Trade {chr(65 + i)} Workers" for i in range(MIN_TEMPLATE_DOCS)]
+    rows = [
+        (n.lower().replace(" ", "-"), n, "Summary",
+         f"Compare the job duties, education, job growth, and pay of {n.lower()} with similar "
+         f"occupations. {n} work on {i + 2} kinds of roofs.")
+        for i, n in enumerate(names)
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    assert inventory.templated(
+        "Compare the job duties, education, job growth, and pay of trade a workers with "
+        "similar occupations.",
+        "Trade A Workers",
+    )
+    # the same sentence with a figure in it is a fact on each page, not furniture
+    assert not inventory.templated("Trade A Workers work on 2 kinds of roofs.", "Trade A Workers")
+    _, _, scored = scored_for("what do trade a workers do?", inventory, rows[:1])
+    furniture = next(s for s in scored if s.text.startswith("Compare"))
+    assert furniture.features.templated == 1.0
+    assert max(scored, key=lambda s: s.score) is not furniture
+
+
+def test_prose_answers_gain_the_fact_table_row_that_names_the_aspect(inventory):
+    analysis, hits, scored = scored_for(
+        "what level of education do electricians need?", inventory, [ROWS[2], ROWS[1]]
+    )
+    draft = compose(analysis, hits, scored)
+    assert "high school diploma before" in draft.text
+    assert "Typical Entry-Level Education: High school diploma or equivalent" in draft.text
+    assert "$62,350" not in draft.text  # the pay row names nothing the question asks
+
+
+def test_a_heading_phrase_finds_the_article_its_tail_titles(inventory):
+    a = analyse(
+        condense("how many openings for electrical electronics engineering each year?"),
+        inventory,
+    )
+    subject = next(s for s in a.subjects if "electron" in s.stems)
+    assert subject.docs == ("ee",)
+
+
+def test_how_figures_are_read(inventory):
+    assert figure_asked("How fast is employment of nurses projected to grow?") == "percent"
+    assert figure_asked("how fast can I become a nurse?") is None
+    # a yes/no question asks whether, not how much, unless it compares
+    assert figure_asked("what is the difference? is it just a bump in pay?") is None
+    assert figure_asked("do electronics engineers get paid more than electrical ones?") == "money"
+    assert figure_asked("both make around 120k. which one has the higher median?") == "money"
+    assert figure_asked("what's the average GMAT score?") == "number"
+    # a subject's name is no cue: "compensation" names the occupation here
+    a = analyse(
+        condense(
+            "How much work experience is needed to become compensation, benefits, and job "
+            "analysis specialists?"
+        ),
+        inventory,
+    )
+    assert a.figure != "money"
+
+
+def test_openings_are_compared_as_numbers_not_times(inventory):
+    analysis, hits, scored = scored_for(
+        "which has more job openings each year: mechanical engineering or electrical/electronics"
+        " engineering?",
+        inventory,
+        ROWS[3:5],
+    )
+    assert analysis.comparison and analysis.attribute == "outlook"
+    draft = compose(analysis, hits, scored)
+    assert "18,100" in draft.text and "17,500" in draft.text
+    assert "the larger number" in draft.text and "time" not in draft.text.split("Of these")[-1]
+
+
+def test_an_or_compares_only_subjects_on_both_sides(inventory):
+    both = analyse(condense("electricians or mechanical engineers: who earns more?"), inventory)
+    assert both.comparison
+    one_side = analyse(
+        condense("do electricians and mechanical engineers need a degree, or is there a test?"),
+        inventory,
+    )
+    assert not one_side.comparison
+
+
+def test_chat_words_are_not_matched():
+    assert query_terms("which one actually has the higher median, tbh?") == ["higher", "median"]
+
+
+def test_misspelt_words_are_searched_as_the_library_spells_them():
+    rows = [
+        (
+            "mem",
+            "MEM Specializations",
+            "Project management",
+            "Project management classes cover scheduling. Other classes vary. Classes matter.",
+        )
+    ]
+    inventory = Inventory.build(rows)
+    a = analyse(condense("what clases are in the project management track?"), inventory)
+    assert "classes" in a.query.text and "class" in a.query.focus
+
+
+def _answer(doc_id: str) -> Answer:
+    cite = Citation(1, doc_id, "T", "S", "", "", "snippet")
+    return Answer("An answer. [1]", (cite,))
+
+
+def test_a_follow_up_on_the_same_subject_looks_in_the_previous_answers_articles():
+    history = [("what are the steps to get a PE license?", _answer("pe-licensure"))]
+    same = condense("what kind of degree do most people start with?", history)
+    assert same.sources == ("pe-licensure",)
+    switched = condense("what about nurses instead, how long is their degree?", history)
+    assert switched.sources == ()
+    assert condense("what does a director do?").sources == ()
+
+
+def test_which_one_carries_what_the_previous_question_asked_for():
+    history = [("Which certifications should I get?", _answer("certs"))]
+    q = condense("Which one is about Scrum?", history)
+    assert "certif" in q.context or "certifications" in q.text
+
+
+def test_a_subject_carried_from_an_earlier_turn_is_context_not_a_demand(inventory):
+    history = [("how much do electricians make?", _answer("electricians"))]
+    analysis, hits, scored = scored_for(
+        "and do they work nights?", inventory, ROWS[:1], history=history
+    )
+    assert all(s.carried for s in analysis.subjects)
+    assert not compose(analysis, hits, scored).refused
