@@ -29,6 +29,9 @@ MAX_SENTENCES = 3
 SUPPORT_WORDS = 0.5
 SUPPORT_MEANING = 0.5
 MIN_SUPPORT = 0.31
+# A list whose lead-in names the plural thing asked for answers "what certifications ...?"
+# when it scores this share of the best unit (a sentence naming one of them).
+WANTED_LIST_SHARE = 0.85
 # A second unit joins the answer when it scores this share of the best one.
 COMPANION_SHARE = 0.75
 # A fact-table row joins a prose answer when it scores this share of the best unit and holds
@@ -97,10 +100,26 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         return _missing_fact(analysis, hits, best, support)
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
-    chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else best)
+    lead = best if figure else _wanted_list(eligible, best)
+    chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else lead)
     chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
+
+
+def _wanted_list(eligible: list[ScoredUnit], best: ScoredUnit) -> ScoredUnit:
+    """A question asking for things in the plural ("What certifications can help me ...?") is
+    answered by the list that names them, when its lead-in scores near the best unit; a
+    sentence naming one of them answers it only in part."""
+    if best.unit.kind != "sentence":
+        return best
+    leads = [
+        s
+        for s in eligible
+        if s.unit.kind == "lead" and s.features.wants >= 1.0 and not s.features.dangling
+    ]
+    lead = max(leads, key=lambda s: s.score, default=None)
+    return lead if lead is not None and lead.score >= WANTED_LIST_SHARE * best.score else best
 
 
 def _lack_line(names: Sequence[str], mention: bool = False) -> str:
