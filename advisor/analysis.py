@@ -9,11 +9,13 @@ lower-case word says little; the refusal measure weighs it instead."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from advisor.condense import Query
 from advisor.inventory import Inventory, initialism
 from advisor.lexicon import (
+    ANAPHORA,
     ASPECT_WORDS,
     CASUAL_WORDS,
     COMMON_CAPITALS,
@@ -36,6 +38,10 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A capitalised name the library uses more often than this is part of its everyday language
 # ("US", "RN"); rarer ones ("Deloitte", "Boeing") must be in the answer's own text.
 MAX_NAME_COUNT = 12
+# A job named where a question names its occupation, used at most this often (singular and
+# plural) in the library, is mentioned in passing, not covered: "marshals" occurs twice in the
+# 354 articles of the mixed library, "nurse" 361 times.
+MAX_SLOT_COUNT = 12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +53,11 @@ class Subject:
     docs: tuple[str, ...] = ()  # articles whose title names it (they are about it)
     known: bool = True  # the library uses these words at all
     carried: bool = False  # named by an earlier turn only, not by this question
+    typed: tuple[str, ...] = ()  # the stems the question used for it, when not `stems` ("em")
+
+    @property
+    def as_typed(self) -> tuple[str, ...]:
+        return self.typed or self.stems
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,12 +122,13 @@ _SLOTS = re.compile(
 )
 
 
-def _slot_words(text: str) -> list[tuple[str, str]]:
-    """Content words in the places a question names its occupation."""
+def _slot_words(text: str) -> list[tuple[str, str, bool]]:
+    """Content words in the places a question names its occupation, each with whether it is
+    the last, the head noun of the phrase ("marshal" in "a federal air marshal")."""
     out = []
     for m in _SLOTS.finditer(text):
-        phrase = next(g for g in m.groups() if g)
-        out += _content_tokens(phrase)
+        tokens = _content_tokens(next(g for g in m.groups() if g))
+        out += [(w, st, i == len(tokens) - 1) for i, (w, st) in enumerate(tokens)]
     return out
 
 
@@ -164,11 +176,11 @@ def _expansions(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str
     ]
 
 
-def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:
-    """The library's spelling of question words it does not know ("managment" ->
-    "management", "clases" -> "classes"): matching and keywords then find them."""
+def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str]]:
+    """(misspelt stem, the library's spelling) for question words it does not know ("clases"
+    -> "classes"): matching and keywords then find them."""
     return [
-        fixed
+        (st, fixed)
         for w, st in tokens
         if not inventory.knows(w) and (fixed := inventory.correct(w)) is not None
         if stem(fixed) != st
@@ -178,14 +190,16 @@ def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[st
 def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
     """The question with the library's words for its initialisms ("EM" -> "engineering
     managers") and misspellings, so retrieval and matching find what the library calls it."""
-    extra = _expansions(tokens, inventory) + _corrections(tokens, inventory)
+    fixes = _corrections(tokens, inventory)
+    extra = _expansions(tokens, inventory) + [fixed for _, fixed in fixes]
     if not extra:
         return query
+    wrong = {st for st, _ in fixes}  # a misspelt stem matches nothing: it would only dilute
     added = tuple(dict.fromkeys(stem(w) for e in extra for w in e.split()))
     return replace(
         query,
         text=f"{query.text} ({', '.join(dict.fromkeys(extra))})",
-        focus=tuple(dict.fromkeys(query.focus + added)),
+        focus=tuple(dict.fromkeys((*[t for t in query.focus if t not in wrong], *added))),
     )
 
 
@@ -204,88 +218,167 @@ def _sides_named(ask: str, subjects: list[Subject]) -> bool:
     for m in re.finditer(r"\bor\b", ask, re.I):
         before = {st for _, st in _content_tokens(ask[: m.start()])}
         after = {st for _, st in _content_tokens(ask[m.end() :])}
-        named = [(set(s.stems) <= before, set(s.stems) <= after) for s in subjects]
+        named = [(set(s.as_typed) <= before, set(s.as_typed) <= after) for s in subjects]
         if any(b for b, _ in named) and any(a for _, a in named):
             return True
     return False
+
+
+@dataclass
+class _Found:
+    """Subjects found so far in a question, and the stems they account for."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def add(self, subject: Subject) -> None:
+        self.subjects.append(subject)
+        self.used.update(subject.stems)
 
 
 def analyse(query: Query, inventory: Inventory) -> Analysis:
     """Subjects, attribute and constraints of a (condensed) question."""
     ask = ask_part(query.text)
     tokens = _content_tokens(ask)
-    stems = [s for _, s in tokens]
-    subjects: list[Subject] = []
-    used: set[str] = set()
-    matched = inventory.match(stems)
-    if not matched:  # "i've heard chemical engineers and ... make 120k. which one ...?"
+    found = _Found()
+    tokens = _phrase_subjects(found, query, tokens, inventory)
+    _name_subjects(found, ask, inventory)
+    _slot_subjects(found, ask, inventory)
+    _side_subjects(found, query.text, inventory)
+    _initialism_subjects(found, tokens, inventory)
+    query = _expanded(query, tokens, inventory)
+    constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
+    subjects = found.subjects
+    subjects += [
+        Subject(name=y, stems=(y,), known=False) for y in constraints if y not in found.used
+    ]
+    context = _context_cues(ask, query.text)
+    ignore = _names_not_cues(subjects, inventory)
+    return Analysis(
+        query=query,
+        ask=ask,
+        subjects=tuple(subjects),
+        attribute=attribute_of(ask) or (attribute_of(context) if context else None),
+        figure=figure_asked(questions_in(ask), ignore=ignore)
+        or (figure_asked(context, ignore=ignore) if context else None),
+        comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
+        constraints=constraints,
+    )
+
+
+def _phrase_subjects(
+    found: _Found, query: Query, tokens: list[tuple[str, str]], inventory: Inventory
+) -> list[tuple[str, str]]:
+    """The library's subject phrases in the ask, else in the whole question ("i've heard
+    chemical engineers and ... make 120k. which one ...?"); returns the tokens searched."""
+    matched = inventory.match([st for _, st in tokens])
+    if not matched:
         tokens = _content_tokens(query.text)
-        matched = inventory.match([t for _, t in tokens])
+        matched = inventory.match([st for _, st in tokens])
     for i, j, phrase in matched:
-        name = " ".join(w for w, _ in tokens[i:j])
-        docs = _titled_docs(inventory, phrase)
-        carried = not set(phrase) & set(query.focus)
-        subjects.append(Subject(name=name, stems=phrase, docs=docs, carried=carried))
-        used.update(phrase)
+        found.add(
+            Subject(
+                name=" ".join(w for w, _ in tokens[i:j]),
+                stems=phrase,
+                docs=_titled_docs(inventory, phrase),
+                carried=not set(phrase) & set(query.focus),
+            )
+        )
+    return tokens
+
+
+def _name_subjects(found: _Found, ask: str, inventory: Inventory) -> None:
+    """Capitalised names the user typed: unknown ones are missing ("PMI's PgMP": the library
+    knows PMI, never heard of PgMP); rare known ones must be named by the answer."""
     for name in _names(ask):
         name_tokens = [
             (w, st)
             for w, st in _content_tokens(name)
             if w not in COMMON_CAPITALS and fold(w) not in CONTRACTION_PIECES
         ]
-        fresh = [(w, st) for w, st in name_tokens if st not in used]
+        fresh = [(w, st) for w, st in name_tokens if st not in found.used]
         if not fresh:
             continue
         unknown = [w for w, _ in fresh if not inventory.knows(w)]
-        stems_of = tuple(st for _, st in fresh)
-        if unknown:  # "PMI's PgMP": the library knows PMI, never heard of PgMP
-            subjects.append(Subject(name=" ".join(unknown), stems=stems_of, known=False))
+        stems = tuple(st for _, st in fresh)
+        if unknown:
+            found.add(Subject(name=" ".join(unknown), stems=stems, known=False))
         elif len(fresh) == len(name_tokens) and 0 < inventory.count(name) <= MAX_NAME_COUNT:
-            subjects.append(Subject(name=" ".join(w for w, _ in fresh), stems=stems_of))
-        used.update(stems_of)
-    for w, st in _slot_words(ask):  # "a locksmith": a job the library never names
-        if st in used or fold(w) in NOT_SUBJECTS:
+            found.add(Subject(name=" ".join(w for w, _ in fresh), stems=stems))
+        found.used.update(stems)
+
+
+def _slot_subjects(found: _Found, ask: str, inventory: Inventory) -> None:
+    """The job in the place a question names its occupation: missing when the library never
+    uses the word ("a locksmith"); a rare name the answer must name when the library uses it
+    only in passing ("a federal air marshal": "marshals" twice in 350 articles)."""
+    for w, st, head in _slot_words(ask):
+        if st in found.used or fold(w) in NOT_SUBJECTS:
             continue
         if not inventory.knows(w) and inventory.correct(w) is None:
-            subjects.append(Subject(name=w, stems=(st,), known=False))
-            used.add(st)
-        elif inventory.knows(w) and inventory.count(w) <= MAX_NAME_COUNT:
-            # "a federal air marshal": a job the library names only in passing is a rare
-            # name, which the answer's own text must name
-            subjects.append(Subject(name=w, stems=(st,)))
-            used.add(st)
-    for side in _compared_sides(query.text):
+            found.add(Subject(name=w, stems=(st,), known=False))
+        elif head and _rare_job(w, inventory):
+            found.add(Subject(name=w, stems=(st,)))
+
+
+def _rare_job(word: str, inventory: Inventory) -> bool:
+    """The library uses the word (or its plural) at least once and at most MAX_SLOT_COUNT
+    times; "-ly" words ("become a nurse quickly") are how, not who."""
+    if word.lower().endswith("ly") or not inventory.knows(word):
+        return False
+    uses = inventory.count(word) + inventory.count(word + "s")
+    return 0 < uses <= MAX_SLOT_COUNT
+
+
+def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
+    """Both sides of "X vs Y", replacing the parts of a side found alone ("VP" in "VP of
+    engineering")."""
+    for side in _compared_sides(text):
         side_stems = tuple(st for _, st in side)
-        if side_stems and not set(side_stems) <= used and all(inventory.knows(w) for w, _ in side):
-            # the side replaces the parts of it found alone ("VP" in "VP of engineering")
-            subjects = [x for x in subjects if not set(x.stems) < set(side_stems)]
-            subjects.append(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
-            used.update(side_stems)
-    for expansion in _expansions(tokens, inventory):  # "EM": the engineering manager
-        for _, _, phrase in inventory.match([stem(w) for w in expansion.split()]):
-            if not set(phrase) <= used:
+        if (
+            side_stems
+            and not set(side_stems) <= found.used
+            and all(inventory.knows(w) for w, _ in side)
+        ):
+            found.subjects = [x for x in found.subjects if not set(x.stems) < set(side_stems)]
+            found.add(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
+
+
+def _initialism_subjects(
+    found: _Found, tokens: list[tuple[str, str]], inventory: Inventory
+) -> None:
+    """ "EM": the engineering manager, when the library's phrases name the expansion."""
+    for w, st in tokens:
+        initials = initialism(w)
+        if initials is None or initials not in inventory.expansions:
+            continue
+        expansion = inventory.expansions[initials]
+        for _, _, phrase in inventory.match([stem(x) for x in expansion.split()]):
+            if not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
-                subjects.append(Subject(name=expansion, stems=phrase, docs=docs))
-                used.update(phrase)
-    query = _expanded(query, tokens, inventory)
-    constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
-    named = used | {
+                found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
+
+
+def _context_cues(ask: str, text: str) -> str:
+    """The whole question, for its attribute and figure when the ask has no cue of its own,
+    but only when the ask points back at its context ("both make around 120k. which one has
+    the higher median?"); empty otherwise ("My salary is $90k. Should I get the PMP?" asks no
+    amount)."""
+    asked = questions_in(ask)
+    points_back = not ANAPHORA.isdisjoint(w.lower() for w in surface_words(asked))
+    return text if points_back and text != asked else ""
+
+
+def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozenset[str]:
+    """Stems that name a subject rather than ask for a figure: the words of its phrase and its
+    articles' titles ("compensation" in "compensation, benefits, and job analysis
+    specialists"), except the phrase's head, its last word ("pay" in "engineering manager pay"
+    asks for pay)."""
+    named = {st for s in subjects for st in s.stems}
+    named |= {
         st
-        for subject in subjects
-        for d in subject.docs
+        for s in subjects
+        for d in s.docs
         for _, st in _content_tokens(inventory.titles.get(d, ""))
     }
-    subjects += [Subject(name=y, stems=(y,), known=False) for y in constraints if y not in used]
-    return Analysis(
-        query=query,
-        ask=ask,
-        subjects=tuple(subjects),
-        # a context sentence speaks for an ask without cues of its own ("both make around
-        # 120k. which one has the higher median?")
-        attribute=attribute_of(ask) or attribute_of(query.text),
-        # a subject's name is not a cue: "compensation" in "compensation specialists"
-        figure=figure_asked(questions_in(ask), ignore=named)
-        or figure_asked(query.text, ignore=named),
-        comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
-        constraints=constraints,
-    )
+    return frozenset(named - {s.stems[-1] for s in subjects if s.stems})

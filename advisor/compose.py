@@ -100,8 +100,8 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         return _missing_fact(analysis, hits, best, support)
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
-    lead = best if figure else _wanted_list(eligible, best)
-    chosen = _select(eligible, max(with_figure, key=lambda s: s.score) if figure else lead)
+    first = max(with_figure, key=lambda s: s.score) if figure else _wanted_list(eligible, best)
+    chosen = _select(eligible, first)
     chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
@@ -113,11 +113,7 @@ def _wanted_list(eligible: list[ScoredUnit], best: ScoredUnit) -> ScoredUnit:
     sentence naming one of them answers it only in part."""
     if best.unit.kind != "sentence":
         return best
-    leads = [
-        s
-        for s in eligible
-        if s.unit.kind == "lead" and s.features.wants >= 1.0 and not s.features.dangling
-    ]
+    leads = [s for s in eligible if s.unit.kind == "lead" and s.features.wants >= 1.0]
     lead = max(leads, key=lambda s: s.score, default=None)
     return lead if lead is not None and lead.score >= WANTED_LIST_SHARE * best.score else best
 
@@ -346,7 +342,9 @@ def _structured_fact(
     """Prose answers gain the matching fact-table row of the same article ("Number of Jobs,
     2024: 1,579,800" beside "held about 1.6 million jobs"; "Typical Entry-Level Education: ..."
     beside the prose on schooling): the exact figure, with its citation. A row matches when it
-    holds the kind of figure asked for or names what the question asks about."""
+    holds the kind of figure asked for or names what the question asks about. It may follow a
+    list ("held about 5.0 million jobs ... distributed as follows:" and its rows): one row more
+    is the figure the list does not give."""
     doc = hits[chosen[0].hit].chunk.doc_id
     top = max(s.score for s in chosen)
     rows = [

@@ -164,7 +164,9 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     resolved = _resolve_ordinal(question, previous)
     if resolved is not None:  # "the second one" is the previous answer's second item
         own = subject_words(resolved) or list(state.subject)
-        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(resolved)), True, True)
+        return _Reading(
+            resolved, (), 0.0, _State(tuple(own), _aspects(resolved)), same_subject=True
+        )
     words = words_of(question)
     own = subject_words(question)
     aspects = _aspects(question)
@@ -181,15 +183,22 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
-        return _Reading(question, carried, weight, _State(state.subject, aspects), True, True)
+        return _Reading(
+            question, carried, weight, _State(state.subject, aspects), same_subject=True
+        )
     if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
         # "which one is about Scrum?" after "which certifications ...?": the thing asked about
         carried = state.subject or state.frame
         state = _State(state.subject, aspects or state.frame)
-        return _Reading(question, carried, weight, state, True, True)
+        return _Reading(question, carried, weight, state, same_subject=True)
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
-            question, state.subject, SHARED_WEIGHT, _State(state.subject, aspects), False, True
+            question,
+            state.subject,
+            SHARED_WEIGHT,
+            _State(state.subject, aspects),
+            in_text=False,
+            same_subject=True,
         )
     # A subject of its own without a marker: the turn stands alone. A complete question
     # ("what does a registered nurse earn?") starts a new subject; a remark or a vaguer
@@ -198,7 +207,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if question.endswith("?") and attribute_of(words) is not None:
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
-    return _Reading(question, (), 0.0, _State(merged, aspects), True, True)
+    return _Reading(question, (), 0.0, _State(merged, aspects), same_subject=True)
 
 
 def _clip(history: Sequence[Turn]) -> list[tuple[str, Answer | str | None]]:

@@ -487,7 +487,7 @@ class IndexReader:
         self._ranker: BM25Ranker | None = None
         self._ranker_lock = threading.Lock()
         self._cache_lock = threading.Lock()  # the outline and fact tables read once
-        self._outline: list[tuple[str, str, str, str]] | None = None
+        self._outline: tuple[tuple[str, str, str, str], ...] | None = None
         self._tables: dict[str, list[Chunk]] = {}
 
     def close(self) -> None:
@@ -591,23 +591,26 @@ class IndexReader:
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         return self._table().doc_chunks(doc_id)
 
-    def outline(self) -> list[tuple[str, str, str, str]]:
+    def outline(self) -> tuple[tuple[str, str, str, str], ...]:
         """(doc_id, title, section, url) per section: read once, as a generation never changes
         (a refusal's follow-ups scan it; the query costs ~15 ms on 350 articles)."""
-        with self._cache_lock:
-            if self._outline is None:
-                self._outline = self._table().outline()
-            return self._outline
+        if self._outline is None:
+            rows = tuple(self._table().outline())
+            with self._cache_lock:
+                self._outline = self._outline or rows
+        return self._outline
 
     def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
-        """The fact-table chunks of these documents, each document's read once."""
-        with self._cache_lock:
-            missing = [d for d in dict.fromkeys(doc_ids) if d not in self._tables]
-            if missing:
-                found = self._table().table_chunks(missing)
+        """The fact-table chunks of these documents, each document's read once (the query
+        runs outside the lock, so requests never wait on each other's reads)."""
+        wanted = list(dict.fromkeys(doc_ids))
+        missing = [d for d in wanted if d not in self._tables]
+        if missing:
+            found = self._table().table_chunks(missing)
+            with self._cache_lock:
                 for d in missing:
-                    self._tables[d] = [c for c in found if c.doc_id == d]
-            return [c for d in dict.fromkeys(doc_ids) for c in self._tables[d]]
+                    self._tables.setdefault(d, [c for c in found if c.doc_id == d])
+        return [c for d in wanted for c in self._tables[d]]
 
     def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
         return self._table().at(chunk.doc_id, chunk.position + step)

@@ -281,7 +281,11 @@ _COMPARISON = re.compile(
 
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 _YES_NO = re.compile(
-    r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b", re.I
+    r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b"
+    # a request in question form asks for the figure: "can you tell me the median salary?"
+    r"(?!\s+(?:you|u)\s+(?:please\s+)?(?:tell|give|share|list|show|find|say)\b)"
+    r"(?!\s+(?:you|u)\s+know\b)",
+    re.I,
 )
 
 

@@ -372,7 +372,12 @@ class LLMAnswerer:
             return fallback
         focus = tuple(dict.fromkeys(stem(w) for w in query_terms(text)))
         return Query(
-            text=text, focus=focus, follow_up=True, wants=fallback.wants, subject=fallback.subject
+            text=text,
+            focus=focus,
+            follow_up=True,
+            wants=fallback.wants,
+            subject=fallback.subject,
+            sources=fallback.sources,
         )
 
     def acceptable(self, text: str, said: str, fallback: Query) -> bool:

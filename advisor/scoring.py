@@ -24,9 +24,11 @@ class Weights:
     """How much each feature adds to a unit's score. Fitted by `evals/fit_weights.py` on the
     training split (see README "Answer quality"); the reason for each value is beside it."""
 
-    # Fitted by `evals/fit_weights.py` on half of mixed-dev + project + dev (175 questions,
-    # split by id hash); "the best unit is a good one" 0.54 -> 0.58 on that half and 0.48 ->
-    # 0.49 on the held-out half (hand-set weights before: 1.0 / 1.2 / 0.5 / 0.4 / 0.3).
+    # words / meaning / chunk / subject / attribute: fitted by `evals/fit_weights.py` on half
+    # of mixed-dev + project + dev (175 questions, split by id hash); "the best unit is a good
+    # one" 0.54 -> 0.58 on that half and 0.48 -> 0.49 on the held-out half (hand-set weights
+    # before: 1.0 / 1.2 / 0.5 / 0.4 / 0.3). Re-fitted since by MRR with the newer features:
+    # weights fitted on either half lower the other half's MRR or leave it, so these stay.
     words: float = 0.6  # share of the question's rarity-weighted words the unit (and its list
     # lead-in or neighbour, at half weight) contains: exact wording still matters, less than meaning
     meaning: float = 1.8  # cosine of question and unit vector; it is what finds paraphrases
@@ -88,8 +90,8 @@ _ASKS_OTHERS = frozenset(
 )
 
 
-_FEATURES = tuple(f.name for f in fields(Weights))
-_VALUES = attrgetter(*_FEATURES)  # every feature (or weight) as a tuple, in one call
+FEATURES = tuple(f.name for f in fields(Weights))
+_VALUES = attrgetter(*FEATURES)  # every feature (or weight) as a tuple, in one call
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,7 +197,7 @@ def _neighbours(u: Unit, group: Sequence[Unit]) -> list[Unit]:
     return [v for v in same if abs(v.order - u.order) == 1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ChunkUnits:
     """What scoring needs of a chunk that no question changes, worked out once per chunk."""
 
@@ -207,6 +209,11 @@ class ChunkUnits:
     scope: tuple[frozenset[str], ...]  # all of the above: what the unit can be about
     group: tuple[tuple[int, ...], ...]  # orders of the units of its list or paragraph
     rows: np.ndarray  # which units are table rows (bool per unit)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False  # shared by every question that meets the chunk
+    return a
 
 
 # ~26 KB a chunk: 2,048 hold the hot part of a large library in ~50 MB (all 8,143 chunks of
@@ -233,7 +240,7 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         context=context,
         scope=tuple(o | n | c for o, n, c in zip(own, near, context, strict=True)),
         group=tuple(tuple(v.order for v in groups[u.group]) for u in units),
-        rows=np.array([u.kind == "row" for u in units], dtype=bool),
+        rows=_frozen(np.array([u.kind == "row" for u in units], dtype=bool)),
     )
 
 
@@ -255,8 +262,8 @@ def score_units(
         query_weights(query, idf),
         [st for c in chunks for st in c.own] + [st for c in chunks for st in c.context],
     )
-    words = _WordScale(match, _aspect_weights(match, analysis, hits))
-    shares = [words.shares(c) for c in chunks]
+    scale = _WordScale(match, _aspect_weights(match, analysis, hits))
+    shares = [scale.shares(c) for c in chunks]
     qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
     figure = analysis.figure
     covered = analysis.covered

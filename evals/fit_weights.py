@@ -24,7 +24,7 @@ from typing import Any
 
 from advisor.compose import SUPPORT_MEANING, SUPPORT_WORDS
 from advisor.evals.harness import build_index, load_questions
-from advisor.scoring import WEIGHTS, Features, Weights
+from advisor.scoring import FEATURES, WEIGHTS, Features, Weights
 from advisor.settings import Settings
 from advisor.textutil import normalize
 
@@ -32,7 +32,7 @@ GRID = {
     "words": (0.3, 0.6, 1.0),
     "meaning": (1.2, 1.8, 2.4),
     "chunk": (0.5, 1.0, 1.5),
-    "aspect": (0.0, 0.3, 0.6, 1.0),
+    "aspect": (0.0, 0.2, 0.4),
     "subject": (0.1, 0.2, 0.4),
     "attribute": (0.15, 0.3),
 }
@@ -190,24 +190,28 @@ def _cases(args: argparse.Namespace) -> list[Case]:
     """Collected once (retrieval is the slow part), or read back from --cases."""
     import pickle
 
-    if args.cases and args.cases.exists():
-        return pickle.loads(args.cases.read_bytes())
+    # the file is reused only for the same questions, corpus and features
+    key = json.dumps(
+        [sorted(map(str, args.questions)), sorted(map(str, args.corpus)), list(FEATURES)]
+    )
+    if args.cases and args.cases.exists() and not args.separate_units:
+        saved_key, cases = pickle.loads(args.cases.read_bytes())
+        if saved_key == key:
+            return cases
     settings, _ = build_index(Settings.from_env(), args.corpus)
     questions = [q for path in args.questions for q in load_questions(path)]
     cases = collect(settings, questions)
     if args.separate_units:
         separate = collect(settings, questions, separate=True)
-        print(
-            json.dumps(
-                {
-                    "pooled": _quality(cases, [], WEIGHTS),
-                    "separate": _quality(separate, [], WEIGHTS),
-                }
-            )
-        )
+        print(json.dumps({"pooled": _whole(cases), "separate": _whole(separate)}))
     if args.cases:
-        args.cases.write_bytes(pickle.dumps(cases))
+        args.cases.write_bytes(pickle.dumps((key, cases)))
     return cases
+
+
+def _whole(cases: list[Case]) -> dict[str, float]:
+    """Top-1 and MRR over every question, with the current weights."""
+    return {"top1": round(top1(cases, WEIGHTS), 3), "mrr": round(mrr(cases, WEIGHTS), 3)}
 
 
 if __name__ == "__main__":

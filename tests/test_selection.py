@@ -217,3 +217,31 @@ def test_a_subject_carried_from_an_earlier_turn_is_context_not_a_demand(inventor
     )
     assert all(s.carried for s in analysis.subjects)
     assert not compose(analysis, hits, scored).refused
+
+
+def test_a_job_the_library_names_only_in_passing_must_be_named_by_the_answer():
+    rows = [
+        ("atc", "Air Traffic Controllers", "Duties",
+         "Air traffic controllers coordinate aircraft. Federal air marshals are not covered here."),
+        ("atc", "Air Traffic Controllers", "How to Become One",
+         "Candidates must be under 31 and complete federal training at the FAA academy."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    a = analyse(
+        condense("what training do you need for becoming a federal air marshal?"), inventory
+    )
+    assert "marshal" in [s.name for s in a.covered if not s.docs]
+    # how, not who: an adverb in the occupation's place is never a subject
+    b = analyse(condense("how do I become an air traffic controller quickly?"), inventory)
+    assert all(s.name != "quickly" for s in b.subjects)
+
+
+def test_context_sentences_lend_cues_only_to_an_ask_that_points_back(inventory):
+    a = analyse(
+        condense("My salary is $90k. Should I get a degree to be an electrician?"), inventory
+    )
+    assert a.figure is None
+    b = analyse(condense("Both make around 60k. Which one has the higher median?"), inventory)
+    assert b.figure == "money"
+    # a request in question form still asks for the figure
+    assert figure_asked("Can you tell me the median salary for electricians?") == "money"
