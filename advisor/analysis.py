@@ -284,6 +284,13 @@ def _phrase_subjects(
                 carried=not set(phrase) & set(query.focus),
             )
         )
+    taken = {k for i, j, _ in matched for k in range(i, j)}
+    for i, j, run, docs in inventory.loose_match([st for _, st in tokens]):
+        if taken.isdisjoint(range(i, j)) and not set(run) <= found.used:
+            name = " ".join(w for w, _ in tokens[i:j])
+            carried = not set(run) & set(query.focus)
+            found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried))
+            taken.update(range(i, j))
     return tokens
 
 

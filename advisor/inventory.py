@@ -51,6 +51,8 @@ MIN_TEMPLATE_DOCS = 20
 MIN_TEMPLATE_STEMS = 5
 _DIGIT = re.compile(r"\d")
 
+_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
+
 Phrase = tuple[str, ...]
 # Title words that name what is said about a subject, not a subject ("Pay and Job Outlook")
 _GENERIC_STEMS = frozenset(stem(w) for w in ASPECT_WORDS | FRAME_WORDS)
@@ -114,6 +116,7 @@ class Inventory:
     titles: dict[str, str] = field(default_factory=dict)
     templates: frozenset[str] = frozenset()  # template_key of sentences repeated site-wide
     _typos: dict[str, str] | None = field(default=None, repr=False)
+    _by_head: dict[str, list[tuple[frozenset[str], str]]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> Inventory:
@@ -208,6 +211,36 @@ class Inventory:
             if variant in self.vocabulary and self.vocabulary[variant] >= MIN_TYPO_TARGET_COUNT:
                 return variant
         return None
+
+    def loose_match(self, stems: list[str]) -> list[tuple[int, int, Phrase, list[str]]]:
+        """Runs of 2-4 question stems that end in an article title's head noun and whose words
+        all occur in that title, when at most MAX_PHRASE_DOCS titles take them: (start, end,
+        run, articles). People name an occupation by part of its title: "water treatment
+        operator" for "Water and Wastewater Treatment Plant and System Operators"."""
+        heads = self._heads()
+        found = []
+        for end in range(len(stems), 1, -1):
+            titles = heads.get(stems[end - 1], ())
+            for n in range(min(MAX_PHRASE_WORDS, end), 1, -1):
+                run = stems[end - n : end]
+                docs = [doc for words, doc in titles if set(run) <= words]
+                if docs and len(docs) <= MAX_PHRASE_DOCS:
+                    found.append((end - n, end, tuple(run), docs))
+                    break
+        return found
+
+    def _heads(self) -> dict[str, list[tuple[frozenset[str], str]]]:
+        """Title head noun -> (the title's content stems, its article), built once."""
+        if self._by_head is None:
+            index: dict[str, list[tuple[frozenset[str], str]]] = {}
+            for doc, title in self.titles.items():
+                # the head is the last word before a preposition or colon: "Certifications
+                # for Engineers" names certifications, not engineers
+                words = content_stems(_TITLE_TAIL.split(title, maxsplit=1)[0])
+                if words:
+                    index.setdefault(words[-1], []).append((frozenset(words), doc))
+            self._by_head = index
+        return self._by_head
 
     def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
         """Longest subject phrases in a stem sequence: (start, end, phrase), left to right."""
