@@ -100,6 +100,18 @@ _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})
 MAX_SIDE_WORDS = 3
 
 
+def _acronym_sides(text: str) -> list[list[tuple[str, str]]]:
+    """ "PE or PMP", "CSM or the PSM": acronyms on both sides of an "or" in a question that
+    compares ("does the PE or a PMP matter more?"); other "or"s join anything at all."""
+    if not is_comparison(text) or compares_by_or_only(text):
+        return []
+    for m in re.finditer(r"\bor\b", text, re.I):
+        before, after = _content_tokens(text[: m.start()]), _content_tokens(text[m.end() :])
+        if before and after and _acronym(before[-1][0]) and _acronym(after[0][0]):
+            return [[before[-1]], [after[0]]]
+    return []
+
+
 def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
     """The two sides of "X vs Y", as content tokens (at most three words each, nearest the
     "vs"): they are the subjects of a comparison even when no title names them."""
@@ -182,7 +194,7 @@ def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tu
     return [
         (st, fixed)
         for w, st in tokens
-        if not inventory.knows(w) and (fixed := inventory.correct(w)) is not None
+        if not inventory.knows(w) and (fixed := inventory.respell(w)) is not None
         if stem(fixed) != st
     ]
 
@@ -338,15 +350,13 @@ def _rare_job(word: str, inventory: Inventory) -> bool:
 
 
 def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
-    """Both sides of "X vs Y", replacing the parts of a side found alone ("VP" in "VP of
-    engineering")."""
-    for side in _compared_sides(text):
+    """Both sides of "X vs Y" (or of "PE or PMP"), replacing the parts of a side found alone
+    ("VP" in "VP of engineering")."""
+    for side in _compared_sides(text) or _acronym_sides(text):
         side_stems = tuple(st for _, st in side)
-        if (
-            side_stems
-            and not set(side_stems) <= found.used
-            and all(inventory.knows(w) for w, _ in side)
-        ):
+        # a common capitalised name ("PE") is not a subject alone, but a compared side is
+        named = any(set(side_stems) <= set(x.stems) for x in found.subjects)
+        if side_stems and not named and all(inventory.knows(w) for w, _ in side):
             found.subjects = [x for x in found.subjects if not set(x.stems) < set(side_stems)]
             found.add(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
 

@@ -37,6 +37,7 @@ MAX_HEADING_WORDS = 3
 # Words seen this often count as known when a typo is one letter away from them.
 MIN_TYPO_TARGET_COUNT = 3
 MIN_TYPO_LENGTH = 5
+MIN_RESPELL_LENGTH = 6  # a question word searched under the library's spelling
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # Headings name a term often enough ("Engineering manager", "Engineering managers and
 # directors") for its initials to count as a word the library knows.
@@ -101,8 +102,10 @@ def template_key(text: str, title: str) -> str | None:
     return " ".join(sorted(rest)) if len(rest) >= MIN_TEMPLATE_STEMS else None
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _deletions(word: str) -> list[str]:
+    """The word without one of its letters, in letter order (an order that never depends on
+    the process's hash seed, so a correction is the same in every process)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
 
 
 @dataclass
@@ -199,6 +202,13 @@ class Inventory:
         or another spelling, "MDs" for "M.D.")."""
         return min((self.vocabulary.get(w, 0) for w in words(phrase)), default=0)
 
+    def respell(self, word: str) -> str | None:
+        """The library's word that this one is with a letter dropped ("clases" -> "classes"),
+        for words of MIN_RESPELL_LENGTH letters or more; a word with a letter more than a
+        library word is as often a real word the library does not use ("heard", "hard")."""
+        word = word.lower()
+        return self._typo_index().get(word) if len(word) >= MIN_RESPELL_LENGTH else None
+
     def correct(self, word: str) -> str | None:
         """The library's word one letter away from a misspelt one ("managment")."""
         word = word.lower()
@@ -264,7 +274,9 @@ class Inventory:
     def _typo_index(self) -> dict[str, str]:
         if self._typos is None:
             index: dict[str, str] = {}
-            for w, n in self.vocabulary.items():
+            # the most used word claims a shared misspelling, whatever the vocabulary's order
+            words = sorted(self.vocabulary.items(), key=lambda wn: (-wn[1], wn[0]))
+            for w, n in words:
                 if n >= MIN_TYPO_TARGET_COUNT and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
                     for d in _deletions(w):
                         index.setdefault(d, w)

@@ -272,11 +272,13 @@ FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
 _FIGURE_PHRASES = tuple((re.compile(p, re.I), kind) for p, kind in FIGURE_PHRASES)
 
 # A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?").
-_COMPARISON = re.compile(
+_COMPARISON_WORDS = re.compile(
     r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|more|"
-    r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b|\bor\b[^?]*\?",
+    r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b",
     re.I,
 )
+_OR_QUESTION = re.compile(r"\bor\b[^?]*\?", re.I)  # "X or Y?"
+_COMPARISON = re.compile(f"{_COMPARISON_WORDS.pattern}|{_OR_QUESTION.pattern}", re.I)
 
 
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
@@ -317,13 +319,9 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     return None
 
 
-_OR_ONLY = re.compile(r"\bor\b", re.I)
-
-
 def compares_by_or_only(text: str) -> bool:
     """The only comparison cue is an "or" ("does NCEES send the EIT or is there a step?")."""
-    found = {m.group(0).lower() for m in _COMPARISON.finditer(text)}
-    return bool(found) and all(_OR_ONLY.match(f) for f in found)
+    return bool(_OR_QUESTION.search(text)) and not _COMPARISON_WORDS.search(text)
 
 
 def is_comparison(text: str) -> bool:

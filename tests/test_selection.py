@@ -4,6 +4,10 @@ beside prose, how figures and comparisons are read, and what a follow-up carries
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -245,3 +249,27 @@ def test_context_sentences_lend_cues_only_to_an_ask_that_points_back(inventory):
     assert b.figure == "money"
     # a request in question form still asks for the figure
     assert figure_asked("Can you tell me the median salary for electricians?") == "money"
+
+
+def test_corrections_do_not_depend_on_the_hash_seed():
+    # "heard" is "hard" with a letter more and "head" with one more: sets of deletions used
+    # to be walked in hash order, so the process's seed chose between them
+    code = (
+        "from advisor.inventory import Inventory\n"
+        "rows = [('d', 'Doc', 'S', 'hard hard hard head head head heads heads heads')]\n"
+        "inv = Inventory.build(rows)\n"
+        "print(inv.correct('heard'), inv.respell('heards'), inv.respell('heard'))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(outputs) == 1
+    # a word with a letter more than a library word may be a real word: it is not respelt
+    assert outputs.pop().split()[2] == "None"
