@@ -57,6 +57,11 @@ log = logging.getLogger(__name__)
 KEYWORD = "keyword.sqlite"
 RANKER = "bm25"
 INVENTORY = "inventory.json"
+# Chunk vectors a reader keeps in memory (1.5 KB each at 384 dimensions: ~30 MB), so the
+# articles and fact tables many questions touch are read from the store once.
+MAX_KEPT_VECTORS = 20_000
+MAX_KEPT_UNIT_CHUNKS = 2048  # chunks whose unit vectors a reader keeps (~27 MB)
+MAX_KEPT_ARTICLES = 512  # articles' chunk lists kept by a reader (~20 chunks of ~1 KB each)
 # A lease not refreshed for this long belongs to a process that is gone (a crashed machine);
 # long enough to ride out clock skew between machines and a process paused for minutes.
 LEASE_TTL_SECONDS = 600.0
@@ -489,6 +494,9 @@ class IndexReader:
         self._cache_lock = threading.Lock()  # the outline and fact tables read once
         self._outline: tuple[tuple[str, str, str, str], ...] | None = None
         self._tables: dict[str, list[Chunk]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._articles: dict[str, list[Chunk]] = {}
+        self._unit_vectors: dict[str, np.ndarray] = {}
 
     def close(self) -> None:
         """Let go of the generation's client, files and lease now (idempotent)."""
@@ -541,16 +549,32 @@ class IndexReader:
         ]
 
     def similarities(self, vector: list[float], ids: list[str]) -> dict[str, float]:
-        """Cosine similarity of the query to these chunks (vectors are normalized)."""
-        if not ids:
+        """Cosine similarity of the query to these chunks (vectors are normalized). Chunk
+        vectors read from the store are kept (a generation never changes them), so the
+        articles and fact tables that many questions touch cost one read."""
+        vectors = self.chunk_vectors(ids)
+        if not vectors:
             return {}
-        got = self.collection.get(ids=ids, include=["embeddings"])
-        if not got["ids"]:
-            return {}
-        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(
-            vector, dtype=np.float32
-        )
-        return dict(zip(got["ids"], sims.tolist(), strict=True))
+        found = list(vectors)
+        sims = np.stack([vectors[c] for c in found]) @ np.asarray(vector, dtype=np.float32)
+        return dict(zip(found, sims.tolist(), strict=True))
+
+    def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks (those the store has), remembered up to
+        MAX_KEPT_VECTORS chunks (~1.5 KB each)."""
+        kept = self._vectors
+        found = {c: v for c in dict.fromkeys(ids) if (v := kept.get(c)) is not None}
+        missing = [c for c in dict.fromkeys(ids) if c not in found]
+        if missing:
+            got = self.collection.get(ids=missing, include=["embeddings"])
+            vectors = np.asarray(got["embeddings"], dtype=np.float32) if got["ids"] else []
+            fresh = dict(zip(got["ids"], vectors, strict=True))
+            with self._cache_lock:
+                if len(kept) + len(fresh) > MAX_KEPT_VECTORS:
+                    kept.clear()  # crude but bounded: the hot set refills in a few questions
+                kept.update(fresh)
+            found.update(fresh)
+        return found
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         return self._table().get(ids)
@@ -572,10 +596,22 @@ class IndexReader:
             return self._inventory
 
     def unit_vectors(self, ids: list[str]) -> dict[str, Any]:
-        """Per chunk, the vectors of its quotable units ((units, dim) arrays), when indexed."""
+        """Per chunk, the vectors of its quotable units ((units, dim) arrays), when indexed;
+        remembered for up to MAX_KEPT_UNIT_CHUNKS chunks, as float16 (~13 KB a chunk)."""
         from advisor.unit_vectors import UnitVectorTable
 
-        return UnitVectorTable(self.keyword._conn()).get(ids)
+        kept = self._unit_vectors
+        missing = [c for c in dict.fromkeys(ids) if c not in kept]
+        if missing:
+            fresh = UnitVectorTable(self.keyword._conn()).get(missing, dtype=np.float16)
+            with self._cache_lock:
+                if len(kept) + len(fresh) > MAX_KEPT_UNIT_CHUNKS:
+                    kept.clear()
+                kept.update(fresh)
+        else:
+            fresh = {}
+        got = {c: v for c in ids if (v := kept.get(c, fresh.get(c))) is not None}
+        return {c: v.astype(np.float32) for c, v in got.items()}
 
     def leading_chunks(self, n: int) -> dict[str, list[str]]:
         return self._table().leading(n)
@@ -589,7 +625,16 @@ class IndexReader:
         return out
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
-        return self._table().doc_chunks(doc_id)
+        """An article's chunks in order, remembered for up to MAX_KEPT_ARTICLES articles
+        (follow-up suggestions and subject articles read the same few again and again)."""
+        chunks = self._articles.get(doc_id)
+        if chunks is None:
+            chunks = self._table().doc_chunks(doc_id)
+            with self._cache_lock:
+                if len(self._articles) >= MAX_KEPT_ARTICLES:
+                    self._articles.clear()
+                self._articles[doc_id] = chunks
+        return list(chunks)
 
     def outline(self) -> tuple[tuple[str, str, str, str], ...]:
         """(doc_id, title, section, url) per section: read once, as a generation never changes

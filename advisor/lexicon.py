@@ -191,9 +191,18 @@ def looks_like_injection(text: str) -> bool:
 def attribute_of(words: Iterable[str] | str) -> str | None:
     """The attribute a question asks for (pay, duration, cost, requirements, duties, outlook,
     steps, comparison, definition), from its words in order (or its text); None if no cue."""
-    from advisor.terms import fold, stem, words_of
+    from advisor.terms import fold, words_of
 
     seq = words_of(words) if isinstance(words, str) else [fold(w) for w in words]
+    return _attribute_of_words(tuple(seq))
+
+
+@lru_cache(maxsize=8192)
+def _attribute_of_words(seq: tuple[str, ...]) -> str | None:
+    """attribute_of for folded words in order (remembered: suggestions ask it of the same
+    headings again and again)."""
+    from advisor.terms import stem
+
     stems = {stem(w) for w in seq}
     joined = f" {' '.join(seq)} "
     cues, phrases = _cues()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.analysis import Analysis
 from advisor.compose import Draft
@@ -179,6 +180,7 @@ _OOH_QUESTIONS: tuple[tuple[str, str | None], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)
 def question_for_section(
     title: str, section: str, occupation: Occupation | None = None
 ) -> str | None:

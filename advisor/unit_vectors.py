@@ -103,8 +103,11 @@ class UnitVectorTable:
                 "DELETE FROM unit_vectors WHERE chunk_id = ?", [(i,) for i in ids]
             )
 
-    def get(self, ids: Sequence[str], dim: int = 384) -> dict[str, np.ndarray]:
-        """Vectors of these chunks ((units, dim) float32); chunks without any are left out."""
+    def get(
+        self, ids: Sequence[str], dim: int = 384, dtype: type = np.float32
+    ) -> dict[str, np.ndarray]:
+        """Vectors of these chunks ((units, dim) arrays of `dtype`; stored as float16);
+        chunks without any are left out."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
@@ -115,6 +118,6 @@ class UnitVectorTable:
         except sqlite3.OperationalError:  # an index built before unit vectors existed
             return {}
         return {
-            cid: np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(-1, dim)
+            cid: np.frombuffer(blob, dtype=np.float16).astype(dtype).reshape(-1, dim)
             for cid, blob in rows
         }
