@@ -57,6 +57,10 @@ class Matcher:
     _memo: dict[frozenset[str], tuple[float, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # stem -> (word index, credit) for every stem that matches some question word
+    _by_stem: dict[str, list[tuple[int, float]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def total(self) -> float:
@@ -84,16 +88,22 @@ class Matcher:
         The credits of a union of sets are the per-word maxima of theirs."""
         got = self._memo.get(stems)
         if got is None:
-            got = tuple(
-                1.0
-                if not stems.isdisjoint(self.exact[t])
-                else EQUIVALENT_CREDIT
-                if not stems.isdisjoint(self.near[t])
-                else 0.0
-                for t in self.weights
-            )
-            self._memo[stems] = got
+            by_stem = self._stem_credits()
+            credit = [0.0] * len(self.weights)
+            for st in stems & by_stem.keys():  # most stems of a unit match no question word
+                for i, c in by_stem[st]:
+                    credit[i] = max(credit[i], c)
+            got = self._memo[stems] = tuple(credit)
         return got
+
+    def _stem_credits(self) -> dict[str, list[tuple[int, float]]]:
+        if not self._by_stem:
+            for i, t in enumerate(self.weights):
+                for st in self.exact[t]:
+                    self._by_stem.setdefault(st, []).append((i, 1.0))
+                for st in self.near[t]:
+                    self._by_stem.setdefault(st, []).append((i, EQUIVALENT_CREDIT))
+        return self._by_stem
 
     def coverage(self, stems: frozenset[str]) -> float:
         """Sum of the weights of the question words the stems contain (equivalents at 0.8)."""
