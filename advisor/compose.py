@@ -15,6 +15,7 @@ from typing import Literal
 
 from advisor.analysis import Analysis, Subject
 from advisor.inventory import content_stems
+from advisor.lexicon import attribute_of
 from advisor.records import Citation
 from advisor.retrieval import Hit
 from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of
@@ -101,7 +102,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
     first = max(with_figure, key=lambda s: s.score) if figure else _wanted_list(eligible, best)
-    chosen = _select(eligible, first)
+    chosen = _select(eligible, first, analysis.attribute)
     chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
@@ -265,12 +266,20 @@ def _names_only(
     return in_scope(subj, s.scope, doc) and not any(in_scope(o, own, doc) for o in others)
 
 
-def _select(eligible: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
-    """The units to quote, in the order they should be shown: a list with its lead-in, or the
-    best sentence with the one its "This ..." points back to and up to two companions."""
+def _select(
+    eligible: list[ScoredUnit], best: ScoredUnit, attribute: str | None = None
+) -> list[ScoredUnit]:
+    """The units to quote, in the order they should be shown: a list with its lead-in (or the
+    one row whose label names the attribute asked for: "Job Outlook, ..." for "is it a good
+    job for the future?"), or the best sentence with the one its "This ..." points back to and
+    up to two companions."""
     same_group = [s for s in eligible if s.hit == best.hit and s.unit.group == best.unit.group]
     same_group.sort(key=lambda s: s.unit.order)
     listed = [s for s in same_group if s.unit.listed]
+    named = [s for s in listed if attribute and attribute_of(_label(s.text)) == attribute]
+    if best.unit.kind in ("lead", "row") and len(named) == 1:
+        lead = [s for s in same_group if s.unit.kind == "lead"]
+        return (lead if best.unit.kind == "lead" else []) + named
     if best.unit.kind in ("lead", "item", "row") and listed:
         ranked = sorted(listed, key=lambda s: s.score, reverse=True)
         first = ranked[0].score

@@ -273,3 +273,18 @@ def test_corrections_do_not_depend_on_the_hash_seed():
     assert len(outputs) == 1
     # a word with a letter more than a library word may be a real word: it is not respelt
     assert outputs.pop().split()[2] == "None"
+
+
+def test_a_facts_table_answers_with_the_row_its_label_names(inventory):
+    table = (
+        "Quick Facts: Electricians\n| 2024 Median Pay: $62,350 per year\n"
+        "| Job Outlook, 2024-34: 9% (Much faster than average)\n| Number of Jobs, 2024: 818,700"
+    )
+    rows = [("electricians", "Electricians", "Summary", table)]
+    assert [u.kind for u in parse_units(table)][:2] == ["lead", "row"]
+    analysis, hits, scored = scored_for(
+        "is being an electrician a good job for the future?", inventory, rows
+    )
+    assert analysis.attribute == "outlook"
+    draft = compose(analysis, hits, scored)
+    assert "Job Outlook" in draft.text and "$62,350" not in draft.text
