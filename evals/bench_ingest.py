@@ -25,7 +25,6 @@ def _peak_mb() -> float:
 
 
 def phase_ours(index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
-    from advisor.embeddings import resolve_dtype
     from advisor.ingest import ingest
     from advisor.settings import Settings
 
@@ -39,8 +38,16 @@ def phase_ours(index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
         "embedded": report.chunks_added,
         "documents": report.documents,
         "peak_mb": _peak_mb(),
-        "dtype": resolve_dtype(dtype),
+        "dtype": _resolved(dtype),
     }
+
+
+def _resolved(dtype: str) -> str:
+    try:
+        from advisor.embeddings import resolve_dtype
+    except ImportError:  # an older tree (--against) names its dtype itself
+        return dtype
+    return resolve_dtype(dtype)
 
 
 def phase_recipe(index_dir: str, paths: list[str], dtype: str = "") -> dict:
@@ -74,11 +81,16 @@ def phase_recipe(index_dir: str, paths: list[str], dtype: str = "") -> dict:
     }
 
 
-def run_phase(name: str, index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
+def run_phase(
+    name: str, index_dir: str, paths: list[str], dtype: str = "auto", tree: str = ""
+) -> dict:
+    """One phase in a fresh process; with `tree`, that checkout's `advisor` package does the
+    work (this file is run by path, so the older tree needs no copy of it)."""
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
     cmd = [
         sys.executable,
-        "-m",
-        "advisor.evals.bench_ingest",
+        str(Path(__file__).resolve()) if tree else "-m",
+        *([] if tree else ["advisor.evals.bench_ingest"]),
         "--phase",
         name,
         "--index-dir",
@@ -87,7 +99,7 @@ def run_phase(name: str, index_dir: str, paths: list[str], dtype: str = "auto") 
         dtype,
         *paths,
     ]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -99,6 +111,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--compare-float32", action="store_true", help="also time a full build in float32"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="TREE",
+        help="also time full float32 builds by another checkout (an older commit), "
+        "alternating with this one's, twice each",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--dtype", default="auto", help=argparse.SUPPRESS)
@@ -125,9 +143,16 @@ def main(argv: list[str] | None = None) -> None:
             steps.append(("full build, float32", "ours", f"{tmp}/ours32", "float32"))
         if not args.skip_baseline:
             steps.append(("tutorial recipe", "recipe", f"{tmp}/recipe", ""))
+        trees = {}
+        if args.against:
+            for n in (1, 2):
+                for who, tree in (("that tree", args.against), ("this tree", "")):
+                    label = f"float32, {who} #{n}"
+                    steps.append((label, "ours", f"{tmp}/{who[:4]}{n}", "float32"))
+                    trees[label] = tree
         for label, phase, index_dir, dtype in steps:
             print(f"running: {label} ...", file=sys.stderr, flush=True)
-            results[label] = r = run_phase(phase, index_dir, paths, dtype)
+            results[label] = r = run_phase(phase, index_dir, paths, dtype, trees.get(label, ""))
             r["chunks_per_s"] = (
                 round(r.get("embedded", r["chunks"]) / r["seconds"], 1) if r["seconds"] else None
             )
@@ -145,6 +170,11 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"re-ingest of the unchanged corpus: {results['re-ingest unchanged']['seconds']:.1f} s (target < 10 s)"
     )
+    if args.against:
+        that = sum(results[f"float32, that tree #{n}"]["seconds"] for n in (1, 2))
+        this = sum(results[f"float32, this tree #{n}"]["seconds"] for n in (1, 2))
+        results["slowdown_vs_tree"] = round(this / that, 3)
+        print(f"this tree's full build takes {this / that:.2f}x the time of {args.against}'s")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 
