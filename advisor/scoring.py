@@ -257,59 +257,97 @@ def score_units(
     chunks = [chunk_units(h.chunk.text, h.chunk.heading_path) for h in hits]
     if not any(c.units for c in chunks):
         return []
-    query = analysis.query
     match = Matcher.build(
-        query_weights(query, idf),
+        query_weights(analysis.query, idf),
         [st for c in chunks for st in c.own] + [st for c in chunks for st in c.context],
     )
-    scale = _WordScale(match, _aspect_weights(match, analysis, hits))
-    shares = [scale.shares(c) for c in chunks]
-    qv = np.asarray(question_vector, dtype=np.float32) if question_vector is not None else None
-    figure = analysis.figure
-    covered = analysis.covered
-    asks_others = bool(_ASKS_OTHERS & set(content_stems(analysis.ask)))
+    question = _Question(
+        analysis=analysis,
+        match=match,
+        scale=_WordScale(match, _aspect_weights(match, analysis, hits)),
+        vector=np.asarray(question_vector, dtype=np.float32)
+        if question_vector is not None
+        else None,
+        asks_others=bool(_ASKS_OTHERS & set(content_stems(analysis.ask))),
+        inventory=inventory,
+    )
     out = []
     for i, (hit, c) in enumerate(zip(hits, chunks, strict=True)):
-        vectors = (unit_vectors or {}).get(hit.chunk.chunk_id) if qv is not None else None
-        sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
-        doc, title = hit.chunk.doc_id, hit.chunk.title
-        word_shares, aspect_shares = shares[i]
-        for k, u in enumerate(c.units):
-            own, near, scope = c.own[k], c.near[k], c.scope[k]
-            features = Features(
-                words=float(word_shares[k]),
-                meaning=_meaning(u, c.group[k], sims, vectors, qv),
-                chunk=hit.dense,
-                aspect=float(aspect_shares[k]),
-                subject=sum(in_scope(s, scope, doc) for s in covered) / len(covered)
-                if covered
-                else 1.0,
-                attribute=1.0 if figure and figure_kind(u.text, figure) else 0.0,
-                source=1.0 if doc in query.sources else 0.0,
-                lead=1.0 if u.kind == "lead" else 0.0,
-                wants=(1.0 if u.kind == "lead" else 0.33)
-                if query.wants and match.has(own, query.wants)
-                else 0.0,
-                dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
-                # a row under "Similar Occupations", or listed by a lead-in about employers
-                other_rows=1.0
-                if u.kind == "row"
-                and not asks_others
-                and not _OTHER_SUBJECT_SECTIONS.isdisjoint(c.context[k] | near)
-                else 0.0,
-                templated=1.0
-                if inventory is not None
-                and u.kind == "sentence"
-                and inventory.templated(u.text, title)
-                else 0.0,
-                rank=(len(hits) - i) / len(hits),
-            )
+        vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
+        for k, features in enumerate(
+            question.features(hit, c, vectors, (len(hits) - i) / len(hits))
+        ):
             out.append(
                 ScoredUnit(
-                    unit=u, hit=i, features=features, score=features.score(weights), scope=scope
+                    unit=c.units[k],
+                    hit=i,
+                    features=features,
+                    score=features.score(weights),
+                    scope=c.scope[k],
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class _Question:
+    """What scoring a chunk's units needs to know of the question, worked out once."""
+
+    analysis: Analysis
+    match: Matcher
+    scale: _WordScale
+    vector: np.ndarray | None
+    asks_others: bool  # the question asks for similar occupations or employers
+    inventory: Inventory | None
+
+    def features(
+        self, hit: Hit, c: ChunkUnits, vectors: np.ndarray | None, rank: float
+    ) -> list[Features]:
+        """The features of every unit of one candidate chunk."""
+        a, query = self.analysis, self.analysis.query
+        qv = self.vector
+        vectors = vectors if qv is not None else None
+        sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
+        doc, title = hit.chunk.doc_id, hit.chunk.title
+        word_shares, aspect_shares = self.scale.shares(c)
+        out = []
+        for k, u in enumerate(c.units):
+            covered = a.covered
+            out.append(
+                Features(
+                    words=float(word_shares[k]),
+                    meaning=_meaning(u, c.group[k], sims, vectors, qv),
+                    chunk=hit.dense,
+                    aspect=float(aspect_shares[k]),
+                    subject=sum(in_scope(s, c.scope[k], doc) for s in covered) / len(covered)
+                    if covered
+                    else 1.0,
+                    attribute=1.0 if a.figure and figure_kind(u.text, a.figure) else 0.0,
+                    source=1.0 if doc in query.sources else 0.0,
+                    lead=1.0 if u.kind == "lead" else 0.0,
+                    wants=(1.0 if u.kind == "lead" else 0.33)
+                    if query.wants and self.match.has(c.own[k], query.wants)
+                    else 0.0,
+                    dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
+                    other_rows=1.0 if self._other_row(u, c, k) else 0.0,
+                    templated=1.0
+                    if self.inventory is not None
+                    and u.kind == "sentence"
+                    and self.inventory.templated(u.text, title)
+                    else 0.0,
+                    rank=rank,
+                )
+            )
+        return out
+
+    def _other_row(self, u: Unit, c: ChunkUnits, k: int) -> bool:
+        """A row under "Similar Occupations", or listed by a lead-in about employers, when the
+        question does not ask for those."""
+        return (
+            u.kind == "row"
+            and not self.asks_others
+            and not _OTHER_SUBJECT_SECTIONS.isdisjoint(c.context[k] | c.near[k])
+        )
 
 
 def _meaning(
