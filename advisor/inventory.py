@@ -25,7 +25,7 @@ from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, all_stems, stem, words_of
 from advisor.units import parse_units
 
-INVENTORY_VERSION = 8
+INVENTORY_VERSION = 9
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -335,12 +335,18 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
     parts = [
         p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
     ]
-    stems = [s for s in (content_stems(p) for p in parts) if s]
+    words = [w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in parts) if w]
+    stems = [[stem(x) for x in w] for w in words]
     if not stems:
         return
     head = stems[-1][-1]
-    # "Accountants and Auditors": when the last part is one word, every part is a head noun
-    heads = {p[-1] for p in stems} if len(stems[-1]) == 1 else {head}
+    # "Accountants and Auditors": when the last part is one word, every part ending in a plural
+    # is a head noun too ("Safety Specialists", but not "Occupational Health")
+    heads = (
+        {s[-1] for s, w in zip(stems, words, strict=True) if len(w) == 1 or w[-1].endswith("s")}
+        if len(stems[-1]) == 1
+        else {head}
+    )
     for part in stems:
         if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
             part = [part[0], head]  # "Electrical" and "Electronics Engineers"
