@@ -317,6 +317,15 @@ def _select(
             continue  # a row without the figure asked for says something else ("Training: None")
         if any(_similar(s, c) for c in chosen):
             continue
+        # "These programs usually take 2 years": the sentence it points back to comes too
+        antecedent = by_place.get((s.hit, s.unit.order - 1))
+        if (
+            _ANAPHOR_START.match(s.text)
+            and antecedent is not None
+            and antecedent.unit.group == s.unit.group
+            and antecedent not in chosen
+        ):
+            chosen.append(antecedent)
         chosen.append(s)
     return chosen
 

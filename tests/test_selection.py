@@ -288,3 +288,21 @@ def test_a_facts_table_answers_with_the_row_its_label_names(inventory):
     assert analysis.attribute == "outlook"
     draft = compose(analysis, hits, scored)
     assert "Job Outlook" in draft.text and "$62,350" not in draft.text
+
+
+def test_a_quoted_sentence_that_points_back_brings_what_it_points_to():
+    text = (
+        "Speech-language pathologists typically need a master's degree. These programs usually "
+        "take 2 years. Candidates must graduate from an accredited program to be certified."
+    )
+    rows = [("slp", "Speech-Language Pathologists", "Education", text)]
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for(
+        "must candidates graduate from an accredited program, and do programs take long?",
+        inventory,
+        rows,
+    )
+    draft = compose(analysis, hits, scored)
+    assert draft.text.startswith("Candidates must graduate")  # the best unit comes first
+    assert "These programs" in draft.text
+    assert "master's degree" in draft.text.split("These programs")[0]
