@@ -121,8 +121,9 @@ ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "cost": ("cost", "fee", "price", "tuition", "expensive", "cheap", "afford", "how much does it cost"),
     "pay": (
-        "pay", "paid", "salary", "earn", "wage", "income", "compensation", "make",
-        "how much do", "how much does",
+        "pay", "paid", "salary", "earn", "wage", "income", "compensation",
+        "how much do", "how much does", "make a year", "make per", "make an hour",
+        "make annually", "actually make", "usually make", "typically make",
     ),
     "outlook": ("outlook", "growth", "grow", "demand", "future", "prospects", "openings", "projected to"),
     "duration": ("how long", "duration", "years", "months", "weeks", "hours", "quick", "fast"),
@@ -207,9 +208,16 @@ def _attribute_of_words(seq: tuple[str, ...]) -> str | None:
     joined = f" {' '.join(seq)} "
     cues, phrases = _cues()
     for name in ATTRIBUTE_ORDER:
+        if name == "pay" and seq and seq[-1] in EARNING_ENDS:
+            return name
         if not cues[name].isdisjoint(stems) or any(p in joined for p in phrases[name]):
             return name
     return None
+
+
+# "make" asks about pay when a question ends with it ("what do electricians make?"), not
+# elsewhere ("what makes a good manager?", "does NCEES make applying easier?")
+EARNING_ENDS = frozenset({"make", "makes"})
 
 
 @lru_cache(maxsize=1)

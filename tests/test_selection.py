@@ -306,3 +306,11 @@ def test_a_quoted_sentence_that_points_back_brings_what_it_points_to():
     assert draft.text.startswith("Candidates must graduate")  # the best unit comes first
     assert "These programs" in draft.text
     assert "master's degree" in draft.text.split("These programs")[0]
+
+
+def test_make_asks_about_pay_only_at_the_end_of_a_question():
+    from advisor.lexicon import attribute_of
+
+    assert attribute_of("what do electricians make?") == "pay"
+    assert attribute_of("what makes a good manager?") != "pay"
+    assert attribute_of("does NCEES have anything that makes applying easier?") != "pay"
