@@ -30,6 +30,7 @@ MAX_SENTENCES = 3
 SUPPORT_WORDS = 0.5
 SUPPORT_MEANING = 0.5
 MIN_SUPPORT = 0.31
+NAMED_SUPPORT = MIN_SUPPORT  # see _named_support
 # A list whose lead-in names the plural thing asked for answers "what certifications ...?"
 # when it scores this share of the best unit (a sentence naming one of them).
 WANTED_LIST_SHARE = 0.85
@@ -78,6 +79,17 @@ def support_of(s: ScoredUnit) -> float:
     return SUPPORT_WORDS * s.features.words + SUPPORT_MEANING * max(0.0, s.features.meaning)
 
 
+def _named_support(analysis: Analysis, best: ScoredUnit) -> float:
+    """The refusal measure, with one more piece of evidence: a unit that names, in its own
+    words, a specific thing the question names (a name no article title carries: "SEUs",
+    "NCEES") answers about it, however vaguely the question is worded ("what kinds of things
+    count toward the SEUs?"). Such a unit is held to NAMED_SUPPORT at least."""
+    support = support_of(best)
+    own = stems_of(best.text)
+    named = any(not s.docs and not s.carried and own.issuperset(s.stems) for s in analysis.covered)
+    return max(support, NAMED_SUPPORT) if named else support
+
+
 def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft:
     """Decide and render the quoted answer for the top hits' units."""
     if not scored:  # nothing in the library is near the question: the general refusal
@@ -96,7 +108,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
     best = max(eligible, key=lambda s: s.score)
-    support = support_of(best)
+    support = _named_support(analysis, best)
     if figure and not with_figure:
         return _missing_fact(analysis, hits, best, support)
     if support < MIN_SUPPORT:

@@ -314,3 +314,25 @@ def test_make_asks_about_pay_only_at_the_end_of_a_question():
     assert attribute_of("what do electricians make?") == "pay"
     assert attribute_of("what makes a good manager?") != "pay"
     assert attribute_of("does NCEES have anything that makes applying easier?") != "pay"
+
+
+def test_a_unit_naming_the_specific_thing_asked_about_is_support_enough():
+    text = (
+        "CSM holders renew every two years with 20 SEUs. Holders can earn SEUs by attending "
+        "events, taking courses or reading books."
+    )
+    rows = [("certs", "Agile Certifications", "Renewing the CSM", text)]
+    inventory = Inventory.build(rows)
+    # every unit far from the question in meaning: only the name can carry it
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    far = np.array([[0.1, 0.995], [0.1, 0.995]], dtype=np.float32)
+    analysis, hits, scored = scored_for(
+        "what kinds of things count toward the SEUs later?", inventory, rows, {"c0": far}, q
+    )
+    assert [s.name for s in analysis.covered] == ["SEUs"]
+    assert not compose(analysis, hits, scored).refused
+    # the same vague question about nothing the library names is refused
+    analysis, hits, scored = scored_for(
+        "what kinds of things count toward it later?", inventory, rows, {"c0": far}, q
+    )
+    assert compose(analysis, hits, scored).refused
