@@ -299,6 +299,12 @@ _COMPARISON = re.compile(f"{_COMPARISON_WORDS.pattern}|{_OR_QUESTION.pattern}", 
 
 
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_MOVES_PAY = re.compile(
+    r"\b(?:affects?|drives?|push(?:es)?|raises?|boosts?|increases?|determines?|influences?|"
+    r"lowers?|decides?|factors?\s+(?:in|of|behind|for))\b(?:\s+\w+){0,2}?\s+"
+    r"(?:pay|salary|salaries|wages?|income|compensation)\b",
+    re.I,
+)
 _YES_NO = re.compile(
     r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b"
     # a request in question form asks for the figure: "can you tell me the median salary?"
@@ -321,10 +327,12 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
         if pattern.search(text):
             return kind
     # a yes/no question ("is it just a bump in pay?") asks whether, not how much, unless it
-    # compares ("do electronics engineers get paid more than electrical engineers?")
+    # compares ("do electronics engineers get paid more than electrical engineers?"); and what
+    # moves pay ("what pushes pay up?", "what affects salaries?") asks for causes, not amounts
     asked = " ".join(
         q for q in _SENTENCES.split(text) if not _YES_NO.match(q) or _COMPARISON.search(q)
     )
+    asked = _MOVES_PAY.sub(" ", asked)
     words = set(_INJECTION_WORD.findall(asked.lower()))
     if ignore:
         from advisor.terms import stem

@@ -142,6 +142,9 @@ def test_how_figures_are_read(inventory):
     assert figure_asked("do electronics engineers get paid more than electrical ones?") == "money"
     assert figure_asked("both make around 120k. which one has the higher median?") == "money"
     assert figure_asked("what's the average GMAT score?") == "number"
+    # what moves pay asks for causes, not an amount
+    assert figure_asked("what usually pushes pay up for someone like me?") is None
+    assert figure_asked("what is the pay for nurses?") == "money"
     # a subject's name is no cue: "compensation" names the occupation here
     a = analyse(
         condense(
