@@ -54,6 +54,12 @@ def hits_for(rows) -> list[Hit]:
     ]
 
 
+def one_article(doc: str, title: str, section: str, text: str):
+    """A library of one chunk: its rows and its inventory."""
+    rows = [(doc, title, section, text)]
+    return rows, Inventory.build(rows)
+
+
 def scored_for(question, inventory, rows, vectors=None, q=None, history=(), rare=()):
     analysis = analyse(condense(question, history), inventory)
     hits = hits_for(rows)
@@ -298,8 +304,7 @@ def test_a_quoted_sentence_that_points_back_brings_what_it_points_to():
         "Speech-language pathologists typically need a master's degree. These programs usually "
         "take 2 years. Candidates must graduate from an accredited program to be certified."
     )
-    rows = [("slp", "Speech-Language Pathologists", "Education", text)]
-    inventory = Inventory.build(rows)
+    rows, inventory = one_article("slp", "Speech-Language Pathologists", "Education", text)
     analysis, hits, scored = scored_for(
         "must candidates graduate from an accredited program, and do programs take long?",
         inventory,
@@ -324,8 +329,7 @@ def test_a_unit_naming_the_specific_thing_asked_about_is_support_enough():
         "CSM holders renew every two years with 20 SEUs. Holders can earn SEUs by attending "
         "events, taking courses or reading books."
     )
-    rows = [("certs", "Agile Certifications", "Renewing the CSM", text)]
-    inventory = Inventory.build(rows)
+    rows, inventory = one_article("certs", "Agile Certifications", "Renewing the CSM", text)
     # every unit far from the question in meaning: only the name can carry it
     q = np.array([1.0, 0.0], dtype=np.float32)
     far = np.array([[0.1, 0.995], [0.1, 0.995]], dtype=np.float32)
