@@ -56,29 +56,11 @@ QUESTIONS = {  # question -> doc_id that must be cited
 
 
 def pdf_bytes(text: str) -> bytes:
-    """A minimal one-page PDF with `text` in Helvetica (no PDF library needed)."""
-    stream = f"BT /F1 11 Tf 40 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    """A minimal one-page PDF with `text` in Helvetica (the tests' hand-written PDFs)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.pdfs import page_pdf, text_ops  # standard library only: runs anywhere
+
+    return page_pdf(text_ops(text))
 
 
 def run(cmd: list[str]) -> str:
