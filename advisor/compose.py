@@ -132,7 +132,7 @@ def _wanted_list(eligible: list[ScoredUnit], best: ScoredUnit) -> ScoredUnit:
 
 
 def _lack_line(names: Sequence[str], mention: bool = False) -> str:
-    joined = " and ".join(f"**{n}**" for n in names)
+    joined = " and ".join(f'"{n}"' for n in names)  # plain text: every client shows it as is
     if mention:
         return f"My sources mention {joined} only in passing; they don't answer this about it."
     return f"My sources don't cover {joined}."

@@ -343,3 +343,11 @@ def test_a_unit_naming_the_specific_thing_asked_about_is_support_enough():
         "what kinds of things count toward it later?", inventory, rows, {"c0": far}, q
     )
     assert compose(analysis, hits, scored).refused
+
+
+def test_a_refusal_names_what_is_missing_in_plain_text(inventory):
+    # the UI, the CLI and /ask show the text as it is: no Markdown markers in it
+    analysis, hits, scored = scored_for("how much does a locksmith make?", inventory, ROWS)
+    draft = compose(analysis, hits, scored)
+    assert draft.verdict == "missing_subject"
+    assert '"locksmith"' in draft.text and "*" not in draft.text
