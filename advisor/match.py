@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
+
+import numpy as np
 
 from advisor.condense import Query
 from advisor.terms import EQUIVALENTS
@@ -95,6 +97,24 @@ class Matcher:
                     credit[i] = max(credit[i], c)
             got = self._memo[stems] = tuple(credit)
         return got
+
+    def credit_rows(
+        self, vocabulary: frozenset[str], postings: Sequence[Mapping[str, np.ndarray]], n: int
+    ) -> list[np.ndarray]:
+        """`credits` of n stem sets at once, per postings (which sets hold each stem): one row
+        per set. Only the vocabulary's stems that match a question word are looked up;
+        equivalents are written first, so an exact match overwrites them (the maximum)."""
+        by_stem = self._stem_credits()
+        found = sorted((c, i, st) for st in vocabulary & by_stem.keys() for i, c in by_stem[st])
+        out = []
+        for at in postings:
+            rows = np.zeros((n, len(self.weights)))
+            for c, i, st in found:
+                sets = at.get(st)
+                if sets is not None:
+                    rows[sets, i] = c
+            out.append(rows)
+        return out
 
     def _stem_credits(self) -> dict[str, list[tuple[int, float]]]:
         if not self._by_stem:
