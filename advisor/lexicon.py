@@ -132,7 +132,7 @@ ATTRIBUTE_CUES: dict[str, tuple[str, ...]] = {
         "qualify", "qualification", "must", "necessary", "license", "licensed",
     ),
     "steps": ("become", "steps", "how to", "how do i", "path", "get into", "transition", "move into", "process"),
-    "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "what does", "what do", "do all day"),
+    "duties": ("duties", "responsibilities", "tasks", "day to day", "typical day", "do all day"),
     "definition": ("what is", "what's", "what are", "mean", "meaning", "define", "definition", "stand for"),
 }  # fmt: skip
 # When cues of several attributes occur, the first in this order wins: a comparison frames
@@ -210,6 +210,8 @@ def _attribute_of_words(seq: tuple[str, ...]) -> str | None:
     for name in ATTRIBUTE_ORDER:
         if name == "pay" and seq and seq[-1] in EARNING_ENDS:
             return name
+        if name == "duties" and _WHAT_DO.search(joined):
+            return name
         if not cues[name].isdisjoint(stems) or any(p in joined for p in phrases[name]):
             return name
     return None
@@ -218,6 +220,8 @@ def _attribute_of_words(seq: tuple[str, ...]) -> str | None:
 # "make" asks about pay when a question ends with it ("what do electricians make?"), not
 # elsewhere ("what makes a good manager?", "does NCEES make applying easier?")
 EARNING_ENDS = frozenset({"make", "makes"})
+# "what does X do" asks for duties; "what does the path look like?" does not
+_WHAT_DO = re.compile(r" what (?:does|do|did) (?:\S+ )*?do ")
 
 
 @lru_cache(maxsize=1)

@@ -351,3 +351,20 @@ def test_a_refusal_names_what_is_missing_in_plain_text(inventory):
     draft = compose(analysis, hits, scored)
     assert draft.verdict == "missing_subject"
     assert '"locksmith"' in draft.text and "*" not in draft.text
+
+
+def test_what_does_x_do_prefers_the_sentence_that_opens_with_x():
+    text = (
+        "While both an engineering manager and a director lead teams, the scope differs.\n\n"
+        "An engineering director leads multiple teams and plans resources."
+    )
+    rows, inventory = one_article("adv", "Advancing in Engineering", "Roles", text)
+    analysis, _, scored = scored_for("What does an engineering director do?", inventory, rows)
+    assert analysis.attribute == "duties"
+    best = max(scored, key=lambda s: s.score)
+    assert best.text.startswith("An engineering director leads")
+    assert best.features.opens == 1.0
+    # a question about how something looks asks for no duties, so no opening credit
+    analysis, _, scored = scored_for("What does a director's career look like?", inventory, rows)
+    assert analysis.attribute is None
+    assert all(s.features.opens == 0.0 for s in scored)
