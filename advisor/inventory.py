@@ -25,7 +25,7 @@ from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, all_stems, stem, words_of
 from advisor.units import parse_units
 
-INVENTORY_VERSION = 9
+INVENTORY_VERSION = 11
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -43,6 +43,11 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # directors") for its initials to count as a word the library knows.
 MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+# Another name an article gives its occupation: "Industrial production managers, also called
+# plant managers, ..."; "also known as marshals or court officers".
+_ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"]{3,80})", re.I)
+_ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
+MAX_ALIAS_WORDS = 4
 
 # A sentence a site repeats on this many articles with only the article's name changed ("Compare
 # the job duties, education, job growth, and pay of actors with similar occupations.") is page
@@ -142,7 +147,7 @@ class Inventory:
             # "engineering manager") name it as well
             vocabulary.update(m.replace(".", "").lower() for m in _DOTTED.findall(whole))
             phrases_seen.update(_initialisms(section))
-            for phrase in _title_phrases(title):
+            for phrase in (*_title_phrases(title), *aliases(text)):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
             for heading in section.split(" > "):
@@ -313,6 +318,26 @@ class Inventory:
             data["titles"],
             frozenset(data["templates"]),
         )
+
+
+def aliases(text: str) -> list[Phrase]:
+    """Stems of the other names a text gives its subject: plural noun phrases of two to four
+    words after "also called" / "also known as" (a plural names people: "cost" or
+    "meteorological data" do not; one word alone is too loose: "marshals" for bailiffs would
+    make a federal air marshal covered).
+
+    >>> aliases("Industrial production managers, also called plant managers, oversee plants.")
+    [('plant', 'manag')]
+    >>> aliases("Bailiffs, also known as marshals or court officers, keep order.")
+    [('court', 'offic')]
+    """
+    out = []
+    for named in _ALIAS.findall(text):
+        for part in _ALIAS_SPLIT.split(named.strip()):
+            ws = part.split()
+            if 1 < len(ws) <= MAX_ALIAS_WORDS and ws[-1].lower().endswith("s"):
+                out.append(tuple(content_stems(part)))
+    return [p for p in out if p]
 
 
 def _initialisms(heading: str) -> list[tuple[str, str]]:

@@ -89,6 +89,7 @@ EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("renew", "lapse", "expire", "maintain", "recertification"),
     ("issue", "award", "grant", "administer", "offer"),
     ("exam", "test", "assessment"),
+    ("class", "course", "coursework"),
     ("grow", "growth", "outlook", "demand"),
 )
 
@@ -284,6 +285,8 @@ FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bhow much (?:\w+ ){0,4}(?:make|makes|earn|earns|get|gets|charge|charges|cost|costs)\b", "money"),
     (r"\b(?:money|earn|earns)\b[^.?!]{0,40}\b(?:make|makes|earn|earns|get|gets|year|hour)\b", "money"),
     (r"\b(?:make|makes|made|earn|earns|earned)\s+(?:around|about|over|under|roughly|like|only)?\s*\$?\d", "money"),
+    # "what do plant managers actually make?": "make" last, as in EARNING_ENDS
+    (r"\bwhat (?:do|does|did|would|will|can|could) (?:[\w'’-]+ ){1,6}(?:make|makes|earn|earns)\W*$", "money"),
     (r"\bwhat (?:percentage|percent|share)\b", "percent"),
     # a rate of growth is a percentage; "how fast can I become a nurse" stays a time
     (r"\bhow (?:fast|quickly)\b[^.?!]{0,120}?\b(?:grow|grows|growing|growth|expand|expanding|decline|declining|shrink|shrinking)\b|\bgrowth rate\b", "percent"),

@@ -151,6 +151,9 @@ def test_how_figures_are_read(inventory):
     # what moves pay asks for causes, not an amount
     assert figure_asked("what usually pushes pay up for someone like me?") is None
     assert figure_asked("what is the pay for nurses?") == "money"
+    # "make" asks for pay when it ends the question
+    assert figure_asked("ok, and what do plant managers actually make?") == "money"
+    assert figure_asked("what do you make of this?") is None
     # a subject's name is no cue: "compensation" names the occupation here
     a = analyse(
         condense(
@@ -368,3 +371,12 @@ def test_what_does_x_do_prefers_the_sentence_that_opens_with_x():
     analysis, _, scored = scored_for("What does a director's career look like?", inventory, rows)
     assert analysis.attribute is None
     assert all(s.features.opens == 0.0 for s in scored)
+
+
+def test_another_name_an_article_gives_its_occupation_makes_it_the_subject():
+    rows, inventory = one_article(
+        "ipm", "Industrial Production Managers", "What They Do",
+        "Industrial production managers, also called plant managers, oversee plants.",
+    )  # fmt: skip
+    analysis, _, _ = scored_for("what do plant managers make?", inventory, rows)
+    assert [(s.name, s.docs) for s in analysis.subjects] == [("plant managers", ("ipm",))]
