@@ -56,7 +56,7 @@ class Weights:
     # changed ("Compare the job duties ... of actors with similar occupations."): page furniture
     # whose words fit many questions; a penalty, not a ban, as a repeated fact ("typically need
     # a bachelor's degree") can still be the answer
-    opens: float = 0.15  # for "what does X do?" and "what is X?": share of the question's
+    opens: float = 0.15  # for "what does X do?": share of the question's
     # words among the unit's first words. The sentence that opens with its topic ("An
     # engineering director leads multiple teams") defines it; one naming it later in passing
     # ("Engineering Manager: They ... Engineering Director: ...") compares. fit_weights' cases:
@@ -65,7 +65,9 @@ class Weights:
 
 
 WEIGHTS = Weights()
-_OPENING_ATTRIBUTES = frozenset({"duties", "definition"})  # where a defining sentence answers
+# where a sentence that opens with its topic answers ("what is the PMP?" is better answered by
+# the sentence that spells the name out, wherever it stands)
+_OPENING_ATTRIBUTES = frozenset({"duties"})
 OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
 # Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
 # question's words, plus (for prose) how close the chunk is in meaning to the best one.
@@ -445,6 +447,14 @@ class _WordScale:
         return word, np.minimum(1.0, (a_own + 0.5 * a_near) / self.aspect_total), opens
 
 
+def _section_names(hit: Hit, subjects: Sequence[Subject]) -> bool:
+    """The chunk's section, in an article whose title does not name them, names one of the
+    subjects: "Leadership paths for civil and construction engineers" in a guide to
+    engineering careers is about civil engineers as much as their own article is."""
+    section, title = stems_of(hit.chunk.section), stems_of(hit.chunk.title)
+    return any(section.issuperset(s.stems) and not title.issuperset(s.stems) for s in subjects)
+
+
 def rank_hits(
     analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit], idf: Mapping[str, float]
 ) -> list[int]:
@@ -463,6 +473,8 @@ def rank_hits(
     top_fused = max(h.score for h in hits) or 1.0
     top_dense = max(h.dense for h in hits)
     subject_docs = {d for s in analysis.covered for d in s.docs}
+    # a comparison's sides each have their sections everywhere: only whole articles count
+    covered = () if analysis.comparison else analysis.covered
 
     def key(i: int) -> float:
         h = hits[i]
@@ -470,7 +482,7 @@ def rank_hits(
             best[i]
             + RANK_FUSED * h.score / top_fused
             + RANK_TITLE * match.coverage(stems_of(h.chunk.title)) / match.total
-            + RANK_SUBJECT_DOC * (h.chunk.doc_id in subject_docs)
+            + RANK_SUBJECT_DOC * (h.chunk.doc_id in subject_docs or _section_names(h, covered))
             + RANK_PREVIOUS_SOURCE * (h.chunk.doc_id in analysis.query.sources)
             # embeddings say little about a table, so a chunk answered by a row keeps its place
             + (0.0 if tabular[i] else RANK_DENSE * (h.dense - top_dense))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
 from advisor.lexicon import figure_asked
 from advisor.records import Answer, Chunk, Citation
 from advisor.retrieval import Hit
-from advisor.scoring import score_units
+from advisor.scoring import rank_hits, score_units
 from advisor.terms import query_terms
 from advisor.units import parse_units
 
@@ -380,3 +381,19 @@ def test_another_name_an_article_gives_its_occupation_makes_it_the_subject():
     )  # fmt: skip
     analysis, _, _ = scored_for("what do plant managers make?", inventory, rows)
     assert [(s.name, s.docs) for s in analysis.subjects] == [("plant managers", ("ipm",))]
+
+
+def test_a_section_about_the_subject_in_another_article_ranks_with_its_own_article():
+    rows = [
+        ("civil", "Civil Engineers", "Duties", "Civil engineers design roads and bridges."),
+        ("paths", "Leadership Paths by Discipline", "Leadership paths for civil engineers",
+         "The usual path up runs from project engineer to senior project manager."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for(
+        "what does the usual path up look like for civil engineers?", inventory, rows
+    )
+    assert [s.docs for s in analysis.covered] == [("civil",)]
+    hits = [replace(h, score=1.0) for h in hits]  # retrieval liked both alike
+    order = rank_hits(analysis, hits, scored, {})
+    assert hits[order[0]].chunk.doc_id == "paths"
