@@ -90,6 +90,7 @@ EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("issue", "award", "grant", "administer", "offer"),
     ("exam", "test", "assessment"),
     ("class", "course", "coursework"),
+    ("path", "progression", "ladder", "route"),
     ("grow", "growth", "outlook", "demand"),
 )
 
