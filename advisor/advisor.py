@@ -288,11 +288,11 @@ class Advisor:
         )
         hits = [candidates[i] for i in order]
         place = {old: new for new, old in enumerate(order)}
-        units = [replace(s, hit=place[s.hit]) for s in scored if s.hit in place]
+        units = [s.moved(place[s.hit]) for s in scored if s.hit in place]
         extra = self.continuations(hits)
         if extra:
             more = self.score(analysis, extra)
-            units += [replace(s, hit=s.hit + len(hits)) for s in more]
+            units += [s.moved(s.hit + len(hits)) for s in more]
             hits += extra
         if hits and max(h.dense for h in hits) < MIN_DENSE and not analysis.covered:
             units = []  # nothing in the library is even near the question, nor named by it

@@ -36,6 +36,7 @@ class KeywordIndex:
         self.readonly = readonly
         self._local = threading.local()
         self._df_cache: dict[str, int] = {}
+        self._all_cache: dict[tuple[str, ...], bool] = {}  # contains_all on a read-only index
         if not readonly:
             self._conn().execute(self.SCHEMA)
 
@@ -107,13 +108,21 @@ class KeywordIndex:
         """Some chunk holds every one of these words (an AND query, no ranking)."""
         if not words:
             return False
+        key = tuple(words)
+        if self.readonly and key in self._all_cache:  # follow-ups are checked again and again
+            return self._all_cache[key]
         match = " ".join(f'"{w}"' for w in words)
-        return (
+        found = (
             self._conn()
             .execute("SELECT 1 FROM chunks WHERE chunks MATCH ? LIMIT 1", (match,))
             .fetchone()
             is not None
         )
+        if self.readonly:
+            if len(self._all_cache) > 100_000:
+                self._all_cache.clear()
+            self._all_cache[key] = found
+        return found
 
     def doc_freq(self, stems: list[str]) -> dict[str, int]:
         """How many chunks contain each (porter-stemmed) term; cached on a read-only index,

@@ -98,22 +98,51 @@ class Matcher:
             got = self._memo[stems] = tuple(credit)
         return got
 
+    def holding(self, postings: Mapping[str, np.ndarray], term: str, n: int) -> np.ndarray:
+        """1 for each of n stem sets that holds `term` (see `has`), given the postings."""
+        out = np.zeros(n)
+        for st in self.exact.get(term, frozenset({term})):
+            at = postings.get(st)
+            if at is not None:
+                out[at] = 1.0
+        return out
+
     def credit_rows(
-        self, vocabulary: frozenset[str], postings: Sequence[Mapping[str, np.ndarray]], n: int
+        self,
+        parts: Sequence[tuple[frozenset[str], Sequence[Mapping[str, np.ndarray]], int]],
+        kinds: int,
+        n: int,
     ) -> list[np.ndarray]:
-        """`credits` of n stem sets at once, per postings (which sets hold each stem): one row
-        per set. Only the vocabulary's stems that match a question word are looked up;
-        equivalents are written first, so an exact match overwrites them (the maximum)."""
+        """`credits` of n stem sets at once, one row per set, for each of `kinds` families of
+        sets. `parts` are consecutive blocks of rows, each with its vocabulary, per family
+        which of its rows hold each stem, and its number of rows. Only the stems that match a question word
+        are looked up, and every credit is written in one call at the end."""
         by_stem = self._stem_credits()
-        found = sorted((c, i, st) for st in vocabulary & by_stem.keys() for i, c in by_stem[st])
+        rows: list[list[np.ndarray]] = [[] for _ in range(kinds)]
+        cols: list[list[int]] = [[] for _ in range(kinds)]
+        credit: list[list[float]] = [[] for _ in range(kinds)]
+        offset = 0
+        for vocabulary, postings, size in parts:
+            found = [(st, i, c) for st in vocabulary & by_stem.keys() for i, c in by_stem[st]]
+            for kind, at in enumerate(postings):
+                for st, i, c in found:
+                    sets = at.get(st)
+                    if sets is not None:
+                        rows[kind].append(sets + offset)
+                        cols[kind].append(i)
+                        credit[kind].append(c)
+            offset += size
         out = []
-        for at in postings:
-            rows = np.zeros((n, len(self.weights)))
-            for c, i, st in found:
-                sets = at.get(st)
-                if sets is not None:
-                    rows[sets, i] = c
-            out.append(rows)
+        for kind in range(kinds):
+            m = np.zeros((n, len(self.weights)))
+            if rows[kind]:
+                lengths = [len(r) for r in rows[kind]]
+                np.maximum.at(
+                    m,
+                    (np.concatenate(rows[kind]), np.repeat(cols[kind], lengths)),
+                    np.repeat(credit[kind], lengths),
+                )
+            out.append(m)
         return out
 
     def _stem_credits(self) -> dict[str, list[tuple[int, float]]]:

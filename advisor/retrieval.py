@@ -4,6 +4,7 @@ reciprocal rank. LangChain users get a `BaseRetriever` over it in advisor.langch
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from advisor.index import IndexReader
@@ -12,6 +13,9 @@ from advisor.records import Chunk
 MODES = ("hybrid", "dense", "bm25")
 RRF_K = 60
 CANDIDATES = 30  # per side, before fusion
+# The keyword side runs beside the dense one: the query embedding (most of a question's time)
+# leaves the interpreter free while the model runs, so BM25 costs almost nothing extra.
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,13 @@ class Searcher:
 
     def search(self, query: str, k: int = 5, keyword_query: str | None = None) -> list[Hit]:
         """Top-k chunks for `query`; `keyword_query` lets callers give BM25 other words."""
-        dense = self.dense(query) if self.mode != "bm25" else []
-        kw = self.keyword(keyword_query or query) if self.mode != "dense" else []
+        if self.mode == "hybrid":
+            pending = _KEYWORD_POOL.submit(self.keyword, keyword_query or query)
+            dense = self.dense(query)
+            kw = pending.result()
+        else:
+            dense = self.dense(query) if self.mode != "bm25" else []
+            kw = self.keyword(keyword_query or query) if self.mode != "dense" else []
         dense_ids = [cid for cid, _ in dense]
         kw_ids = [cid for cid, _ in kw]
         if self.mode == "dense":

@@ -4,7 +4,7 @@ chunks by their best unit. Every weight lives in `WEIGHTS`, with the reason for 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import attrgetter, mul
@@ -138,6 +138,13 @@ class ScoredUnit:
     def text(self) -> str:
         return self.unit.text
 
+    def moved(self, hit: int) -> ScoredUnit:
+        """The same unit under another candidate index (`dataclasses.replace`, without its
+        field-by-field introspection: every unit of every question is moved once)."""
+        return ScoredUnit(
+            unit=self.unit, hit=hit, features=self.features, score=self.score, scope=self.scope
+        )
+
 
 @lru_cache(maxsize=32768)
 def figure_kind(text: str, kind: str) -> bool:
@@ -219,6 +226,11 @@ class ChunkUnits:
     scope: tuple[frozenset[str], ...]  # all of the above: what the unit can be about
     group: tuple[tuple[int, ...], ...]  # orders of the units of its list or paragraph
     rows: np.ndarray  # which units are table rows (bool per unit)
+    lead: np.ndarray  # which units are list lead-ins
+    sentence: np.ndarray  # which units are sentences of prose
+    dangling: np.ndarray  # sentences ending in ":" (a lead-in whose list is elsewhere)
+    other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
+    # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
     # stem -> the units whose own / near / context stems hold it: a question's words are found
     # by looking up its few matching stems, not by walking every unit's stems
@@ -255,10 +267,21 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         context=context,
         scope=tuple(o | n | c for o, n, c in zip(own, near, context, strict=True)),
         group=tuple(tuple(v.order for v in groups[u.group]) for u in units),
-        rows=_frozen(np.array([u.kind == "row" for u in units], dtype=bool)),
+        rows=_mask(u.kind == "row" for u in units),
+        lead=_mask(u.kind == "lead" for u in units),
+        sentence=_mask(u.kind == "sentence" for u in units),
+        dangling=_mask(u.kind == "sentence" and u.text.endswith(":") for u in units),
+        other_section=_mask(
+            not _OTHER_SUBJECT_SECTIONS.isdisjoint(cx | nr)
+            for cx, nr in zip(context, near, strict=True)
+        ),
         vocabulary=frozenset().union(*own, *context),
         postings=(_postings(own), _postings(near), _postings(context), _postings(opening)),
     )
+
+
+def _mask(flags: Iterable[bool]) -> np.ndarray:
+    return _frozen(np.fromiter(flags, dtype=bool))
 
 
 def _postings(sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
@@ -298,11 +321,15 @@ def score_units(
         asks_others=bool(_ASKS_OTHERS & set(content_stems(analysis.ask))),
         inventory=inventory,
     )
+    shares = np.stack(question.scale.shares(chunks))  # words, aspect, opens: one row each
     out = []
+    start = 0
     for i, (hit, c) in enumerate(zip(hits, chunks, strict=True)):
         vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
+        mine = shares[:, start : start + len(c.units)]
+        start += len(c.units)
         for k, features in enumerate(
-            question.features(hit, c, vectors, (len(hits) - i) / len(hits))
+            question.features(hit, c, mine, vectors, (len(hits) - i) / len(hits))
         ):
             out.append(
                 ScoredUnit(
@@ -328,55 +355,78 @@ class _Question:
     inventory: Inventory | None
 
     def features(
-        self, hit: Hit, c: ChunkUnits, vectors: np.ndarray | None, rank: float
+        self, hit: Hit, c: ChunkUnits, shares: np.ndarray, vectors: np.ndarray | None, rank: float
     ) -> list[Features]:
-        """The features of every unit of one candidate chunk."""
+        """The features of every unit of one candidate chunk, worked out column by column;
+        `shares` are its units' word, aspect and opening shares (see `_WordScale.shares`)."""
         a, query = self.analysis, self.analysis.query
+        n = len(c.units)
         qv = self.vector
         vectors = vectors if qv is not None else None
         sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
-        doc, title = hit.chunk.doc_id, hit.chunk.title
-        word_shares, aspect_shares, opening_shares = self.scale.shares(c)
-        meanings = _meanings(c, sims, vectors, qv)
-        covered = a.covered
-        out = []
-        for k, u in enumerate(c.units):
-            out.append(
-                Features(
-                    words=float(word_shares[k]),
-                    meaning=meanings[k],
-                    chunk=hit.dense,
-                    aspect=float(aspect_shares[k]),
-                    subject=sum(in_scope(s, c.scope[k], doc) for s in covered) / len(covered)
-                    if covered
-                    else 1.0,
-                    attribute=1.0 if a.figure and figure_kind(u.text, a.figure) else 0.0,
-                    source=1.0 if doc in query.sources else 0.0,
-                    lead=1.0 if u.kind == "lead" else 0.0,
-                    wants=(1.0 if u.kind == "lead" else 0.33)
-                    if query.wants and self.match.has(c.own[k], query.wants)
-                    else 0.0,
-                    dangling=1.0 if u.kind == "sentence" and u.text.endswith(":") else 0.0,
-                    other_rows=1.0 if self._other_row(u, c, k) else 0.0,
-                    templated=1.0
-                    if self.inventory is not None
-                    and u.kind == "sentence"
-                    and self.inventory.templated(u.text, title)
-                    else 0.0,
-                    opens=float(opening_shares[k]) if a.attribute in _OPENING_ATTRIBUTES else 0.0,
-                    rank=rank,
-                )
-            )
-        return out
-
-    def _other_row(self, u: Unit, c: ChunkUnits, k: int) -> bool:
-        """A row under "Similar Occupations", or listed by a lead-in about employers, when the
-        question does not ask for those."""
-        return (
-            u.kind == "row"
-            and not self.asks_others
-            and not _OTHER_SUBJECT_SECTIONS.isdisjoint(c.context[k] | c.near[k])
+        doc = hit.chunk.doc_id
+        words, aspect, opens = shares
+        if a.attribute not in _OPENING_ATTRIBUTES:
+            opens = np.zeros(n)
+        texts = [u.text for u in c.units]
+        figure = [float(figure_kind(t, a.figure)) for t in texts] if a.figure else [0.0] * n
+        wants = (
+            np.where(c.lead, 1.0, 0.33) * self.match.holding(c.postings[0], query.wants, n)
+            if query.wants
+            else np.zeros(n)
         )
+        other = c.rows & c.other_section if not self.asks_others else np.zeros(n, dtype=bool)
+        templated = self._templated(texts, c, hit.chunk.title)
+        source = 1.0 if doc in query.sources else 0.0
+        return [
+            Features(
+                words=w,
+                meaning=m,
+                chunk=hit.dense,
+                aspect=asp,
+                subject=sub,
+                attribute=fig,
+                source=source,
+                lead=ld,
+                wants=wt,
+                dangling=dg,
+                other_rows=ot,
+                templated=tp,
+                opens=op,
+                rank=rank,
+            )
+            for w, m, asp, sub, fig, ld, wt, dg, ot, tp, op in zip(
+                words.tolist(),
+                _meanings(c, sims, vectors, qv),
+                aspect.tolist(),
+                self._subject_shares(c, doc),
+                figure,
+                c.lead.astype(float).tolist(),
+                wants.tolist(),
+                c.dangling.astype(float).tolist(),
+                other.astype(float).tolist(),
+                templated,
+                opens.tolist(),
+                strict=True,
+            )
+        ]
+
+    def _subject_shares(self, c: ChunkUnits, doc: str) -> list[float]:
+        """Per unit, the share of the question's covered subjects it is about."""
+        covered = self.analysis.covered
+        if not covered:
+            return [1.0] * len(c.units)
+        return [sum(in_scope(s, scope, doc) for s in covered) / len(covered) for scope in c.scope]
+
+    def _templated(self, texts: list[str], c: ChunkUnits, title: str) -> list[float]:
+        """Per unit, 1 for a sentence the site repeats on many articles."""
+        inv = self.inventory
+        if inv is None or not inv.templates:
+            return [0.0] * len(texts)
+        return [
+            float(sentence and inv.templated(t, title))
+            for t, sentence in zip(texts, c.sentence.tolist(), strict=True)
+        ]
 
 
 def _meanings(
@@ -388,13 +438,33 @@ def _meanings(
     if sims is None or vectors is None or qv is None:
         return [0.0] * n
     out = sims[:n].tolist() + [0.0] * (n - len(sims))
-    for k, u in enumerate(c.units):
-        if u.kind == "lead" and k < len(sims):
-            pooled = vectors[[o for o in c.group[k] if o < len(vectors)]].mean(axis=0)
-            norm = float(np.linalg.norm(pooled))
-            if norm:
-                out[k] = max(out[k], float(pooled @ qv) / norm)
+    leads, pooled = _pooled_leads(c, vectors)
+    if leads:
+        for k, cos in zip(leads, (pooled @ qv).tolist(), strict=True):
+            out[k] = max(out[k], cos)
     return out
+
+
+# id(unit vectors) -> (those vectors, their chunk's lead-ins, the lead-ins' pooled vectors): the
+# reader keeps one array per chunk, so this is worked out once per chunk, not per question
+_POOLED: dict[int, tuple[np.ndarray, list[int], np.ndarray]] = {}
+MAX_POOLED = 4096
+
+
+def _pooled_leads(c: ChunkUnits, vectors: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The chunk's lead-ins (that have vectors) and, per lead-in, the normalised mean of its
+    own and its items' vectors."""
+    got = _POOLED.get(id(vectors))
+    if got is not None and got[0] is vectors:
+        return got[1], got[2]
+    leads = [k for k in np.flatnonzero(c.lead).tolist() if k < len(vectors)]
+    rows = [vectors[[o for o in c.group[k] if o < len(vectors)]].mean(axis=0) for k in leads]
+    pooled = np.asarray(rows, dtype=np.float32).reshape(len(leads), vectors.shape[1])
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    if len(_POOLED) >= MAX_POOLED:
+        _POOLED.clear()
+    _POOLED[id(vectors)] = (vectors, leads, pooled)
+    return leads, pooled
 
 
 def _aspect_weights(match: Matcher, analysis: Analysis, hits: Sequence[Hit]) -> tuple[float, ...]:
@@ -421,23 +491,26 @@ class _WordScale:
         self.aspect = np.asarray(aspect, dtype=np.float64)
         self.aspect_total = float(self.aspect.sum())
 
-    def shares(self, c: ChunkUnits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per unit: the share of the question's weighted words found in it, half credit for
-        its list or neighbour, 0.3 for its heading path (a table's caption counts in full for a
-        row that itself answers part of the question: "Median Pay" under "Quick Facts:
-        Electricians"); and the share of the aspect words, half credit for the list or
-        neighbour; and the share of the question's words among its first words. The credits of
-        a union are the per-word maxima of its parts'."""
-        n = len(c.units)
+    def shares(self, chunks: Sequence[ChunkUnits]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit of all the chunks, in order: the share of the question's weighted words
+        found in it, half credit for its list or neighbour, 0.3 for its heading path (a
+        table's caption counts in full for a row that itself answers part of the question:
+        "Median Pay" under "Quick Facts: Electricians"); the share of the aspect words, half
+        credit for the list or neighbour; and the share of the question's words among its
+        first words. The credits of a union are the per-word maxima of its parts'."""
+        n = sum(len(c.units) for c in chunks)
         if not n or not len(self.weights):
             return np.zeros(n), np.zeros(n), np.zeros(n)
-        own, near, every, opening = self.match.credit_rows(c.vocabulary, c.postings, n)
+        own, near, every, opening = self.match.credit_rows(
+            [(c.vocabulary, c.postings, len(c.units)) for c in chunks], 4, n
+        )
         near = np.maximum(own, near)
         every = np.maximum(near, every)
         mine = own @ self.weights
         extra = near @ self.weights - mine
         inherited = every @ self.weights - mine - extra
-        near_weight = np.where(c.rows & (mine > 0), 1.0, 0.5)
+        rows = np.concatenate([c.rows for c in chunks])
+        near_weight = np.where(rows & (mine > 0), 1.0, 0.5)
         word = np.minimum(1.0, (mine + near_weight * extra + 0.3 * inherited) / self.total)
         opens = opening @ self.weights / self.total
         if not self.aspect_total:

@@ -475,8 +475,8 @@ def _repeats(question: str, query: Query) -> bool:
     """The suggestion asks what the user just asked: no word the question lacks, or the same
     kind of fact ("How much do electricians make?" after "electrician salary?") about no
     subject the question lacks."""
-    asked = set(query.focus) | set(stems(query.text))
-    words = set(stems(question))
+    asked = set(query.focus) | _stem_set(query.text)
+    words = _stem_set(question)
     if words <= asked:
         return True
     kind = attribute_of(question)
@@ -489,10 +489,21 @@ def _repeats(question: str, query: Query) -> bool:
 _FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS | SUGGESTION_FRAME_WORDS)
 
 
+@lru_cache(maxsize=8192)
+def _stem_set(text: str) -> frozenset[str]:
+    """Stems of a text, remembered: the same section questions come up again and again."""
+    return frozenset(stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _figure_of(question: str) -> str | None:
+    return figure_asked(question)
+
+
 def _fits(question: str, text: str) -> bool:
     """A question that asks for a figure ("How much do electricians make?", but also "How do
     you earn the CSM?", which reads as pay) is offered only when its section holds one."""
-    kind = figure_asked(question)
+    kind = _figure_of(question)
     return kind is None or figure_kind(text, kind)
 
 

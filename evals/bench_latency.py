@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 from advisor.advisor import RERANK_CANDIDATES, Advisor, expand_query, with_each_subject_hit
@@ -80,7 +79,7 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     order = with_each_subject_hit(analysis, candidates, order, advisor.settings.top_k)
     place = {old: new for new, old in enumerate(order)}
     hits = [candidates[i] for i in order]
-    units = [replace(u, hit=place[u.hit]) for u in scored if u.hit in place]
+    units = [u.moved(place[u.hit]) for u in scored if u.hit in place]
     t["ranking"] = clock() - s
     s = clock()
     draft = compose(analysis, hits, units)
