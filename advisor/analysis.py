@@ -20,6 +20,7 @@ from advisor.lexicon import (
     CASUAL_WORDS,
     COMMON_CAPITALS,
     CONTRACTION_PIECES,
+    CONTRAST,
     FRAME_WORDS,
     attribute_of,
     compares_by_or_only,
@@ -113,9 +114,10 @@ def _acronym_sides(text: str) -> list[list[tuple[str, str]]]:
 
 
 def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
-    """The two sides of "X vs Y", as content tokens (at most three words each, nearest the
-    "vs"): they are the subjects of a comparison even when no title names them."""
-    m = _VERSUS.search(text)
+    """The two sides of "X vs Y" or "what does X do that Y doesn't?", as content tokens (at
+    most three words each, nearest the "vs"): they are the subjects of a comparison even when
+    no title names them."""
+    m = _VERSUS.search(text) or CONTRAST.search(text)
     if not m:
         return []
     left = _content_tokens(re.split(r"\s[-–—]\s", m.group(1))[-1])[-MAX_SIDE_WORDS:]

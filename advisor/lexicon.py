@@ -303,7 +303,18 @@ _COMPARISON_WORDS = re.compile(
     re.I,
 )
 _OR_QUESTION = re.compile(r"\bor\b[^?]*\?", re.I)  # "X or Y?"
-_COMPARISON = re.compile(f"{_COMPARISON_WORDS.pattern}|{_OR_QUESTION.pattern}", re.I)
+# "What does a director do that a manager doesn't?": a contrast of two subjects, the groups
+_CONTRAST_VERBS = r"(?:do|does|did|have|has|need|needs|get|gets|earn|earns|make|makes|know|knows)"
+CONTRAST = re.compile(
+    rf"\b(?:an?|the)\s+((?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:(?:can|could|will|would|should|must)\s+)?"
+    rf"{_CONTRAST_VERBS}\b[^?.]{{0,40}}?"
+    r"\bthat\s+(?:an?\s+|the\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:doesn|don|does\s+not|do\s+not"
+    r"|didn|did\s+not|can't|cannot|can\s+not|won't|isn|aren)",
+    re.I,
+)
+_COMPARISON = re.compile(
+    f"{_COMPARISON_WORDS.pattern}|{_OR_QUESTION.pattern}|{CONTRAST.pattern}", re.I
+)
 
 
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")

@@ -397,3 +397,17 @@ def test_a_section_about_the_subject_in_another_article_ranks_with_its_own_artic
     hits = [replace(h, score=1.0) for h in hits]  # retrieval liked both alike
     order = rank_hits(analysis, hits, scored, {})
     assert hits[order[0]].chunk.doc_id == "paths"
+
+
+def test_what_x_does_that_y_does_not_compares_x_and_y():
+    _, inventory = one_article(
+        "emd", "Engineering Manager vs Director", "Scope",
+        "A director leads several teams. A manager leads one team.",
+    )  # fmt: skip
+    a = analyse(condense("What does a director do that a manager doesn't?"), inventory)
+    assert a.comparison
+    assert [s.name for s in a.subjects] == ["director", "manager"]
+    # a "that" clause about something else compares nothing
+    assert not analyse(
+        condense("what do I need to do that the guide doesnt say?"), inventory
+    ).comparison
