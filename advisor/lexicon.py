@@ -76,6 +76,13 @@ ANAPHORA: frozenset[str] = frozenset(
     there""".split()  # noqa: SIM905
 )
 
+# Openers of a sentence that adds to the one before it ("In addition, most employers require
+# plumbers to have a driver's license."): it answers less on its own than the sentence it adds to.
+CONTINUATION_OPENERS: tuple[str, ...] = (
+    "in addition", "additionally", "also", "moreover", "furthermore", "besides", "however",
+    "still", "even so", "otherwise", "likewise", "similarly",
+)  # fmt: skip
+
 # Career-domain equivalents: words people use interchangeably in career questions. A question
 # word missing from a source still counts (at a discount) when an equivalent is there, and the
 # keyword search also looks for the equivalents.

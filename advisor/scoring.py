@@ -13,6 +13,7 @@ import numpy as np
 
 from advisor.analysis import Analysis, Subject
 from advisor.inventory import Inventory, content_stems
+from advisor.lexicon import CONTINUATION_OPENERS
 from advisor.match import Matcher, query_weights
 from advisor.retrieval import Hit
 from advisor.terms import all_stems, words_of
@@ -56,6 +57,11 @@ class Weights:
     # changed ("Compare the job duties ... of actors with similar occupations."): page furniture
     # whose words fit many questions; a penalty, not a ban, as a repeated fact ("typically need
     # a bachelor's degree") can still be the answer
+    continues: float = -0.15  # a sentence that opens by adding to the one before it ("In
+    # addition, most employers require plumbers to have a driver's license.") answers less on
+    # its own than the one it adds to ("Most states ... require plumbers to be licensed.").
+    # fit_weights' MRR is flat from 0 to -0.3 (0.673 / 0.663) and no eval set moves: a
+    # tie-breaker between sentences that share the question's words alike
     opens: float = 0.15  # for "what does X do?": share of the question's
     # words among the unit's first words. The sentence that opens with its topic ("An
     # engineering director leads multiple teams") defines it; one naming it later in passing
@@ -93,6 +99,7 @@ _FIGURES = {
     ),
     "percent": re.compile(r"\d\s?(%|percent)"),
 }
+_CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)})\b", re.I)
 _OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
 _ASKS_OTHERS = frozenset(
     content_stems("similar related other industries industry employers employ")
@@ -119,6 +126,7 @@ class Features:
     dangling: float = 0.0
     other_rows: float = 0.0
     templated: float = 0.0
+    continues: float = 0.0
     opens: float = 0.0
     rank: float = 0.0
 
@@ -229,6 +237,7 @@ class ChunkUnits:
     lead: np.ndarray  # which units are list lead-ins
     sentence: np.ndarray  # which units are sentences of prose
     dangling: np.ndarray  # sentences ending in ":" (a lead-in whose list is elsewhere)
+    continues: np.ndarray  # sentences that open by adding to the one before ("In addition,")
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
@@ -271,6 +280,9 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         lead=_mask(u.kind == "lead" for u in units),
         sentence=_mask(u.kind == "sentence" for u in units),
         dangling=_mask(u.kind == "sentence" and u.text.endswith(":") for u in units),
+        continues=_mask(
+            u.kind == "sentence" and _CONTINUES.match(u.text) is not None for u in units
+        ),
         other_section=_mask(
             not _OTHER_SUBJECT_SECTIONS.isdisjoint(cx | nr)
             for cx, nr in zip(context, near, strict=True)
@@ -392,10 +404,11 @@ class _Question:
                 dangling=dg,
                 other_rows=ot,
                 templated=tp,
+                continues=ct,
                 opens=op,
                 rank=rank,
             )
-            for w, m, asp, sub, fig, ld, wt, dg, ot, tp, op in zip(
+            for w, m, asp, sub, fig, ld, wt, dg, ot, tp, ct, op in zip(
                 words.tolist(),
                 _meanings(c, sims, vectors, qv),
                 aspect.tolist(),
@@ -406,6 +419,7 @@ class _Question:
                 c.dangling.astype(float).tolist(),
                 other.astype(float).tolist(),
                 templated,
+                c.continues.astype(float).tolist(),
                 opens.tolist(),
                 strict=True,
             )

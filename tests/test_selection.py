@@ -411,3 +411,14 @@ def test_what_x_does_that_y_does_not_compares_x_and_y():
     assert not analyse(
         condense("what do I need to do that the guide doesnt say?"), inventory
     ).comparison
+
+
+def test_a_sentence_that_adds_to_another_ranks_below_it():
+    rows, inventory = one_article(
+        "plumbers", "Plumbers", "Licenses",
+        "Most states require plumbers to be licensed. In addition, most employers require "
+        "plumbers to have a driver's license.",
+    )  # fmt: skip
+    _, _, scored = scored_for("do I need a license to be a plumber?", inventory, rows)
+    first, second = sorted(scored, key=lambda s: -s.score)[:2]
+    assert first.text.startswith("Most states") and second.features.continues == 1.0
