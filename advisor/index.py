@@ -60,7 +60,10 @@ INVENTORY = "inventory.json"
 # Chunk vectors a reader keeps in memory (1.5 KB each at 384 dimensions: ~30 MB), so the
 # articles and fact tables many questions touch are read from the store once.
 MAX_KEPT_VECTORS = 20_000
-MAX_KEPT_UNIT_CHUNKS = 2048  # chunks whose unit vectors a reader keeps (~27 MB)
+# chunks whose unit vectors a reader keeps, as float32 (~26 KB a chunk, ~53 MB): kept in the
+# type scoring multiplies in, so a question converts nothing and each array keeps its identity
+# (scoring remembers what it derived from it)
+MAX_KEPT_UNIT_CHUNKS = 2048
 MAX_KEPT_ARTICLES = 512  # articles' chunk lists kept by a reader (~20 chunks of ~1 KB each)
 # A lease not refreshed for this long belongs to a process that is gone (a crashed machine);
 # long enough to ride out clock skew between machines and a process paused for minutes.
@@ -596,22 +599,23 @@ class IndexReader:
             return self._inventory
 
     def unit_vectors(self, ids: list[str]) -> dict[str, Any]:
-        """Per chunk, the vectors of its quotable units ((units, dim) arrays), when indexed;
-        remembered for up to MAX_KEPT_UNIT_CHUNKS chunks, as float16 (~13 KB a chunk)."""
+        """Per chunk, the vectors of its quotable units ((units, dim) float32 arrays, read-only),
+        when indexed; remembered for up to MAX_KEPT_UNIT_CHUNKS chunks."""
         from advisor.unit_vectors import UnitVectorTable
 
         kept = self._unit_vectors
         missing = [c for c in dict.fromkeys(ids) if c not in kept]
         if missing:
-            fresh = UnitVectorTable(self.keyword._conn()).get(missing, dtype=np.float16)
+            fresh = UnitVectorTable(self.keyword._conn()).get(missing, dtype=np.float32)
+            for v in fresh.values():
+                v.flags.writeable = False  # shared by every question that meets the chunk
             with self._cache_lock:
                 if len(kept) + len(fresh) > MAX_KEPT_UNIT_CHUNKS:
                     kept.clear()
                 kept.update(fresh)
         else:
             fresh = {}
-        got = {c: v for c in ids if (v := kept.get(c, fresh.get(c))) is not None}
-        return {c: v.astype(np.float32) for c, v in got.items()}
+        return {c: v for c in ids if (v := kept.get(c, fresh.get(c))) is not None}
 
     def leading_chunks(self, n: int) -> dict[str, list[str]]:
         return self._table().leading(n)

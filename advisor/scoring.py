@@ -4,6 +4,7 @@ chunks by their best unit. Every weight lives in `WEIGHTS`, with the reason for 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -107,6 +108,12 @@ _ASKS_OTHERS = frozenset(
 
 
 FEATURES = tuple(f.name for f in fields(Weights))
+# the order `_Question.features` unpacks its columns in
+_FEATURE_ORDER = (
+    "words", "meaning", "chunk", "aspect", "subject", "attribute", "source", "lead", "wants",
+    "dangling", "other_rows", "templated", "continues", "opens", "rank",
+)  # fmt: skip
+assert sorted(_FEATURE_ORDER) == sorted(FEATURES)
 _VALUES = attrgetter(*FEATURES)  # every feature (or weight) as a tuple, in one call
 
 
@@ -340,18 +347,13 @@ def score_units(
         vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
         mine = shares[:, start : start + len(c.units)]
         start += len(c.units)
-        for k, features in enumerate(
-            question.features(hit, c, mine, vectors, (len(hits) - i) / len(hits))
-        ):
-            out.append(
-                ScoredUnit(
-                    unit=c.units[k],
-                    hit=i,
-                    features=features,
-                    score=features.score(weights),
-                    scope=c.scope[k],
-                )
-            )
+        features, scores = question.features(
+            hit, c, mine, vectors, (len(hits) - i) / len(hits), weights
+        )
+        out += [
+            ScoredUnit(unit=u, hit=i, features=f, score=sc, scope=scope)
+            for u, f, sc, scope in zip(c.units, features, scores, c.scope, strict=True)
+        ]
     return out
 
 
@@ -367,38 +369,60 @@ class _Question:
     inventory: Inventory | None
 
     def features(
-        self, hit: Hit, c: ChunkUnits, shares: np.ndarray, vectors: np.ndarray | None, rank: float
-    ) -> list[Features]:
-        """The features of every unit of one candidate chunk, worked out column by column;
-        `shares` are its units' word, aspect and opening shares (see `_WordScale.shares`)."""
+        self,
+        hit: Hit,
+        c: ChunkUnits,
+        shares: np.ndarray,
+        vectors: np.ndarray | None,
+        rank: float,
+        weights: Weights = WEIGHTS,
+    ) -> tuple[list[Features], list[float]]:
+        """The features of every unit of one candidate chunk and their scores, worked out
+        column by column; `shares` are its units' word, aspect and opening shares (see
+        `_WordScale.shares`)."""
         a, query = self.analysis, self.analysis.query
         n = len(c.units)
         qv = self.vector
         vectors = vectors if qv is not None else None
         sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
         doc = hit.chunk.doc_id
-        words, aspect, opens = shares
-        if a.attribute not in _OPENING_ATTRIBUTES:
-            opens = np.zeros(n)
         texts = [u.text for u in c.units]
-        figure = [float(figure_kind(t, a.figure)) for t in texts] if a.figure else [0.0] * n
-        wants = (
-            np.where(c.lead, 1.0, 0.33) * self.match.holding(c.postings[0], query.wants, n)
+        columns = {
+            "words": shares[0],
+            "meaning": np.asarray(_meanings(c, sims, vectors, qv)),
+            "chunk": np.full(n, hit.dense),
+            "aspect": shares[1],
+            "subject": np.asarray(self._subject_shares(c, doc)),
+            "attribute": np.fromiter(
+                (figure_kind(t, a.figure) for t in texts), dtype=float, count=n
+            )
+            if a.figure
+            else np.zeros(n),
+            "source": np.full(n, 1.0 if doc in query.sources else 0.0),
+            "lead": c.lead.astype(float),
+            "wants": np.where(c.lead, 1.0, 0.33) * self.match.holding(c.postings[0], query.wants, n)
             if query.wants
-            else np.zeros(n)
-        )
-        other = c.rows & c.other_section if not self.asks_others else np.zeros(n, dtype=bool)
-        templated = self._templated(texts, c, hit.chunk.title)
-        source = 1.0 if doc in query.sources else 0.0
-        return [
+            else np.zeros(n),
+            "dangling": c.dangling.astype(float),
+            "other_rows": (c.rows & c.other_section).astype(float)
+            if not self.asks_others
+            else np.zeros(n),
+            "templated": np.asarray(self._templated(texts, c, hit.chunk.title)),
+            "continues": c.continues.astype(float),
+            "opens": shares[2] if a.attribute in _OPENING_ATTRIBUTES else np.zeros(n),
+            "rank": np.full(n, rank),
+        }
+        table = np.stack([columns[f] for f in FEATURES])  # features x units
+        scores = (np.asarray(_VALUES(weights)) @ table).tolist()
+        features = [
             Features(
                 words=w,
                 meaning=m,
-                chunk=hit.dense,
+                chunk=ch,
                 aspect=asp,
                 subject=sub,
                 attribute=fig,
-                source=source,
+                source=src,
                 lead=ld,
                 wants=wt,
                 dangling=dg,
@@ -406,24 +430,13 @@ class _Question:
                 templated=tp,
                 continues=ct,
                 opens=op,
-                rank=rank,
+                rank=rk,
             )
-            for w, m, asp, sub, fig, ld, wt, dg, ot, tp, ct, op in zip(
-                words.tolist(),
-                _meanings(c, sims, vectors, qv),
-                aspect.tolist(),
-                self._subject_shares(c, doc),
-                figure,
-                c.lead.astype(float).tolist(),
-                wants.tolist(),
-                c.dangling.astype(float).tolist(),
-                other.astype(float).tolist(),
-                templated,
-                c.continues.astype(float).tolist(),
-                opens.tolist(),
-                strict=True,
+            for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
+                *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
             )
         ]
+        return features, scores
 
     def _subject_shares(self, c: ChunkUnits, doc: str) -> list[float]:
         """Per unit, the share of the question's covered subjects it is about."""
@@ -459,17 +472,18 @@ def _meanings(
     return out
 
 
-# id(unit vectors) -> (those vectors, their chunk's lead-ins, the lead-ins' pooled vectors): the
-# reader keeps one array per chunk, so this is worked out once per chunk, not per question
-_POOLED: dict[int, tuple[np.ndarray, list[int], np.ndarray]] = {}
-MAX_POOLED = 4096
+# id(unit vectors) -> (a weak reference to them, their chunk's lead-ins, the lead-ins' pooled
+# vectors): the reader keeps one array per chunk, so this is worked out once per chunk, not
+# per question. Weak, so that a chunk the reader lets go is not kept alive here.
+_POOLED: dict[int, tuple[weakref.ref, list[int], np.ndarray]] = {}
+MAX_POOLED = 4096  # a few KB each
 
 
 def _pooled_leads(c: ChunkUnits, vectors: np.ndarray) -> tuple[list[int], np.ndarray]:
     """The chunk's lead-ins (that have vectors) and, per lead-in, the normalised mean of its
     own and its items' vectors."""
     got = _POOLED.get(id(vectors))
-    if got is not None and got[0] is vectors:
+    if got is not None and got[0]() is vectors:
         return got[1], got[2]
     leads = [k for k in np.flatnonzero(c.lead).tolist() if k < len(vectors)]
     rows = [vectors[[o for o in c.group[k] if o < len(vectors)]].mean(axis=0) for k in leads]
@@ -477,7 +491,7 @@ def _pooled_leads(c: ChunkUnits, vectors: np.ndarray) -> tuple[list[int], np.nda
     pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
     if len(_POOLED) >= MAX_POOLED:
         _POOLED.clear()
-    _POOLED[id(vectors)] = (vectors, leads, pooled)
+    _POOLED[id(vectors)] = (weakref.ref(vectors), leads, pooled)
     return leads, pooled
 
 
