@@ -97,6 +97,12 @@ def questions_in(text: str) -> str:
 
 
 _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
+# "the difference between an EM and a senior EM"
+_BETWEEN = re.compile(
+    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,60}?)\s+and\s+(?:an?\s+|the\s+)?"
+    r"([^.?!:;,]{1,60})",
+    re.I,
+)
 # The words of a compared side kept as its name: "green belt vs black belt".
 MAX_SIDE_WORDS = 3
 
@@ -114,10 +120,11 @@ def _acronym_sides(text: str) -> list[list[tuple[str, str]]]:
 
 
 def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
-    """The two sides of "X vs Y" or "what does X do that Y doesn't?", as content tokens (at
+    """The two sides of "X vs Y", "the difference between X and Y" or "what does X do that Y
+    doesn't?", as content tokens (at
     most three words each, nearest the "vs"): they are the subjects of a comparison even when
     no title names them."""
-    m = _VERSUS.search(text) or CONTRAST.search(text)
+    m = _VERSUS.search(text) or _BETWEEN.search(text) or CONTRAST.search(text)
     if not m:
         return []
     left = _content_tokens(re.split(r"\s[-–—]\s", m.group(1))[-1])[-MAX_SIDE_WORDS:]
@@ -353,14 +360,40 @@ def _rare_job(word: str, inventory: Inventory) -> bool:
 
 def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
     """Both sides of "X vs Y" (or of "PE or PMP"), replacing the parts of a side found alone
-    ("VP" in "VP of engineering")."""
-    for side in _compared_sides(text) or _acronym_sides(text):
-        side_stems = tuple(st for _, st in side)
+    ("VP" in "VP of engineering"); an initialism on a side stands for the library's words for
+    it ("senior EM" is the senior engineering manager)."""
+    sides = _compared_sides(text) or _acronym_sides(text)
+    expanded = [_expanded_side(side, inventory) for side in sides]
+    for side, side_stems in zip(sides, expanded, strict=True):
         # a common capitalised name ("PE") is not a subject alone, but a compared side is
         named = any(set(side_stems) <= set(x.stems) for x in found.subjects)
         if side_stems and not named and all(inventory.knows(w) for w, _ in side):
-            found.subjects = [x for x in found.subjects if not set(x.stems) < set(side_stems)]
-            found.add(Subject(name=" ".join(w for w, _ in side), stems=side_stems))
+            others = [set(e) for e in expanded if e is not side_stems]
+            found.subjects = [
+                x
+                for x in found.subjects
+                if not set(x.stems) < set(side_stems) or set(x.stems) in others
+            ]
+            typed = tuple(st for _, st in side)
+            found.add(
+                Subject(
+                    name=" ".join(w for w, _ in side),
+                    stems=side_stems,
+                    typed=typed if typed != side_stems else (),
+                )
+            )
+
+
+def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[str, ...]:
+    """A compared side's stems, its initialisms replaced by the library's words for them."""
+    out: list[str] = []
+    for w, st in side:
+        initials = initialism(w)
+        if initials is not None and initials in inventory.expansions:
+            out += [stem(x) for x in inventory.expansions[initials].split()]
+        else:
+            out.append(st)
+    return tuple(dict.fromkeys(out))
 
 
 def _initialism_subjects(

@@ -422,3 +422,17 @@ def test_a_sentence_that_adds_to_another_ranks_below_it():
     _, _, scored = scored_for("do I need a license to be a plumber?", inventory, rows)
     first, second = sorted(scored, key=lambda s: -s.score)[:2]
     assert first.text.startswith("Most states") and second.features.continues == 1.0
+
+
+def test_the_difference_between_x_and_y_compares_them_with_initialisms_spelled_out():
+    rows = [
+        ("ladder", "Engineering Ladder", f"Engineering managers > {part}",
+         "A senior engineering manager leads several teams. An engineering manager leads one.")
+        for part in ("Scope", "Pay", "Hiring")
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    a = analyse(condense("what's the difference between an EM and a senior EM?"), inventory)
+    assert a.comparison
+    sides = {s.name: s.stems for s in a.subjects}
+    assert sides["senior EM"] == ("senior", "engin", "manag")
+    assert {"engin", "manag"} <= set(next(st for n, st in sides.items() if n != "senior EM"))
