@@ -284,12 +284,9 @@ class Advisor:
         analysis = self.analyse(query)
         candidates = self.candidates(analysis)
         scored = self.score(analysis, candidates)
-        order = with_each_subject_hit(
-            analysis,
-            candidates,
-            rank_hits(analysis, candidates, scored, self.idf(query)),
-            self.settings.top_k,
-        )
+        ranking = rank_hits(analysis, candidates, scored, self.idf(query))
+        order = with_each_subject_hit(analysis, candidates, ranking, self.settings.top_k)
+        order = with_figure_hit(analysis, candidates, order, ranking, scored)
         hits = [candidates[i] for i in order]
         place = {old: new for new, old in enumerate(order)}
         units = [s.moved(place[s.hit]) for s in scored if s.hit in place]
@@ -396,6 +393,30 @@ def with_each_subject_hit(
             if extra is not None:
                 top.append(extra)
     return top
+
+
+def with_figure_hit(
+    analysis: Analysis,
+    hits: list[Hit],
+    order: list[int],
+    ranking: list[int],
+    scored: list[ScoredUnit],
+) -> list[int]:
+    """The chosen hits, plus, for a question that asks for a figure none of them holds, the
+    best-ranked chunk of a subject's own article with a unit that holds one and names what
+    is asked ("what do plant managers make?": the pay section ranks below the duties that say
+    "also called plant managers"). Only the subject's own article: a figure found elsewhere
+    may be of another thing, and then "my sources don't give ..." is the honest answer."""
+    own_docs = {d for subject in analysis.covered for d in subject.docs}
+    if not analysis.figure or not own_docs:
+        return order
+    with_figure = {s.hit for s in scored if s.features.attribute > 0 and s.features.aspect > 0}
+    if set(order) & {s.hit for s in scored if s.features.attribute > 0}:
+        return order
+    extra = next(
+        (i for i in ranking if i in with_figure and hits[i].chunk.doc_id in own_docs), None
+    )
+    return order if extra is None else [*order, extra]
 
 
 def expand_query(query: Query) -> str:

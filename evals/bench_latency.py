@@ -16,7 +16,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from advisor.advisor import RERANK_CANDIDATES, Advisor, expand_query, with_each_subject_hit
+from advisor.advisor import (
+    RERANK_CANDIDATES,
+    Advisor,
+    expand_query,
+    with_each_subject_hit,
+    with_figure_hit,
+)
 from advisor.compose import compose
 from advisor.retrieval import CANDIDATES, Hit, rrf
 from advisor.scoring import rank_hits
@@ -75,8 +81,9 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     scored = advisor.score(analysis, candidates)
     t["unit scoring"] = clock() - s
     s = clock()
-    order = rank_hits(analysis, candidates, scored, advisor.idf(analysis.query))
-    order = with_each_subject_hit(analysis, candidates, order, advisor.settings.top_k)
+    ranking = rank_hits(analysis, candidates, scored, advisor.idf(analysis.query))
+    order = with_each_subject_hit(analysis, candidates, ranking, advisor.settings.top_k)
+    order = with_figure_hit(analysis, candidates, order, ranking, scored)
     place = {old: new for new, old in enumerate(order)}
     hits = [candidates[i] for i in order]
     units = [u.moved(place[u.hit]) for u in scored if u.hit in place]

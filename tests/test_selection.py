@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from advisor.advisor import with_figure_hit
 from advisor.analysis import analyse
 from advisor.compose import compose
 from advisor.condense import condense
@@ -436,3 +437,20 @@ def test_the_difference_between_x_and_y_compares_them_with_initialisms_spelled_o
     sides = {s.name: s.stems for s in a.subjects}
     assert sides["senior EM"] == ("senior", "engin", "manag")
     assert {"engin", "manag"} <= set(next(st for n, st in sides.items() if n != "senior EM"))
+
+
+def test_a_figure_question_gets_its_subjects_figure_even_when_it_ranks_low():
+    duties = "Industrial production managers, also called plant managers, run plants."
+    rows = [("ipm", "Industrial Production Managers", f"Duties {i}", duties) for i in range(5)]
+    rows.append(
+        ("ipm", "Industrial Production Managers", "Pay",
+         "The median annual wage for industrial production managers was $121,440.")
+    )  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for("what do plant managers actually make?", inventory, rows)
+    assert analysis.figure == "money"
+    top = list(range(5))  # the ranking left the pay chunk out
+    assert with_figure_hit(analysis, hits, top, list(range(6)), scored) == [*top, 5]
+    # no subject article to take it from: nothing is added
+    other = replace(analysis, subjects=())
+    assert with_figure_hit(other, hits, top, list(range(6)), scored) == top
