@@ -97,10 +97,17 @@ def questions_in(text: str) -> str:
 
 
 _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
-# "the difference between an EM and a senior EM"
+# "the difference between an EM and a senior EM" (80 characters a side, as for "vs")
 _BETWEEN = re.compile(
-    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,60}?)\s+and\s+(?:an?\s+|the\s+)?"
-    r"([^.?!:;,]{1,60})",
+    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
+    r"([^.?!:;,]{1,80})",
+    re.I,
+)
+# Where a compared side's name ends and the rest of the question begins: "nurse practitioners
+# in pay", "plumbers when it comes to pay", "mechanical engineers salary-wise"
+_SIDE_END = re.compile(
+    r"\s+(?:in|for|when|as|with|which|who|whose|that|if|at|on|to|from|by|about|regarding|"
+    r"or|and|but|so)\b|\s*\b\w+-wise\b|\s[-–—]\s",
     re.I,
 )
 # The words of a compared side kept as its name: "green belt vs black belt".
@@ -120,15 +127,15 @@ def _acronym_sides(text: str) -> list[list[tuple[str, str]]]:
 
 
 def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
-    """The two sides of "X vs Y", "the difference between X and Y" or "what does X do that Y
-    doesn't?", as content tokens (at
-    most three words each, nearest the "vs"): they are the subjects of a comparison even when
-    no title names them."""
+    """The two sides of "X vs Y", "the difference between X and Y" or "what does X do that
+    Y doesn't?", as content tokens (at most three words each, nearest the "vs"): they are the
+    subjects of a comparison even when no title names them."""
+    text = " ".join(text.split())  # runs of spaces or tabs would make the patterns backtrack
     m = _VERSUS.search(text) or _BETWEEN.search(text) or CONTRAST.search(text)
     if not m:
         return []
-    left = _content_tokens(re.split(r"\s[-–—]\s", m.group(1))[-1])[-MAX_SIDE_WORDS:]
-    right = _content_tokens(re.split(r"\s[-–—]\s", m.group(2))[0])[:MAX_SIDE_WORDS]
+    left = _content_tokens(_SIDE_END.split(m.group(1))[-1])[-MAX_SIDE_WORDS:]
+    right = _content_tokens(_SIDE_END.split(m.group(2))[0])[:MAX_SIDE_WORDS]
     return [side for side in (left, right) if side]
 
 
@@ -364,24 +371,34 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
     it ("senior EM" is the senior engineering manager)."""
     sides = _compared_sides(text) or _acronym_sides(text)
     expanded = [_expanded_side(side, inventory) for side in sides]
-    for side, side_stems in zip(sides, expanded, strict=True):
+    for k, (side, side_stems) in enumerate(zip(sides, expanded, strict=True)):
         # a common capitalised name ("PE") is not a subject alone, but a compared side is
         named = any(set(side_stems) <= set(x.stems) for x in found.subjects)
-        if side_stems and not named and all(inventory.knows(w) for w, _ in side):
-            others = [set(e) for e in expanded if e is not side_stems]
-            found.subjects = [
-                x
-                for x in found.subjects
-                if not set(x.stems) < set(side_stems) or set(x.stems) in others
-            ]
-            typed = tuple(st for _, st in side)
-            found.add(
-                Subject(
-                    name=" ".join(w for w, _ in side),
-                    stems=side_stems,
-                    typed=typed if typed != side_stems else (),
-                )
+        if not side_stems or named or not all(inventory.knows(w) for w, _ in side):
+            continue
+        docs = _titled_docs(inventory, side_stems)
+        others = [set(e) for j, e in enumerate(expanded) if j != k]
+        found.subjects = [
+            x for x in found.subjects if not _part_of_side(x, side_stems, docs, others)
+        ]
+        typed = tuple(st for _, st in side)
+        found.add(
+            Subject(
+                name=" ".join(w for w, _ in side),
+                stems=side_stems,
+                docs=docs,
+                typed=typed if typed != side_stems else (),
             )
+        )
+
+
+def _part_of_side(
+    x: Subject, side: tuple[str, ...], docs: tuple[str, ...], others: list[set[str]]
+) -> bool:
+    """A subject found alone that the side's name contains ("VP" in "VP of engineering"); not
+    when the other side names it too, nor when it titles articles and the side does not (the
+    side may have run on: "nurse practitioners pay")."""
+    return set(x.stems) < set(side) and set(x.stems) not in others and (bool(docs) or not x.docs)
 
 
 def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, all_stems, stem, words_of
 from advisor.units import parse_units
 
-INVENTORY_VERSION = 11
+INVENTORY_VERSION = 12
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -45,7 +45,7 @@ MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 # Another name an article gives its occupation: "Industrial production managers, also called
 # plant managers, ..."; "also known as marshals or court officers".
-_ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"]{3,80})", re.I)
+_ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})", re.I)
 _ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
 MAX_ALIAS_WORDS = 4
 

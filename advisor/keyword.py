@@ -21,6 +21,10 @@ MIN_TERMS = 3
 # Column weights for bm25(): title and section names carry a page's subject.
 _WEIGHTS = (0.0, 0.0, 4.0, 2.0, 1.0)  # chunk_id, doc_id, title, section, text
 
+# Entries of each per-index cache (document frequencies, AND queries) before it is emptied:
+# ~10 MB of small keys, far more than the distinct words and follow-ups a library meets
+MAX_CACHED = 100_000
+
 
 class KeywordIndex:
     """BM25 search over chunks; one SQLite file per index generation."""
@@ -109,8 +113,10 @@ class KeywordIndex:
         if not words:
             return False
         key = tuple(words)
-        if self.readonly and key in self._all_cache:  # follow-ups are checked again and again
-            return self._all_cache[key]
+        # follow-ups are checked again and again; .get, as another thread may clear the cache
+        known = self._all_cache.get(key) if self.readonly else None
+        if known is not None:
+            return known
         match = " ".join(f'"{w}"' for w in words)
         found = (
             self._conn()
@@ -119,7 +125,7 @@ class KeywordIndex:
             is not None
         )
         if self.readonly:
-            if len(self._all_cache) > 100_000:
+            if len(self._all_cache) > MAX_CACHED:
                 self._all_cache.clear()
             self._all_cache[key] = found
         return found
@@ -130,13 +136,16 @@ class KeywordIndex:
         if not self.readonly:
             return self._doc_freq(list(dict.fromkeys(stems)))
         cache = self._df_cache
-        missing = [s for s in dict.fromkeys(stems) if s not in cache]
+        counts = {s: cache.get(s) for s in dict.fromkeys(stems)}  # .get: another thread may clear
+        missing = [s for s, n in counts.items() if n is None]
         if missing:
-            if len(cache) > 100_000:
+            if len(cache) > MAX_CACHED:
                 cache.clear()
             found = self._doc_freq(missing)
-            cache.update({s: found.get(s, 0) for s in missing})
-        return {s: cache[s] for s in stems if cache[s]}
+            fresh = {s: found.get(s, 0) for s in missing}
+            cache.update(fresh)
+            counts.update(fresh)
+        return {s: n for s in stems if (n := counts[s])}
 
     def _doc_freq(self, stems: list[str]) -> dict[str, int]:
         if not stems:

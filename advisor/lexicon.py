@@ -293,7 +293,8 @@ FIGURE_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bhow much (?:\w+ ){0,4}(?:make|makes|earn|earns|get|gets|charge|charges|cost|costs)\b", "money"),
     (r"\b(?:money|earn|earns)\b[^.?!]{0,40}\b(?:make|makes|earn|earns|get|gets|year|hour)\b", "money"),
     (r"\b(?:make|makes|made|earn|earns|earned)\s+(?:around|about|over|under|roughly|like|only)?\s*\$?\d", "money"),
-    # "what do plant managers actually make?": "make" last, as in EARNING_ENDS
+    # "what do plant managers actually make?": "make" last, as in EARNING_ENDS, up to six
+    # words after "what do"
     (r"\bwhat (?:do|does|did|would|will|can|could) (?:[\w'’-]+ ){1,6}(?:make|makes|earn|earns)\W*$", "money"),
     (r"\bwhat (?:percentage|percent|share)\b", "percent"),
     # a rate of growth is a percentage; "how fast can I become a nurse" stays a time
@@ -310,13 +311,17 @@ _COMPARISON_WORDS = re.compile(
     re.I,
 )
 _OR_QUESTION = re.compile(r"\bor\b[^?]*\?", re.I)  # "X or Y?"
-# "What does a director do that a manager doesn't?": a contrast of two subjects, the groups
+# "What does a director do that a manager doesn't?": a contrast of two subjects, the groups.
+# Both sides are "a"/"an" + up to three words (not "I", "you" or "the company": "what skills
+# does a manager need that I don't have?" compares nothing), the second side's verb negated;
+# at most 40 characters between the first verb and "that".
 _CONTRAST_VERBS = r"(?:do|does|did|have|has|need|needs|get|gets|earn|earns|make|makes|know|knows)"
+_NEGATED = (
+    r"(?:(?:do|does|did|can|could|will|would|is|are|has|have)(?:n[’']?t\b|\s+not\b)|cannot\b)"
+)
 CONTRAST = re.compile(
-    rf"\b(?:an?|the)\s+((?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:(?:can|could|will|would|should|must)\s+)?"
-    rf"{_CONTRAST_VERBS}\b[^?.]{{0,40}}?"
-    r"\bthat\s+(?:an?\s+|the\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:doesn|don|does\s+not|do\s+not"
-    r"|didn|did\s+not|can't|cannot|can\s+not|won't|isn|aren)",
+    rf"\ban?\s+((?:[\w-]+\s){{0,2}}?[\w-]+)\s(?:(?:can|could|will|would|should|must)\s)?"
+    rf"{_CONTRAST_VERBS}\b[^?.]{{0,40}}?\bthat\s+an?\s((?:[\w-]+\s){{0,2}}?[\w-]+)\s{_NEGATED}",
     re.I,
 )
 _COMPARISON = re.compile(

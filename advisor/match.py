@@ -98,27 +98,26 @@ class Matcher:
             got = self._memo[stems] = tuple(credit)
         return got
 
-    def holding(self, postings: Mapping[str, np.ndarray], term: str, n: int) -> np.ndarray:
+    def holding(self, postings: Mapping[str, tuple[int, ...]], term: str, n: int) -> np.ndarray:
         """1 for each of n stem sets that holds `term` (see `has`), given the postings."""
         out = np.zeros(n)
         for st in self.exact.get(term, frozenset({term})):
             at = postings.get(st)
             if at is not None:
-                out[at] = 1.0
+                out[list(at)] = 1.0
         return out
 
     def credit_rows(
-        self,
-        parts: Sequence[tuple[frozenset[str], Sequence[Mapping[str, np.ndarray]], int]],
-        kinds: int,
-        n: int,
+        self, parts: Sequence[tuple[frozenset[str], Sequence[Mapping[str, tuple[int, ...]]], int]]
     ) -> list[np.ndarray]:
-        """`credits` of n stem sets at once, one row per set, for each of `kinds` families of
-        sets. `parts` are consecutive blocks of rows, each with its vocabulary, per family
-        which of its rows hold each stem, and its number of rows. Only the stems that match a question word
-        are looked up, and every credit is written in one call at the end."""
+        """`credits` of many stem sets at once, one row per set, for each family of sets.
+        `parts` are consecutive blocks of rows, each with its vocabulary, per family which of
+        its rows hold each stem, and its number of rows. Only the stems that match a question
+        word are looked up, and each family's credits are written in one call at the end."""
+        kinds = len(parts[0][1]) if parts else 0
+        n = sum(size for _, _, size in parts)
         by_stem = self._stem_credits()
-        rows: list[list[np.ndarray]] = [[] for _ in range(kinds)]
+        rows: list[list[int]] = [[] for _ in range(kinds)]
         cols: list[list[int]] = [[] for _ in range(kinds)]
         credit: list[list[float]] = [[] for _ in range(kinds)]
         offset = 0
@@ -128,20 +127,14 @@ class Matcher:
                 for st, i, c in found:
                     sets = at.get(st)
                     if sets is not None:
-                        rows[kind].append(sets + offset)
-                        cols[kind].append(i)
-                        credit[kind].append(c)
+                        rows[kind] += [offset + k for k in sets]
+                        cols[kind] += [i] * len(sets)
+                        credit[kind] += [c] * len(sets)
             offset += size
         out = []
         for kind in range(kinds):
             m = np.zeros((n, len(self.weights)))
-            if rows[kind]:
-                lengths = [len(r) for r in rows[kind]]
-                np.maximum.at(
-                    m,
-                    (np.concatenate(rows[kind]), np.repeat(cols[kind], lengths)),
-                    np.repeat(credit[kind], lengths),
-                )
+            np.maximum.at(m, (np.asarray(rows[kind], dtype=np.intp), cols[kind]), credit[kind])
             out.append(m)
         return out
 

@@ -14,8 +14,9 @@ MODES = ("hybrid", "dense", "bm25")
 RRF_K = 60
 CANDIDATES = 30  # per side, before fusion
 # The keyword side runs beside the dense one: the query embedding (most of a question's time)
-# leaves the interpreter free while the model runs, so BM25 costs almost nothing extra.
-_KEYWORD_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
+# leaves the interpreter free while the model runs, so BM25 costs almost nothing extra. Twice
+# the UI's default concurrency (4), so a search never waits for another one's thread.
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="keyword")
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,23 @@ class Searcher:
     def keyword(self, query: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
         return self.reader.keyword_search(query, n)
 
+    def _both(
+        self, query: str, keyword_query: str
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The dense and keyword results the mode asks for; in hybrid mode, side by side."""
+        if self.mode == "dense":
+            return self.dense(query), []
+        if self.mode == "bm25":
+            return [], self.keyword(keyword_query)
+        try:
+            pending = _KEYWORD_POOL.submit(self.keyword, keyword_query)
+        except RuntimeError:  # the interpreter is shutting down: no new threads
+            return self.dense(query), self.keyword(keyword_query)
+        return self.dense(query), pending.result()
+
     def search(self, query: str, k: int = 5, keyword_query: str | None = None) -> list[Hit]:
         """Top-k chunks for `query`; `keyword_query` lets callers give BM25 other words."""
-        if self.mode == "hybrid":
-            pending = _KEYWORD_POOL.submit(self.keyword, keyword_query or query)
-            dense = self.dense(query)
-            kw = pending.result()
-        else:
-            dense = self.dense(query) if self.mode != "bm25" else []
-            kw = self.keyword(keyword_query or query) if self.mode != "dense" else []
+        dense, kw = self._both(query, keyword_query or query)
         dense_ids = [cid for cid, _ in dense]
         kw_ids = [cid for cid, _ in kw]
         if self.mode == "dense":

@@ -72,8 +72,8 @@ class Weights:
 
 
 WEIGHTS = Weights()
-# where a sentence that opens with its topic answers ("what is the PMP?" is better answered by
-# the sentence that spells the name out, wherever it stands)
+# The questions a sentence that opens with their topic answers best: "what does X do?". Not
+# "what is X?": the sentence that spells the name out answers that, wherever it stands.
 _OPENING_ATTRIBUTES = frozenset({"duties"})
 OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
 # Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
@@ -100,7 +100,8 @@ _FIGURES = {
     ),
     "percent": re.compile(r"\d\s?(%|percent)"),
 }
-_CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)})\b", re.I)
+# "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
+_CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)
 _OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
 _ASKS_OTHERS = frozenset(
     content_stems("similar related other industries industry employers employ")
@@ -108,12 +109,6 @@ _ASKS_OTHERS = frozenset(
 
 
 FEATURES = tuple(f.name for f in fields(Weights))
-# the order `_Question.features` unpacks its columns in
-_FEATURE_ORDER = (
-    "words", "meaning", "chunk", "aspect", "subject", "attribute", "source", "lead", "wants",
-    "dangling", "other_rows", "templated", "continues", "opens", "rank",
-)  # fmt: skip
-assert sorted(_FEATURE_ORDER) == sorted(FEATURES)
 _VALUES = attrgetter(*FEATURES)  # every feature (or weight) as a tuple, in one call
 
 
@@ -139,6 +134,14 @@ class Features:
 
     def score(self, weights: Weights = WEIGHTS) -> float:
         return sum(map(mul, _VALUES(self), _VALUES(weights)))
+
+
+# the order `_Question.features` unpacks its columns in
+_FEATURE_ORDER = (
+    "words", "meaning", "chunk", "aspect", "subject", "attribute", "source", "lead", "wants",
+    "dangling", "other_rows", "templated", "continues", "opens", "rank",
+)  # fmt: skip
+assert tuple(f.name for f in fields(Features)) == _FEATURE_ORDER
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -234,11 +237,9 @@ class ChunkUnits:
     """What scoring needs of a chunk that no question changes, worked out once per chunk."""
 
     units: tuple[Unit, ...]
-    own: tuple[frozenset[str], ...]  # stems of each unit
-    near: tuple[frozenset[str], ...]  # stems of its list (a lead-in), lead-in (an item) or
-    # neighbouring sentences
-    context: tuple[frozenset[str], ...]  # stems of the chunk's heading path and the unit's heading
-    scope: tuple[frozenset[str], ...]  # all of the above: what the unit can be about
+    # stems of the unit, of its list (a lead-in), lead-in (an item) or neighbouring sentences,
+    # and of the chunk's heading path and the unit's heading: what the unit can be about
+    scope: tuple[frozenset[str], ...]
     group: tuple[tuple[int, ...], ...]  # orders of the units of its list or paragraph
     rows: np.ndarray  # which units are table rows (bool per unit)
     lead: np.ndarray  # which units are list lead-ins
@@ -248,9 +249,10 @@ class ChunkUnits:
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
-    # stem -> the units whose own / near / context stems hold it: a question's words are found
-    # by looking up its few matching stems, not by walking every unit's stems
-    postings: tuple[Mapping[str, np.ndarray], ...]
+    # stem -> the units whose own stems, near stems (list, lead-in or neighbours), context
+    # stems (headings) or first words hold it: a question's words are found by looking up its
+    # few matching stems, not by walking every unit's stems
+    postings: tuple[Mapping[str, tuple[int, ...]], ...]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -258,8 +260,8 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-# ~26 KB a chunk: 2,048 hold the hot part of a large library in ~50 MB (all 8,143 chunks of
-# the mixed library would take ~210 MB)
+# ~37 KB a chunk (tracemalloc over 1,000 chunks of the mixed library, stem sets included):
+# 2,048 hold the hot part of a large library in ~75 MB (all 8,143 would take ~300 MB)
 @lru_cache(maxsize=2048)
 def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     """The units of a chunk with their stems, neighbours and headings (cached: hot chunks
@@ -278,9 +280,6 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     opening = tuple(stems_of(" ".join(words_of(u.text)[:OPENING_WORDS])) for u in units)
     return ChunkUnits(
         units=units,
-        own=own,
-        near=near,
-        context=context,
         scope=tuple(o | n | c for o, n, c in zip(own, near, context, strict=True)),
         group=tuple(tuple(v.order for v in groups[u.group]) for u in units),
         rows=_mask(u.kind == "row" for u in units),
@@ -303,17 +302,18 @@ def _mask(flags: Iterable[bool]) -> np.ndarray:
     return _frozen(np.fromiter(flags, dtype=bool))
 
 
-def _postings(sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
-    """Which of the sets hold each stem.
+def _postings(sets: Sequence[frozenset[str]]) -> dict[str, tuple[int, ...]]:
+    """Which of the sets hold each stem (tuples: a chunk has hundreds of stems, and a small
+    tuple is half the size of a small array).
 
-    >>> {k: v.tolist() for k, v in sorted(_postings([frozenset("ab"), frozenset("b")]).items())}
-    {'a': [0], 'b': [0, 1]}
+    >>> sorted(_postings([frozenset("ab"), frozenset("b")]).items())
+    [('a', (0,)), ('b', (0, 1))]
     """
     at: dict[str, list[int]] = {}
     for k, stems in enumerate(sets):
         for st in stems:
             at.setdefault(st, []).append(k)
-    return {st: _frozen(np.array(ks, dtype=np.intp)) for st, ks in at.items()}
+    return {st: tuple(ks) for st, ks in at.items()}
 
 
 def score_units(
@@ -377,66 +377,54 @@ class _Question:
         rank: float,
         weights: Weights = WEIGHTS,
     ) -> tuple[list[Features], list[float]]:
-        """The features of every unit of one candidate chunk and their scores, worked out
-        column by column; `shares` are its units' word, aspect and opening shares (see
-        `_WordScale.shares`)."""
+        """The features of every unit of one candidate chunk and their scores; `shares` are
+        its units' word, aspect and opening shares (see `_WordScale.shares`)."""
+        columns = self._columns(hit, c, shares, vectors, rank)
+        table = np.stack([columns[f] for f in FEATURES])  # features x units
+        scores = (np.asarray(_VALUES(weights)) @ table).tolist()
+        features = [
+            Features(
+                words=w, meaning=m, chunk=ch, aspect=asp, subject=sub, attribute=fig,
+                source=src, lead=ld, wants=wt, dangling=dg, other_rows=ot, templated=tp,
+                continues=ct, opens=op, rank=rk,
+            )
+            for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
+                *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
+            )
+        ]  # fmt: skip
+        return features, scores
+
+    def _columns(
+        self, hit: Hit, c: ChunkUnits, shares: np.ndarray, vectors: np.ndarray | None, rank: float
+    ) -> dict[str, np.ndarray]:
+        """Each feature of every unit of the chunk, one array per feature."""
         a, query = self.analysis, self.analysis.query
-        n = len(c.units)
+        n, zeros = len(c.units), np.zeros(len(c.units))
         qv = self.vector
         vectors = vectors if qv is not None else None
         sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
         doc = hit.chunk.doc_id
         texts = [u.text for u in c.units]
-        columns = {
+        wants = self.match.holding(c.postings[0], query.wants, n) if query.wants else zeros
+        return {
             "words": shares[0],
             "meaning": np.asarray(_meanings(c, sims, vectors, qv)),
             "chunk": np.full(n, hit.dense),
             "aspect": shares[1],
             "subject": np.asarray(self._subject_shares(c, doc)),
-            "attribute": np.fromiter(
-                (figure_kind(t, a.figure) for t in texts), dtype=float, count=n
-            )
+            "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
-            else np.zeros(n),
+            else zeros,
             "source": np.full(n, 1.0 if doc in query.sources else 0.0),
             "lead": c.lead.astype(float),
-            "wants": np.where(c.lead, 1.0, 0.33) * self.match.holding(c.postings[0], query.wants, n)
-            if query.wants
-            else np.zeros(n),
+            "wants": np.where(c.lead, 1.0, 0.33) * wants,
             "dangling": c.dangling.astype(float),
-            "other_rows": (c.rows & c.other_section).astype(float)
-            if not self.asks_others
-            else np.zeros(n),
+            "other_rows": zeros if self.asks_others else (c.rows & c.other_section).astype(float),
             "templated": np.asarray(self._templated(texts, c, hit.chunk.title)),
             "continues": c.continues.astype(float),
-            "opens": shares[2] if a.attribute in _OPENING_ATTRIBUTES else np.zeros(n),
+            "opens": shares[2] if a.attribute in _OPENING_ATTRIBUTES else zeros,
             "rank": np.full(n, rank),
         }
-        table = np.stack([columns[f] for f in FEATURES])  # features x units
-        scores = (np.asarray(_VALUES(weights)) @ table).tolist()
-        features = [
-            Features(
-                words=w,
-                meaning=m,
-                chunk=ch,
-                aspect=asp,
-                subject=sub,
-                attribute=fig,
-                source=src,
-                lead=ld,
-                wants=wt,
-                dangling=dg,
-                other_rows=ot,
-                templated=tp,
-                continues=ct,
-                opens=op,
-                rank=rk,
-            )
-            for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
-                *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
-            )
-        ]
-        return features, scores
 
     def _subject_shares(self, c: ChunkUnits, doc: str) -> list[float]:
         """Per unit, the share of the question's covered subjects it is about."""
@@ -530,7 +518,7 @@ class _WordScale:
         if not n or not len(self.weights):
             return np.zeros(n), np.zeros(n), np.zeros(n)
         own, near, every, opening = self.match.credit_rows(
-            [(c.vocabulary, c.postings, len(c.units)) for c in chunks], 4, n
+            [(c.vocabulary, c.postings, len(c.units)) for c in chunks]
         )
         near = np.maximum(own, near)
         every = np.maximum(near, every)

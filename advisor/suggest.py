@@ -489,13 +489,18 @@ def _repeats(question: str, query: Query) -> bool:
 _FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS | SUGGESTION_FRAME_WORDS)
 
 
-@lru_cache(maxsize=8192)
+# Follow-up questions are made from section headings: a library has a few thousand, and each
+# question's stems and figure kind are worked out once (a few hundred bytes each)
+MAX_SECTION_QUESTIONS = 8192
+
+
+@lru_cache(maxsize=MAX_SECTION_QUESTIONS)
 def _stem_set(text: str) -> frozenset[str]:
     """Stems of a text, remembered: the same section questions come up again and again."""
     return frozenset(stems(text))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=MAX_SECTION_QUESTIONS)
 def _figure_of(question: str) -> str | None:
     return figure_asked(question)
 

@@ -454,3 +454,20 @@ def test_a_figure_question_gets_its_subjects_figure_even_when_it_ranks_low():
     # no subject article to take it from: nothing is added
     other = replace(analysis, subjects=())
     assert with_figure_hit(other, hits, top, list(range(6)), scored) == top
+
+
+def test_a_compared_side_ends_where_the_rest_of_the_question_begins():
+    rows = [
+        ("rn", "Registered Nurses", "Summary", "Registered nurses get median pay, a salary."),
+        ("np", "Nurse Practitioners", "Summary", "Nurse practitioners get higher pay."),
+    ]
+    inventory = Inventory.build(rows)
+    for question in (
+        "what's the difference between registered nurses and nurse practitioners in pay?",
+        "difference between registered nurses and nurse practitioners salary-wise?",
+    ):
+        a = analyse(condense(question), inventory)
+        assert [(s.name, s.docs) for s in a.subjects] == [
+            ("registered nurses", ("rn",)),
+            ("nurse practitioners", ("np",)),
+        ], question
