@@ -123,12 +123,30 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
 def _wanted_list(eligible: list[ScoredUnit], best: ScoredUnit) -> ScoredUnit:
     """A question asking for things in the plural ("What certifications can help me ...?") is
     answered by the list that names them, when its lead-in scores near the best unit; a
-    sentence naming one of them answers it only in part."""
+    sentence naming one of them answers it only in part. Of such lists, one whose items are
+    names ("PMP (PMI): ...", not "Signal direction: ...") answers "which ...?" first."""
     if best.unit.kind != "sentence":
         return best
-    leads = [s for s in eligible if s.unit.kind == "lead" and s.features.wants >= 1.0]
-    lead = max(leads, key=lambda s: s.score, default=None)
-    return lead if lead is not None and lead.score >= WANTED_LIST_SHARE * best.score else best
+    floor = WANTED_LIST_SHARE * best.score
+    leads = [
+        s
+        for s in eligible
+        if s.unit.kind == "lead" and s.features.wants >= 1.0 and s.score >= floor
+    ]
+    return max(leads, key=lambda s: (_names_things(s, eligible), s.score), default=best)
+
+
+_NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
+
+
+def _names_things(lead: ScoredUnit, eligible: list[ScoredUnit]) -> bool:
+    """Most of the lead-in's items are labelled by a name: an acronym before the colon."""
+    items = [
+        s.text.split(":", 1)[0]
+        for s in eligible
+        if s.hit == lead.hit and s.unit.group == lead.unit.group and s.unit.kind == "item"
+    ]
+    return bool(items) and sum(bool(_NAME.search(label)) for label in items) * 2 > len(items)
 
 
 def _lack_line(names: Sequence[str], mention: bool = False) -> str:

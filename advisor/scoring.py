@@ -405,7 +405,12 @@ class _Question:
         sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
         doc = hit.chunk.doc_id
         texts = [u.text for u in c.units]
-        wants = self.match.holding(c.postings[0], query.wants, n) if query.wants else zeros
+        wants = zeros
+        if query.wants:  # named by the unit, or (a lead-in) by its heading: "Certifications
+            # for moving into project management" above "The most relevant options are these:"
+            named = self.match.holding(c.postings[0], query.wants, n)
+            headed = self.match.holding(c.postings[2], query.wants, n) * c.lead
+            wants = np.maximum(named, headed)
         return {
             "words": shares[0],
             "meaning": np.asarray(_meanings(c, sims, vectors, qv)),

@@ -471,3 +471,28 @@ def test_a_compared_side_ends_where_the_rest_of_the_question_begins():
             ("registered nurses", ("rn",)),
             ("nurse practitioners", ("np",)),
         ], question
+
+
+def test_which_certifications_gets_the_list_that_names_them():
+    text = (
+        "Certifications help engineers who move into management.\n\n"
+        "The realistic benefits of a certification are these:\n"
+        "- Signal direction: A certification tells a manager you want to move into management.\n"
+        "- Structured knowledge: A certification teaches the vocabulary of management.\n\n"
+        "Engineers who move into management look at these certifications first:\n"
+        "- CAPM (PMI): An entry-level credential.\n"
+        "- PMP (PMI): The credential for experienced project managers.\n"
+    )
+    rows, inventory = one_article("cert", "Choosing a Certification", "Options", text)
+    # the sentence reads closest to the question, then the benefits, then the names (as in
+    # the real library, where the benefits list used to answer)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    closeness = {0: [0.9, 0.436], 1: [0.8, 0.6], 2: [0.6, 0.8]}  # by paragraph
+    units = parse_units(text)
+    vectors = {"c0": np.array([closeness[min(u.group, 2)] for u in units], dtype=np.float32)}
+    analysis, hits, scored = scored_for(
+        "Which certifications help me move into management?", inventory, rows, vectors, q
+    )
+    draft = compose(analysis, hits, scored)
+    assert "CAPM (PMI)" in draft.text and "PMP (PMI)" in draft.text
+    assert "Signal direction" not in draft.text
