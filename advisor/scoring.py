@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import attrgetter, mul
+from typing import NamedTuple
 
 import numpy as np
 
@@ -249,10 +250,17 @@ class ChunkUnits:
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
-    # stem -> the units whose own stems, near stems (list, lead-in or neighbours), context
-    # stems (headings) or first words hold it: a question's words are found by looking up its
-    # few matching stems, not by walking every unit's stems
-    postings: tuple[Mapping[str, tuple[int, ...]], ...]
+    postings: Postings
+
+
+class Postings(NamedTuple):
+    """Per family of a chunk's stem sets, stem -> the units whose set holds it: a question's
+    words are found by looking up its few matching stems, not by walking every unit's stems."""
+
+    own: Mapping[str, tuple[int, ...]]  # the unit's own words
+    near: Mapping[str, tuple[int, ...]]  # its list (a lead-in), lead-in (an item) or neighbours
+    context: Mapping[str, tuple[int, ...]]  # the chunk's heading path and the unit's heading
+    opening: Mapping[str, tuple[int, ...]]  # the unit's first OPENING_WORDS words
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -294,7 +302,7 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
             for cx, nr in zip(context, near, strict=True)
         ),
         vocabulary=frozenset().union(*own, *context),
-        postings=(_postings(own), _postings(near), _postings(context), _postings(opening)),
+        postings=Postings(*map(_postings, (own, near, context, opening))),
     )
 
 
@@ -408,8 +416,8 @@ class _Question:
         wants = zeros
         if query.wants:  # named by the unit, or (a lead-in) by its heading: "Certifications
             # for moving into project management" above "The most relevant options are these:"
-            named = self.match.holding(c.postings[0], query.wants, n)
-            headed = self.match.holding(c.postings[2], query.wants, n) * c.lead
+            named = self.match.holding(c.postings.own, query.wants, n)
+            headed = self.match.holding(c.postings.context, query.wants, n) * c.lead
             wants = np.maximum(named, headed)
         return {
             "words": shares[0],
