@@ -460,8 +460,13 @@ class _Question:
 def _meanings(
     c: ChunkUnits, sims: np.ndarray | None, vectors: np.ndarray | None, qv: np.ndarray | None
 ) -> list[float]:
-    """Cosine of each unit with the question; a lead-in ("certifications such as:") means what
-    its list says, so it takes the better of its own and its list's pooled vector."""
+    """Cosine of each unit with the question. A lead-in is quoted with its list, so it means
+    half what it says and half what it and its list say together (pooled): "Career advancement
+    frequently involves obtaining certifications such as:" shares "career progression"'s
+    meaning, its list of credentials does not. fit_weights' cases, against the better of the
+    two: MRR 0.679 -> 0.695 train, 0.673 -> 0.678 held out (the pooled vector alone: 0.681 /
+    0.674, and a lead-in that states a fact itself, "X held 25,700 jobs. The largest employers
+    were:", loses it)."""
     n = len(c.units)
     if sims is None or vectors is None or qv is None:
         return [0.0] * n
@@ -469,7 +474,7 @@ def _meanings(
     leads, pooled = _pooled_leads(c, vectors)
     if leads:
         for k, cos in zip(leads, (pooled @ qv).tolist(), strict=True):
-            out[k] = max(out[k], cos)
+            out[k] = (out[k] + cos) / 2
     return out
 
 

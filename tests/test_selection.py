@@ -87,18 +87,23 @@ def test_the_asked_aspect_beats_the_subjects_own_words(inventory):
     assert by_text[best.text] > by_text["Most electricians work full time."]
 
 
-def test_a_lead_in_means_what_its_list_says():
+def _lead_meaning(own: list[float], item: list[float]) -> float:
     text = "Popular credentials include:\n- PMP\n- CSM"
     hits = hits_for([("certs", "Certifications", "Credentials", text)])
     q = np.array([1.0, 0.0], dtype=np.float32)
-    # the lead-in's own span is far from the question, its items are close
-    vectors = {"c0": np.array([[0.0, 1.0], [0.9, 0.436], [0.9, 0.436]], dtype=np.float32)}
+    vectors = {"c0": np.array([own, item, item], dtype=np.float32)}
     inventory = Inventory.build([("certs", "Certifications", "Credentials", text)])
     analysis = analyse(condense("which credentials are popular?"), inventory)
     scored = score_units(analysis, hits, {}, q, vectors)
-    lead = next(s for s in scored if s.unit.kind == "lead")
-    # its own span scores 0; pooled with its items (lead-in included) it scores ~0.69
-    assert lead.features.meaning == pytest.approx(0.693, abs=0.01)
+    return next(s for s in scored if s.unit.kind == "lead").features.meaning
+
+
+def test_a_lead_in_means_half_what_it_says_and_half_what_its_list_says():
+    # its own span is far from the question (0), its items close: pooled with them ~0.69
+    assert _lead_meaning([0.0, 1.0], [0.9, 0.436]) == pytest.approx(0.693 / 2, abs=0.01)
+    # its own span is the question (1), its items are not: pooled ~0.45, so ~0.72, below a
+    # sentence that says it all
+    assert _lead_meaning([1.0, 0.0], [0.0, 1.0]) == pytest.approx((1 + 0.447) / 2, abs=0.01)
 
 
 def test_a_sentence_the_site_repeats_on_every_article_is_furniture():
