@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import mul
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,6 +17,59 @@ from advisor.condense import Query
 from advisor.terms import EQUIVALENTS
 
 EQUIVALENT_CREDIT = 0.8
+
+# Stems as small integers, the same for the life of the process: numpy looks them up
+_STEM_IDS: dict[str, int] = {}
+_STEM_IDS_LOCK = threading.Lock()
+
+
+def stem_ids(stems: Iterable[str]) -> list[int]:
+    """The id of each stem, new stems numbered on first sight.
+
+    >>> a, b = stem_ids(["pay", "salari"]); stem_ids(["salari", "pay"]) == [b, a]
+    True
+    """
+    with _STEM_IDS_LOCK:  # a number taken twice would make two stems one
+        return [_STEM_IDS.setdefault(st, len(_STEM_IDS)) for st in stems]
+
+
+class StemIndex(NamedTuple):
+    """Which rows of a block of stem sets hold which stems: one entry per (family of sets,
+    row, stem), as parallel arrays. Built once per chunk; a question looks up its stems."""
+
+    family: np.ndarray  # which family of sets (the unit's own words, its neighbours', ...)
+    row: np.ndarray  # which set of the family
+    stem: np.ndarray  # the stem's id (`stem_ids`)
+
+
+def _entries(blocks: Sequence[tuple[StemIndex, int]]) -> tuple[np.ndarray, ...]:
+    """The blocks' entries as one index (rows numbered on from block to block), and the number
+    of rows."""
+    sizes = [size for _, size in blocks]
+    if not blocks:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.int32), 0
+    family = np.concatenate([b.family for b, _ in blocks])
+    row = np.concatenate([b.row for b, _ in blocks])
+    row += np.repeat(np.cumsum([0, *sizes[:-1]]), [len(b.row) for b, _ in blocks])
+    return family, row, np.concatenate([b.stem for b, _ in blocks]), sum(sizes)
+
+
+def stem_index(families: Sequence[Sequence[frozenset[str]]]) -> StemIndex:
+    """The entries of every set of every family.
+
+    >>> ix = stem_index([[frozenset({"pay"})], [frozenset(), frozenset({"pay"})]])
+    >>> ix.family.tolist(), ix.row.tolist()
+    ([0, 1], [0, 1])
+    """
+    entries = [
+        (f, r, st) for f, sets in enumerate(families) for r, s in enumerate(sets) for st in s
+    ]
+    family, row, stems = zip(*entries, strict=True) if entries else ((), (), ())
+    return StemIndex(
+        np.asarray(family, dtype=np.intp),
+        np.asarray(row, dtype=np.intp),
+        np.asarray(stem_ids(stems), dtype=np.int32),
+    )
 
 
 def idf_weights(
@@ -98,45 +153,51 @@ class Matcher:
             got = self._memo[stems] = tuple(credit)
         return got
 
-    def holding(self, postings: Mapping[str, tuple[int, ...]], term: str, n: int) -> np.ndarray:
-        """1 for each of n stem sets that holds `term` (see `has`), given the postings."""
+    def holding(
+        self, blocks: Sequence[tuple[StemIndex, int]], family: int, term: str
+    ) -> np.ndarray:
+        """1 for each row of the blocks whose set of `family` holds `term` (see `has`)."""
+        family_of, row, stem, n = _entries(blocks)
+        ids = [i for i in map(_STEM_IDS.get, self.exact.get(term, (term,))) if i is not None]
         out = np.zeros(n)
-        for st in self.exact.get(term, frozenset({term})):
-            at = postings.get(st)
-            if at is not None:
-                out[list(at)] = 1.0
+        out[row[(family_of == family) & np.isin(stem, ids)]] = 1.0
         return out
 
-    def credit_rows(
-        self, parts: Sequence[tuple[frozenset[str], Sequence[Mapping[str, tuple[int, ...]]], int]]
-    ) -> list[np.ndarray]:
-        """`credits` of many stem sets at once, one row per set, for each family of sets.
-        `parts` are consecutive blocks of rows, each with its vocabulary, per family which of
-        its rows hold each stem, and its number of rows. Only the stems that match a question
-        word are looked up, and each family's credits are written in one call at the end."""
-        kinds = len(parts[0][1]) if parts else 0
-        n = sum(size for _, _, size in parts)
-        by_stem = self._stem_credits()
-        rows: list[list[int]] = [[] for _ in range(kinds)]
-        cols: list[list[int]] = [[] for _ in range(kinds)]
-        credit: list[list[float]] = [[] for _ in range(kinds)]
-        offset = 0
-        for vocabulary, postings, size in parts:
-            found = [(st, i, c) for st in vocabulary & by_stem.keys() for i, c in by_stem[st]]
-            for kind, at in enumerate(postings):
-                for st, i, c in found:
-                    sets = at.get(st)
-                    if sets is not None:
-                        rows[kind] += [offset + k for k in sets]
-                        cols[kind] += [i] * len(sets)
-                        credit[kind] += [c] * len(sets)
-            offset += size
-        out = []
-        for kind in range(kinds):
-            m = np.zeros((n, len(self.weights)))
-            np.maximum.at(m, (np.asarray(rows[kind], dtype=np.intp), cols[kind]), credit[kind])
-            out.append(m)
+    def credit_rows(self, blocks: Sequence[tuple[StemIndex, int]], kinds: int) -> np.ndarray:
+        """`credits` of many stem sets at once: (kinds, rows, question words). `blocks` are
+        consecutive blocks of rows, each with the index of which of its rows hold which stems
+        (per family of sets) and its number of rows. The stems that match a question word are
+        found by one array lookup over every block's entries."""
+        family, row, stem, n = _entries(blocks)
+        out = np.zeros((kinds, n, len(self.weights)))
+        ids, table = self._credit_table()
+        if not len(ids) or not len(stem):
+            return out
+        at = np.full(max(int(stem.max()), int(ids.max())) + 1, -1)
+        at[ids] = np.arange(len(ids))  # stem id -> its row of the credit table, or -1
+        at = at[stem]
+        hit = np.flatnonzero(at >= 0)
+        entry, word = np.nonzero(table[at[hit]])
+        entry = hit[entry]
+        credit = table[at[entry], word]
+        # written value by value, lowest first, so a cell that several stems credit keeps the
+        # highest (two values: 1 and EQUIVALENT_CREDIT), without the slow `np.maximum.at`
+        for value in np.unique(credit):
+            k = credit == value
+            out[family[entry[k]], row[entry[k]], word[k]] = value
         return out
+
+    def _credit_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the stems that match a question word, and per stem the credit it gives
+        each word (1 for the word, 0.8 for an equivalent)."""
+        # a stem no chunk was indexed with has no id, and no row can hold it
+        by_stem = {st: c for st, c in self._stem_credits().items() if st in _STEM_IDS}
+        ids = np.asarray([_STEM_IDS[st] for st in by_stem], dtype=np.int32)
+        table = np.zeros((len(ids), len(self.weights)))
+        for k, credits in enumerate(by_stem.values()):
+            for i, c in credits:
+                table[k, i] = max(table[k, i], c)
+        return ids, table
 
     def _stem_credits(self) -> dict[str, list[tuple[int, float]]]:
         if not self._by_stem:

@@ -9,14 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import attrgetter, mul
-from typing import NamedTuple
 
 import numpy as np
 
 from advisor.analysis import Analysis, Subject
 from advisor.inventory import Inventory, content_stems
 from advisor.lexicon import CONTINUATION_OPENERS
-from advisor.match import Matcher, query_weights
+from advisor.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.retrieval import Hit
 from advisor.terms import all_stems, words_of
 from advisor.units import Unit, parse_units
@@ -137,7 +136,7 @@ class Features:
         return sum(map(mul, _VALUES(self), _VALUES(weights)))
 
 
-# the order `_Question.features` unpacks its columns in
+# the order `score_units` unpacks the feature columns in
 _FEATURE_ORDER = (
     "words", "meaning", "chunk", "aspect", "subject", "attribute", "source", "lead", "wants",
     "dangling", "other_rows", "templated", "continues", "opens", "rank",
@@ -250,17 +249,17 @@ class ChunkUnits:
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
-    postings: Postings
+    # which units' stem sets hold which stems, for the families below: a question's words are
+    # looked up in every candidate's index at once, not by walking every unit's stems
+    stems: StemIndex
 
 
-class Postings(NamedTuple):
-    """Per family of a chunk's stem sets, stem -> the units whose set holds it: a question's
-    words are found by looking up its few matching stems, not by walking every unit's stems."""
-
-    own: Mapping[str, tuple[int, ...]]  # the unit's own words
-    near: Mapping[str, tuple[int, ...]]  # its list (a lead-in), lead-in (an item) or neighbours
-    context: Mapping[str, tuple[int, ...]]  # the chunk's heading path and the unit's heading
-    opening: Mapping[str, tuple[int, ...]]  # the unit's first OPENING_WORDS words
+# The families of a unit's stem sets (`ChunkUnits.stems`), by number
+OWN = 0  # the unit's own words
+NEAR = 1  # its list (a lead-in), lead-in (an item) or neighbouring sentences
+CONTEXT = 2  # the chunk's heading path and the unit's heading
+OPENING = 3  # the unit's first OPENING_WORDS words
+FAMILIES = 4
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -302,26 +301,12 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
             for cx, nr in zip(context, near, strict=True)
         ),
         vocabulary=frozenset().union(*own, *context),
-        postings=Postings(*map(_postings, (own, near, context, opening))),
+        stems=stem_index((own, near, context, opening)),  # in the order of OWN ... OPENING
     )
 
 
 def _mask(flags: Iterable[bool]) -> np.ndarray:
     return _frozen(np.fromiter(flags, dtype=bool))
-
-
-def _postings(sets: Sequence[frozenset[str]]) -> dict[str, tuple[int, ...]]:
-    """Which of the sets hold each stem (tuples: a chunk has hundreds of stems, and a small
-    tuple is half the size of a small array).
-
-    >>> sorted(_postings([frozenset("ab"), frozenset("b")]).items())
-    [('a', (0,)), ('b', (0, 1))]
-    """
-    at: dict[str, list[int]] = {}
-    for k, stems in enumerate(sets):
-        for st in stems:
-            at.setdefault(st, []).append(k)
-    return {st: tuple(ks) for st, ks in at.items()}
 
 
 def score_units(
@@ -333,7 +318,8 @@ def score_units(
     weights: Weights = WEIGHTS,
     inventory: Inventory | None = None,
 ) -> list[ScoredUnit]:
-    """Every unit of every hit, scored once; `inventory` knows the site's repeated sentences."""
+    """Every unit of every hit, scored once; `inventory` knows the site's repeated sentences.
+    Each feature is one column over all the candidates' units, and the scores one product."""
     chunks = [chunk_units(h.chunk.text, h.chunk.heading_path) for h in hits]
     if not any(c.units for c in chunks):
         return []
@@ -348,26 +334,30 @@ def score_units(
         asks_others=bool(_ASKS_OTHERS & set(content_stems(analysis.ask))),
         inventory=inventory,
     )
-    shares = np.stack(question.scale.shares(chunks))  # words, aspect, opens: one row each
-    out = []
-    start = 0
-    for i, (hit, c) in enumerate(zip(hits, chunks, strict=True)):
-        vectors = (unit_vectors or {}).get(hit.chunk.chunk_id)
-        mine = shares[:, start : start + len(c.units)]
-        start += len(c.units)
-        features, scores = question.features(
-            hit, c, mine, vectors, (len(hits) - i) / len(hits), weights
+    columns = question.columns(hits, chunks, unit_vectors or {})
+    table = np.stack([columns[f] for f in FEATURES])  # features x units
+    scores = (np.asarray(_VALUES(weights)) @ table).tolist()
+    features = [
+        Features(
+            words=w, meaning=m, chunk=ch, aspect=asp, subject=sub, attribute=fig, source=src,
+            lead=ld, wants=wt, dangling=dg, other_rows=ot, templated=tp, continues=ct, opens=op,
+            rank=rk,
         )
-        out += [
-            ScoredUnit(unit=u, hit=i, features=f, score=sc, scope=scope)
-            for u, f, sc, scope in zip(c.units, features, scores, c.scope, strict=True)
-        ]
-    return out
+        for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
+            *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
+        )
+    ]  # fmt: skip
+    owners = (i for i, c in enumerate(chunks) for _ in c.units)
+    units = ((u, scope) for c in chunks for u, scope in zip(c.units, c.scope, strict=True))
+    return [
+        ScoredUnit(unit=u, hit=i, features=f, score=sc, scope=scope)
+        for (u, scope), i, f, sc in zip(units, owners, features, scores, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
 class _Question:
-    """What scoring a chunk's units needs to know of the question, worked out once."""
+    """What scoring the candidates' units needs to know of the question, worked out once."""
 
     analysis: Analysis
     match: Matcher
@@ -376,84 +366,89 @@ class _Question:
     asks_others: bool  # the question asks for similar occupations or employers
     inventory: Inventory | None
 
-    def features(
-        self,
-        hit: Hit,
-        c: ChunkUnits,
-        shares: np.ndarray,
-        vectors: np.ndarray | None,
-        rank: float,
-        weights: Weights = WEIGHTS,
-    ) -> tuple[list[Features], list[float]]:
-        """The features of every unit of one candidate chunk and their scores; `shares` are
-        its units' word, aspect and opening shares (see `_WordScale.shares`)."""
-        columns = self._columns(hit, c, shares, vectors, rank)
-        table = np.stack([columns[f] for f in FEATURES])  # features x units
-        scores = (np.asarray(_VALUES(weights)) @ table).tolist()
-        features = [
-            Features(
-                words=w, meaning=m, chunk=ch, aspect=asp, subject=sub, attribute=fig,
-                source=src, lead=ld, wants=wt, dangling=dg, other_rows=ot, templated=tp,
-                continues=ct, opens=op, rank=rk,
-            )
-            for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
-                *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
-            )
-        ]  # fmt: skip
-        return features, scores
-
-    def _columns(
-        self, hit: Hit, c: ChunkUnits, shares: np.ndarray, vectors: np.ndarray | None, rank: float
+    def columns(
+        self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits], vectors: Mapping[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        """Each feature of every unit of the chunk, one array per feature."""
+        """Each feature of every unit of the candidate chunks, in order: one array per feature."""
         a, query = self.analysis, self.analysis.query
-        n, zeros = len(c.units), np.zeros(len(c.units))
-        qv = self.vector
-        vectors = vectors if qv is not None else None
-        sims = vectors @ qv if vectors is not None else None  # every unit's cosine at once
-        doc = hit.chunk.doc_id
-        texts = [u.text for u in c.units]
-        wants = zeros
-        if query.wants:  # named by the unit, or (a lead-in) by its heading: "Certifications
-            # for moving into project management" above "The most relevant options are these:"
-            named = self.match.holding(c.postings.own, query.wants, n)
-            headed = self.match.holding(c.postings.context, query.wants, n) * c.lead
-            wants = np.maximum(named, headed)
+        sizes = [len(c.units) for c in chunks]
+        n = sum(sizes)
+        zeros = np.zeros(n)
+
+        def per_chunk(values: Iterable[float]) -> np.ndarray:  # a chunk's value for its units
+            return np.repeat(np.fromiter(values, float, len(hits)), sizes)
+
+        def mask(name: str) -> np.ndarray:
+            return np.concatenate([getattr(c, name) for c in chunks])
+
+        words, aspect, opens = self.scale.shares(chunks)
+        texts = [u.text for c in chunks for u in c.units]
+        docs = [h.chunk.doc_id for h in hits]
+        lead, rows = mask("lead"), mask("rows")
         return {
-            "words": shares[0],
-            "meaning": np.asarray(_meanings(c, sims, vectors, qv)),
-            "chunk": np.full(n, hit.dense),
-            "aspect": shares[1],
-            "subject": np.asarray(self._subject_shares(c, doc)),
+            "words": words,
+            "meaning": np.asarray(self._meanings(hits, chunks, vectors), dtype=float),
+            "chunk": per_chunk(h.dense for h in hits),
+            "aspect": aspect,
+            "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
             "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
             else zeros,
-            "source": np.full(n, 1.0 if doc in query.sources else 0.0),
-            "lead": c.lead.astype(float),
-            "wants": np.where(c.lead, 1.0, 0.33) * wants,
-            "dangling": c.dangling.astype(float),
-            "other_rows": zeros if self.asks_others else (c.rows & c.other_section).astype(float),
-            "templated": np.asarray(self._templated(texts, c, hit.chunk.title)),
-            "continues": c.continues.astype(float),
-            "opens": shares[2] if a.attribute in _OPENING_ATTRIBUTES else zeros,
-            "rank": np.full(n, rank),
+            "source": per_chunk(d in query.sources for d in docs),
+            "lead": lead.astype(float),
+            "wants": np.where(lead, 1.0, 0.33) * self._wants(chunks, lead)
+            if query.wants
+            else zeros,
+            "dangling": mask("dangling").astype(float),
+            "other_rows": zeros
+            if self.asks_others
+            else (rows & mask("other_section")).astype(float),
+            "templated": np.asarray(self._templated(texts, mask("sentence"), hits, sizes)),
+            "continues": mask("continues").astype(float),
+            "opens": opens if a.attribute in _OPENING_ATTRIBUTES else zeros,
+            "rank": per_chunk((len(hits) - i) / len(hits) for i in range(len(hits))),
         }
 
-    def _subject_shares(self, c: ChunkUnits, doc: str) -> list[float]:
+    def _meanings(
+        self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits], vectors: Mapping[str, np.ndarray]
+    ) -> list[float]:
+        qv = self.vector
+        out: list[float] = []
+        for h, c in zip(hits, chunks, strict=True):
+            v = vectors.get(h.chunk.chunk_id) if qv is not None else None
+            out += _meanings(c, v @ qv if v is not None else None, v, qv)
+        return out
+
+    def _wants(self, chunks: Sequence[ChunkUnits], lead: np.ndarray) -> np.ndarray:
+        """1 for a unit that names the plural thing asked for, or a lead-in whose heading does:
+        "Certifications for moving into project management" above "The options are these:"."""
+        wanted = self.analysis.query.wants
+        blocks = [(c.stems, len(c.units)) for c in chunks]
+        named = self.match.holding(blocks, OWN, wanted)
+        return np.maximum(named, self.match.holding(blocks, CONTEXT, wanted) * lead)
+
+    def _subject_shares(self, chunks: Sequence[ChunkUnits], docs: Sequence[str]) -> list[float]:
         """Per unit, the share of the question's covered subjects it is about."""
         covered = self.analysis.covered
         if not covered:
-            return [1.0] * len(c.units)
-        return [sum(in_scope(s, scope, doc) for s in covered) / len(covered) for scope in c.scope]
+            return [1.0] * sum(len(c.units) for c in chunks)
+        return [
+            sum(in_scope(s, scope, doc) for s in covered) / len(covered)
+            for c, doc in zip(chunks, docs, strict=True)
+            for scope in c.scope
+        ]
 
-    def _templated(self, texts: list[str], c: ChunkUnits, title: str) -> list[float]:
+    def _templated(
+        self, texts: list[str], sentence: np.ndarray, hits: Sequence[Hit], sizes: Sequence[int]
+    ) -> list[float]:
         """Per unit, 1 for a sentence the site repeats on many articles."""
         inv = self.inventory
         if inv is None or not inv.templates:
             return [0.0] * len(texts)
+        titles = (h.chunk.title for h, size in zip(hits, sizes, strict=True) for _ in range(size))
         return [
-            float(sentence and inv.templated(t, title))
-            for t, sentence in zip(texts, c.sentence.tolist(), strict=True)
+            float(is_sentence and inv.templated(t, title))
+            for t, is_sentence, title in zip(texts, sentence.tolist(), titles, strict=True)
         ]
 
 
@@ -536,7 +531,7 @@ class _WordScale:
         if not n or not len(self.weights):
             return np.zeros(n), np.zeros(n), np.zeros(n)
         own, near, every, opening = self.match.credit_rows(
-            [(c.vocabulary, c.postings, len(c.units)) for c in chunks]
+            [(c.stems, len(c.units)) for c in chunks], FAMILIES
         )
         near = np.maximum(own, near)
         every = np.maximum(near, every)
