@@ -3,7 +3,6 @@ unit the features and score that chose it, as plain data for `ask --explain`."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from advisor.answerer import Prepared
@@ -21,7 +20,7 @@ def _unit(prepared: Prepared, s: ScoredUnit) -> dict[str, Any]:
         "source": f"{chunk.title} > {chunk.section}" if chunk.section else chunk.title,
         "score": round(s.score, 3),
         "support": round(support_of(s), 3),
-        "features": {k: round(v, 3) for k, v in asdict(s.features).items()},
+        "features": {k: round(v, 3) for k, v in s.features._asdict().items()},
     }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import attrgetter, mul
+from typing import NamedTuple
 
 import numpy as np
 
@@ -112,36 +113,32 @@ FEATURES = tuple(f.name for f in fields(Weights))
 _VALUES = attrgetter(*FEATURES)  # every feature (or weight) as a tuple, in one call
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)  # slots: built for every unit, twice as fast
-class Features:
-    """What one unit has going for it; `score` is their weighted sum."""
+class Features(NamedTuple):
+    """What one unit has going for it, in the order of `Weights`; `score` is their weighted
+    sum. A tuple: one is made for every candidate unit of every question, from a row of the
+    feature table, in one call (a dataclass took five times as long)."""
 
     words: float
     meaning: float
     chunk: float
-    aspect: float = 0.0
+    aspect: float
     subject: float
+    source: float
     attribute: float
-    source: float = 0.0
-    lead: float = 0.0
-    wants: float = 0.0
-    dangling: float = 0.0
-    other_rows: float = 0.0
-    templated: float = 0.0
-    continues: float = 0.0
-    opens: float = 0.0
-    rank: float = 0.0
+    lead: float
+    wants: float
+    dangling: float
+    other_rows: float
+    templated: float
+    continues: float
+    opens: float
+    rank: float
 
     def score(self, weights: Weights = WEIGHTS) -> float:
-        return sum(map(mul, _VALUES(self), _VALUES(weights)))
+        return sum(map(mul, self, _VALUES(weights)))
 
 
-# the order `score_units` unpacks the feature columns in
-_FEATURE_ORDER = (
-    "words", "meaning", "chunk", "aspect", "subject", "attribute", "source", "lead", "wants",
-    "dangling", "other_rows", "templated", "continues", "opens", "rank",
-)  # fmt: skip
-assert tuple(f.name for f in fields(Features)) == _FEATURE_ORDER
+assert Features._fields == FEATURES  # a feature for every weight, in the same order
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -337,16 +334,7 @@ def score_units(
     columns = question.columns(hits, chunks, unit_vectors or {})
     table = np.stack([columns[f] for f in FEATURES])  # features x units
     scores = (np.asarray(_VALUES(weights)) @ table).tolist()
-    features = [
-        Features(
-            words=w, meaning=m, chunk=ch, aspect=asp, subject=sub, attribute=fig, source=src,
-            lead=ld, wants=wt, dangling=dg, other_rows=ot, templated=tp, continues=ct, opens=op,
-            rank=rk,
-        )
-        for w, m, ch, asp, sub, fig, src, ld, wt, dg, ot, tp, ct, op, rk in zip(
-            *(columns[f].tolist() for f in _FEATURE_ORDER), strict=True
-        )
-    ]  # fmt: skip
+    features = list(map(Features._make, table.T.tolist()))
     owners = (i for i, c in enumerate(chunks) for _ in c.units)
     units = ((u, scope) for c in chunks for u, scope in zip(c.units, c.scope, strict=True))
     return [

@@ -28,6 +28,7 @@ from advisor.scoring import FEATURES, WEIGHTS, Features, Weights
 from advisor.settings import Settings
 from advisor.textutil import normalize
 
+CASES_VERSION = 2  # bump when a saved --cases file can no longer be read back (Features' type)
 GRID = {
     "words": (0.3, 0.6, 1.0),
     "meaning": (1.2, 1.8, 2.4),
@@ -78,8 +79,8 @@ def collect(
             scored = [
                 replace(
                     s,
-                    features=replace(
-                        s.features, meaning=float(np.asarray(advisor.embed_query(s.text)) @ qv)
+                    features=s.features._replace(
+                        meaning=float(np.asarray(advisor.embed_query(s.text)) @ qv)
                     ),
                 )
                 for s in scored
@@ -193,7 +194,12 @@ def _cases(args: argparse.Namespace) -> list[Case]:
 
     # the file is reused only for the same questions, corpus and features
     key = json.dumps(
-        [sorted(map(str, args.questions)), sorted(map(str, args.corpus)), list(FEATURES)]
+        [
+            sorted(map(str, args.questions)),
+            sorted(map(str, args.corpus)),
+            list(FEATURES),
+            CASES_VERSION,
+        ]
     )
     if args.cases and args.cases.exists() and not args.separate_units:
         saved_key, cases = pickle.loads(args.cases.read_bytes())
