@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from advisor.analysis import Analysis, Subject
+from advisor.condense import Query
 from advisor.inventory import content_stems
 from advisor.lexicon import attribute_of
 from advisor.records import Citation
 from advisor.retrieval import Hit
 from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of
+from advisor.terms import stem, words_of
 
 MAX_ITEMS = 10
 MAX_SENTENCES = 3
@@ -113,27 +115,54 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         return _missing_fact(analysis, hits, best, support)
     if support < MIN_SUPPORT:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
-    first = max(with_figure, key=lambda s: s.score) if figure else _wanted_list(eligible, best)
+    first = (
+        max(with_figure, key=lambda s: s.score)
+        if figure
+        else _wanted_list(eligible, best, hits, analysis.query)
+    )
     chosen = _select(eligible, first, analysis.attribute)
     chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
 
 
-def _wanted_list(eligible: list[ScoredUnit], best: ScoredUnit) -> ScoredUnit:
+def _wanted_list(
+    eligible: list[ScoredUnit], best: ScoredUnit, hits: Sequence[Hit], query: Query
+) -> ScoredUnit:
     """A question asking for things in the plural ("What certifications can help me ...?") is
     answered by the list that names them, when its lead-in scores near the best unit; a
     sentence naming one of them answers it only in part. Of such lists, one whose items are
-    names ("PMP (PMI): ...", not "Signal direction: ...") answers "which ...?" first."""
-    if best.unit.kind != "sentence":
-        return best
+    names ("PMP (PMI): ...", not "Signal direction: ...") answers "which ...?" first. A list
+    under a heading that names them in the plural catalogues them ("Common MEM
+    specializations"), and answers before a best lead-in whose heading does not ("Choosing an
+    MEM specialization": checks for choosing one). In a follow-up, only a list about what the
+    conversation carried over ("systems engineering") answers it."""
     floor = WANTED_LIST_SHARE * best.score
+    carried = frozenset(query.context)
     leads = [
         s
         for s in eligible
-        if s.unit.kind == "lead" and s.features.wants >= 1.0 and s.score >= floor
+        if s.unit.kind == "lead"
+        and s.features.wants >= 1.0
+        and s.score >= floor
+        and carried <= s.scope
     ]
-    return max(leads, key=lambda s: (_names_things(s, eligible), s.score), default=best)
+    if best.unit.kind == "sentence":
+        return max(
+            leads,
+            key=lambda s: (_names_things(s, eligible), _headed_plural(s, hits, query.wants)),
+            default=best,
+        )
+    if best.unit.kind == "lead" and not _headed_plural(best, hits, query.wants):
+        catalogues = [s for s in leads if _headed_plural(s, hits, query.wants)]
+        return max(catalogues, key=lambda s: s.score, default=best)
+    return best
+
+
+def _headed_plural(lead: ScoredUnit, hits: Sequence[Hit], wanted: str) -> bool:
+    """The lead-in's own heading names the wanted thing (a stem) in the plural."""
+    heading = lead.unit.heading or hits[lead.hit].chunk.section.rsplit(" > ", 1)[-1]
+    return any(w.endswith("s") and stem(w) == wanted for w in words_of(heading))
 
 
 _NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"

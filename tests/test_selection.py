@@ -501,3 +501,37 @@ def test_which_certifications_gets_the_list_that_names_them():
     draft = compose(analysis, hits, scored)
     assert "CAPM (PMI)" in draft.text and "PMP (PMI)" in draft.text
     assert "Signal direction" not in draft.text
+
+
+def _two_lists(question: str, history=()):
+    """Two lists in one article, both naming "specializations": checks for choosing one (the
+    closer in meaning, as in the real library) and the catalogue of them."""
+    rows = [
+        ("mem", "MEM Programs", "Choosing an MEM specialization",
+         "Useful checks when comparing MEM specializations are these:\n"
+         "- Course list: Are the courses offered every year?\n"
+         "- Outcomes: Where do graduates of the specialization work?\n"),
+        ("mem", "MEM Programs", "Common MEM specializations",
+         "The common MEM specializations are these:\n"
+         "- Systems engineering: Designing complex systems.\n"
+         "- Project management: Delivering engineering projects.\n"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"c0": np.array([[0.9, 0.436]] * 3, np.float32), "c1": np.array([[0.8, 0.6]] * 3)}
+    analysis, hits, scored = scored_for(question, inventory, rows, vectors, q, history)
+    return compose(analysis, hits, scored).text
+
+
+def test_the_list_under_a_heading_naming_the_plural_catalogues_them():
+    text = _two_lists("What specializations can I pick in an MEM?")
+    assert "Systems engineering" in text
+    assert "Course list" not in text
+
+
+def test_a_follow_up_keeps_the_list_about_what_it_carried():
+    # "outcomes" is carried from the previous turn: the catalogue does not mention it
+    previous = Answer(text="Outcomes: Where do graduates work?", citations=())
+    history = [("what are the outcomes of an MEM specialization?", previous)]
+    text = _two_lists("what specializations are there?", history)
+    assert "Course list" in text
