@@ -16,7 +16,7 @@ from typing import Literal
 from advisor.analysis import Analysis, Subject
 from advisor.condense import Query
 from advisor.inventory import content_stems
-from advisor.lexicon import attribute_of
+from advisor.lexicon import COMPARING_WORDS, attribute_of
 from advisor.records import Citation
 from advisor.retrieval import Hit
 from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of
@@ -107,6 +107,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     if uncovered:
         names = tuple(s.name for s in uncovered)
         return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
+    eligible = _with_their_items(eligible, scored)
     figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
     best = max(eligible, key=lambda s: s.score)
@@ -124,6 +125,18 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     chosen = _structured_fact(eligible, chosen, hits)
     text, citations = render(chosen, hits)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
+
+
+def _with_their_items(eligible: list[ScoredUnit], scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """A lead-in about every subject brings all its items: the list as a whole is about them,
+    though each item may name only one ("The belts are these:" over "Green Belt: ...")."""
+    leads = {(s.hit, s.unit.group) for s in eligible if s.unit.kind == "lead"}
+    have = {(s.hit, s.unit.order) for s in eligible}
+    return eligible + [
+        s
+        for s in scored
+        if s.unit.listed and (s.hit, s.unit.group) in leads and (s.hit, s.unit.order) not in have
+    ]
 
 
 def _wanted_list(
@@ -253,13 +266,16 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         ] or about
         if figure:
             about = [s for s in about if figure_kind(s.text, figure)] or about
+        # an item labelled with the side's very name ("Black Belt: ...") before one whose
+        # label only contains it ("Master Black Belt: ...")
+        about = [s for s in about if _label(s.text) == subj.name.lower()] or about
         pick = max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
         if pick is None:
             lacking.append(subj.name)
         elif pick not in picks:
             picks.append(pick)
-    if len(picks) < 2:
-        return None
+    if len(picks) < 2 or _together_answers(analysis, scored, picks):
+        return None  # answered like any question, from the units about every side
     support = min(support_of(p) for p in picks)
     text, citations = render(picks, hits, labels=True)
     verdict = _which_is_larger(analysis, picks, hits)
@@ -268,6 +284,26 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     if lacking:
         text += "\n" + _lack_line(lacking)
     return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
+
+
+def _together_answers(
+    analysis: Analysis, scored: Sequence[ScoredUnit], picks: Sequence[ScoredUnit]
+) -> bool:
+    """The best unit about every side compares them itself (names them all, with a word that
+    sets them against each other) and outscores each side's own best: "The CSM and the PSM I
+    cover the same Scrum framework but differ in how they are earned. The main differences
+    ... are these:" for "which is cheaper, the CSM or the PSM I?". Not when each side's own
+    quotes the figure asked for: those are set side by side."""
+    if analysis.figure and all(figure_kind(p.text, analysis.figure) for p in picks):
+        return False
+    together = max(
+        (s for s in scored if s.features.subject >= 1.0), key=lambda s: s.score, default=None
+    )
+    if together is None or together.score < max(p.score for p in picks):
+        return False
+    own = stems_of(together.text)
+    compares = not COMPARING_WORDS.isdisjoint(words_of(together.text))
+    return compares and all(own.issuperset(subj.stems) for subj in analysis.covered[:4])
 
 
 _LARGER = {

@@ -83,6 +83,14 @@ CONTINUATION_OPENERS: tuple[str, ...] = (
     "still", "even so", "otherwise", "likewise", "similarly",
 )  # fmt: skip
 
+# Words that set two things against each other in one sentence ("The CSM and the PSM I cover
+# the same framework but differ in how they are earned."): a unit naming both sides of a
+# comparison with one of these compares them; one naming both without ("Speech-language
+# pathologists work with ... audiologists") only mentions the other.
+COMPARING_WORDS = frozenset(
+    "but while whereas unlike than differ differs difference differences instead more less".split()  # noqa: SIM905
+)
+
 # Career-domain equivalents: words people use interchangeably in career questions. A question
 # word missing from a source still counts (at a discount) when an equivalent is there, and the
 # keyword search also looks for the equivalents.

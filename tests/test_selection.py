@@ -535,3 +535,63 @@ def test_a_follow_up_keeps_the_list_about_what_it_carried():
     history = [("what are the outcomes of an MEM specialization?", previous)]
     text = _two_lists("what specializations are there?", history)
     assert "Course list" in text
+
+
+def _compared(question: str, closeness: list[float]) -> str:
+    """An article about two credentials: a sentence comparing them (closeness[0]), then one
+    sentence on each (closeness[1], closeness[2])."""
+    rows = [
+        ("scrum", "Scrum Certifications", "CSM versus PSM I",
+         "The CSM and the PSM I cover the same framework but differ in how they are earned."),
+        ("scrum", "Scrum Certifications", "The CSM", "The CSM requires a two-day course."),
+        ("scrum", "Scrum Certifications", "The PSM I", "The PSM I requires no course."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {
+        f"c{i}": np.array([[c, (1 - c * c) ** 0.5]], np.float32) for i, c in enumerate(closeness)
+    }
+    analysis, hits, scored = scored_for(question, inventory, rows, vectors, q)
+    assert analysis.comparison
+    return compose(analysis, hits, scored).text
+
+
+def test_a_sentence_comparing_both_sides_answers_when_it_is_the_best():
+    text = _compared("CSM vs PSM I: how do they differ?", [0.9, 0.5, 0.5])
+    assert text.startswith("The CSM and the PSM I cover the same framework but differ")
+    # when each side's own sentence reads closer, they are set side by side
+    text = _compared("CSM vs PSM I: how do they differ?", [0.2, 0.9, 0.9])
+    assert "two-day course" in text and "requires no course" in text
+
+
+def test_a_compared_side_takes_the_item_labelled_with_its_very_name():
+    text = (
+        "The belts are these:\n"
+        "- Green Belt: Leads smaller projects part-time.\n"
+        "- Master Black Belt: Trains and mentors Black Belts.\n"
+        "- Black Belt: Leads complex projects full-time.\n"
+    )
+    rows, inventory = one_article("belts", "Process Improvement", "Levels", text)
+    # the master's item reads closest to the question
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"c0": np.array([[0.5, 0.866], [0.6, 0.8], [0.9, 0.436], [0.6, 0.8]], np.float32)}
+    analysis, hits, scored = scored_for("green belt vs black belt?", inventory, rows, vectors, q)
+    answer = compose(analysis, hits, scored).text
+    assert "Leads complex projects full-time" in answer
+    assert "Master Black Belt" not in answer
+
+
+def test_a_lead_in_without_an_eligible_item_is_not_quoted_alone():
+    text = (
+        "The belts are these:\n"
+        "- Green Belt: Leads smaller projects part-time.\n"
+        "- Black Belt: Leads complex projects full-time.\n"
+    )
+    # the title names "belts" too: only the lead-in is about every subject found
+    rows, inventory = one_article("belts", "Lean Six Sigma Belts", "Belts", text)
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"c0": np.array([[0.9, 0.436], [0.6, 0.8], [0.6, 0.8]], np.float32)}
+    analysis, hits, scored = scored_for("green belt vs black belt?", inventory, rows, vectors, q)
+    answer = compose(analysis, hits, scored).text
+    assert answer.strip() != "The belts are these: [1]"
+    assert "Leads" in answer
