@@ -178,6 +178,8 @@ def _headed_plural(lead: ScoredUnit, hits: Sequence[Hit], wanted: str) -> bool:
     return any(w.endswith("s") and stem(w) == wanted for w in words_of(heading))
 
 
+# A unit that states something ends as a sentence or labels what follows ("PE license: ...")
+_STATEMENT = re.compile(r"[.!?][\"')\]]*\s*$|:\s+\S")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
 
 
@@ -410,6 +412,8 @@ def _select(
             continue
         if s.unit.kind == "row" and not s.features.attribute:
             continue  # a row without the figure asked for says something else ("Training: None")
+        if not _STATEMENT.search(s.text):
+            continue  # a bare name or title line ("Biomass Power Plant Managers") says nothing
         if any(_similar(s, c) for c in chosen):
             continue
         # "These programs usually take 2 years": the sentence it points back to comes too

@@ -25,7 +25,7 @@ from advisor.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.terms import STOPWORDS, all_stems, stem, words_of
 from advisor.units import parse_units
 
-INVENTORY_VERSION = 12
+INVENTORY_VERSION = 13
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -56,6 +56,12 @@ MIN_TEMPLATE_DOCS = 20
 # Shorter sentences ("Most actors work part time.") say something, however often repeated.
 MIN_TEMPLATE_STEMS = 5
 _DIGIT = re.compile(r"\d")
+# web addresses and calendar dates hold digits but are no figures: a suggested citation
+# ("..., at https://www.bls.gov/ooh/... (visited February 26, 2026).") is page furniture too
+_ADDRESSES_AND_DATES = re.compile(
+    r"https?://\S+|\bwww\.\S+|\b(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{1,2},\s*\d{4}"
+)
 
 _TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 
@@ -100,7 +106,11 @@ def template_key(text: str, title: str) -> str | None:
     >>> template_key("For a career video on actors, visit", "Actors") == template_key(
     ...     "For a career video on welders, visit", "Welders")
     True
+    >>> template_key("Bureau of Labor Statistics, Handbook, Actors, at https://x.gov/a.htm "
+    ...              "(visited May 2, 2026).", "Actors")
+    'at bureau handbook labor of statist visit'
     """
+    text = _ADDRESSES_AND_DATES.sub(" ", text)
     if _DIGIT.search(text):
         return None
     rest = set(all_stems(text)) - _title_stems(title)

@@ -214,6 +214,23 @@ def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
     return doc_id in subject.docs or scope.issuperset(subject.stems)
 
 
+@lru_cache(maxsize=16384)
+def names_together(text: str, stems: tuple[str, ...]) -> bool:
+    """The text names a name of several words as one: its stems all within a run of one more
+    content word than it has ("civil and construction engineers" names "civil engineers";
+    "Nursery and greenhouse managers oversee ... plants" does not name "plant managers").
+
+    >>> names_together("Leadership paths for civil and construction engineers", ("civil", "engin"))
+    True
+    >>> names_together("Nursery managers oversee trees and plants", ("plant", "manag"))
+    False
+    """
+    if len(stems) < 2:
+        return True
+    seq, want, span = content_stems(text), set(stems), len(stems) + 1
+    return any(want <= set(seq[i : i + span]) for i in range(max(1, len(seq) - span + 1)))
+
+
 def hit_in_scope(subject: Subject, hit: Hit) -> bool:
     """Some unit of the chunk can be about the subject."""
     chunk = hit.chunk
@@ -378,7 +395,7 @@ class _Question:
             "meaning": np.asarray(self._meanings(hits, chunks, vectors), dtype=float),
             "chunk": per_chunk(h.dense for h in hits),
             "aspect": aspect,
-            "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
+            "subject": np.asarray(self._subject_shares(chunks, docs, hits), dtype=float),
             "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
             else zeros,
@@ -415,14 +432,23 @@ class _Question:
         named = self.match.holding(blocks, OWN, wanted)
         return np.maximum(named, self.match.holding(blocks, CONTEXT, wanted) * lead)
 
-    def _subject_shares(self, chunks: Sequence[ChunkUnits], docs: Sequence[str]) -> list[float]:
+    def _subject_shares(
+        self, chunks: Sequence[ChunkUnits], docs: Sequence[str], hits: Sequence[Hit]
+    ) -> list[float]:
         """Per unit, the share of the question's covered subjects it is about."""
         covered = self.analysis.covered
         if not covered:
             return [1.0] * sum(len(c.units) for c in chunks)
+        # outside its own articles a name of several words counts only where the chunk names
+        # it as one, not where its words stand apart
         return [
-            sum(in_scope(s, scope, doc) for s in covered) / len(covered)
-            for c, doc in zip(chunks, docs, strict=True)
+            sum(
+                in_scope(s, scope, doc)
+                and (doc in s.docs or names_together(h.chunk.embed_text, s.stems))
+                for s in covered
+            )
+            / len(covered)
+            for c, doc, h in zip(chunks, docs, hits, strict=True)
             for scope in c.scope
         ]
 
