@@ -108,6 +108,10 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         names = tuple(s.name for s in uncovered)
         return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
     eligible = _with_their_items(eligible, scored)
+    # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
+    eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
+    if not eligible:
+        return Draft(text="", verdict="unsupported")
     figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
     best = max(eligible, key=lambda s: s.score)

@@ -595,3 +595,21 @@ def test_a_lead_in_without_an_eligible_item_is_not_quoted_alone():
     answer = compose(analysis, hits, scored).text
     assert answer.strip() != "The belts are these: [1]"
     assert "Leads" in answer
+
+
+def test_a_name_of_several_words_is_about_a_unit_only_where_named_as_one():
+    rows = [
+        ("ipm", "Industrial Production Managers", "What They Do",
+         "Industrial production managers, also called plant managers, oversee a plant. "
+         "The median annual wage for industrial production managers was $121,440."),
+        ("farm", "Agricultural Managers", "What They Do",
+         "Nursery managers oversee the growing of trees and plants for landscaping."),
+        ("titles", "Related Titles", "O*NET", "Biomass Power Plant Managers"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for("what do plant managers do all day?", inventory, rows)
+    subject = {s.text: s.features.subject for s in scored}
+    assert subject["Nursery managers oversee the growing of trees and plants for landscaping."] == 0
+    answer = compose(analysis, hits, scored).text
+    assert "Nursery" not in answer
+    assert "Biomass" not in answer  # a bare title line says nothing on its own
