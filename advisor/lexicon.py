@@ -96,7 +96,7 @@ COMPARING_WORDS = frozenset(
 # keyword search also looks for the equivalents.
 EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("earn", "salary", "pay", "wage", "compensation", "income", "make"),
-    ("job", "role", "position", "occupation", "career"),
+    ("job", "role", "position", "occupation", "career", "title"),
     ("long", "year", "month", "duration", "hour", "minute"),
     ("cost", "fee", "tuition", "price"),
     ("certification", "certified", "credential"),
