@@ -110,9 +110,10 @@ def template_key(text: str, title: str) -> str | None:
     ...              "(visited May 2, 2026).", "Actors")
     'at bureau handbook labor of statist visit'
     """
-    text = _ADDRESSES_AND_DATES.sub(" ", text)
     if _DIGIT.search(text):
-        return None
+        text = _ADDRESSES_AND_DATES.sub(" ", text)
+        if _DIGIT.search(text):
+            return None
     rest = set(all_stems(text)) - _title_stems(title)
     return " ".join(sorted(rest)) if len(rest) >= MIN_TEMPLATE_STEMS else None
 
