@@ -224,10 +224,12 @@ def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory)
         return query
     wrong = {st for st, _ in fixes}  # a misspelt stem matches nothing: it would only dilute
     added = tuple(dict.fromkeys(stem(w) for e in extra for w in e.split()))
+    fixed = {st: stem(w) for st, w in fixes}
     return replace(
         query,
         text=f"{query.text} ({', '.join(dict.fromkeys(extra))})",
         focus=tuple(dict.fromkeys((*[t for t in query.focus if t not in wrong], *added))),
+        wants=fixed.get(query.wants, query.wants),  # "what clases ...?" asks for classes
     )
 
 
