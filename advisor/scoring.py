@@ -54,7 +54,7 @@ class Weights:
     wants: float = 0.3  # a lead-in naming the plural thing asked for ("certifications such as:")
     dangling: float = -0.3  # a lead-in whose list is not in this chunk answers nothing
     other_rows: float = -0.4  # rows of a table about other subjects (similar occupations,
-    # employing industries), unless the question asks for those
+    # employing industries), and the table's lead-in, unless the question asks for those
     templated: float = -0.3  # a sentence the site repeats on many articles with only the name
     # changed ("Compare the job duties ... of actors with similar occupations."): page furniture
     # whose words fit many questions; a penalty, not a ban, as a repeated fact ("typically need
@@ -260,6 +260,8 @@ class ChunkUnits:
     sentence: np.ndarray  # which units are sentences of prose
     dangling: np.ndarray  # sentences ending in ":" (a lead-in whose list is elsewhere)
     continues: np.ndarray  # sentences that open by adding to the one before ("In addition,")
+    other_table: np.ndarray  # lead-ins that only introduce a table about other subjects ("In
+    # May 2024, the median annual wages for machinists in the top industries ... were:")
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
@@ -313,6 +315,15 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         other_section=_mask(
             not _OTHER_SUBJECT_SECTIONS.isdisjoint(cx | nr)
             for cx, nr in zip(context, near, strict=True)
+        ),
+        other_table=_mask(
+            u.kind == "lead"
+            and any(v.kind == "row" for v in groups[u.group])
+            and not _OTHER_SUBJECT_SECTIONS.isdisjoint(ow | cx)
+            # "Fashion designers held about 25,700 jobs. The largest employers were as
+            # follows:" states a fact of its own before it introduces the table
+            and not _FIGURES["number"].search(u.text)
+            for u, ow, cx in zip(units, own, context, strict=True)
         ),
         vocabulary=frozenset().union(*own, *context),
         stems=stem_index((own, near, context, opening)),  # in the order of OWN ... OPENING
@@ -407,7 +418,7 @@ class _Question:
             "dangling": mask("dangling").astype(float),
             "other_rows": zeros
             if self.asks_others
-            else (rows & mask("other_section")).astype(float),
+            else ((rows & mask("other_section")) | mask("other_table")).astype(float),
             "templated": np.asarray(self._templated(texts, mask("sentence"), hits, sizes)),
             "continues": mask("continues").astype(float),
             "opens": opens if a.attribute in _OPENING_ATTRIBUTES else zeros,

@@ -613,3 +613,22 @@ def test_a_name_of_several_words_is_about_a_unit_only_where_named_as_one():
     answer = compose(analysis, hits, scored).text
     assert "Nursery" not in answer
     assert "Biomass" not in answer  # a bare title line says nothing on its own
+
+
+def test_a_lead_in_that_only_introduces_a_table_of_other_subjects_is_not_the_answer():
+    rows = [
+        ("welders", "Welders", "Pay",
+         "In May 2024, the median annual wages for welders in the top industries in which "
+         "they worked were as follows:\n| Manufacturing | $50,000\n| Construction | $48,000"),
+        ("welders", "Welders", "Employment",
+         "Welders held about 400,000 jobs in 2024. The largest industries that employed "
+         "welders were as follows:\n| Manufacturing | 60%\n| Construction | 20%"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    _, _, scored = scored_for("how are welders doing these days?", inventory, rows)
+    other = {s.text[:12]: s.features.other_rows for s in scored if s.unit.kind == "lead"}
+    assert other["In May 2024,"] == 1.0
+    assert other["Welders held"] == 0.0  # it states a figure of its own
+    # asked for, the industries are the answer
+    _, _, scored = scored_for("which industries employ welders?", inventory, rows)
+    assert not any(s.features.other_rows for s in scored)
