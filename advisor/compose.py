@@ -167,7 +167,11 @@ def _wanted_list(
     if best.unit.kind == "sentence":
         return max(
             leads,
-            key=lambda s: (_names_things(s, eligible), _headed_plural(s, hits, query.wants)),
+            key=lambda s: (
+                _names_things(s, eligible),
+                _headed_plural(s, hits, query.wants),
+                s.score,
+            ),
             default=best,
         )
     if best.unit.kind == "lead" and not _headed_plural(best, hits, query.wants):
@@ -270,8 +274,10 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         about = [
             s for s in about if in_scope(subj, stems_of(s.text), hits[s.hit].chunk.doc_id)
         ] or about
-        if figure:
-            about = [s for s in about if figure_kind(s.text, figure)] or about
+        if figure:  # never another occupation's figure from a table of similar ones
+            about = [
+                s for s in about if figure_kind(s.text, figure) and not s.features.other_rows
+            ] or about
         # an item labelled with the side's very name ("Black Belt: ...") before one whose
         # label only contains it ("Master Black Belt: ...")
         about = [s for s in about if _label(s.text) == subj.name.lower()] or about
@@ -416,7 +422,7 @@ def _select(
             continue
         if s.unit.kind == "row" and not s.features.attribute:
             continue  # a row without the figure asked for says something else ("Training: None")
-        if not _STATEMENT.search(s.text):
+        if s.unit.kind == "sentence" and not _STATEMENT.search(s.text):
             continue  # a bare name or title line ("Biomass Power Plant Managers") says nothing
         if any(_similar(s, c) for c in chosen):
             continue

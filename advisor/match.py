@@ -20,7 +20,7 @@ EQUIVALENT_CREDIT = 0.8
 
 # Stems as small integers, the same for the life of the process: numpy looks them up
 _STEM_IDS: dict[str, int] = {}
-_STEM_IDS_LOCK = threading.Lock()
+_STEM_IDS_LOCK = threading.Lock()  # for adding; reading needs none, as nothing is ever removed
 
 
 def stem_ids(stems: Iterable[str]) -> list[int]:
@@ -42,7 +42,9 @@ class StemIndex(NamedTuple):
     stem: np.ndarray  # the stem's id (`stem_ids`)
 
 
-def _entries(blocks: Sequence[tuple[StemIndex, int]]) -> tuple[np.ndarray, ...]:
+def _entries(
+    blocks: Sequence[tuple[StemIndex, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The blocks' entries as one index (rows numbered on from block to block), and the number
     of rows."""
     sizes = [size for _, size in blocks]

@@ -77,6 +77,9 @@ WEIGHTS = Weights()
 # "what is X?": the sentence that spells the name out answers that, wherever it stands.
 _OPENING_ATTRIBUTES = frozenset({"duties"})
 OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
+# A name of several words counts as named when its words stand within this many extra words
+# of each other: one, for a coordination ("civil and construction engineers")
+NAME_SLACK = 1
 # Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
 # question's words, plus (for prose) how close the chunk is in meaning to the best one.
 RANK_FUSED = 0.5
@@ -104,6 +107,11 @@ _FIGURES = {
 # "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
 _CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)
 _OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
+# a lead-in's own words that say its table is about other subjects (whole words: the stems
+# would also take "Industrial Designers" and "Employment projections")
+_OTHER_SUBJECTS_NAMED = re.compile(
+    r"\bindustries\b|\bsimilar occupations\b|\boccupations\b.*\bsimilar\b", re.I
+)  # "... in the top industries", "a list of occupations with job duties that are similar"
 _ASKS_OTHERS = frozenset(
     content_stems("similar related other industries industry employers employ")
 )
@@ -214,21 +222,21 @@ def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
     return doc_id in subject.docs or scope.issuperset(subject.stems)
 
 
-@lru_cache(maxsize=16384)
-def names_together(text: str, stems: tuple[str, ...]) -> bool:
-    """The text names a name of several words as one: its stems all within a run of one more
-    content word than it has ("civil and construction engineers" names "civil engineers";
-    "Nursery and greenhouse managers oversee ... plants" does not name "plant managers").
+def names_together(words: Sequence[str], stems: Sequence[str]) -> bool:
+    """The content stems `words` name a name of several words as one: its stems all within a
+    run of NAME_SLACK more words than it has ("civil and construction engineers" names "civil
+    engineers"; "Nursery and greenhouse managers oversee ... plants" does not name "plant
+    managers").
 
-    >>> names_together("Leadership paths for civil and construction engineers", ("civil", "engin"))
+    >>> names_together(content_stems("Paths for civil and construction engineers"), ("civil", "engin"))
     True
-    >>> names_together("Nursery managers oversee trees and plants", ("plant", "manag"))
+    >>> names_together(content_stems("Nursery managers oversee trees and plants"), ("plant", "manag"))
     False
     """
     if len(stems) < 2:
         return True
-    seq, want, span = content_stems(text), set(stems), len(stems) + 1
-    return any(want <= set(seq[i : i + span]) for i in range(max(1, len(seq) - span + 1)))
+    want, span = set(stems), len(stems) + NAME_SLACK
+    return any(want <= set(words[i : i + span]) for i in range(max(1, len(words) - span + 1)))
 
 
 def hit_in_scope(subject: Subject, hit: Hit) -> bool:
@@ -262,6 +270,7 @@ class ChunkUnits:
     continues: np.ndarray  # sentences that open by adding to the one before ("In addition,")
     other_table: np.ndarray  # lead-ins that only introduce a table about other subjects ("In
     # May 2024, the median annual wages for machinists in the top industries ... were:")
+    words: tuple[str, ...]  # the content stems of the heading path and text, in order
     other_section: np.ndarray  # under a heading or lead-in about other subjects (similar
     # occupations, employing industries)
     vocabulary: frozenset[str]  # every stem of the chunk's units and headings
@@ -319,12 +328,13 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         other_table=_mask(
             u.kind == "lead"
             and any(v.kind == "row" for v in groups[u.group])
-            and not _OTHER_SUBJECT_SECTIONS.isdisjoint(ow | cx)
+            and _OTHER_SUBJECTS_NAMED.search(u.text) is not None
             # "Fashion designers held about 25,700 jobs. The largest employers were as
             # follows:" states a fact of its own before it introduces the table
             and not _FIGURES["number"].search(u.text)
-            for u, ow, cx in zip(units, own, context, strict=True)
+            for u in units
         ),
+        words=tuple(content_stems(f"{heading_path} {text}")),
         vocabulary=frozenset().union(*own, *context),
         stems=stem_index((own, near, context, opening)),  # in the order of OWN ... OPENING
     )
@@ -390,49 +400,54 @@ class _Question:
         sizes = [len(c.units) for c in chunks]
         n = sum(sizes)
         zeros = np.zeros(n)
-
-        def per_chunk(values: Iterable[float]) -> np.ndarray:  # a chunk's value for its units
-            return np.repeat(np.fromiter(values, float, len(hits)), sizes)
-
-        def mask(name: str) -> np.ndarray:
-            return np.concatenate([getattr(c, name) for c in chunks])
-
         words, aspect, opens = self.scale.shares(chunks)
         texts = [u.text for c in chunks for u in c.units]
         docs = [h.chunk.doc_id for h in hits]
-        lead, rows = mask("lead"), mask("rows")
+        lead = _joined(chunks, "lead")
         return {
             "words": words,
-            "meaning": np.asarray(self._meanings(hits, chunks, vectors), dtype=float),
-            "chunk": per_chunk(h.dense for h in hits),
+            "meaning": np.asarray(self._unit_meanings(hits, chunks, vectors), dtype=float),
+            "chunk": _per_chunk([h.dense for h in hits], sizes),
             "aspect": aspect,
-            "subject": np.asarray(self._subject_shares(chunks, docs, hits), dtype=float),
+            "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
             "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
             else zeros,
-            "source": per_chunk(d in query.sources for d in docs),
+            "source": _per_chunk([d in query.sources for d in docs], sizes),
             "lead": lead.astype(float),
             "wants": np.where(lead, 1.0, 0.33) * self._wants(chunks, lead)
             if query.wants
             else zeros,
-            "dangling": mask("dangling").astype(float),
-            "other_rows": zeros
-            if self.asks_others
-            else ((rows & mask("other_section")) | mask("other_table")).astype(float),
-            "templated": np.asarray(self._templated(texts, mask("sentence"), hits, sizes)),
-            "continues": mask("continues").astype(float),
+            "dangling": _joined(chunks, "dangling").astype(float),
+            "other_rows": self._other_rows(chunks),
+            "templated": np.asarray(
+                self._templated(texts, _joined(chunks, "sentence"), hits, sizes)
+            ),
+            "continues": _joined(chunks, "continues").astype(float),
             "opens": opens if a.attribute in _OPENING_ATTRIBUTES else zeros,
-            "rank": per_chunk((len(hits) - i) / len(hits) for i in range(len(hits))),
+            "rank": _per_chunk([(len(hits) - i) / len(hits) for i in range(len(hits))], sizes),
         }
 
-    def _meanings(
+    def _other_rows(self, chunks: Sequence[ChunkUnits]) -> np.ndarray:
+        """1 for the rows of a table about other subjects, and for a lead-in that only
+        introduces one when no figure is asked (for "which pays more?" the wages by industry
+        are the subject's own); none when the question asks for those other subjects."""
+        if self.asks_others:
+            return np.zeros(sum(len(c.units) for c in chunks))
+        rows = _joined(chunks, "rows") & _joined(chunks, "other_section")
+        if self.analysis.figure is None:
+            rows |= _joined(chunks, "other_table")
+        return rows.astype(float)
+
+    def _unit_meanings(
         self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits], vectors: Mapping[str, np.ndarray]
     ) -> list[float]:
         qv = self.vector
+        duties = self.analysis.attribute in _OPENING_ATTRIBUTES
         out: list[float] = []
         for h, c in zip(hits, chunks, strict=True):
             v = vectors.get(h.chunk.chunk_id) if qv is not None else None
-            out += _meanings(c, v @ qv if v is not None else None, v, qv)
+            out += _meanings(c, v @ qv if v is not None else None, v, qv, duties)
         return out
 
     def _wants(self, chunks: Sequence[ChunkUnits], lead: np.ndarray) -> np.ndarray:
@@ -443,23 +458,21 @@ class _Question:
         named = self.match.holding(blocks, OWN, wanted)
         return np.maximum(named, self.match.holding(blocks, CONTEXT, wanted) * lead)
 
-    def _subject_shares(
-        self, chunks: Sequence[ChunkUnits], docs: Sequence[str], hits: Sequence[Hit]
-    ) -> list[float]:
+    def _subject_shares(self, chunks: Sequence[ChunkUnits], docs: Sequence[str]) -> list[float]:
         """Per unit, the share of the question's covered subjects it is about."""
         covered = self.analysis.covered
         if not covered:
             return [1.0] * sum(len(c.units) for c in chunks)
-        # outside its own articles a name of several words counts only where the chunk names
-        # it as one, not where its words stand apart
+        # a subject the library titles (it has articles of its own) is about a unit of another
+        # article only where that chunk names it as one, not where its words stand apart
         return [
             sum(
                 in_scope(s, scope, doc)
-                and (doc in s.docs or names_together(h.chunk.embed_text, s.stems))
+                and (doc in s.docs or not s.docs or names_together(c.words, s.stems))
                 for s in covered
             )
             / len(covered)
-            for c, doc, h in zip(chunks, docs, hits, strict=True)
+            for c, doc in zip(chunks, docs, strict=True)
             for scope in c.scope
         ]
 
@@ -477,8 +490,22 @@ class _Question:
         ]
 
 
+def _per_chunk(values: Sequence[float], sizes: Sequence[int]) -> np.ndarray:
+    """Each chunk's value repeated for its units."""
+    return np.repeat(np.asarray(values, dtype=float), sizes)
+
+
+def _joined(chunks: Sequence[ChunkUnits], mask: str) -> np.ndarray:
+    """One of the chunks' per-unit masks, over all their units in order."""
+    return np.concatenate([getattr(c, mask) for c in chunks])
+
+
 def _meanings(
-    c: ChunkUnits, sims: np.ndarray | None, vectors: np.ndarray | None, qv: np.ndarray | None
+    c: ChunkUnits,
+    sims: np.ndarray | None,
+    vectors: np.ndarray | None,
+    qv: np.ndarray | None,
+    duties: bool = False,
 ) -> list[float]:
     """Cosine of each unit with the question. A lead-in is quoted with its list, so it means
     half what it says and half what it and its list say together (pooled): "Career advancement
@@ -486,7 +513,10 @@ def _meanings(
     meaning, its list of credentials does not. fit_weights' cases, against the better of the
     two: MRR 0.679 -> 0.695 train, 0.673 -> 0.678 held out (the pooled vector alone: 0.681 /
     0.674, and a lead-in that states a fact itself, "X held 25,700 jobs. The largest employers
-    were:", loses it)."""
+    were:", loses it). For "what does X do?" (`duties`) the better of the two: "Dental
+    hygienists typically do the following:" says what is asked, and its terse duties ("Remove
+    tartar, stains, and plaque") read far from the question; halved, the list lost to prose
+    in 8 of 180 such questions."""
     n = len(c.units)
     if sims is None or vectors is None or qv is None:
         return [0.0] * n
@@ -494,7 +524,7 @@ def _meanings(
     leads, pooled = _pooled_leads(c, vectors)
     if leads:
         for k, cos in zip(leads, (pooled @ qv).tolist(), strict=True):
-            out[k] = (out[k] + cos) / 2
+            out[k] = max(out[k], cos) if duties else (out[k] + cos) / 2
     return out
 
 

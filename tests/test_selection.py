@@ -87,13 +87,13 @@ def test_the_asked_aspect_beats_the_subjects_own_words(inventory):
     assert by_text[best.text] > by_text["Most electricians work full time."]
 
 
-def _lead_meaning(own: list[float], item: list[float]) -> float:
+def _lead_meaning(own: list[float], item: list[float], question: str = "") -> float:
     text = "Popular credentials include:\n- PMP\n- CSM"
     hits = hits_for([("certs", "Certifications", "Credentials", text)])
     q = np.array([1.0, 0.0], dtype=np.float32)
     vectors = {"c0": np.array([own, item, item], dtype=np.float32)}
     inventory = Inventory.build([("certs", "Certifications", "Credentials", text)])
-    analysis = analyse(condense("which credentials are popular?"), inventory)
+    analysis = analyse(condense(question or "which credentials are popular?"), inventory)
     scored = score_units(analysis, hits, {}, q, vectors)
     return next(s for s in scored if s.unit.kind == "lead").features.meaning
 
@@ -104,6 +104,10 @@ def test_a_lead_in_means_half_what_it_says_and_half_what_its_list_says():
     # its own span is the question (1), its items are not: pooled ~0.45, so ~0.72, below a
     # sentence that says it all
     assert _lead_meaning([1.0, 0.0], [0.0, 1.0]) == pytest.approx((1 + 0.447) / 2, abs=0.01)
+    # but for "what does X do?" a lead-in ("X typically do the following:") says what is asked
+    # and keeps it over its terse duties
+    duties = _lead_meaning([1.0, 0.0], [0.0, 1.0], "what do credentials do?")
+    assert duties == pytest.approx(1.0, abs=0.01)
 
 
 def test_a_sentence_the_site_repeats_on_every_article_is_furniture():
@@ -632,3 +636,27 @@ def test_a_lead_in_that_only_introduces_a_table_of_other_subjects_is_not_the_ans
     # asked for, the industries are the answer
     _, _, scored = scored_for("which industries employ welders?", inventory, rows)
     assert not any(s.features.other_rows for s in scored)
+
+
+def test_a_pay_comparison_quotes_each_sides_own_pay_not_a_similar_occupations_row():
+    rows = [
+        ("vets", "Veterinarians", "Pay",
+         "The median annual wage for veterinarians was $125,510 in May 2024.\n"
+         "In May 2024, the median annual wages for veterinarians in the top industries in "
+         "which they worked were as follows:\n| Government | $130,000\n| Veterinary services "
+         "| $120,000"),
+        ("vets", "Veterinarians", "Similar Occupations",
+         "This table shows a list of occupations with job duties that are similar to those "
+         "of veterinarians.\n| Occupation: Veterinary Assistants; 2024 MEDIAN PAY: $37,320"),
+        ("labs", "Clinical Laboratory Technologists", "Pay",
+         "The median annual wage for clinical laboratory technologists was $61,890."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for(
+        "clinical laboratory technologists vs veterinarians: which pays more?", inventory, rows
+    )
+    # asked for pay, the wages by industry are the subject's own: their lead-in is no "other"
+    assert not any(s.features.other_rows for s in scored if s.unit.kind == "lead")
+    answer = compose(analysis, hits, scored).text
+    assert "$125,510" in answer and "$61,890" in answer
+    assert "$37,320" not in answer
