@@ -183,7 +183,16 @@ def _wanted_list(
 def _headed_plural(lead: ScoredUnit, hits: Sequence[Hit], wanted: str) -> bool:
     """The lead-in's own heading names the wanted thing (a stem) in the plural."""
     heading = lead.unit.heading or hits[lead.hit].chunk.section.rsplit(" > ", 1)[-1]
-    return any(w.endswith("s") and stem(w) == wanted for w in words_of(heading))
+    return any(_plural(w) and stem(w) == wanted for w in words_of(heading))
+
+
+def _plural(word: str) -> bool:
+    """A regular English plural, by its ending ("specializations", not "class" or "analysis").
+
+    >>> [_plural(w) for w in ("specializations", "class", "analysis", "status", "roles")]
+    [True, False, False, False, True]
+    """
+    return word.endswith("s") and not word.endswith(("ss", "is", "us"))
 
 
 # A unit that states something ends as a sentence or labels what follows ("PE license: ...")

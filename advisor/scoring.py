@@ -292,8 +292,9 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-# ~37 KB a chunk (tracemalloc over 1,000 chunks of the mixed library, stem sets included):
-# 2,048 hold the hot part of a large library in ~75 MB (all 8,143 would take ~300 MB)
+# ~32 KB a chunk (tracemalloc over 1,000 chunks of the mixed library, stem sets and stem index
+# included; 37 KB with per-family posting dicts): 2,048 hold the hot part of a large library in
+# ~66 MB (all 8,143 would take ~260 MB)
 @lru_cache(maxsize=2048)
 def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     """The units of a chunk with their stems, neighbours and headings (cached: hot chunks
