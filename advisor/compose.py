@@ -431,8 +431,6 @@ def _select(
             continue
         if s.unit.kind == "row" and not s.features.attribute:
             continue  # a row without the figure asked for says something else ("Training: None")
-        if s.unit.kind == "sentence" and not _STATEMENT.search(s.text):
-            continue  # a bare name or title line ("Biomass Power Plant Managers") says nothing
         if any(_similar(s, c) for c in chosen):
             continue
         # "These programs usually take 2 years": the sentence it points back to comes too
