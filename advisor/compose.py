@@ -114,6 +114,8 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         return Draft(text="", verdict="unsupported")
     figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
+    # a figure of another occupation (a table of similar ones) only when there is no other
+    with_figure = [s for s in with_figure if not s.features.other_rows] or with_figure
     best = max(eligible, key=lambda s: s.score)
     support = _named_support(analysis, best)
     if figure and not with_figure:
@@ -431,6 +433,8 @@ def _select(
             continue
         if s.unit.kind == "row" and not s.features.attribute:
             continue  # a row without the figure asked for says something else ("Training: None")
+        if s.features.other_rows:
+            continue  # another occupation's row ("Occupation: ...; 2024 MEDIAN PAY: $64,790")
         if any(_similar(s, c) for c in chosen):
             continue
         # "These programs usually take 2 years": the sentence it points back to comes too

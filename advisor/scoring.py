@@ -106,14 +106,17 @@ _FIGURES = {
 }
 # "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
 _CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)
-_OTHER_SUBJECT_SECTIONS = frozenset(content_stems("similar occupations industries employers"))
-# a lead-in's own words that say its table is about other subjects (whole words: the stems
-# would also take "Industrial Designers" and "Employment projections")
+# Words of a heading or lead-in that say its table is about other subjects: "Similar
+# Occupations", "... in the top industries", "The largest employers of X", "a list of
+# occupations with job duties that are similar". Whole words, not stems: "industri" would also
+# take "Quick Facts: Industrial Engineers", and "employ" the "Employment projections" table.
 _OTHER_SUBJECTS_NAMED = re.compile(
-    r"\bindustries\b|\bsimilar occupations\b|\boccupations\b.*\bsimilar\b", re.I
-)  # "... in the top industries", "a list of occupations with job duties that are similar"
-_ASKS_OTHERS = frozenset(
-    content_stems("similar related other industries industry employers employ")
+    r"\bindustries\b|\bemployers\b|\bsimilar occupations\b|\boccupations\b.*\bsimilar\b",
+    re.I,
+)
+# a question asking for those other subjects (whole words: "industrial engineers" does not)
+_ASKS_OTHERS = re.compile(
+    r"\b(?:similar|related|other|industries|industry|employers|employ|employs)\b", re.I
 )
 
 
@@ -323,8 +326,15 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
             u.kind == "sentence" and _CONTINUES.match(u.text) is not None for u in units
         ),
         other_section=_mask(
-            not _OTHER_SUBJECT_SECTIONS.isdisjoint(cx | nr)
-            for cx, nr in zip(context, near, strict=True)
+            any(
+                _OTHER_SUBJECTS_NAMED.search(t)
+                for t in (
+                    heading_path,
+                    u.heading,
+                    *(v.text for v in _neighbours(u, groups[u.group])),
+                )
+            )
+            for u in units
         ),
         other_table=_mask(
             u.kind == "lead"
@@ -367,7 +377,7 @@ def score_units(
         vector=np.asarray(question_vector, dtype=np.float32)
         if question_vector is not None
         else None,
-        asks_others=bool(_ASKS_OTHERS & set(content_stems(analysis.ask))),
+        asks_others=_ASKS_OTHERS.search(analysis.ask) is not None,
         inventory=inventory,
     )
     columns = question.columns(hits, chunks, unit_vectors or {})

@@ -660,3 +660,20 @@ def test_a_pay_comparison_quotes_each_sides_own_pay_not_a_similar_occupations_ro
     answer = compose(analysis, hits, scored).text
     assert "$125,510" in answer and "$61,890" in answer
     assert "$37,320" not in answer
+
+
+def test_industrial_in_a_name_is_not_a_question_about_industries():
+    rows = [
+        ("ie", "Industrial Engineers", "Summary",
+         "Quick Facts: Industrial Engineers\n| 2024 Median Pay: $101,140 per year"),
+        ("ie", "Industrial Engineers", "Similar Occupations",
+         "This table shows a list of occupations with job duties that are similar to those "
+         "of industrial engineers.\n| Occupation: Industrial Engineering Technicians; 2024 "
+         "MEDIAN PAY: $64,790"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for("how much do industrial engineers make?", inventory, rows)
+    other = {s.text[:12]: s.features.other_rows for s in scored if s.unit.kind == "row"}
+    assert other == {"2024 Median ": 0.0, "Occupation: ": 1.0}
+    answer = compose(analysis, hits, scored).text
+    assert "$101,140" in answer and "$64,790" not in answer
