@@ -91,6 +91,14 @@ COMPARING_WORDS = frozenset(
     "but while whereas unlike than differ differs difference differences instead more less".split()  # noqa: SIM905
 )
 
+# Words of a heading or lead-in that say its table is about other subjects than the article's
+# ("Similar Occupations", "... in the top industries", "The largest employers of X"), and words
+# of a question that asks for those. Matched as whole words: "industrial" is no industry.
+OTHER_SUBJECT_WORDS = ("similar occupations", "industries", "employers")
+ASKS_OTHERS_WORDS = (
+    "similar", "related", "other", "industries", "industry", "employers", "employ", "employs",
+)  # fmt: skip
+
 # Career-domain equivalents: words people use interchangeably in career questions. A question
 # word missing from a source still counts (at a discount) when an equivalent is there, and the
 # keyword search also looks for the equivalents.

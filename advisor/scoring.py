@@ -15,7 +15,7 @@ import numpy as np
 
 from advisor.analysis import Analysis, Subject
 from advisor.inventory import Inventory, content_stems
-from advisor.lexicon import CONTINUATION_OPENERS
+from advisor.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
 from advisor.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.retrieval import Hit
 from advisor.terms import all_stems, words_of
@@ -106,18 +106,12 @@ _FIGURES = {
 }
 # "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
 _CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)
-# Words of a heading or lead-in that say its table is about other subjects: "Similar
-# Occupations", "... in the top industries", "The largest employers of X", "a list of
-# occupations with job duties that are similar". Whole words, not stems: "industri" would also
-# take "Quick Facts: Industrial Engineers", and "employ" the "Employment projections" table.
+# A heading or lead-in about other subjects (lexicon.OTHER_SUBJECT_WORDS), or the BLS lead-in "a
+# list of occupations with job duties that are similar to those of X"
 _OTHER_SUBJECTS_NAMED = re.compile(
-    r"\bindustries\b|\bemployers\b|\bsimilar occupations\b|\boccupations\b.*\bsimilar\b",
-    re.I,
+    rf"\b(?:{'|'.join(OTHER_SUBJECT_WORDS)})\b|\boccupations\b.*\bsimilar\b", re.I
 )
-# a question asking for those other subjects (whole words: "industrial engineers" does not)
-_ASKS_OTHERS = re.compile(
-    r"\b(?:similar|related|other|industries|industry|employers|employ|employs)\b", re.I
-)
+_ASKS_OTHERS = re.compile(rf"\b(?:{'|'.join(ASKS_OTHERS_WORDS)})\b", re.I)
 
 
 FEATURES = tuple(f.name for f in fields(Weights))
