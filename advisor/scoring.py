@@ -301,11 +301,9 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     for u in units:
         groups.setdefault(u.group, []).append(u)
     path = stems_of(heading_path)
+    neighbours = [_neighbours(u, groups[u.group]) for u in units]
     own = tuple(stems_of(u.text) for u in units)
-    near = tuple(
-        frozenset().union(*(stems_of(v.text) for v in _neighbours(u, groups[u.group])))
-        for u in units
-    )
+    near = tuple(frozenset().union(*(stems_of(v.text) for v in nb)) for nb in neighbours)
     context = tuple(path | stems_of(u.heading) for u in units)
     opening = tuple(stems_of(" ".join(words_of(u.text)[:OPENING_WORDS])) for u in units)
     return ChunkUnits(
@@ -322,13 +320,9 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
         other_section=_mask(
             any(
                 _OTHER_SUBJECTS_NAMED.search(t)
-                for t in (
-                    heading_path,
-                    u.heading,
-                    *(v.text for v in _neighbours(u, groups[u.group])),
-                )
+                for t in (heading_path, u.heading, *(v.text for v in nb))
             )
-            for u in units
+            for u, nb in zip(units, neighbours, strict=True)
         ),
         other_table=_mask(
             u.kind == "lead"
@@ -590,9 +584,8 @@ class _WordScale:
         n = sum(len(c.units) for c in chunks)
         if not n or not len(self.weights):
             return np.zeros(n), np.zeros(n), np.zeros(n)
-        own, near, every, opening = self.match.credit_rows(
-            [(c.stems, len(c.units)) for c in chunks], FAMILIES
-        )
+        credits = self.match.credit_rows([(c.stems, len(c.units)) for c in chunks], FAMILIES)
+        own, near, every, opening = (credits[f] for f in (OWN, NEAR, CONTEXT, OPENING))
         near = np.maximum(own, near)
         every = np.maximum(near, every)
         mine = own @ self.weights
