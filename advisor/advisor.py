@@ -18,8 +18,8 @@ from advisor.answerer import Answerer, Prepared, QuotingAnswerer, spell
 from advisor.compose import compose
 from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
+from advisor.cues import looks_like_injection
 from advisor.index import IndexReader, LiveIndex
-from advisor.lexicon import looks_like_injection
 from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
 from advisor.limits import clip_history
 from advisor.match import idf_weights

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from advisor.condense import Query
+from advisor.cues import CONTRAST, attribute_of, compares_by_or_only, figure_asked, is_comparison
 from advisor.inventory import Inventory, initialism
 from advisor.lexicon import (
     ANAPHORA,
@@ -20,12 +21,7 @@ from advisor.lexicon import (
     CASUAL_WORDS,
     COMMON_CAPITALS,
     CONTRACTION_PIECES,
-    CONTRAST,
     FRAME_WORDS,
-    attribute_of,
-    compares_by_or_only,
-    figure_asked,
-    is_comparison,
 )
 from advisor.terms import STOPWORDS, fold, stem, surface_words
 

@@ -15,8 +15,9 @@ from typing import Literal
 
 from advisor.analysis import Analysis, Subject
 from advisor.condense import Query
+from advisor.cues import attribute_of
 from advisor.inventory import content_stems
-from advisor.lexicon import COMPARING_WORDS, attribute_of
+from advisor.lexicon import COMPARING_WORDS
 from advisor.records import Citation
 from advisor.retrieval import Hit
 from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of

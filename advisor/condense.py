@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.cues import attribute_of
 from advisor.lexicon import (
     ANAPHORA,
     ASPECT_WORDS,
@@ -20,7 +21,6 @@ from advisor.lexicon import (
     ORDINALS,
     SAME_QUESTION_PHRASES,
     SWITCH_PHRASES,
-    attribute_of,
 )
 from advisor.records import Answer
 from advisor.terms import query_terms, stem, words_of

@@ -223,7 +223,7 @@ class _Injection:
 
     @staticmethod
     def search(text: str) -> bool:
-        from advisor.lexicon import looks_like_injection
+        from advisor.cues import looks_like_injection
 
         return looks_like_injection(text)
 

@@ -12,15 +12,13 @@ from functools import lru_cache
 from advisor.analysis import Analysis
 from advisor.compose import Draft
 from advisor.condense import Query, item_label, list_items
+from advisor.cues import ATTRIBUTES, attribute_of, figure_asked
 from advisor.index import IndexReader
 from advisor.lexicon import (
-    ATTRIBUTES,
     FRAME_WORDS,
     SUGGESTION_FRAME_WORDS,
     SUGGESTION_SKIP_HEADINGS,
     SUGGESTION_VERBS,
-    attribute_of,
-    figure_asked,
 )
 from advisor.retrieval import Hit, Searcher
 from advisor.scoring import figure_kind

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from advisor import lexicon
-from advisor.lexicon import ATTRIBUTES, attribute_of, looks_like_injection
+from advisor.cues import ATTRIBUTES, attribute_of, looks_like_injection
 
 BUDGET_S = 2.0
 

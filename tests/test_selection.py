@@ -16,8 +16,8 @@ from advisor.advisor import with_figure_hit
 from advisor.analysis import analyse
 from advisor.compose import compose
 from advisor.condense import condense
+from advisor.cues import figure_asked
 from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
-from advisor.lexicon import figure_asked
 from advisor.records import Answer, Chunk, Citation
 from advisor.retrieval import Hit
 from advisor.scoring import rank_hits, score_units
@@ -331,7 +331,7 @@ def test_a_quoted_sentence_that_points_back_brings_what_it_points_to():
 
 
 def test_make_asks_about_pay_only_at_the_end_of_a_question():
-    from advisor.lexicon import attribute_of
+    from advisor.cues import attribute_of
 
     assert attribute_of("what do electricians make?") == "pay"
     assert attribute_of("what makes a good manager?") != "pay"
