@@ -25,7 +25,8 @@ from advisor.limits import clip_history
 from advisor.match import idf_weights
 from advisor.records import Answer, Event
 from advisor.retrieval import Hit, Searcher
-from advisor.scoring import ScoredUnit, hit_in_scope, rank_hits, score_units
+from advisor.scope import hit_in_scope
+from advisor.scoring import ScoredUnit, rank_hits, score_units
 from advisor.settings import Settings
 from advisor.suggest import subject_follow_ups, suggest_follow_ups
 from advisor.terms import EQUIVALENT_WORDS

@@ -16,11 +16,13 @@ from typing import Literal
 from advisor.analysis import Analysis, Subject
 from advisor.condense import Query
 from advisor.cues import attribute_of
+from advisor.figures import figure_kind, figure_value
 from advisor.inventory import content_stems
 from advisor.lexicon import COMPARING_WORDS
 from advisor.records import Citation
 from advisor.retrieval import Hit
-from advisor.scoring import ScoredUnit, figure_kind, figure_value, in_scope, stems_of
+from advisor.scope import in_scope, stems_of
+from advisor.scoring import ScoredUnit
 from advisor.terms import stem, words_of
 
 MAX_ITEMS = 10

@@ -14,11 +14,13 @@ from typing import NamedTuple
 import numpy as np
 
 from advisor.analysis import Analysis, Subject
+from advisor.figures import figure_kind
 from advisor.inventory import Inventory, content_stems
 from advisor.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
 from advisor.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.retrieval import Hit
-from advisor.terms import all_stems, words_of
+from advisor.scope import in_scope, names_together, stems_of
+from advisor.terms import words_of
 from advisor.units import Unit, parse_units
 
 
@@ -77,9 +79,6 @@ WEIGHTS = Weights()
 # "what is X?": the sentence that spells the name out answers that, wherever it stands.
 _OPENING_ATTRIBUTES = frozenset({"duties"})
 OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
-# A name of several words counts as named when its words stand within this many extra words
-# of each other: one, for a coordination ("civil and construction engineers")
-NAME_SLACK = 1
 # Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
 # question's words, plus (for prose) how close the chunk is in meaning to the best one.
 RANK_FUSED = 0.5
@@ -89,21 +88,6 @@ RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages t
 RANK_PREVIOUS_SOURCE = 0.2  # a follow-up goes on in the article the previous answer cited
 # (half the subject bonus: the question's own words still decide)
 
-_FIGURES = {
-    "money": re.compile(r"\$\s?\d"),
-    # a count or an amount, not a year ("In May 2024, ..." holds no figure of its own)
-    "number": re.compile(
-        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|"
-        r"ten|dozens?|several|hundreds|thousands)\b",
-        re.I,
-    ),
-    "time": re.compile(
-        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|several|few)[\s-]+"
-        r"(?:to\s+\w+\s+)?(?:and\s+\w+\s+)?(year|month|week|day|hour|minute)s?\b",
-        re.I,
-    ),
-    "percent": re.compile(r"\d\s?(%|percent)"),
-}
 # "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
 _CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)
 # A heading or lead-in about other subjects (lexicon.OTHER_SUBJECT_WORDS), or the BLS lead-in "a
@@ -164,82 +148,6 @@ class ScoredUnit:
         return ScoredUnit(
             unit=self.unit, hit=hit, features=self.features, score=self.score, scope=self.scope
         )
-
-
-@lru_cache(maxsize=32768)
-def figure_kind(text: str, kind: str) -> bool:
-    return bool(_FIGURES[kind].search(text))
-
-
-_VALUE = {
-    "money": re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)"),
-    "percent": re.compile(r"(-?\d+(?:\.\d+)?)\s?(?:%|percent)"),
-    "number": re.compile(r"\b(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\.\d+)?)\b"),
-}
-_DAYS = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
-_WORD_NUMBERS = dict(
-    zip(
-        ["a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
-        [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-        strict=True,
-    )
-)
-
-
-def figure_value(text: str, kind: str) -> float | None:
-    """The first figure of a kind as a number, durations in days; None when there is none.
-
-    >>> figure_value("2024 Median Pay: $62,340 per year", "money")
-    62340.0
-    >>> figure_value("Number of Jobs, 2024: 818,700", "number")
-    818700.0
-    >>> figure_value("a time limit of 3 hours", "time")
-    0.125
-    """
-    if kind == "time":
-        m = _FIGURES["time"].search(text)
-        if not m:
-            return None
-        amount = m.group(1).lower()
-        n = float(amount) if amount.isdigit() else _WORD_NUMBERS.get(amount)
-        return None if n is None else n * _DAYS[m.group(2).lower()]
-    m = _VALUE[kind].search(text)
-    return float(m.group(1).replace(",", "")) if m else None
-
-
-@lru_cache(maxsize=16384)
-def stems_of(text: str) -> frozenset[str]:
-    """Every stem of a text (stop words included), cached: units and headings recur."""
-    return frozenset(all_stems(text))
-
-
-def in_scope(subject: Subject, scope: frozenset[str], doc_id: str) -> bool:
-    """The unit is about the subject: its article is named by it, or the unit's own text,
-    neighbours or heading path name it."""
-    return doc_id in subject.docs or scope.issuperset(subject.stems)
-
-
-def names_together(words: Sequence[str], stems: Sequence[str]) -> bool:
-    """The content stems `words` name a name of several words as one: its stems all within a
-    run of NAME_SLACK more words than it has ("civil and construction engineers" names "civil
-    engineers"; "Nursery and greenhouse managers oversee ... plants" does not name "plant
-    managers").
-
-    >>> names_together(content_stems("Paths for civil and construction engineers"), ("civil", "engin"))
-    True
-    >>> names_together(content_stems("Nursery managers oversee trees and plants"), ("plant", "manag"))
-    False
-    """
-    if len(stems) < 2:
-        return True
-    want, span = set(stems), len(stems) + NAME_SLACK
-    return any(want <= set(words[i : i + span]) for i in range(max(1, len(words) - span + 1)))
-
-
-def hit_in_scope(subject: Subject, hit: Hit) -> bool:
-    """Some unit of the chunk can be about the subject."""
-    chunk = hit.chunk
-    return chunk.doc_id in subject.docs or set(subject.stems) <= stems_of(chunk.embed_text)
 
 
 def _neighbours(u: Unit, group: Sequence[Unit]) -> list[Unit]:
@@ -330,7 +238,7 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
             and _OTHER_SUBJECTS_NAMED.search(u.text) is not None
             # "Fashion designers held about 25,700 jobs. The largest employers were as
             # follows:" states a fact of its own before it introduces the table
-            and not _FIGURES["number"].search(u.text)
+            and not figure_kind(u.text, "number")
             for u in units
         ),
         words=tuple(content_stems(f"{heading_path} {text}")),

@@ -13,6 +13,7 @@ from advisor.analysis import Analysis
 from advisor.compose import Draft
 from advisor.condense import Query, item_label, list_items
 from advisor.cues import ATTRIBUTES, attribute_of, figure_asked
+from advisor.figures import figure_kind
 from advisor.index import IndexReader
 from advisor.lexicon import (
     FRAME_WORDS,
@@ -21,7 +22,6 @@ from advisor.lexicon import (
     SUGGESTION_VERBS,
 )
 from advisor.retrieval import Hit, Searcher
-from advisor.scoring import figure_kind
 from advisor.terms import query_terms, stem, stems
 
 MAX_SUGGESTIONS = 3
