@@ -16,14 +16,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from advisor.advisor import (
+from advisor.advisor import Advisor
+from advisor.compose import compose
+from advisor.gather import (
     RERANK_CANDIDATES,
-    Advisor,
     expand_query,
     with_each_subject_hit,
     with_figure_hit,
 )
-from advisor.compose import compose
 from advisor.retrieval import CANDIDATES, Hit, rrf
 from advisor.scoring import rank_hits
 from advisor.settings import Settings
@@ -72,9 +72,10 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     candidates = [Hit(chunks[c], fused[c], sims.get(c, 0.0), 0) for c in top if c in chunks]
     t["fusion"] = clock() - s
     s = clock()
-    candidates = advisor.with_subject_docs(analysis, candidates)
-    candidates = advisor.with_dense_scores(
-        analysis.query, advisor.with_fact_tables(candidates, analysis)
+    gatherer = advisor.gatherer()
+    candidates = gatherer.with_subject_docs(analysis, candidates)
+    candidates = gatherer.with_dense_scores(
+        analysis.query, gatherer.with_fact_tables(candidates, analysis)
     )
     t["subject articles + fact tables"] = clock() - s
     s = clock()

@@ -72,7 +72,7 @@ def collect(
             history.append((turn, advisor.ask(turn, history)))
         query = advisor.condense(q["question"], history)
         analysis = advisor.analyse(query)
-        hits = advisor.candidates(analysis)
+        hits = advisor.gatherer().candidates(analysis)
         scored = advisor.score(analysis, hits)
         if separate:
             qv = np.asarray(advisor.embed_query(query.text))

@@ -12,11 +12,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from advisor.advisor import with_figure_hit
 from advisor.analysis import analyse
 from advisor.compose import compose
 from advisor.condense import condense
 from advisor.cues import figure_asked
+from advisor.gather import with_figure_hit
 from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
 from advisor.records import Answer, Chunk, Citation
 from advisor.retrieval import Hit
