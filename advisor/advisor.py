@@ -15,7 +15,6 @@ from functools import lru_cache
 from advisor.analysis import Analysis, analyse
 from advisor.answerer import Answerer, Prepared, QuotingAnswerer, spell
 from advisor.compose import compose
-from advisor.condense import Query, Turn
 from advisor.condense import condense as condense_question
 from advisor.cues import looks_like_injection
 from advisor.gather import Gatherer, with_each_subject_hit, with_figure_hit
@@ -23,8 +22,8 @@ from advisor.index import IndexReader, LiveIndex
 from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
 from advisor.limits import clip_history
 from advisor.match import idf_weights
-from advisor.records import Answer, Event
-from advisor.retrieval import Hit, Searcher
+from advisor.records import Answer, Event, Hit, Query, Turn
+from advisor.retrieval import Searcher
 from advisor.scoring import ScoredUnit, rank_hits, score_units
 from advisor.settings import Settings
 from advisor.suggest import subject_follow_ups, suggest_follow_ups

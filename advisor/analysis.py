@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from advisor.condense import Query
 from advisor.cues import CONTRAST, attribute_of, compares_by_or_only, figure_asked, is_comparison
 from advisor.inventory import Inventory, initialism
 from advisor.lexicon import (
@@ -23,6 +22,7 @@ from advisor.lexicon import (
     CONTRACTION_PIECES,
     FRAME_WORDS,
 )
+from advisor.records import Query
 from advisor.terms import STOPWORDS, fold, stem, surface_words
 
 # A sentence of the question that speaks about the user ("I'm a civil engineer at a state

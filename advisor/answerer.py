@@ -9,9 +9,8 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from advisor.condense import Query, Turn, condense
-from advisor.records import Answer, Chunk, Event
-from advisor.retrieval import Hit
+from advisor.condense import condense
+from advisor.records import Answer, Chunk, Event, Hit, Query, Turn
 
 if TYPE_CHECKING:
     from advisor.analysis import Analysis

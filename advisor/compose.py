@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from advisor.analysis import Analysis, Subject
-from advisor.condense import Query
 from advisor.cues import attribute_of
 from advisor.figures import figure_kind, figure_value
 from advisor.lexicon import COMPARING_WORDS
-from advisor.records import Citation
+from advisor.records import Citation, Hit, Query
 from advisor.render import render
-from advisor.retrieval import Hit
 from advisor.scope import in_scope, stems_of
 from advisor.scoring import ScoredUnit
 from advisor.terms import stem, words_of

@@ -22,11 +22,8 @@ from advisor.lexicon import (
     SAME_QUESTION_PHRASES,
     SWITCH_PHRASES,
 )
-from advisor.records import Answer
+from advisor.records import Answer, Query, Turn
 from advisor.terms import query_terms, stem, words_of
-
-# A turn of history: the user's words, and the advisor's reply when there was one.
-Turn = tuple[str, "Answer | str | None"]
 
 # History is clipped before any of it is read: a subject is carried across a few turns, and a
 # turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
@@ -55,21 +52,6 @@ _CITATION = re.compile(r"\[\d{1,4}\]")
 _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
-
-
-@dataclass(frozen=True, kw_only=True)
-class Query:
-    """A question made standalone, with the words that came from this turn and from before."""
-
-    text: str  # standalone question: what retrieval embeds and the user is shown
-    focus: tuple[str, ...]  # stems of the content words the user typed this turn
-    context: tuple[str, ...] = ()  # stems carried from earlier turns
-    follow_up: bool = False
-    context_weight: float = 0.0  # how much carried words count when choosing sentences
-    wants: str = ""  # stem of the kind of thing asked for: "What certifications ..." -> certif
-    subject: str = ""  # the subject the question is about, carried or its own: "psm scrum org"
-    sources: tuple[str, ...] = ()  # articles the previous answer cited, when this question
-    # goes on about the same subject ("what kind of degree do most people start with?")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from advisor.analysis import Analysis
-from advisor.condense import Query
 from advisor.index import IndexReader
-from advisor.retrieval import Hit, Searcher
+from advisor.records import Hit, Query
+from advisor.retrieval import Searcher
 from advisor.scope import hit_in_scope
 from advisor.scoring import ScoredUnit
 from advisor.terms import EQUIVALENT_WORDS

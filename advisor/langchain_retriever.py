@@ -10,7 +10,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from advisor.retrieval import Hit
+from advisor.records import Hit
 
 
 def to_lc_document(hit: Hit) -> LCDocument:

@@ -20,8 +20,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.condense import Query, Turn, condense
-from advisor.records import Answer, Chunk, Citation, Event
+from advisor.condense import condense
+from advisor.records import Answer, Chunk, Citation, Event, Query, Turn
 from advisor.settings import Settings
 from advisor.terms import query_terms, stem
 from advisor.textutil import normalize

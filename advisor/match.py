@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from advisor.condense import Query
+from advisor.records import Query
 from advisor.terms import EQUIVALENTS
 
 EQUIVALENT_CREDIT = 0.8

@@ -1,4 +1,5 @@
-"""Typed records that cross module boundaries: documents, chunks, answers and stream events.
+"""Typed records that cross module boundaries: documents, chunks, candidate hits, standalone
+queries, conversation turns, answers and stream events.
 
 The UI, CLI and evals only ever see these; none of them touches Chroma or LangChain objects.
 """
@@ -124,3 +125,32 @@ class Event:
     kind: Literal["status", "token", "answer"]
     text: str = ""
     answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A candidate chunk for a question, with how retrieval placed it."""
+
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity, 0 when the dense side did not return it
+    keyword_rank: int = 0  # 1-based rank on the keyword side, 0 when absent
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """A question made standalone, with the words that came from this turn and from before."""
+
+    text: str  # standalone question: what retrieval embeds and the user is shown
+    focus: tuple[str, ...]  # stems of the content words the user typed this turn
+    context: tuple[str, ...] = ()  # stems carried from earlier turns
+    follow_up: bool = False
+    context_weight: float = 0.0  # how much carried words count when choosing sentences
+    wants: str = ""  # stem of the kind of thing asked for: "What certifications ..." -> certif
+    subject: str = ""  # the subject the question is about, carried or its own: "psm scrum org"
+    sources: tuple[str, ...] = ()  # articles the previous answer cited, when this question
+    # goes on about the same subject ("what kind of degree do most people start with?")
+
+
+# A turn of history: the user's words, and the advisor's reply when there was one.
+Turn = tuple[str, Answer | str | None]

@@ -8,8 +8,7 @@ import re
 from collections.abc import Sequence
 
 from advisor.inventory import content_stems
-from advisor.records import Citation
-from advisor.retrieval import Hit
+from advisor.records import Citation, Hit
 from advisor.scoring import ScoredUnit
 
 SNIPPET_CHARS = 700

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from advisor.index import IndexReader
-from advisor.records import Chunk
+from advisor.records import Hit
 
 MODES = ("hybrid", "dense", "bm25")
 RRF_K = 60
@@ -17,14 +16,6 @@ CANDIDATES = 30  # per side, before fusion
 # leaves the interpreter free while the model runs, so BM25 costs almost nothing extra. Twice
 # the UI's default concurrency (4), so a search never waits for another one's thread.
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="keyword")
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float  # fused score, higher is better
-    dense: float = 0.0  # cosine similarity, 0 when the dense side did not return it
-    keyword_rank: int = 0  # 1-based rank on the keyword side, 0 when absent
 
 
 def rrf(rankings: list[list[str]], weights: list[float], k: int = RRF_K) -> dict[str, float]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from advisor.analysis import Subject
-from advisor.retrieval import Hit
+from advisor.records import Hit
 from advisor.terms import all_stems
 
 # A name of several words counts as named when its words stand within this many extra words

@@ -18,7 +18,7 @@ from advisor.figures import figure_kind
 from advisor.inventory import Inventory, content_stems
 from advisor.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
 from advisor.match import Matcher, StemIndex, query_weights, stem_index
-from advisor.retrieval import Hit
+from advisor.records import Hit
 from advisor.scope import in_scope, names_together, stems_of
 from advisor.terms import words_of
 from advisor.units import Unit, parse_units

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from advisor.analysis import Analysis
 from advisor.compose import Draft
-from advisor.condense import Query, item_label, list_items
+from advisor.condense import item_label, list_items
 from advisor.cues import ATTRIBUTES, attribute_of, figure_asked
 from advisor.figures import figure_kind
 from advisor.index import IndexReader
@@ -21,7 +21,8 @@ from advisor.lexicon import (
     SUGGESTION_SKIP_HEADINGS,
     SUGGESTION_VERBS,
 )
-from advisor.retrieval import Hit, Searcher
+from advisor.records import Hit, Query
+from advisor.retrieval import Searcher
 from advisor.terms import query_terms, stem, stems
 
 MAX_SUGGESTIONS = 3

@@ -24,7 +24,8 @@ from advisor.gather import (
     with_each_subject_hit,
     with_figure_hit,
 )
-from advisor.retrieval import CANDIDATES, Hit, rrf
+from advisor.records import Hit
+from advisor.retrieval import CANDIDATES, rrf
 from advisor.scoring import rank_hits
 from advisor.settings import Settings
 from advisor.suggest import suggest_follow_ups

@@ -11,8 +11,7 @@ from advisor.analysis import analyse, ask_part
 from advisor.compose import MIN_SUPPORT, compose, support_of
 from advisor.condense import condense
 from advisor.inventory import Inventory
-from advisor.records import Chunk
-from advisor.retrieval import Hit
+from advisor.records import Chunk, Hit
 from advisor.scoring import score_units
 from advisor.units import parse_units
 

@@ -81,7 +81,7 @@ def test_query_is_keyword_only():
 
     import pytest
 
-    from advisor.condense import Query
+    from advisor.records import Query
 
     with pytest.raises(TypeError):
         Query("text", ("focus",))  # type: ignore[misc]

@@ -4,8 +4,8 @@ pronouns carry the last subject. Hand-written histories and answers; no model ne
 
 from __future__ import annotations
 
-from advisor.condense import Query, condense
-from advisor.records import Answer
+from advisor.condense import condense
+from advisor.records import Answer, Query
 
 
 def converse(turns: list[str], answers: dict[int, str] | None = None) -> list[Query]:

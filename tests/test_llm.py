@@ -15,7 +15,6 @@ from advisor.advisor import Advisor
 from advisor.analysis import Analysis
 from advisor.answerer import Prepared
 from advisor.compose import Draft
-from advisor.condense import Query
 from advisor.llm import (
     SYSTEM_PROMPT,
     Checker,
@@ -28,8 +27,7 @@ from advisor.llm import (
     make_chat_model,
     pieces,
 )
-from advisor.records import Answer, Chunk, Citation
-from advisor.retrieval import Hit
+from advisor.records import Answer, Chunk, Citation, Hit, Query
 from advisor.settings import Settings
 
 

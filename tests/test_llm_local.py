@@ -14,11 +14,9 @@ from advisor.advisor import Advisor
 from advisor.analysis import Analysis
 from advisor.answerer import Prepared
 from advisor.compose import Draft
-from advisor.condense import Query
 from advisor.evals.metrics import citation_checks
 from advisor.llm import Checker, LLMAnswerer, build_messages, make_chat_model, pieces
-from advisor.records import Answer, Chunk
-from advisor.retrieval import Hit
+from advisor.records import Answer, Chunk, Hit, Query
 from advisor.settings import Settings
 from tests.openai_server import OpenAIServer
 

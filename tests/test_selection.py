@@ -18,8 +18,7 @@ from advisor.condense import condense
 from advisor.cues import figure_asked
 from advisor.gather import with_figure_hit
 from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
-from advisor.records import Answer, Chunk, Citation
-from advisor.retrieval import Hit
+from advisor.records import Answer, Chunk, Citation, Hit
 from advisor.scoring import rank_hits, score_units
 from advisor.terms import query_terms
 from advisor.units import parse_units

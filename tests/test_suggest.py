@@ -12,9 +12,7 @@ import pytest
 import advisor.suggest as suggest
 from advisor.analysis import Analysis
 from advisor.compose import Draft
-from advisor.condense import Query
-from advisor.records import Chunk
-from advisor.retrieval import Hit
+from advisor.records import Chunk, Hit, Query
 from advisor.suggest import (
     Occupation,
     base_verb,
