@@ -1,6 +1,7 @@
 """Answerers turn a prepared question (analysis, ranked sources, the composer's draft) into the
 streamed answer. Two kinds: the quoting answerer (default, no model) and the LLM answerer
-(`advisor.llm`); `make_answerer` picks one from settings, so the Advisor never branches on it."""
+(`advisor.llm`); `advisor.llm.make_answerer` picks one from settings, so the Advisor never
+branches on it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from advisor.analysis import Analysis
     from advisor.compose import Draft
     from advisor.scoring import ScoredUnit
-    from advisor.settings import Settings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +60,6 @@ class QuotingAnswerer:
         )
         yield from spell(answer.text)
         return answer
-
-
-def make_answerer(settings: Settings) -> Answerer:
-    """The LLM answerer when a model is configured, else the quoting answerer."""
-    from advisor.llm import make_generator
-
-    return make_generator(settings) or QuotingAnswerer()
 
 
 def cited_first(prepared: Prepared) -> tuple[Chunk, ...]:

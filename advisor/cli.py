@@ -129,7 +129,7 @@ def ingest(
 
 def _advisor(settings: Settings):
     from advisor.advisor import Advisor
-    from advisor.answerer import make_answerer
+    from advisor.llm import make_answerer
 
     return Advisor(settings, answerer=make_answerer(settings))
 

@@ -20,6 +20,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.answerer import Answerer, QuotingAnswerer
 from advisor.condense import condense
 from advisor.records import Answer, Chunk, Citation, Event, Query, Turn
 from advisor.settings import Settings
@@ -125,6 +126,11 @@ def make_chat_model(settings: Settings) -> Any:
 
 def is_local(llm: str) -> bool:
     return llm == LOCAL or llm.startswith(LOCAL + ":")
+
+
+def make_answerer(settings: Settings) -> Answerer:
+    """The LLM answerer when a model is configured, else the quoting answerer."""
+    return make_generator(settings) or QuotingAnswerer()
 
 
 def make_generator(settings: Settings) -> LLMAnswerer | None:

@@ -116,7 +116,7 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Ask each question (its history first, in one conversation) and score the answers."""
-    from advisor.answerer import make_answerer
+    from advisor.llm import make_answerer
 
     answerer = make_answerer(settings)
     advisor = Advisor(settings, answerer=answerer)
