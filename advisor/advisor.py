@@ -12,21 +12,27 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from advisor.analysis import Analysis, analyse
-from advisor.answerer import Answerer, Prepared, QuotingAnswerer, spell
-from advisor.compose import compose
-from advisor.condense import condense as condense_question
-from advisor.cues import looks_like_injection
-from advisor.gather import Gatherer, with_each_subject_hit, with_figure_hit
-from advisor.index import IndexReader, LiveIndex
-from advisor.library import Comparison, Library, LibraryCache, asks_to_compare, comparison_answer
+from advisor.answer.analysis import Analysis, analyse
+from advisor.answer.answerer import Answerer, Prepared, QuotingAnswerer, spell
+from advisor.answer.compose import compose
+from advisor.answer.condense import condense as condense_question
+from advisor.answer.gather import Gatherer, with_each_subject_hit, with_figure_hit
+from advisor.answer.match import idf_weights
+from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
+from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
+from advisor.index.generations import IndexReader, LiveIndex
+from advisor.index.retrieval import Searcher
+from advisor.library.catalog import (
+    Comparison,
+    Library,
+    LibraryCache,
+    asks_to_compare,
+    comparison_answer,
+)
 from advisor.limits import clip_history
-from advisor.match import idf_weights
 from advisor.records import Answer, Event, Hit, Query, Turn
-from advisor.retrieval import Searcher
-from advisor.scoring import ScoredUnit, rank_hits, score_units
 from advisor.settings import Settings
-from advisor.suggest import subject_follow_ups, suggest_follow_ups
+from advisor.text.cues import looks_like_injection
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,7 @@ class Advisor:
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
         if self._embed_query is None:
-            from advisor.embeddings import load_query_embeddings
+            from advisor.index.embeddings import load_query_embeddings
 
             embeddings = load_query_embeddings(self.settings)
             self._embed_query = lru_cache(maxsize=1024)(embeddings.embed_query)
@@ -265,7 +271,7 @@ class Advisor:
             return
         yield Event("answer", answer=replace(answer, follow_ups=self.suggest(prepared)))
 
-    # -- the library: browsing and comparing (advisor/library.py) -------------------------
+    # -- the library: browsing and comparing (advisor/library/catalog.py) -------------------------
     def library(self) -> Library:
         """The live generation's grouped outline, facts tables and related careers; built once
         per index generation and shared by every caller."""

@@ -69,8 +69,8 @@ def progress_printer():
 def run_ingest(
     settings: Settings, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False
 ):
-    from advisor.index import IndexBusy
-    from advisor.ingest import ingest
+    from advisor.index.generations import IndexBusy
+    from advisor.ingest.build import ingest
 
     bar, update = progress_printer()
     try:
@@ -129,15 +129,15 @@ def ingest(
 
 def _advisor(settings: Settings):
     from advisor.advisor import Advisor
-    from advisor.llm import make_answerer
+    from advisor.llm.chat import make_answerer
 
     return Advisor(settings, answerer=make_answerer(settings))
 
 
 def _open_advisor(settings: Settings):
     """An Advisor on an existing index, or a clear next step when there is none."""
-    from advisor.index import IndexMissing
-    from advisor.store import StoreError
+    from advisor.index.generations import IndexMissing
+    from advisor.index.store import StoreError
 
     advisor = _advisor(settings)
     try:
@@ -215,7 +215,7 @@ def ask(
     advisor = _open_advisor(settings)
     answer = advisor.ask(question)
     if explain:
-        from advisor.explain import explain as explain_question
+        from advisor.answer.explain import explain as explain_question
 
         report = explain_question(advisor.prepare(question))
         if as_json:
@@ -348,8 +348,8 @@ def serve(
     ] = None,
 ) -> None:
     """Start the chat UI (building the index from the corpus first if there is none)."""
-    from advisor.index import Index
-    from advisor.store import StoreError
+    from advisor.index.generations import Index
+    from advisor.index.store import StoreError
     from advisor.ui.app import check_exposure
 
     settings = build_settings(

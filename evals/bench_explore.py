@@ -22,7 +22,7 @@ import tracemalloc
 from pathlib import Path
 
 from advisor.advisor import Advisor
-from advisor.library import library_from_reader
+from advisor.library.catalog import library_from_reader
 from advisor.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

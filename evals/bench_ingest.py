@@ -25,7 +25,7 @@ def _peak_mb() -> float:
 
 
 def phase_ours(index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
     from advisor.settings import Settings
 
     settings = Settings.from_env(env={}, index_dir=Path(index_dir), embedding_dtype=dtype)
@@ -44,7 +44,7 @@ def phase_ours(index_dir: str, paths: list[str], dtype: str = "auto") -> dict:
 
 def _resolved(dtype: str) -> str:
     try:
-        from advisor.embeddings import resolve_dtype
+        from advisor.index.embeddings import resolve_dtype
     except ImportError:  # an older tree (--against) names its dtype itself
         return dtype
     return resolve_dtype(dtype)
@@ -57,7 +57,7 @@ def phase_recipe(index_dir: str, paths: list[str], dtype: str = "") -> dict:
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from advisor.embeddings import load_embeddings
+    from advisor.index.embeddings import load_embeddings
 
     started = time.perf_counter()
     docs = []

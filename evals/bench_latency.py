@@ -17,18 +17,18 @@ from collections import defaultdict
 from pathlib import Path
 
 from advisor.advisor import Advisor
-from advisor.compose import compose
-from advisor.gather import (
+from advisor.answer.compose import compose
+from advisor.answer.gather import (
     RERANK_CANDIDATES,
     expand_query,
     with_each_subject_hit,
     with_figure_hit,
 )
+from advisor.answer.scoring import rank_hits
+from advisor.answer.suggest import suggest_follow_ups
+from advisor.index.retrieval import CANDIDATES, rrf
 from advisor.records import Hit
-from advisor.retrieval import CANDIDATES, rrf
-from advisor.scoring import rank_hits
 from advisor.settings import Settings
-from advisor.suggest import suggest_follow_ups
 
 DEFAULT_QUESTIONS = [
     "What is the median annual pay for accountants and auditors?",

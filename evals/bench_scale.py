@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from advisor.advisor import Advisor
-from advisor.bm25 import BM25Ranker
-from advisor.index import KEYWORD, RANKER, ChunkTable, Index, write_atomic
-from advisor.keyword import KeywordIndex
+from advisor.index.bm25 import BM25Ranker
+from advisor.index.generations import KEYWORD, RANKER, ChunkTable, Index, write_atomic
+from advisor.index.keyword import KeywordIndex
 from advisor.settings import Settings
 
 QUERIES = [
@@ -151,7 +151,7 @@ def embedding_throughput(texts: list[str]) -> list[dict]:
     counts and the ONNX backends (sorted by length, as ingest does)."""
     import torch
 
-    from advisor.embeddings import load_embeddings
+    from advisor.index.embeddings import load_embeddings
 
     texts = sorted(texts, key=len)
     rows = []

@@ -22,11 +22,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.compose import SUPPORT_MEANING, SUPPORT_WORDS
+from advisor.answer.compose import SUPPORT_MEANING, SUPPORT_WORDS
+from advisor.answer.scoring import FEATURES, WEIGHTS, Features, Weights
 from advisor.evals.harness import build_index, load_questions
-from advisor.scoring import FEATURES, WEIGHTS, Features, Weights
 from advisor.settings import Settings
-from advisor.textutil import normalize
+from advisor.text.textutil import normalize
 
 CASES_VERSION = 2  # bump when a saved --cases file can no longer be read back (Features' type)
 GRID = {

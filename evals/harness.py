@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from advisor.advisor import Advisor
-from advisor.embeddings import resolve_dtype
 from advisor.evals.metrics import summarize, summarize_by_kind
-from advisor.ingest import IngestReport, ingest
+from advisor.index.embeddings import resolve_dtype
+from advisor.ingest.build import IngestReport, ingest
 from advisor.records import Answer
 from advisor.settings import Settings
 
@@ -116,7 +116,7 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Ask each question (its history first, in one conversation) and score the answers."""
-    from advisor.llm import make_answerer
+    from advisor.llm.chat import make_answerer
 
     answerer = make_answerer(settings)
     advisor = Advisor(settings, answerer=answerer)

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from advisor.textutil import normalize
+from advisor.text.textutil import normalize
 
 _MARKER = re.compile(r"\[(\d+)\]")
 

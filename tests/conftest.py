@@ -52,7 +52,7 @@ def settings_for(index_dir: Path, **kw) -> Settings:
 @pytest.fixture(scope="session")
 def project_index(tmp_path_factory) -> Settings:
     """The project's own corpus, plus the seed article when present, indexed once."""
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     settings = settings_for(tmp_path_factory.mktemp("project-index"))
     paths = [CORPUS] + ([SEED] if SEED.exists() else [])

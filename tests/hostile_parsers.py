@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from advisor.loaders import parse_bytes
+from advisor.ingest.loaders import parse_bytes
 from advisor.records import Document
 
 

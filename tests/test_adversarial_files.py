@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.chunking import chunk_document
-from advisor.embeddings import token_counter
-from advisor.loaders import LoadError, parse_bytes
+from advisor.index.embeddings import token_counter
+from advisor.ingest.chunking import chunk_document
+from advisor.ingest.loaders import LoadError, parse_bytes
 from advisor.records import Block, Document
 
 from .pdfs import page_pdf, pdf, text_ops

@@ -117,7 +117,7 @@ def test_missing_index_gives_a_next_step(tmp_path):
 
 
 def test_advisor_picks_up_a_new_generation(tmp_path):
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     from .conftest import settings_for
 
@@ -142,7 +142,7 @@ def test_advisor_picks_up_a_new_generation(tmp_path):
 def test_poisoned_document_can_only_be_quoted(tmp_path):
     """OWASP LLM01/LLM08: instructions inside a source are data; the quoting answerer can only
     quote them, with a citation, and a hostile link never becomes a citation URL."""
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     from .conftest import settings_for
 

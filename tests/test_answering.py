@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advisor.analysis import analyse, ask_part
-from advisor.compose import MIN_SUPPORT, compose, support_of
-from advisor.condense import condense
-from advisor.inventory import Inventory
+from advisor.answer.analysis import analyse, ask_part
+from advisor.answer.compose import MIN_SUPPORT, compose, support_of
+from advisor.answer.condense import condense
+from advisor.answer.scoring import score_units
+from advisor.index.inventory import Inventory
 from advisor.records import Chunk, Hit
-from advisor.scoring import score_units
-from advisor.units import parse_units
+from advisor.text.units import parse_units
 
 ROWS = [
     ("electricians", "Electricians", "Quick Facts: Electricians",

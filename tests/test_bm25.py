@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.bm25 import BM25Ranker
+from advisor.index.bm25 import BM25Ranker
 
 ROWS = [
     ("c1", "Civil engineers", "Pay", "The median annual wage for civil engineers was high."),
@@ -80,7 +80,7 @@ def test_a_field_without_words_is_left_out(tmp_path):
 
 def test_ranker_agrees_with_fts5_on_the_project_index(project_index):
     """Same chunks, same BM25 family: the top results of the two engines mostly coincide."""
-    from advisor.index import Index
+    from advisor.index.generations import Index
 
     reader = Index(project_index).reader()
     questions = [
@@ -102,7 +102,7 @@ def test_ranker_agrees_with_fts5_on_the_project_index(project_index):
 def test_a_ranker_saved_by_another_word_pipeline_is_rebuilt(ranker, tmp_path):
     """Matrices built with other tokens would silently miss the query's words: an unstamped
     (older) or differently stamped ranker refuses to load, and saving replaces it."""
-    from advisor.bm25 import STAMP, StaleRanker, is_current
+    from advisor.index.bm25 import STAMP, StaleRanker, is_current
 
     path = tmp_path / "bm25"
     ranker.save(path)
@@ -127,8 +127,8 @@ def test_accented_and_unaccented_words_find_each_other():
 def test_an_index_with_an_older_ranker_rebuilds_it_on_open(project_index):
     """A generation written before the word pipeline changed answers with a fresh ranker, and
     saves it so the next process loads it directly."""
-    from advisor.bm25 import STAMP, is_current
-    from advisor.index import RANKER, Index
+    from advisor.index.bm25 import STAMP, is_current
+    from advisor.index.generations import RANKER, Index
 
     index = Index(project_index)
     path = index.gen_dir(index.current()) / RANKER

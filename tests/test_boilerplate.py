@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from advisor import boilerplate
-from advisor.index import Index
-from advisor.ingest import ingest
+from advisor.index.generations import Index
+from advisor.ingest import boilerplate
+from advisor.ingest.build import ingest
 from advisor.records import Block, Document
 
 from .conftest import article, settings_for

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.chunking import MODEL_WINDOW, chunk_document, estimate_tokens
-from advisor.embeddings import token_counter
-from advisor.loaders import discover, load_file
+from advisor.index.embeddings import token_counter
+from advisor.ingest.chunking import MODEL_WINDOW, chunk_document, estimate_tokens
+from advisor.ingest.loaders import discover, load_file
 from advisor.records import Block, Document
 
 from .conftest import CORPUS, OOH, SEED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.condense import answer_type, condense, list_items
+from advisor.answer.condense import answer_type, condense, list_items
 from advisor.records import Answer
 
 

@@ -4,7 +4,7 @@ pronouns carry the last subject. Hand-written histories and answers; no model ne
 
 from __future__ import annotations
 
-from advisor.condense import condense
+from advisor.answer.condense import condense
 from advisor.records import Answer, Query
 
 

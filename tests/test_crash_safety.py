@@ -12,8 +12,8 @@ import time
 import pytest
 
 from advisor.advisor import Advisor
-from advisor.index import Index, IndexBusy
-from advisor.ingest import ingest
+from advisor.index.generations import Index, IndexBusy
+from advisor.ingest.build import ingest
 
 from .conftest import article, settings_for
 
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 DRIVER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    import advisor.index as index_mod
-    from advisor.ingest import ingest
+    import advisor.index.generations as index_mod
+    from advisor.ingest.build import ingest
     from advisor.settings import Settings
 
     point, index_dir, corpus = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from advisor.embeddings import load_embeddings, token_counter
+from advisor.index.embeddings import load_embeddings, token_counter
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_bfloat16_vectors_are_unit_length_and_close_to_float32():
 
 @pytest.fixture
 def probe_cache(tmp_path, monkeypatch):
-    import advisor.embeddings as emb
+    import advisor.index.embeddings as emb
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     emb.probed_dtype.cache_clear()
@@ -73,7 +73,7 @@ def _speeds(float32: float, bfloat16: float) -> dict:
 def test_auto_dtype_is_measured_and_remembered_not_read_from_cpu_flags(probe_cache, monkeypatch):
     """On a Xeon that advertises AVX512-BF16, bf16 embedded 51.6 chunks/s against 70.7 for
     float32: auto must follow the measurement, whatever the CPU flags say."""
-    import advisor.embeddings as emb
+    import advisor.index.embeddings as emb
 
     calls = []
 
@@ -103,14 +103,14 @@ def test_auto_dtype_is_measured_and_remembered_not_read_from_cpu_flags(probe_cac
 
 
 def test_bfloat16_must_win_clearly(probe_cache, monkeypatch):
-    import advisor.embeddings as emb
+    import advisor.index.embeddings as emb
 
     monkeypatch.setattr(emb, "measure_dtypes", lambda name="": _speeds(50.0, 52.0))  # noise
     assert emb.probed_dtype() == "float32"
 
 
 def test_probe_measures_both_formats_on_this_machine(probe_cache, capsys):
-    import advisor.embeddings as emb
+    import advisor.index.embeddings as emb
 
     choice = emb.probed_dtype()
     (entry,) = json.loads(probe_cache.read_text()).values()

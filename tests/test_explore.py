@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from advisor.library import build_library
+from advisor.library.catalog import build_library
 from advisor.records import Chunk
 from advisor.ui.explore import (
     render_comparison,

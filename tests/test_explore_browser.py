@@ -32,7 +32,7 @@ def ooh_subset(folder) -> list[str]:
 @pytest.fixture(scope="module")
 def library_advisor(tmp_path_factory):
     from advisor.advisor import Advisor
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     pages = tmp_path_factory.mktemp("explore-ooh")
     assert len(set(ooh_subset(pages))) >= 40

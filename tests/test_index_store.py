@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from advisor.index import (
+from advisor.index.generations import (
     HOST,
     KEYWORD,
     LEASE_TTL_SECONDS,
@@ -19,7 +19,7 @@ from advisor.index import (
     PointerMoved,
     rebuild_keyword_from_store,
 )
-from advisor.store import (
+from advisor.index.store import (
     Lease,
     LocalStore,
     ServerStore,

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.cli import app
-from advisor.index import Index
-from advisor.ingest import ingest
+from advisor.index.generations import Index
+from advisor.ingest.build import ingest
 
 from .conftest import CORPUS, article, settings_for
 
@@ -207,11 +207,11 @@ def test_hostile_files_are_skipped_by_name_and_the_rest_ingested(tmp_path, corpu
 
 
 def test_a_parser_that_hangs_eats_memory_or_dies_costs_only_its_file(tmp_path, corpus, monkeypatch):
-    import advisor.ingest
-    from advisor.loaders.sandbox import Parser
+    import advisor.ingest.build
+    from advisor.ingest.loaders.sandbox import Parser
 
     monkeypatch.setattr(
-        advisor.ingest,
+        advisor.ingest.build,
         "_parser",
         lambda settings: Parser(5.0, 256, "tests.hostile_parsers:by_name"),
     )
@@ -293,16 +293,16 @@ def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, corpus, monkeypatch):
 
 
 def test_a_chunking_error_in_one_file_is_a_reported_skip(tmp_path, corpus, monkeypatch):
-    import advisor.ingest
+    import advisor.ingest.build
 
-    real = advisor.ingest.chunk_document
+    real = advisor.ingest.build.chunk_document
 
     def chunk(doc, *args, **kwargs):
         if doc.doc_id == "beta":
             raise IndexError("boom")
         return real(doc, *args, **kwargs)
 
-    monkeypatch.setattr(advisor.ingest, "chunk_document", chunk)
+    monkeypatch.setattr(advisor.ingest.build, "chunk_document", chunk)
     report = ingest(settings_for(tmp_path / "index"), [corpus])
     assert report.documents == 1
     assert _names(report.problems) == {"beta.md": "could not be chunked (IndexError: boom)"}

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from advisor import lexicon
-from advisor.cues import ATTRIBUTES, attribute_of, looks_like_injection
+from advisor.text import lexicon
+from advisor.text.cues import ATTRIBUTES, attribute_of, looks_like_injection
 
 BUDGET_S = 2.0
 
@@ -84,7 +84,7 @@ def test_attribute_of_accepts_words_and_attributes_are_stems():
 
 
 def test_word_lists_are_words():
-    """Lists are written as words (stems are derived in advisor.terms, never typed in)."""
+    """Lists are written as words (stems are derived in advisor.text.terms, never typed in)."""
     for group in lexicon.EQUIVALENT_GROUPS:
         assert all(w.isalpha() and w.islower() for w in group)
     assert "salary" in lexicon.EQUIVALENT_GROUPS[0] and "salari" not in lexicon.EQUIVALENT_GROUPS[0]

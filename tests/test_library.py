@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from advisor.library import (
+from advisor.library.catalog import (
     MISSING,
     Library,
     assign_groups,
@@ -371,7 +371,7 @@ OOH_PAGES = [
 @pytest.fixture(scope="module")
 def small_ooh_advisor(tmp_path_factory):
     from advisor.advisor import Advisor
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     need(OOH)
     pages = tmp_path_factory.mktemp("ooh-pages")

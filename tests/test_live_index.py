@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from advisor.advisor import Advisor
-from advisor.index import Index, IndexReader
-from advisor.ingest import ingest
-from advisor.retrieval import Searcher
-from advisor.store import StoreError
+from advisor.index.generations import Index, IndexReader
+from advisor.index.retrieval import Searcher
+from advisor.index.store import StoreError
+from advisor.ingest.build import ingest
 
 from .conftest import article, settings_for
 

@@ -10,12 +10,12 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from advisor import llm
 from advisor.advisor import Advisor
-from advisor.analysis import Analysis
-from advisor.answerer import Prepared
-from advisor.compose import Draft
-from advisor.llm import (
+from advisor.answer.analysis import Analysis
+from advisor.answer.answerer import Prepared
+from advisor.answer.compose import Draft
+from advisor.llm import chat as llm
+from advisor.llm.chat import (
     SYSTEM_PROMPT,
     Checker,
     Limits,

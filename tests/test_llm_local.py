@@ -11,11 +11,11 @@ from dataclasses import replace
 import pytest
 
 from advisor.advisor import Advisor
-from advisor.analysis import Analysis
-from advisor.answerer import Prepared
-from advisor.compose import Draft
+from advisor.answer.analysis import Analysis
+from advisor.answer.answerer import Prepared
+from advisor.answer.compose import Draft
 from advisor.evals.metrics import citation_checks
-from advisor.llm import Checker, LLMAnswerer, build_messages, make_chat_model, pieces
+from advisor.llm.chat import Checker, LLMAnswerer, build_messages, make_chat_model, pieces
 from advisor.records import Answer, Chunk, Hit, Query
 from advisor.settings import Settings
 from tests.openai_server import OpenAIServer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.loaders import LoadError, discover, load_file
+from advisor.ingest.loaders import LoadError, discover, load_file
 
 from .conftest import CORPUS
 from .pdfs import page_pdf, text_ops
@@ -203,7 +203,7 @@ def test_discover_does_not_follow_links_out_of_the_roots(tmp_path):
 
 
 def test_read_source_reads_once_and_checks_the_size(tmp_path):
-    from advisor.loaders import read_source
+    from advisor.ingest.loaders import read_source
 
     path = tmp_path / "a.md"
     path.write_bytes(b"x" * 100)

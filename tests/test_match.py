@@ -3,8 +3,8 @@ equivalent, found for many stem sets at once and the same as one set at a time."
 
 import numpy as np
 
-from advisor.match import EQUIVALENT_CREDIT, Matcher, stem_index
-from advisor.terms import all_stems
+from advisor.answer.match import EQUIVALENT_CREDIT, Matcher, stem_index
+from advisor.text.terms import all_stems
 
 SETS = [
     frozenset(all_stems("The median salary was high")),  # an equivalent of "pay"

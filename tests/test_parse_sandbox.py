@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.loaders import LoadError
-from advisor.loaders.sandbox import Parser
+from advisor.ingest.loaders import LoadError
+from advisor.ingest.loaders.sandbox import Parser
 
 HOSTILE = "tests.hostile_parsers:by_name"
 GOOD = b"---\ntitle: Fine\n---\nA perfectly ordinary note about engineering managers.\n"

@@ -6,7 +6,7 @@ import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from advisor.advisor import Advisor
-from advisor.langchain_retriever import HybridRetriever
+from advisor.index.langchain_retriever import HybridRetriever
 
 pytestmark = pytest.mark.slow
 

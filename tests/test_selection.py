@@ -12,16 +12,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from advisor.analysis import analyse
-from advisor.compose import compose
-from advisor.condense import condense
-from advisor.cues import figure_asked
-from advisor.gather import with_figure_hit
-from advisor.inventory import MIN_TEMPLATE_DOCS, Inventory
+from advisor.answer.analysis import analyse
+from advisor.answer.compose import compose
+from advisor.answer.condense import condense
+from advisor.answer.gather import with_figure_hit
+from advisor.answer.scoring import rank_hits, score_units
+from advisor.index.inventory import MIN_TEMPLATE_DOCS, Inventory
 from advisor.records import Answer, Chunk, Citation, Hit
-from advisor.scoring import rank_hits, score_units
-from advisor.terms import query_terms
-from advisor.units import parse_units
+from advisor.text.cues import figure_asked
+from advisor.text.terms import query_terms
+from advisor.text.units import parse_units
 
 ROWS = [
     ("electricians", "Electricians", "Work Schedules",
@@ -277,7 +277,7 @@ def test_corrections_do_not_depend_on_the_hash_seed():
     # "heard" is "hard" with a letter more and "head" with one more: sets of deletions used
     # to be walked in hash order, so the process's seed chose between them
     code = (
-        "from advisor.inventory import Inventory\n"
+        "from advisor.index.inventory import Inventory\n"
         "rows = [('d', 'Doc', 'S', 'hard hard hard head head head heads heads heads')]\n"
         "inv = Inventory.build(rows)\n"
         "print(inv.correct('heard'), inv.respell('heards'), inv.respell('heard'))\n"
@@ -330,7 +330,7 @@ def test_a_quoted_sentence_that_points_back_brings_what_it_points_to():
 
 
 def test_make_asks_about_pay_only_at_the_end_of_a_question():
-    from advisor.cues import attribute_of
+    from advisor.text.cues import attribute_of
 
     assert attribute_of("what do electricians make?") == "pay"
     assert attribute_of("what makes a good manager?") != "pay"

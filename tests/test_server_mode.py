@@ -22,10 +22,10 @@ from urllib.parse import urlparse
 import pytest
 
 from advisor.advisor import Advisor
-from advisor.index import Index, IndexBusy
-from advisor.ingest import ingest
+from advisor.index.generations import Index, IndexBusy
+from advisor.index.store import StoreError
+from advisor.ingest.build import ingest
 from advisor.settings import Settings
-from advisor.store import StoreError
 
 from .conftest import CORPUS, article
 

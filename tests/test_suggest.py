@@ -9,11 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-import advisor.suggest as suggest
-from advisor.analysis import Analysis
-from advisor.compose import Draft
-from advisor.records import Chunk, Hit, Query
-from advisor.suggest import (
+import advisor.answer.suggest as suggest
+from advisor.answer.analysis import Analysis
+from advisor.answer.compose import Draft
+from advisor.answer.suggest import (
     Occupation,
     base_verb,
     indefinite,
@@ -24,6 +23,7 @@ from advisor.suggest import (
     singular,
     subject_question,
 )
+from advisor.records import Chunk, Hit, Query
 
 from .conftest import CORPUS, SEED, settings_for
 
@@ -441,7 +441,7 @@ OOH_PAGES = (
 def mixed_advisor(tmp_path_factory, ooh_dir):
     """The project corpus, the seed article and five real OOH pages, indexed once."""
     from advisor.advisor import Advisor
-    from advisor.ingest import ingest
+    from advisor.ingest.build import ingest
 
     pages = tmp_path_factory.mktemp("ooh-pages")
     for slug in OOH_PAGES:

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from advisor.keyword import KeywordIndex
+from advisor.index.keyword import KeywordIndex
 from advisor.records import Chunk
-from advisor.terms import (
+from advisor.text.terms import (
     EQUIVALENT_WORDS,
     EQUIVALENTS,
     all_stems,

@@ -11,9 +11,9 @@ from typing import Any
 
 import gradio as gr
 
+from advisor.index.store import StoreError
 from advisor.records import Answer
 from advisor.settings import Settings
-from advisor.store import StoreError
 
 from . import convert, feedback, render
 from .sessions import Sessions, StateKeys, state_secret

@@ -1,6 +1,6 @@
 """The Explore tab: the library grouped by topic with a filter, an article's sections (picking one
 asks about it in the chat), related careers, and careers compared side by side. It renders the
-core's records (advisor/library.py) as escaped HTML; nothing here decides what is related."""
+core's records (advisor/library/catalog.py) as escaped HTML; nothing here decides what is related."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 
 import gradio as gr
 
-from advisor.library import MAX_COMPARE, MIN_COMPARE, MISSING, Article, Comparison, Library
+from advisor.library.catalog import MAX_COMPARE, MIN_COMPARE, MISSING, Article, Comparison, Library
 from advisor.records import Citation
-from advisor.terms import stems
+from advisor.text.terms import stems
 
 from . import render
 from .chat import Chat

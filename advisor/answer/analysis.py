@@ -1,0 +1,457 @@
+"""Question analysis without an LLM: what the question asks about (its subjects, named by the
+library's own inventory or by the user), what it asks for (pay, duration, ...), and which of
+its names the library has never heard of. The result is a typed record the answerer reads.
+
+Only names the user capitalised ("Deloitte", "PgMP") count as subjects the library may lack:
+the library's formal prose never uses many everyday words ("cheap", "worried"), so an unknown
+lower-case word says little; the refusal measure weighs it instead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from advisor.index.inventory import Inventory, initialism
+from advisor.records import Query
+from advisor.text.cues import (
+    CONTRAST,
+    attribute_of,
+    compares_by_or_only,
+    figure_asked,
+    is_comparison,
+)
+from advisor.text.lexicon import (
+    ANAPHORA,
+    ASPECT_WORDS,
+    CASUAL_WORDS,
+    COMMON_CAPITALS,
+    CONTRACTION_PIECES,
+    FRAME_WORDS,
+)
+from advisor.text.terms import STOPWORDS, fold, stem, surface_words
+
+# A sentence of the question that speaks about the user ("I'm a civil engineer at a state
+# DOT", "i wear glasses") is context: its names do not have to be in the answer.
+_FIRST_PERSON = re.compile(r"^\s*(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|\s+-\s+|\s*;\s*")
+_NAME = re.compile(r"\b(?:[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*)*)")
+NOT_SUBJECTS = CASUAL_WORDS | FRAME_WORDS | ASPECT_WORDS
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A capitalised name the library uses more often than this is part of its everyday language
+# ("US", "RN"); rarer ones ("Deloitte", "Boeing") must be in the answer's own text.
+MAX_NAME_COUNT = 12
+# A job named where a question names its occupation, used at most this often (singular and
+# plural) in the library, is mentioned in passing, not covered: "marshals" occurs twice in the
+# 354 articles of the mixed library, "nurse" 361 times.
+MAX_SLOT_COUNT = 12
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """A thing the question asks about."""
+
+    name: str  # as the user wrote it
+    stems: tuple[str, ...]
+    docs: tuple[str, ...] = ()  # articles whose title names it (they are about it)
+    known: bool = True  # the library uses these words at all
+    carried: bool = False  # named by an earlier turn only, not by this question
+    typed: tuple[str, ...] = ()  # the stems the question used for it, when not `stems` ("em")
+
+    @property
+    def as_typed(self) -> tuple[str, ...]:
+        return self.typed or self.stems
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analysis:
+    """The question as the answerer sees it."""
+
+    query: Query
+    ask: str  # the part of the question that asks (context sentences about the user removed)
+    subjects: tuple[Subject, ...] = ()
+    attribute: str | None = None  # pay, cost, duration, requirements, ... (lexicon.ATTRIBUTE_CUES)
+    figure: str | None = None  # money, number or time: the kind of figure the answer must quote
+    comparison: bool = False
+    constraints: tuple[str, ...] = ()  # years and places the answer must be about
+
+    @property
+    def missing(self) -> tuple[Subject, ...]:
+        return tuple(s for s in self.subjects if not s.known)
+
+    @property
+    def covered(self) -> tuple[Subject, ...]:
+        return tuple(s for s in self.subjects if s.known)
+
+
+def ask_part(question: str) -> str:
+    """The sentences that ask; first-person context sentences are dropped when others remain."""
+    parts = [p for p in _SENTENCE.split(question) if p.strip()]
+    asking = [p for p in parts if not _FIRST_PERSON.match(p) or "?" in p]
+    return " ".join(asking or parts)
+
+
+def questions_in(text: str) -> str:
+    """The sentences that end in a question mark, or the whole text when none does: "Trying
+    to decide if it's worth the money" frames a question without asking for an amount."""
+    asked = [p for p in _SENTENCE.split(text) if p.strip().endswith("?")]
+    return " ".join(asked) or text
+
+
+_VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
+# "the difference between an EM and a senior EM" (80 characters a side, as for "vs")
+_BETWEEN = re.compile(
+    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
+    r"([^.?!:;,]{1,80})",
+    re.I,
+)
+# Where a compared side's name ends and the rest of the question begins: "nurse practitioners
+# in pay", "plumbers when it comes to pay", "mechanical engineers salary-wise"
+_SIDE_END = re.compile(
+    r"\s+(?:in|for|when|as|with|which|who|whose|that|if|at|on|to|from|by|about|regarding|"
+    r"or|and|but|so)\b|\s*\b\w+-wise\b|\s[-–—]\s",
+    re.I,
+)
+# The words of a compared side kept as its name: "green belt vs black belt".
+MAX_SIDE_WORDS = 3
+
+
+def _acronym_sides(text: str) -> list[list[tuple[str, str]]]:
+    """ "PE or PMP", "CSM or the PSM": acronyms on both sides of an "or" in a question that
+    compares ("does the PE or a PMP matter more?"); other "or"s join anything at all."""
+    if not is_comparison(text) or compares_by_or_only(text):
+        return []
+    for m in re.finditer(r"\bor\b", text, re.I):
+        before, after = _content_tokens(text[: m.start()]), _content_tokens(text[m.end() :])
+        if before and after and _acronym(before[-1][0]) and _acronym(after[0][0]):
+            return [[before[-1]], [after[0]]]
+    return []
+
+
+def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
+    """The two sides of "X vs Y", "the difference between X and Y" or "what does X do that
+    Y doesn't?", as content tokens (at most three words each, nearest the "vs"): they are the
+    subjects of a comparison even when no title names them."""
+    text = " ".join(text.split())  # runs of spaces or tabs would make the patterns backtrack
+    m = _VERSUS.search(text) or _BETWEEN.search(text) or CONTRAST.search(text)
+    if not m:
+        return []
+    left = _content_tokens(_SIDE_END.split(m.group(1))[-1])[-MAX_SIDE_WORDS:]
+    right = _content_tokens(_SIDE_END.split(m.group(2))[0])[:MAX_SIDE_WORDS]
+    return [side for side in (left, right) if side]
+
+
+# Where questions put the occupation they ask about ("how much does a locksmith make",
+# "how do I become a sommelier", "salary of a ..."): an unknown word there is the subject.
+_SLOTS = re.compile(
+    r"\bhow much (?:does|do|did|would|will|can) (?:an? |the )?((?:[a-z]+ ){0,2}[a-z]+) "
+    r"(?:make|earn|get paid|charge)\b"
+    r"|\b(?:become|becoming|work as|job as|career as) an? ((?:[a-z]+ ){0,2}[a-z]+)"
+    r"|\b(?:salary|salaries|pay|wages?|income) (?:of|for) (?:an? |the )?((?:[a-z]+ ){0,1}[a-z]+)",
+    re.I,
+)
+
+
+def _slot_words(text: str) -> list[tuple[str, str, bool]]:
+    """Content words in the places a question names its occupation, each with whether it is
+    the last, the head noun of the phrase ("marshal" in "a federal air marshal")."""
+    out = []
+    for m in _SLOTS.finditer(text):
+        tokens = _content_tokens(next(g for g in m.groups() if g))
+        out += [(w, st, i == len(tokens) - 1) for i, (w, st) in enumerate(tokens)]
+    return out
+
+
+def _acronym(word: str) -> bool:
+    """ "PMP", "SREs", "PgMP": capitals beyond the first letter."""
+    return sum(c.isupper() for c in word) >= 2
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised names the user typed (not sentence-initial words, not "I")."""
+    out = []
+    for m in _NAME.finditer(text):
+        name = m.group(0).strip(".'’-")
+        start = m.start()
+        before = text[:start].rstrip()
+        initial = not before or before[-1] in ".?!:\"'-"
+        tokens = name.split()
+        if initial and tokens[0].lower() in STOPWORDS | CASUAL_WORDS:
+            tokens = tokens[1:]
+        name = " ".join(tokens)
+        if (
+            name
+            and name.lower() not in STOPWORDS | {"i"}
+            and not (initial and len(tokens) == 1 and not _acronym(name))
+        ):
+            out.append(name)
+    return out
+
+
+def _content_tokens(text: str) -> list[tuple[str, str]]:
+    """(word as typed, stem) of the content words, by the one word pipeline (advisor.text.terms)."""
+    return [
+        (w, stem(w))
+        for w in surface_words(text)
+        if fold(w) not in STOPWORDS and fold(w) not in CONTRACTION_PIECES
+    ]
+
+
+def _expansions(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:
+    """The library's words for the question's initialisms ("EM" -> "engineering manager")."""
+    return [
+        inventory.expansions[initials]
+        for w, _ in tokens
+        if (initials := initialism(w)) is not None and initials in inventory.expansions
+    ]
+
+
+def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str]]:
+    """(misspelt stem, the library's spelling) for question words it does not know ("clases"
+    -> "classes"): matching and keywords then find them."""
+    return [
+        (st, fixed)
+        for w, st in tokens
+        if not inventory.knows(w) and (fixed := inventory.respell(w)) is not None
+        if stem(fixed) != st
+    ]
+
+
+def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
+    """The question with the library's words for its initialisms ("EM" -> "engineering
+    managers") and misspellings, so retrieval and matching find what the library calls it."""
+    fixes = _corrections(tokens, inventory)
+    extra = _expansions(tokens, inventory) + [fixed for _, fixed in fixes]
+    if not extra:
+        return query
+    wrong = {st for st, _ in fixes}  # a misspelt stem matches nothing: it would only dilute
+    added = tuple(dict.fromkeys(stem(w) for e in extra for w in e.split()))
+    fixed = {st: stem(w) for st, w in fixes}
+    return replace(
+        query,
+        text=f"{query.text} ({', '.join(dict.fromkeys(extra))})",
+        focus=tuple(dict.fromkeys((*[t for t in query.focus if t not in wrong], *added))),
+        wants=fixed.get(query.wants, query.wants),  # "what clases ...?" asks for classes
+    )
+
+
+def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The articles a phrase titles, else those its longest titled tail of two words or more
+    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers)."""
+    tails = [phrase] + [phrase[i:] for i in range(1, len(phrase) - 1)]
+    return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
+
+
+def _sides_named(ask: str, subjects: list[Subject]) -> bool:
+    """An "or" compares only when subjects stand on both sides of it ("PE or PMP?", not "does
+    NCEES send the EIT, or is there another step?"); other cues ("vs", "more") always do."""
+    if not compares_by_or_only(ask):
+        return True
+    for m in re.finditer(r"\bor\b", ask, re.I):
+        before = {st for _, st in _content_tokens(ask[: m.start()])}
+        after = {st for _, st in _content_tokens(ask[m.end() :])}
+        named = [(set(s.as_typed) <= before, set(s.as_typed) <= after) for s in subjects]
+        if any(b for b, _ in named) and any(a for _, a in named):
+            return True
+    return False
+
+
+@dataclass
+class _Found:
+    """Subjects found so far in a question, and the stems they account for."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def add(self, subject: Subject) -> None:
+        self.subjects.append(subject)
+        self.used.update(subject.stems)
+
+
+def analyse(query: Query, inventory: Inventory) -> Analysis:
+    """Subjects, attribute and constraints of a (condensed) question."""
+    ask = ask_part(query.text)
+    tokens = _content_tokens(ask)
+    found = _Found()
+    tokens = _phrase_subjects(found, query, tokens, inventory)
+    _name_subjects(found, ask, inventory)
+    _slot_subjects(found, ask, inventory)
+    _side_subjects(found, query.text, inventory)
+    _initialism_subjects(found, tokens, inventory)
+    query = _expanded(query, tokens, inventory)
+    constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
+    subjects = found.subjects
+    subjects += [
+        Subject(name=y, stems=(y,), known=False) for y in constraints if y not in found.used
+    ]
+    context = _context_cues(ask, query.text)
+    ignore = _names_not_cues(subjects, inventory)
+    return Analysis(
+        query=query,
+        ask=ask,
+        subjects=tuple(subjects),
+        attribute=attribute_of(ask) or (attribute_of(context) if context else None),
+        figure=figure_asked(questions_in(ask), ignore=ignore)
+        or (figure_asked(context, ignore=ignore) if context else None),
+        comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
+        constraints=constraints,
+    )
+
+
+def _phrase_subjects(
+    found: _Found, query: Query, tokens: list[tuple[str, str]], inventory: Inventory
+) -> list[tuple[str, str]]:
+    """The library's subject phrases in the ask, else in the whole question ("i've heard
+    chemical engineers and ... make 120k. which one ...?"); returns the tokens searched."""
+    matched = inventory.match([st for _, st in tokens])
+    if not matched:
+        tokens = _content_tokens(query.text)
+        matched = inventory.match([st for _, st in tokens])
+    for i, j, phrase in matched:
+        found.add(
+            Subject(
+                name=" ".join(w for w, _ in tokens[i:j]),
+                stems=phrase,
+                docs=_titled_docs(inventory, phrase),
+                carried=not set(phrase) & set(query.focus),
+            )
+        )
+    taken = {k for i, j, _ in matched for k in range(i, j)}
+    for i, j, run, docs in inventory.loose_match([st for _, st in tokens]):
+        if taken.isdisjoint(range(i, j)) and not set(run) <= found.used:
+            name = " ".join(w for w, _ in tokens[i:j])
+            carried = not set(run) & set(query.focus)
+            found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried))
+            taken.update(range(i, j))
+    return tokens
+
+
+def _name_subjects(found: _Found, ask: str, inventory: Inventory) -> None:
+    """Capitalised names the user typed: unknown ones are missing ("PMI's PgMP": the library
+    knows PMI, never heard of PgMP); rare known ones must be named by the answer."""
+    for name in _names(ask):
+        name_tokens = [
+            (w, st)
+            for w, st in _content_tokens(name)
+            if w not in COMMON_CAPITALS and fold(w) not in CONTRACTION_PIECES
+        ]
+        fresh = [(w, st) for w, st in name_tokens if st not in found.used]
+        if not fresh:
+            continue
+        unknown = [w for w, _ in fresh if not inventory.knows(w)]
+        stems = tuple(st for _, st in fresh)
+        if unknown:
+            found.add(Subject(name=" ".join(unknown), stems=stems, known=False))
+        elif len(fresh) == len(name_tokens) and 0 < inventory.count(name) <= MAX_NAME_COUNT:
+            found.add(Subject(name=" ".join(w for w, _ in fresh), stems=stems))
+        found.used.update(stems)
+
+
+def _slot_subjects(found: _Found, ask: str, inventory: Inventory) -> None:
+    """The job in the place a question names its occupation: missing when the library never
+    uses the word ("a locksmith"); a rare name the answer must name when the library uses it
+    only in passing ("a federal air marshal": "marshals" twice in 350 articles)."""
+    for w, st, head in _slot_words(ask):
+        if st in found.used or fold(w) in NOT_SUBJECTS:
+            continue
+        if not inventory.knows(w) and inventory.correct(w) is None:
+            found.add(Subject(name=w, stems=(st,), known=False))
+        elif head and _rare_job(w, inventory):
+            found.add(Subject(name=w, stems=(st,)))
+
+
+def _rare_job(word: str, inventory: Inventory) -> bool:
+    """The library uses the word (or its plural) at least once and at most MAX_SLOT_COUNT
+    times; "-ly" words ("become a nurse quickly") are how, not who."""
+    if word.lower().endswith("ly") or not inventory.knows(word):
+        return False
+    uses = inventory.count(word) + inventory.count(word + "s")
+    return 0 < uses <= MAX_SLOT_COUNT
+
+
+def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
+    """Both sides of "X vs Y" (or of "PE or PMP"), replacing the parts of a side found alone
+    ("VP" in "VP of engineering"); an initialism on a side stands for the library's words for
+    it ("senior EM" is the senior engineering manager)."""
+    sides = _compared_sides(text) or _acronym_sides(text)
+    expanded = [_expanded_side(side, inventory) for side in sides]
+    for k, (side, side_stems) in enumerate(zip(sides, expanded, strict=True)):
+        # a common capitalised name ("PE") is not a subject alone, but a compared side is
+        named = any(set(side_stems) <= set(x.stems) for x in found.subjects)
+        if not side_stems or named or not all(inventory.knows(w) for w, _ in side):
+            continue
+        docs = _titled_docs(inventory, side_stems)
+        others = [set(e) for j, e in enumerate(expanded) if j != k]
+        found.subjects = [
+            x for x in found.subjects if not _part_of_side(x, side_stems, docs, others)
+        ]
+        typed = tuple(st for _, st in side)
+        found.add(
+            Subject(
+                name=" ".join(w for w, _ in side),
+                stems=side_stems,
+                docs=docs,
+                typed=typed if typed != side_stems else (),
+            )
+        )
+
+
+def _part_of_side(
+    x: Subject, side: tuple[str, ...], docs: tuple[str, ...], others: list[set[str]]
+) -> bool:
+    """A subject found alone that the side's name contains ("VP" in "VP of engineering"); not
+    when the other side names it too, nor when it titles articles and the side does not (the
+    side may have run on: "nurse practitioners pay")."""
+    return set(x.stems) < set(side) and set(x.stems) not in others and (bool(docs) or not x.docs)
+
+
+def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[str, ...]:
+    """A compared side's stems, its initialisms replaced by the library's words for them."""
+    out: list[str] = []
+    for w, st in side:
+        initials = initialism(w)
+        if initials is not None and initials in inventory.expansions:
+            out += [stem(x) for x in inventory.expansions[initials].split()]
+        else:
+            out.append(st)
+    return tuple(dict.fromkeys(out))
+
+
+def _initialism_subjects(
+    found: _Found, tokens: list[tuple[str, str]], inventory: Inventory
+) -> None:
+    """ "EM": the engineering manager, when the library's phrases name the expansion."""
+    for w, st in tokens:
+        initials = initialism(w)
+        if initials is None or initials not in inventory.expansions:
+            continue
+        expansion = inventory.expansions[initials]
+        for _, _, phrase in inventory.match([stem(x) for x in expansion.split()]):
+            if not set(phrase) <= found.used:
+                docs = _titled_docs(inventory, phrase)
+                found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
+
+
+def _context_cues(ask: str, text: str) -> str:
+    """The whole question, for its attribute and figure when the ask has no cue of its own,
+    but only when the ask points back at its context ("both make around 120k. which one has
+    the higher median?"); empty otherwise ("My salary is $90k. Should I get the PMP?" asks no
+    amount)."""
+    asked = questions_in(ask)
+    points_back = not ANAPHORA.isdisjoint(w.lower() for w in surface_words(asked))
+    return text if points_back and text != asked else ""
+
+
+def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozenset[str]:
+    """Stems that name a subject rather than ask for a figure: the words of its phrase and its
+    articles' titles ("compensation" in "compensation, benefits, and job analysis
+    specialists"), except the phrase's head, its last word ("pay" in "engineering manager pay"
+    asks for pay)."""
+    named = {st for s in subjects for st in s.stems}
+    named |= {
+        st
+        for s in subjects
+        for d in s.docs
+        for _, st in _content_tokens(inventory.titles.get(d, ""))
+    }
+    return frozenset(named - {s.stems[-1] for s in subjects if s.stems})

@@ -1,0 +1,497 @@
+"""The quoting answerer's decisions: which scored units answer the question, whether the
+library covers the question's subject and the fact asked for (the text: advisor/answer/render.py).
+
+Nothing is generated: every cited line is quoted from its source, so a citation always
+supports the line it ends. Lines without a marker only frame the quotes (whose facts they are,
+what the library lacks).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from advisor.answer.analysis import Analysis, Subject
+from advisor.answer.figures import figure_kind, figure_value
+from advisor.answer.render import render
+from advisor.answer.scope import in_scope, stems_of
+from advisor.answer.scoring import ScoredUnit
+from advisor.records import Citation, Hit, Query
+from advisor.text.cues import attribute_of
+from advisor.text.lexicon import COMPARING_WORDS
+from advisor.text.terms import stem, words_of
+
+MAX_ITEMS = 10
+MAX_SENTENCES = 3
+# Refusal measure (never a ranking bonus): how well the best quoted unit answers the question
+# by its words and by its meaning. An answer needs MIN_SUPPORT or more. Most unanswerable
+# questions are refused by the subject guard and the off-topic gate before this; on its own the
+# measure refuses 6% of unanswerable and 3% of answerable questions at 0.29, 25% and 5% at 0.35
+# (`evals/fit_weights.py` over mixed-dev + project + dev), so the bar sits low.
+SUPPORT_WORDS = 0.5
+SUPPORT_MEANING = 0.5
+MIN_SUPPORT = 0.31
+NAMED_SUPPORT = MIN_SUPPORT  # see _named_support
+# A list whose lead-in names the plural thing asked for answers "what certifications ...?"
+# when it scores this share of the best unit (a sentence naming one of them).
+WANTED_LIST_SHARE = 0.85
+# A second unit joins the answer when it scores this share of the best one.
+COMPANION_SHARE = 0.75
+# A fact-table row joins a prose answer when it scores this share of the best unit and holds
+# the figure asked for or this share of the question's words beyond its subject's name (the
+# row label "Typical Entry-Level Education" for "what level of education is needed").
+ROW_SHARE = 0.6
+ROW_ASPECT = 0.4
+# Picking each side of a comparison, the question's words beyond the subjects' names count on
+# top of the score ("which has the higher median?": the median line, not the percentiles):
+# every unit of a side names that side, so those words are what tell its units apart.
+COMPARE_ASPECT = 0.6
+_ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
+_ATTRIBUTE_NAMES = {"pay": "pay figures", "cost": "costs or fees", "duration": "how long it takes"}
+_FIGURE_NAMES = {
+    "money": "that amount",
+    "number": "that number",
+    "percent": "that percentage",
+    "time": "how long it takes",
+}
+
+Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Draft:
+    """What the composer decided, and why."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    verdict: Verdict = "answer"
+    support: float = 0.0  # the refusal measure of the best quoted unit (0..1)
+    chosen: tuple[ScoredUnit, ...] = field(default=(), repr=False)
+    missing: tuple[str, ...] = ()  # names of subjects the library does not cover
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict != "answer"
+
+
+def support_of(s: ScoredUnit) -> float:
+    return SUPPORT_WORDS * s.features.words + SUPPORT_MEANING * max(0.0, s.features.meaning)
+
+
+def _named_support(analysis: Analysis, best: ScoredUnit) -> float:
+    """The refusal measure, with one more piece of evidence: a unit that names, in its own
+    words, a specific thing the question names (a name no article title carries: "SEUs",
+    "NCEES") answers about it, however vaguely the question is worded ("what kinds of things
+    count toward the SEUs?"). Such a unit is held to NAMED_SUPPORT at least."""
+    support = support_of(best)
+    own = stems_of(best.text)
+    named = any(not s.docs and not s.carried and own.issuperset(s.stems) for s in analysis.covered)
+    return max(support, NAMED_SUPPORT) if named else support
+
+
+def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft:
+    """Decide and render the quoted answer for the top hits' units."""
+    if not scored:  # nothing in the library is near the question: the general refusal
+        return Draft(text="", verdict="unsupported")
+    if analysis.missing:
+        names = tuple(s.name for s in analysis.missing)
+        return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
+    if analysis.comparison and len(analysis.covered) >= 2:
+        compared = _compare(analysis, hits, scored)
+        if compared is not None:
+            return compared
+    eligible, uncovered = _about_subjects(analysis, hits, scored)
+    if uncovered:
+        names = tuple(s.name for s in uncovered)
+        return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
+    eligible = _with_their_items(eligible, scored)
+    # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
+    eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
+    if not eligible:
+        return Draft(text="", verdict="unsupported")
+    figure = analysis.figure
+    with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
+    # a figure of another occupation (a table of similar ones) only when there is no other
+    with_figure = [s for s in with_figure if not s.features.other_rows] or with_figure
+    best = max(eligible, key=lambda s: s.score)
+    support = _named_support(analysis, best)
+    if figure and not with_figure:
+        return _missing_fact(analysis, hits, best, support)
+    if support < MIN_SUPPORT:
+        return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
+    first = (
+        max(with_figure, key=lambda s: s.score)
+        if figure
+        else _wanted_list(eligible, best, hits, analysis.query)
+    )
+    chosen = _select(eligible, first, analysis.attribute)
+    chosen = _structured_fact(eligible, chosen, hits)
+    text, citations = render(chosen, hits)
+    return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
+
+
+def _with_their_items(eligible: list[ScoredUnit], scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """A lead-in about every subject brings all its items: the list as a whole is about them,
+    though each item may name only one ("The belts are these:" over "Green Belt: ...")."""
+    leads = {(s.hit, s.unit.group) for s in eligible if s.unit.kind == "lead"}
+    have = {(s.hit, s.unit.order) for s in eligible}
+    return eligible + [
+        s
+        for s in scored
+        if s.unit.listed and (s.hit, s.unit.group) in leads and (s.hit, s.unit.order) not in have
+    ]
+
+
+def _wanted_list(
+    eligible: list[ScoredUnit], best: ScoredUnit, hits: Sequence[Hit], query: Query
+) -> ScoredUnit:
+    """A question asking for things in the plural ("What certifications can help me ...?") is
+    answered by the list that names them, when its lead-in scores near the best unit; a
+    sentence naming one of them answers it only in part. Of such lists, one whose items are
+    names ("PMP (PMI): ...", not "Signal direction: ...") answers "which ...?" first. A list
+    under a heading that names them in the plural catalogues them ("Common MEM
+    specializations"), and answers before a best lead-in whose heading does not ("Choosing an
+    MEM specialization": checks for choosing one). In a follow-up, only a list about what the
+    conversation carried over ("systems engineering") answers it."""
+    floor = WANTED_LIST_SHARE * best.score
+    carried = frozenset(query.context)
+    leads = [
+        s
+        for s in eligible
+        if s.unit.kind == "lead"
+        and s.features.wants >= 1.0
+        and s.score >= floor
+        and carried <= s.scope
+    ]
+    if best.unit.kind == "sentence":
+        return max(
+            leads,
+            key=lambda s: (
+                _names_things(s, eligible),
+                _headed_plural(s, hits, query.wants),
+                s.score,
+            ),
+            default=best,
+        )
+    if best.unit.kind == "lead" and not _headed_plural(best, hits, query.wants):
+        catalogues = [s for s in leads if _headed_plural(s, hits, query.wants)]
+        return max(catalogues, key=lambda s: s.score, default=best)
+    return best
+
+
+def _headed_plural(lead: ScoredUnit, hits: Sequence[Hit], wanted: str) -> bool:
+    """The lead-in's own heading names the wanted thing (a stem) in the plural."""
+    heading = lead.unit.heading or hits[lead.hit].chunk.section.rsplit(" > ", 1)[-1]
+    return any(_plural(w) and stem(w) == wanted for w in words_of(heading))
+
+
+def _plural(word: str) -> bool:
+    """A regular English plural, by its ending ("specializations", not "class" or "analysis").
+
+    >>> [_plural(w) for w in ("specializations", "class", "analysis", "status", "roles")]
+    [True, False, False, False, True]
+    """
+    return word.endswith("s") and not word.endswith(("ss", "is", "us"))
+
+
+# A unit that states something ends as a sentence or labels what follows ("PE license: ...")
+_STATEMENT = re.compile(r"[.!?][\"')\]]*\s*$|:\s+\S")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
+
+
+def _names_things(lead: ScoredUnit, eligible: list[ScoredUnit]) -> bool:
+    """Most of the lead-in's items are labelled by a name: an acronym before the colon."""
+    items = [
+        s.text.split(":", 1)[0]
+        for s in eligible
+        if s.hit == lead.hit and s.unit.group == lead.unit.group and s.unit.kind == "item"
+    ]
+    return bool(items) and sum(bool(_NAME.search(label)) for label in items) * 2 > len(items)
+
+
+def _lack_line(names: Sequence[str], mention: bool = False) -> str:
+    joined = " and ".join(f'"{n}"' for n in names)  # plain text: every client shows it as is
+    if mention:
+        return f"My sources mention {joined} only in passing; they don't answer this about it."
+    return f"My sources don't cover {joined}."
+
+
+def _about_subjects(
+    analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]
+) -> tuple[list[ScoredUnit], list[Subject]]:
+    """Units about every subject the question names, else the subjects no unit is about."""
+    covered = analysis.covered
+    if not covered:
+        return list(scored), []
+    full = [s for s in scored if s.features.subject >= 1.0]
+    if full:
+        return full, []
+    missing = [
+        subj
+        for subj in covered
+        if not any(in_scope(subj, s.scope, hits[s.hit].chunk.doc_id) for s in scored)
+    ]
+    if missing:
+        return [], missing
+    # each subject somewhere, never together: a name the library only mentions ("Deloitte")
+    # would be paired with another subject's facts
+    # (a subject carried from an earlier turn is context: the question need not be about it)
+    mentioned_only = [subj for subj in covered if not subj.docs and not subj.carried]
+    if mentioned_only:
+        return [], mentioned_only
+    top = max(s.features.subject for s in scored)  # each subject somewhere, never together
+    return [s for s in scored if s.features.subject >= top], []
+
+
+def _missing_fact(
+    analysis: Analysis, hits: Sequence[Hit], best: ScoredUnit, support: float
+) -> Draft:
+    """The subject is covered but not the figure asked for: say so, and quote what the
+    source does say about it."""
+    about = " and ".join(s.name for s in analysis.covered) or "this"
+    lack = _ATTRIBUTE_NAMES.get(analysis.attribute or "") or _FIGURE_NAMES.get(
+        analysis.figure or "", "that"
+    )
+    lead = f"My sources don't give {lack} for {about}."
+    if support < MIN_SUPPORT:
+        return Draft(text=lead, verdict="missing_fact", support=support)
+    text, citations = render([best], hits)
+    return Draft(
+        text=f"{lead} What they do say:\n{text}",
+        citations=citations,
+        verdict="missing_fact",
+        support=support,
+        chosen=(best,),
+    )
+
+
+def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft | None:
+    """The best unit about each subject, side by side, each with its own citation."""
+    figure = analysis.figure
+    picks: list[ScoredUnit] = []
+    lacking: list[str] = []
+    subjects = analysis.covered[:4]
+    for subj in subjects:
+        others = [o for o in subjects if o is not subj]
+        about = [s for s in scored if _names_only(subj, others, s, hits)]
+        # the article the subject titles speaks for it before pages that mention it, and never
+        # through its table of other occupations
+        about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
+        about = [s for s in about if not s.features.other_rows] or about
+        # a unit that names the subject itself before one that is about it by its neighbours
+        about = [
+            s for s in about if in_scope(subj, stems_of(s.text), hits[s.hit].chunk.doc_id)
+        ] or about
+        if figure:  # never another occupation's figure from a table of similar ones
+            about = [
+                s for s in about if figure_kind(s.text, figure) and not s.features.other_rows
+            ] or about
+        # an item labelled with the side's very name ("Black Belt: ...") before one whose
+        # label only contains it ("Master Black Belt: ...")
+        about = [s for s in about if _label(s.text) == subj.name.lower()] or about
+        pick = max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
+        if pick is None:
+            lacking.append(subj.name)
+        elif pick not in picks:
+            picks.append(pick)
+    if len(picks) < 2 or _together_answers(analysis, scored, picks):
+        return None  # answered like any question, from the units about every side
+    support = min(support_of(p) for p in picks)
+    text, citations = render(picks, hits, labels=True)
+    verdict = _which_is_larger(analysis, picks, hits)
+    if verdict:
+        text += "\n" + verdict
+    if lacking:
+        text += "\n" + _lack_line(lacking)
+    return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
+
+
+def _together_answers(
+    analysis: Analysis, scored: Sequence[ScoredUnit], picks: Sequence[ScoredUnit]
+) -> bool:
+    """The best unit about every side compares them itself (names them all, with a word that
+    sets them against each other) and outscores each side's own best: "The CSM and the PSM I
+    cover the same Scrum framework but differ in how they are earned. The main differences
+    ... are these:" for "which is cheaper, the CSM or the PSM I?". Not when each side's own
+    quotes the figure asked for: those are set side by side."""
+    if analysis.figure and all(figure_kind(p.text, analysis.figure) for p in picks):
+        return False
+    together = max(
+        (s for s in scored if s.features.subject >= 1.0), key=lambda s: s.score, default=None
+    )
+    if together is None or together.score < max(p.score for p in picks):
+        return False
+    own = stems_of(together.text)
+    compares = not COMPARING_WORDS.isdisjoint(words_of(together.text))
+    return compares and all(own.issuperset(subj.stems) for subj in analysis.covered[:4])
+
+
+_LARGER = {
+    ("pay", "money"): "the higher pay",
+    ("cost", "money"): "the higher cost",
+    ("outlook", "percent"): "the faster growth",
+}
+_LARGER_BY_FIGURE = {
+    "money": "the larger amount",
+    "number": "the larger number",
+    "percent": "the larger percentage",
+    "time": "the longer time",
+}
+
+
+# Figures of these kinds compare across sources as they are (pay with pay, growth with growth);
+# counts and times only when both come from rows of the same label ("Number of Jobs, 2024").
+_COMPARABLE = {"money", "percent"}
+
+
+def _label(text: str) -> str:
+    return text.split(":", 1)[0].strip().lower() if ":" in text[:60] else ""
+
+
+def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequence[Hit]) -> str:
+    """ "X has the higher pay ($a against $b)." when every side quotes a figure of one kind."""
+    kind = analysis.figure or ("percent" if analysis.attribute == "outlook" else None)
+    if kind is None or len(picks) != len(analysis.covered[:4]):
+        return ""
+    if kind not in _COMPARABLE and len({_label(p.text) for p in picks}) != 1:
+        return (
+            ""  # "230 minutes" (an exam) and "every two years" (a renewal) measure different things
+        )
+    values = [figure_value(p.text, kind) for p in picks]
+    if any(v is None for v in values) or len(set(values)) < 2:
+        return ""
+    top = max(range(len(picks)), key=lambda i: values[i])
+    names = [s.name for s in analysis.covered[:4]]
+    rest = ", ".join(names[i] for i in range(len(names)) if i != top)
+    # the figure's kind decides the words: "openings each year" are a number, not a time
+    larger = _LARGER.get((analysis.attribute or "", kind)) or _LARGER_BY_FIGURE[kind]
+    return (
+        f"Of these, {names[top]} has {larger} (compared with {rest}), by the figures quoted above."
+    )
+
+
+def _names_only(
+    subj: Subject, others: Sequence[Subject], s: ScoredUnit, hits: Sequence[Hit]
+) -> bool:
+    """The unit is about this subject, and neither it nor its article is about the others it
+    is compared with (its list's lead-in may name both: "The VP of engineering and the CTO
+    ...:" above "VP of engineering: runs the engineering organization")."""
+    doc = hits[s.hit].chunk.doc_id
+    own = stems_of(s.text)
+    return in_scope(subj, s.scope, doc) and not any(in_scope(o, own, doc) for o in others)
+
+
+def _select(
+    eligible: list[ScoredUnit], best: ScoredUnit, attribute: str | None = None
+) -> list[ScoredUnit]:
+    """The units to quote, in the order they should be shown: a list with its lead-in (or the
+    one row whose label names the attribute asked for: "Job Outlook, ..." for "is it a good
+    job for the future?"), or the best sentence with the one its "This ..." points back to and
+    up to two companions."""
+    same_group = [s for s in eligible if s.hit == best.hit and s.unit.group == best.unit.group]
+    same_group.sort(key=lambda s: s.unit.order)
+    listed = [s for s in same_group if s.unit.listed]
+    named = [s for s in listed if attribute and attribute_of(_label(s.text)) == attribute]
+    if best.unit.kind in ("lead", "row") and len(named) == 1:
+        lead = [s for s in same_group if s.unit.kind == "lead"]
+        return (lead if best.unit.kind == "lead" else []) + named
+    if best.unit.kind in ("lead", "item", "row") and listed:
+        ranked = sorted(listed, key=lambda s: s.score, reverse=True)
+        first = ranked[0].score
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if first >= 1.5 * second + 0.05 and first >= 0.6 * best.score:
+            # one item or row answers it ("2024 Median Pay: ...")
+            lead = [s for s in same_group if s.unit.kind == "lead"]
+            return (lead if best.unit.kind == "lead" else []) + [ranked[0]]
+        if best.unit.kind in ("lead", "item"):
+            return _whole_list(eligible, same_group)[: MAX_ITEMS + 1]
+    by_place = {(s.hit, s.unit.order): s for s in eligible}
+    chosen = [best]
+    before = by_place.get((best.hit, best.unit.order - 1))
+    if (
+        best.unit.kind == "sentence"
+        and _ANAPHOR_START.match(best.text)
+        and before is not None
+        and before.unit.group == best.unit.group
+    ):
+        chosen.insert(0, before)
+    after = by_place.get((best.hit, best.unit.order + 1))
+    if (
+        after is not None
+        and after.unit.group == best.unit.group
+        and after.unit.kind == "sentence"
+        and _ANAPHOR_START.match(after.text)
+    ):
+        chosen.append(after)
+    for s in sorted(eligible, key=lambda s: s.score, reverse=True):
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if s in chosen or s.unit.kind == "lead" or s.score < COMPANION_SHARE * best.score:
+            continue
+        if s.unit.kind == "row" and not s.features.attribute:
+            continue  # a row without the figure asked for says something else ("Training: None")
+        if s.features.other_rows:
+            continue  # another occupation's row ("Occupation: ...; 2024 MEDIAN PAY: $64,790")
+        if any(_similar(s, c) for c in chosen):
+            continue
+        # "These programs usually take 2 years": the sentence it points back to comes too
+        antecedent = by_place.get((s.hit, s.unit.order - 1))
+        if (
+            _ANAPHOR_START.match(s.text)
+            and antecedent is not None
+            and antecedent.unit.group == s.unit.group
+            and antecedent not in chosen
+        ):
+            chosen.append(antecedent)
+        chosen.append(s)
+    return chosen
+
+
+def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
+    sa, sb = stems_of(a.text), stems_of(b.text)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+
+
+def _whole_list(eligible: list[ScoredUnit], group: list[ScoredUnit]) -> list[ScoredUnit]:
+    """A list's lead-in and items, continued from other chunks that repeat the same lead-in."""
+    chosen = list(group)
+    lead = next((s for s in chosen if s.unit.kind == "lead"), None)
+    if lead is None:
+        return chosen
+    seen = {s.text for s in chosen}
+    firsts = {}
+    for s in eligible:
+        firsts.setdefault((s.hit, s.unit.group), s)
+    for s in eligible:
+        first = firsts[(s.hit, s.unit.group)]
+        continues = first.unit.kind == "lead" and first.text == lead.text
+        if s.hit != lead.hit and s.unit.kind == "item" and s.text not in seen and continues:
+            chosen.append(s)
+            seen.add(s.text)
+    return chosen
+
+
+def _structured_fact(
+    eligible: list[ScoredUnit], chosen: list[ScoredUnit], hits: Sequence[Hit]
+) -> list[ScoredUnit]:
+    """Prose answers gain the matching fact-table row of the same article ("Number of Jobs,
+    2024: 1,579,800" beside "held about 1.6 million jobs"; "Typical Entry-Level Education: ..."
+    beside the prose on schooling): the exact figure, with its citation. A row matches when it
+    holds the kind of figure asked for or names what the question asks about. It may follow a
+    list ("held about 5.0 million jobs ... distributed as follows:" and its rows): one row more
+    is the figure the list does not give."""
+    doc = hits[chosen[0].hit].chunk.doc_id
+    top = max(s.score for s in chosen)
+    rows = [
+        s
+        for s in eligible
+        if s.unit.kind == "row"
+        and hits[s.hit].chunk.doc_id == doc
+        and not s.features.other_rows
+        and s.score >= ROW_SHARE * top
+        and (s.features.attribute > 0 or s.features.aspect >= ROW_ASPECT)
+    ]
+    best = max(rows, key=lambda s: s.score, default=None)
+    return [*chosen, best] if best is not None and best not in chosen else chosen

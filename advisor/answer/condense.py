@@ -1,0 +1,287 @@
+"""Follow-up resolution without an LLM: turn "Who do they report to?" or "Tell me more about
+the second one" into a standalone query, using the conversation so far.
+
+The conversation is read turn by turn, keeping its current subject: a pronoun or a question
+without a subject of its own carries it, an explicit new subject replaces it, "what about X?"
+asks the previous question about X, and an ordinal picks an item of the previous answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.records import Answer, Query, Turn
+from advisor.text.cues import attribute_of
+from advisor.text.lexicon import (
+    ANAPHORA,
+    ASPECT_WORDS,
+    FRAME_WORDS,
+    ORDINAL_NOUNS,
+    ORDINALS,
+    SAME_QUESTION_PHRASES,
+    SWITCH_PHRASES,
+)
+from advisor.text.terms import query_terms, stem, words_of
+
+# History is clipped before any of it is read: a subject is carried across a few turns, and a
+# turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
+MAX_TURNS = 6
+MAX_TURN_CHARS = 2000
+MAX_ANSWER_CHARS = 20_000  # an earlier answer's list, for ordinals
+MAX_SUBJECT_WORDS = 8
+MAX_SOURCES = 2  # articles of the previous answer a follow-up looks in first
+# How much carried words count when choosing sentences: in full when the question has at most
+# one word of its own ("who do they report to?"); partly when it says more ("is it good
+# forever or do I have to renew it?"): then its own words must choose the sentence.
+CARRIED_WEIGHT = 1.0
+SHARED_WEIGHT = 0.4
+FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
+
+# "the second one", "the 3rd option", "and the last?"; a bare "first" ("a teacher first",
+# "is the first year hard?") is not a reference to a list.
+_ORDINAL_REF = re.compile(
+    r"\b(?:the\s{1,3})?(" + "|".join(ORDINALS) + r")\s{1,3}(?:"
+    + "|".join(ORDINAL_NOUNS) + r")s?\b"
+    r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
+    re.IGNORECASE,
+)  # fmt: skip
+_CITATION = re.compile(r"\[\d{1,4}\]")
+# The word lists as stems, once: "reporting" is the aspect "report".
+_ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
+_FRAME = frozenset(stem(w) for w in FRAME_WORDS)
+_NOT_SUBJECT = _ASPECTS | _FRAME
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the conversation is about after a turn."""
+
+    subject: tuple[str, ...] = ()  # subject words (folded), most specific first
+    frame: tuple[str, ...] = ()  # aspect words of the last question ("become", "earn")
+
+
+def _answer_text(answer: Answer | str | None) -> str:
+    if answer is None:
+        return ""
+    text = answer if isinstance(answer, str) else answer.text
+    return text[:MAX_ANSWER_CHARS]
+
+
+def list_items(answer_text: str) -> list[str]:
+    """Bullet items of an earlier answer, without citation markers."""
+    items = []
+    for line in answer_text.splitlines():
+        if line.lstrip().startswith(("- ", "* ", "• ")):
+            items.append(" ".join(_CITATION.sub(" ", line.strip()[2:]).split()))
+    return items
+
+
+def item_label(item: str) -> str:
+    """The name part of a list item: 'Project management: This ...' -> 'Project management'."""
+    head = item.split(":", 1)[0] if ":" in item[:80] else item
+    words = head.split()
+    return " ".join(words[:12]).rstrip(".")
+
+
+def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None:
+    match = _ORDINAL_REF.search(question)
+    if not match:
+        return None
+    items = list_items(_answer_text(previous))
+    n = ORDINALS[(match.group(1) or match.group(2)).lower()]
+    if not items or n > len(items):
+        return None
+    label = item_label(items[n - 1] if n > 0 else items[-1])
+    return question[: match.start()] + label + question[match.end() :]
+
+
+def subject_words(text: str) -> list[str]:
+    """Words that name what a question is about: content words that are neither filler nor
+    an aspect asked about any subject ("how long", "license", "salary")."""
+    words = [
+        w
+        for w in query_terms(text)
+        if stem(w) not in _NOT_SUBJECT and w not in ORDINALS and not w.isdigit()
+    ]  # fmt: skip
+    return words[:MAX_SUBJECT_WORDS]
+
+
+def _aspects(text: str) -> tuple[str, ...]:
+    return tuple(w for w in query_terms(text) if stem(w) in _ASPECTS)
+
+
+def _has_phrase(words: list[str], phrases: Sequence[str], start_only: bool = False) -> bool:
+    joined = " ".join(words)
+    padded = f" {joined} "
+    for phrase in phrases:
+        if joined.startswith(phrase + " ") or joined == phrase:
+            return True
+        if not start_only and f" {phrase} " in padded:
+            return True
+    return False
+
+
+def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
+    """The question names part of the subject again ("trucking school" after "truck driver")."""
+    own = {stem(w) for w in words}
+    return any(stem(w) in own for w in subject)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How one turn relates to the conversation's subject."""
+
+    text: str
+    carried: tuple[str, ...]  # words carried from before, for choosing sentences
+    weight: float
+    state: _State
+    in_text: bool = True  # the carried words are added to the question's text too
+    same_subject: bool = False  # the turn goes on about the conversation's subject
+
+
+def _read(question: str, previous: Answer | str | None, state: _State) -> _Reading:
+    """Resolve one turn against the state the conversation was in before it."""
+    resolved = _resolve_ordinal(question, previous)
+    if resolved is not None:  # "the second one" is the previous answer's second item
+        own = subject_words(resolved) or list(state.subject)
+        return _Reading(
+            resolved, (), 0.0, _State(tuple(own), _aspects(resolved)), same_subject=True
+        )
+    words = words_of(question)
+    own = subject_words(question)
+    aspects = _aspects(question)
+    if not (state.subject or state.frame):
+        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
+    anaphoric = not ANAPHORA.isdisjoint(words)
+    same_question = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
+    if own and (same_question or _has_phrase(words, SWITCH_PHRASES)):
+        # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
+        # previous question's aspect comes along when this one names none
+        frame = () if aspects else state.frame
+        return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
+    said = [w for w in query_terms(question) if stem(w) not in _FRAME]
+    weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
+    if not own:  # "how long is the grad program for that?", "and the salary?"
+        carried = state.subject or state.frame
+        return _Reading(
+            question, carried, weight, _State(state.subject, aspects), same_subject=True
+        )
+    if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
+        # "which one is about Scrum?" after "which certifications ...?": the thing asked about
+        carried = state.subject or state.frame
+        state = _State(state.subject, aspects or state.frame)
+        return _Reading(question, carried, weight, state, same_subject=True)
+    if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
+        return _Reading(
+            question,
+            state.subject,
+            SHARED_WEIGHT,
+            _State(state.subject, aspects),
+            in_text=False,
+            same_subject=True,
+        )
+    # A subject of its own without a marker: the turn stands alone. A complete question
+    # ("what does a registered nurse earn?") starts a new subject; a remark or a vaguer
+    # question ("I'd like to work on defense projects though") puts its words in front of
+    # the earlier subject, so a later "for that" keeps both.
+    if question.endswith("?") and attribute_of(words) is not None:
+        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
+    merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
+    return _Reading(question, (), 0.0, _State(merged, aspects), same_subject=True)
+
+
+def _clip(history: Sequence[Turn]) -> list[tuple[str, Answer | str | None]]:
+    turns = []
+    for turn in list(history)[-MAX_TURNS:]:
+        user, answer = (turn[0], turn[1]) if len(turn) > 1 else (turn[0], None)
+        user = user if isinstance(user, str) else ""
+        turns.append((user[:MAX_TURN_CHARS], answer))
+    return turns
+
+
+def _state_after(history: Sequence[Turn]) -> tuple[_State, Answer | str | None]:
+    """The conversation's subject after its last turn, and that turn's answer."""
+    state, previous = _State(), None
+    for user, answer in _clip(history):
+        if user.strip():
+            state = _read(user.strip(), previous, state).state
+        previous = answer
+    return state, previous
+
+
+_WANTS = re.compile(
+    r"\b(?:what|which)\s{1,3}(?:are\s{1,3}(?:the\s{1,3}|some\s{1,3})?|kinds?\s{1,3}of\s{1,3}"
+    r"|types?\s{1,3}of\s{1,3}|other\s{1,3})?([a-z][a-z-]{0,40})",
+    re.IGNORECASE,
+)
+_NOT_WANTS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "one",
+        "ones",
+        "the",
+        "a",
+        "an",
+        "about",
+    ]
+)
+
+
+def answer_type(question: str) -> str:
+    """The stem of the plural thing a question asks for, when it names one."""
+    match = _WANTS.search(question)
+    if not match or match.group(1).lower() in _NOT_WANTS:
+        return ""
+    word = match.group(1).lower()
+    return stem(word) if word.endswith("s") else ""
+
+
+def _stems(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem(w) for w in words))
+
+
+def condense(question: str, history: Sequence[Turn] = ()) -> Query:
+    """Resolve a follow-up against the conversation; a self-contained question passes through."""
+    question = question.strip()
+    state, previous = _state_after(history) if history else (_State(), None)
+    reading = _read(question, previous, state)
+    focus = _stems(query_terms(reading.text))
+    if "how many" in " ".join(words_of(question)) and "number" not in focus:
+        focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
+    carried = tuple(s for s in _stems(reading.carried) if s not in focus)
+    text = reading.text
+    if reading.carried and reading.in_text:
+        text = f"{reading.text} ({' '.join(reading.carried)})"
+    return Query(
+        text=text,
+        focus=focus,
+        context=carried,
+        follow_up=bool(reading.carried) or reading.text != question,
+        context_weight=reading.weight if carried else 0.0,
+        wants=answer_type(question),
+        subject=" ".join(reading.state.subject),
+        sources=_cited(previous) if reading.same_subject else (),
+    )
+
+
+def _cited(answer: Answer | str | None) -> tuple[str, ...]:
+    """The articles an earlier answer cited, most cited first (at most MAX_SOURCES)."""
+    if answer is None or isinstance(answer, str) or answer.refused:
+        return ()
+    counts: dict[str, int] = {}
+    for c in answer.citations:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    return tuple(sorted(counts, key=lambda d: -counts[d])[:MAX_SOURCES])

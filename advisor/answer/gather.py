@@ -1,0 +1,174 @@
+"""Candidate gathering: the chunks whose units are scored for a question. Fused retrieval
+results, the articles its subjects name, each comparison side's own search, the leading
+articles' fact tables, and the chunks that continue a list; then which of the ranked
+candidates the answer sees."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from advisor.answer.analysis import Analysis
+from advisor.answer.scope import hit_in_scope
+from advisor.answer.scoring import ScoredUnit
+from advisor.index.generations import IndexReader
+from advisor.index.retrieval import Searcher
+from advisor.records import Hit, Query
+from advisor.text.terms import EQUIVALENT_WORDS
+
+# Fused retrieval results whose units are scored (subject articles and fact tables come on
+# top). 12 -> 10 changed no answer's fact coverage on mixed-dev, project or dev, raised the
+# project set's hit@1 (0.68 -> 0.70) and ooh-dev's coverage (0.972 -> 0.974), and scores a
+# sixth fewer units; 8 lowers mixed-dev hit@1 (0.70 -> 0.69).
+RERANK_CANDIDATES = 10
+FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
+# Articles a subject names (title "Electricians" for "electricians") join the candidates with
+# their chunks closest in meaning to the question: retrieval alone often ranks pages that
+# merely mention the subject above the page about it.
+SUBJECT_DOCS = 3
+SUBJECT_DOC_CHUNKS = 3
+PER_SUBJECT_HITS = 4  # a comparison's extra search per side
+
+
+@dataclass(frozen=True)
+class Gatherer:
+    """Gathers candidates from one index generation: its reader, a searcher over it, and the
+    query embedder (cached by the caller)."""
+
+    reader: IndexReader
+    searcher: Searcher
+    embed: Callable[[str], list[float]]
+
+    def candidates(self, analysis: Analysis) -> list[Hit]:
+        """Fused retrieval results, the articles the question's subjects name, and the fact
+        tables of the leading articles, each with its cosine similarity to the question."""
+        query = analysis.query
+        hits = self.searcher.search(
+            query.text, RERANK_CANDIDATES, keyword_query=expand_query(query)
+        )
+        if analysis.comparison:
+            hits = self.with_each_subject(analysis, hits)
+        hits = self.with_subject_docs(analysis, hits)
+        return self.with_dense_scores(query, self.with_fact_tables(hits, analysis))
+
+    def with_each_subject(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        """A comparison searches once per side too ("PMP vs CSM: which takes less time?" ->
+        the question without "CSM", and without "PMP"): one side often outranks the other."""
+        have = {h.chunk.chunk_id for h in hits}
+        for subject in analysis.covered[:4]:
+            text = analysis.ask
+            for other in analysis.covered:
+                if other is not subject:
+                    text = re.sub(rf"\b{re.escape(other.name)}\b", " ", text, flags=re.I)
+            for h in self.searcher.search(text, PER_SUBJECT_HITS):
+                if h.chunk.chunk_id not in have:
+                    hits.append(h)
+                    have.add(h.chunk.chunk_id)
+        return hits
+
+    def with_subject_docs(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        """The chunks closest to the question of the articles its subjects name, and of the
+        articles the previous answer cited when this question goes on about its subject."""
+        docs = list(dict.fromkeys(d for s in analysis.covered for d in s.docs))
+        if len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
+            docs = []
+        docs += [d for d in analysis.query.sources if d not in docs]
+        if not docs:
+            return hits
+        have = {h.chunk.chunk_id for h in hits}
+        reader = self.reader
+        ids = [c.chunk_id for d in docs for c in reader.doc_chunks(d) if c.chunk_id not in have]
+        if not ids:
+            return hits
+        sims = reader.similarities(self.embed(analysis.query.text), ids)
+        chunks = reader.chunks(ids)
+        floor = min((h.score for h in hits), default=0.0)
+        extra: list[Hit] = []
+        for d in docs:
+            mine = sorted((i for i in ids if chunks[i].doc_id == d), key=sims.get, reverse=True)
+            extra += [Hit(chunks[i], floor, sims[i], 0) for i in mine[:SUBJECT_DOC_CHUNKS]]
+        return hits + extra
+
+    def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Give keyword-only candidates their cosine similarity too, so ranking compares like
+        with like."""
+        missing = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
+        sims = self.reader.similarities(self.embed(query.text), missing)
+        return [replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) for h in hits]
+
+    def with_fact_tables(
+        self, candidates: list[Hit], analysis: Analysis | None = None
+    ) -> list[Hit]:
+        """Add the table chunks (structured facts such as "Median Pay: ...") of the leading
+        documents: a question about a document is often answered by its fact table."""
+        docs = list(dict.fromkeys(h.chunk.doc_id for h in candidates[:FACT_TABLE_DOCS]))
+        if analysis is not None:
+            docs += [d for s in analysis.covered for d in s.docs[:SUBJECT_DOCS] if d not in docs]
+        have = {h.chunk.chunk_id for h in candidates}
+        extra = [c for c in self.reader.table_chunks(docs) if c.chunk_id not in have]
+        floor = min((h.score for h in candidates), default=0.0)
+        return candidates + [Hit(c, floor, 0.0, 0) for c in extra]
+
+    def continuations(self, hits: list[Hit]) -> list[Hit]:
+        """When a top chunk ends inside a list that the next chunk continues, that one too."""
+        out = []
+        have = {h.chunk.chunk_id for h in hits}
+        for h in hits[:2]:
+            lines = h.chunk.text.split("\n")
+            nxt = self.reader.neighbour(h.chunk, +1)
+            if (
+                nxt
+                and nxt.chunk_id not in have
+                and lines[-1].startswith("- ")
+                and nxt.text.split("\n")[0] == lines[0]
+            ):
+                out.append(Hit(nxt, 0.0, h.dense, 0))
+                have.add(nxt.chunk_id)
+        return out
+
+
+def with_each_subject_hit(
+    analysis: Analysis, hits: list[Hit], order: list[int], k: int
+) -> list[int]:
+    """The top k, plus the best-ranked hit about each named subject that the top k lacks
+    (one side of a comparison, the article a subject names)."""
+    top = order[:k]
+    for subject in analysis.covered:
+        if not any(hit_in_scope(subject, hits[i]) for i in top):
+            extra = next((i for i in order[k:] if hit_in_scope(subject, hits[i])), None)
+            if extra is not None:
+                top.append(extra)
+    return top
+
+
+def with_figure_hit(
+    analysis: Analysis,
+    hits: list[Hit],
+    order: list[int],
+    ranking: list[int],
+    scored: list[ScoredUnit],
+) -> list[int]:
+    """The chosen hits, plus, for a question that asks for a figure none of them holds, the
+    best-ranked chunk of a subject's own article with a unit that holds one and names what
+    is asked ("what do plant managers make?": the pay section ranks below the duties that say
+    "also called plant managers"). Only the subject's own article: a figure found elsewhere
+    may be of another thing, and then "my sources don't give ..." is the honest answer."""
+    own_docs = {d for subject in analysis.covered for d in subject.docs}
+    if not analysis.figure or not own_docs:
+        return order
+    with_figure = {s.hit for s in scored if s.features.attribute > 0 and s.features.aspect > 0}
+    if set(order) & {s.hit for s in scored if s.features.attribute > 0}:
+        return order
+    extra = next(
+        (i for i in ranking if i in with_figure and hits[i].chunk.doc_id in own_docs), None
+    )
+    return order if extra is None else [*order, extra]
+
+
+def expand_query(query: Query) -> str:
+    """The keyword side's words: the question's, plus the career-domain equivalents of its
+    words (BM25 cannot know that "earn" is answered by "wage"). They are added as words, so
+    the ranker stems them once, like the question's own."""
+    extra = [eq for t in query.focus for eq in EQUIVALENT_WORDS.get(t, ())]
+    return f"{query.text} {' '.join(dict.fromkeys(extra))}" if extra else query.text

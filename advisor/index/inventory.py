@@ -1,0 +1,392 @@
+"""What the library is about: the subjects it names (article titles and their specific parts,
+short headings, acronyms) and the words it uses, built once per index generation so a question
+can be checked against it ("does the library cover sommeliers at all?").
+
+>>> text = "The PMP exam has 180 questions; questions vary, and so do the questions' topics."
+>>> inv = Inventory.build([("pmp", "PMP and CAPM", "Exam", text)])
+>>> sorted(inv.phrases), sorted(inv.titled)
+([('capm',), ('exam',), ('pmp',)], [('capm',), ('pmp',)])
+>>> inv.knows("questions"), inv.knows("sommelier"), inv.correct("qestions")
+(True, False, 'questions')
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
+from advisor.text.terms import STOPWORDS, all_stems, stem, words_of
+from advisor.text.units import parse_units
+
+INVENTORY_VERSION = 13
+# A title word or phrase shared by more articles than this is a family ("engineers",
+# "managers"), not a subject that picks out articles.
+MAX_PHRASE_DOCS = 4
+# An acronym stays specific across more articles ("MEM" in every article on management degrees).
+MAX_ACRONYM_DOCS = 10
+MAX_PHRASE_WORDS = 4
+# Headings of this many content words or fewer name a thing ("Green Belt", "Scrum Master").
+MAX_HEADING_WORDS = 3
+# Words seen this often count as known when a typo is one letter away from them.
+MIN_TYPO_TARGET_COUNT = 3
+MIN_TYPO_LENGTH = 5
+MIN_RESPELL_LENGTH = 6  # a question word searched under the library's spelling
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# Headings name a term often enough ("Engineering manager", "Engineering managers and
+# directors") for its initials to count as a word the library knows.
+MIN_INITIALISM_COUNT = 3
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+# Another name an article gives its occupation: "Industrial production managers, also called
+# plant managers, ..."; "also known as marshals or court officers".
+_ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})", re.I)
+_ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
+MAX_ALIAS_WORDS = 4
+
+# A sentence a site repeats on this many articles with only the article's name changed ("Compare
+# the job duties, education, job growth, and pay of actors with similar occupations.") is page
+# furniture: its words and meaning fit many questions, and it answers none of them.
+MIN_TEMPLATE_DOCS = 20
+# Shorter sentences ("Most actors work part time.") say something, however often repeated.
+MIN_TEMPLATE_STEMS = 5
+_DIGIT = re.compile(r"\d")
+# web addresses and calendar dates hold digits but are no figures: a suggested citation
+# ("..., at https://www.bls.gov/ooh/... (visited February 26, 2026).") is page furniture too
+_ADDRESSES_AND_DATES = re.compile(
+    r"https?://\S+|\bwww\.\S+|\b(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{1,2},\s*\d{4}"
+)
+
+_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
+
+Phrase = tuple[str, ...]
+# Title words that name what is said about a subject, not a subject ("Pay and Job Outlook")
+_GENERIC_STEMS = frozenset(stem(w) for w in ASPECT_WORDS | FRAME_WORDS)
+
+
+def words(text: str) -> list[str]:
+    """Folded words, by the one word pipeline."""
+    return words_of(text)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that are not stop words."""
+    return [stem(w) for w in words_of(text) if w not in STOPWORDS]
+
+
+def initialism(word: str) -> str | None:
+    """The initials a capitalised word stands for, plural "s" dropped, lower case; None for
+    other words.
+
+    >>> initialism("EMs"), initialism("AWS"), initialism("Scrum")
+    ('em', 'aws', None)
+    """
+    base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+    return base.lower() if len(base) >= 2 and base.isupper() else None
+
+
+@lru_cache(maxsize=4096)
+def _title_stems(title: str) -> frozenset[str]:
+    return frozenset(all_stems(title))
+
+
+@lru_cache(maxsize=32768)
+def template_key(text: str, title: str) -> str | None:
+    """A sentence's words without its article's name, as a key shared by its copies on other
+    articles; None for a sentence with figures or too few words to be page furniture.
+
+    >>> template_key("For a career video on actors, visit", "Actors")
+    'a career for on video visit'
+    >>> template_key("For a career video on actors, visit", "Actors") == template_key(
+    ...     "For a career video on welders, visit", "Welders")
+    True
+    >>> template_key("Bureau of Labor Statistics, Handbook, Actors, at https://x.gov/a.htm "
+    ...              "(visited May 2, 2026).", "Actors")
+    'at bureau handbook labor of statist visit'
+    """
+    if _DIGIT.search(text):
+        text = _ADDRESSES_AND_DATES.sub(" ", text)
+        if _DIGIT.search(text):
+            return None
+    rest = set(all_stems(text)) - _title_stems(title)
+    return " ".join(sorted(rest)) if len(rest) >= MIN_TEMPLATE_STEMS else None
+
+
+def _deletions(word: str) -> list[str]:
+    """The word without one of its letters, in letter order (an order that never depends on
+    the process's hash seed, so a correction is the same in every process)."""
+    return list(dict.fromkeys(word[:i] + word[i + 1 :] for i in range(len(word))))
+
+
+@dataclass
+class Inventory:
+    """Subject phrases (stem tuples) with the articles they name, and the library's words."""
+
+    phrases: dict[Phrase, list[str]] = field(default_factory=dict)
+    expansions: dict[str, str] = field(default_factory=dict)  # "em" -> "engineering manager"
+    titled: dict[Phrase, list[str]] = field(default_factory=dict)  # phrase -> articles it titles
+    vocabulary: Counter[str] = field(default_factory=Counter)
+    titles: dict[str, str] = field(default_factory=dict)
+    templates: frozenset[str] = frozenset()  # template_key of sentences repeated site-wide
+    _typos: dict[str, str] | None = field(default=None, repr=False)
+    _by_head: dict[str, list[tuple[frozenset[str], str]]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> Inventory:
+        """From (doc_id, title, section, text) rows of the chunk table."""
+        names: dict[Phrase, set[str]] = {}
+        titled: dict[Phrase, set[str]] = {}
+        acronyms: set[Phrase] = set()
+        phrases_seen: Counter[tuple[str, str]] = Counter()
+        vocabulary: Counter[str] = Counter()
+        titles: dict[str, str] = {}
+        template_docs: dict[str, set[str]] = {}
+        for doc_id, title, section, text in rows:
+            titles[doc_id] = title
+            for unit in parse_units(text):
+                if unit.kind == "sentence" and (key := template_key(unit.text, title)):
+                    template_docs.setdefault(key, set()).add(doc_id)
+            whole = f"{title} {section} {text}"
+            vocabulary.update(words(whole))
+            # "M.D.", "Ph.D." are also written "MD", "PhD"; a term's initials ("EM" for
+            # "engineering manager") name it as well
+            vocabulary.update(m.replace(".", "").lower() for m in _DOTTED.findall(whole))
+            phrases_seen.update(_initialisms(section))
+            for phrase in (*_title_phrases(title), *aliases(text)):
+                names.setdefault(phrase, set()).add(doc_id)
+                titled.setdefault(phrase, set()).add(doc_id)
+            for heading in section.split(" > "):
+                stems = content_stems(heading)
+                if 0 < len(stems) <= MAX_HEADING_WORDS:
+                    names.setdefault(tuple(stems), set()).add(doc_id)
+            for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
+                if acronym not in COMMON_CAPITALS:
+                    key = (stem(acronym.lower().removesuffix("s")),)
+                    names.setdefault(key, set()).add(doc_id)
+                    acronyms.add(key)
+        phrases = {
+            p: sorted(d)
+            for p, d in names.items()
+            if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
+        }
+        expansions: dict[str, str] = {}
+        for (initials, phrase), n in phrases_seen.most_common():
+            if (
+                n >= MIN_INITIALISM_COUNT
+                and initials not in vocabulary
+                and initials not in expansions
+            ):
+                expansions[initials] = phrase
+        named = {p: sorted(titled[p]) for p in phrases if p in titled}
+        templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
+        return cls(phrases, expansions, named, vocabulary, titles, templates)
+
+    def templated(self, text: str, title: str) -> bool:
+        """The sentence is one the site repeats on many articles with only the name changed."""
+        return bool(self.templates) and template_key(text, title) in self.templates
+
+    # -- questions against the library --------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """The library uses this word, or a word of the same stem, or it is an initialism of
+        the library's ("EMs")."""
+        initials = initialism(word)
+        word = word.lower()
+        return (
+            word in self.vocabulary
+            or stem(word) in self._stems()
+            or (initials is not None and initials in self.expansions)
+            or self._starts_a_word(word)
+        )
+
+    def _starts_a_word(self, word: str) -> bool:
+        """Part of a compound the library writes as one word ("Scrum" in "ScrumMaster")."""
+        if len(word) < MIN_TYPO_LENGTH:
+            return False
+        if not hasattr(self, "_sorted"):
+            self._sorted = sorted(self.vocabulary)
+        i = bisect.bisect_left(self._sorted, word)
+        return i < len(self._sorted) and self._sorted[i].startswith(word)
+
+    def count(self, phrase: str) -> int:
+        """How often the library uses the rarest word of a name (0: known only by its stem
+        or another spelling, "MDs" for "M.D.")."""
+        return min((self.vocabulary.get(w, 0) for w in words(phrase)), default=0)
+
+    def respell(self, word: str) -> str | None:
+        """The library's word that this one is with a letter dropped ("clases" -> "classes"),
+        for words of MIN_RESPELL_LENGTH letters or more; a word with a letter more than a
+        library word is as often a real word the library does not use ("heard", "hard")."""
+        word = word.lower()
+        return self._typo_index().get(word) if len(word) >= MIN_RESPELL_LENGTH else None
+
+    def correct(self, word: str) -> str | None:
+        """The library's word one letter away from a misspelt one ("managment")."""
+        word = word.lower()
+        if len(word) < MIN_TYPO_LENGTH:
+            return None
+        typos = self._typo_index()
+        for variant in (word, *_deletions(word)):
+            if variant in typos:
+                return typos[variant]
+            if variant in self.vocabulary and self.vocabulary[variant] >= MIN_TYPO_TARGET_COUNT:
+                return variant
+        return None
+
+    def loose_match(self, stems: list[str]) -> list[tuple[int, int, Phrase, list[str]]]:
+        """Runs of 2-4 question stems that end in an article title's head noun and whose words
+        all occur in that title, when at most MAX_PHRASE_DOCS titles take them: (start, end,
+        run, articles). People name an occupation by part of its title: "water treatment
+        operator" for "Water and Wastewater Treatment Plant and System Operators"."""
+        heads = self._heads()
+        found = []
+        for end in range(len(stems), 1, -1):
+            titles = heads.get(stems[end - 1], ())
+            for n in range(min(MAX_PHRASE_WORDS, end), 1, -1):
+                run = stems[end - n : end]
+                docs = [doc for words, doc in titles if set(run) <= words]
+                if docs and len(docs) <= MAX_PHRASE_DOCS:
+                    found.append((end - n, end, tuple(run), docs))
+                    break
+        return found
+
+    def _heads(self) -> dict[str, list[tuple[frozenset[str], str]]]:
+        """Title head noun -> (the title's content stems, its article), built once."""
+        if self._by_head is None:
+            index: dict[str, list[tuple[frozenset[str], str]]] = {}
+            for doc, title in self.titles.items():
+                # the head is the last word before a preposition or colon: "Certifications
+                # for Engineers" names certifications, not engineers
+                words = content_stems(_TITLE_TAIL.split(title, maxsplit=1)[0])
+                if words:
+                    index.setdefault(words[-1], []).append((frozenset(words), doc))
+            self._by_head = index
+        return self._by_head
+
+    def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
+        """Longest subject phrases in a stem sequence: (start, end, phrase), left to right."""
+        found, i = [], 0
+        while i < len(stems):
+            for n in range(min(MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
+                phrase = tuple(stems[i : i + n])
+                if phrase in self.phrases:
+                    found.append((i, i + n, phrase))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    def _stems(self) -> set[str]:
+        if not hasattr(self, "_stem_set"):
+            self._stem_set = {stem(w) for w in self.vocabulary}
+        return self._stem_set
+
+    def _typo_index(self) -> dict[str, str]:
+        if self._typos is None:
+            index: dict[str, str] = {}
+            # the most used word claims a shared misspelling, whatever the vocabulary's order
+            words = sorted(self.vocabulary.items(), key=lambda wn: (-wn[1], wn[0]))
+            for w, n in words:
+                if n >= MIN_TYPO_TARGET_COUNT and len(w) >= MIN_TYPO_LENGTH and w.isalpha():
+                    for d in _deletions(w):
+                        index.setdefault(d, w)
+            self._typos = index
+        return self._typos
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        data = {
+            "version": INVENTORY_VERSION,
+            "phrases": [[list(p), d] for p, d in self.phrases.items()],
+            "titled": [[list(p), d] for p, d in self.titled.items()],
+            "expansions": self.expansions,
+            "vocabulary": dict(self.vocabulary),
+            "titles": self.titles,
+            "templates": sorted(self.templates),
+        }
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Inventory:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != INVENTORY_VERSION:
+            raise ValueError("inventory written by another version")
+        phrases = {tuple(p): d for p, d in data["phrases"]}
+        titled = {tuple(p): d for p, d in data["titled"]}
+        return cls(
+            phrases,
+            data["expansions"],
+            titled,
+            Counter(data["vocabulary"]),
+            data["titles"],
+            frozenset(data["templates"]),
+        )
+
+
+def aliases(text: str) -> list[Phrase]:
+    """Stems of the other names a text gives its subject: plural noun phrases of two to four
+    words after "also called" / "also known as" (a plural names people: "cost" or
+    "meteorological data" do not; one word alone is too loose: "marshals" for bailiffs would
+    make a federal air marshal covered).
+
+    >>> aliases("Industrial production managers, also called plant managers, oversee plants.")
+    [('plant', 'manag')]
+    >>> aliases("Bailiffs, also known as marshals or court officers, keep order.")
+    [('court', 'offic')]
+    """
+    out = []
+    for named in _ALIAS.findall(text):
+        for part in _ALIAS_SPLIT.split(named.strip()):
+            ws = part.split()
+            if 1 < len(ws) <= MAX_ALIAS_WORDS and ws[-1].lower().endswith("s"):
+                out.append(tuple(content_stems(part)))
+    return [p for p in out if p]
+
+
+def _initialisms(heading: str) -> list[tuple[str, str]]:
+    """(initials, words) of every two-word run of a heading path's content words.
+
+    >>> _initialisms("Engineering managers > Pay")
+    [('em', 'engineering managers')]
+    """
+    out = []
+    for part in heading.split(" > "):
+        ws = [w for w in words_of(part) if w not in STOPWORDS]
+        out += [(ws[i][0] + ws[i + 1][0], f"{ws[i]} {ws[i + 1]}") for i in range(len(ws) - 1)]
+    return out
+
+
+def _title_phrases(title: str) -> Iterable[Phrase]:
+    """The names a title gives its article: each coordinated part with the shared head noun,
+    and every tail of it of two words or more; one word alone only when it is the head
+    ("Heavy and Tractor-trailer Truck Drivers" -> "heavy driver", "truck driver", "driver")."""
+    parts = [
+        p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
+    ]
+    words = [w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in parts) if w]
+    stems = [[stem(x) for x in w] for w in words]
+    if not stems:
+        return
+    head = stems[-1][-1]
+    # "Accountants and Auditors": when the last part is one word, every part ending in a plural
+    # is a head noun too ("Safety Specialists", but not "Occupational Health")
+    heads = (
+        {s[-1] for s, w in zip(stems, words, strict=True) if len(w) == 1 or w[-1].endswith("s")}
+        if len(stems[-1]) == 1
+        else {head}
+    )
+    for part in stems:
+        if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
+            part = [part[0], head]  # "Electrical" and "Electronics Engineers"
+        for i in range(max(0, len(part) - MAX_PHRASE_WORDS), len(part)):
+            tail = tuple(part[i:])
+            if (len(tail) > 1 or tail[0] in heads) and not set(tail) <= _GENERIC_STEMS:
+                yield tail

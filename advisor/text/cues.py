@@ -1,0 +1,158 @@
+"""What a question's words say it asks: which attribute (pay, duration, ...), which kind of
+figure, whether it compares, whether it tries to change the advisor's instructions. The words
+themselves are data in `advisor/text/lexicon.py`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from functools import lru_cache
+
+from advisor.text.lexicon import (
+    ATTRIBUTE_CUES,
+    ATTRIBUTE_ORDER,
+    EARNING_ENDS,
+    FIGURE_PHRASES,
+    FIGURE_WORDS,
+    INJECTION_PATTERNS,
+)
+from advisor.text.terms import fold, stem, words_of
+
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in INJECTION_PATTERNS))
+# Words for the injection check: lower-case letters and digits, ':' kept (a "SYSTEM:" header).
+_INJECTION_WORD = re.compile(r"[^\W_]+|:")
+
+
+def looks_like_injection(text: str) -> bool:
+    """The text tries to change or reveal the advisor's instructions."""
+    words = " ".join(_INJECTION_WORD.findall(text.lower())).replace(" :", ":")
+    return _INJECTION.search(words) is not None
+
+
+def attribute_of(words: Iterable[str] | str) -> str | None:
+    """The attribute a question asks for (pay, duration, cost, requirements, duties, outlook,
+    steps, comparison, definition), from its words in order (or its text); None if no cue."""
+    seq = words_of(words) if isinstance(words, str) else [fold(w) for w in words]
+    return _attribute_of_words(tuple(seq))
+
+
+@lru_cache(maxsize=8192)
+def _attribute_of_words(seq: tuple[str, ...]) -> str | None:
+    """attribute_of for folded words in order (remembered: suggestions ask it of the same
+    headings again and again)."""
+    stems = {stem(w) for w in seq}
+    joined = f" {' '.join(seq)} "
+    cues, phrases = _cues()
+    for name in ATTRIBUTE_ORDER:
+        if name == "pay" and seq and seq[-1] in EARNING_ENDS:
+            return name
+        if name == "duties" and _WHAT_DO.search(joined):
+            return name
+        if not cues[name].isdisjoint(stems) or any(p in joined for p in phrases[name]):
+            return name
+    return None
+
+
+# "what does X do" asks for duties; "what does the path look like?" does not
+_WHAT_DO = re.compile(r" what (?:does|do|did) (?:\S+ )*?do ")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Per attribute: the stems of its one-word cues, and its phrases as " word word "."""
+
+    stems: dict[str, frozenset[str]] = {}
+    phrases: dict[str, tuple[str, ...]] = {}
+    for name, cues in ATTRIBUTE_CUES.items():
+        split = [words_of(c) for c in cues]
+        stems[name] = frozenset(stem(w[0]) for w in split if len(w) == 1)
+        phrases[name] = tuple(f" {' '.join(w)} " for w in split if len(w) > 1)
+    return stems, phrases
+
+
+ATTRIBUTES: dict[str, frozenset[str]] = _cues()[0]  # attribute -> stems of its one-word cues
+
+
+_FIGURE_PHRASES = tuple((re.compile(p, re.I), kind) for p, kind in FIGURE_PHRASES)
+
+# A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?").
+_COMPARISON_WORDS = re.compile(
+    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|more|"
+    r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b",
+    re.I,
+)
+_OR_QUESTION = re.compile(r"\bor\b[^?]*\?", re.I)  # "X or Y?"
+# "What does a director do that a manager doesn't?": a contrast of two subjects, the groups.
+# Both sides are "a"/"an" + up to three words (not "I", "you" or "the company": "what skills
+# does a manager need that I don't have?" compares nothing), the second side's verb negated;
+# at most 40 characters between the first verb and "that".
+_CONTRAST_VERBS = r"(?:do|does|did|have|has|need|needs|get|gets|earn|earns|make|makes|know|knows)"
+_NEGATED = (
+    r"(?:(?:do|does|did|can|could|will|would|is|are|has|have)(?:n[’']?t\b|\s+not\b)|cannot\b)"
+)
+CONTRAST = re.compile(
+    rf"\ban?\s+((?:[\w-]+\s){{0,2}}?[\w-]+)\s(?:(?:can|could|will|would|should|must)\s)?"
+    rf"{_CONTRAST_VERBS}\b[^?.]{{0,40}}?\bthat\s+an?\s((?:[\w-]+\s){{0,2}}?[\w-]+)\s{_NEGATED}",
+    re.I,
+)
+_COMPARISON = re.compile(
+    f"{_COMPARISON_WORDS.pattern}|{_OR_QUESTION.pattern}|{CONTRAST.pattern}", re.I
+)
+
+
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_MOVES_PAY = re.compile(
+    r"\b(?:affects?|drives?|push(?:es)?|raises?|boosts?|increases?|determines?|influences?|"
+    r"lowers?|decides?|factors?\s+(?:in|of|behind|for))\b(?:\s+\w+){0,2}?\s+"
+    r"(?:pay|salary|salaries|wages?|income|compensation)\b",
+    re.I,
+)
+_YES_NO = re.compile(
+    r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b"
+    # a request in question form asks for the figure: "can you tell me the median salary?"
+    r"(?!\s+(?:you|u)\s+(?:please\s+)?(?:tell|give|share|list|show|find|say)\b)"
+    r"(?!\s+(?:you|u)\s+know\b)",
+    re.I,
+)
+
+
+def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
+    """money, number or time when the question asks for such a figure, else None; cue words
+    whose stem is in `ignore` (the subjects' names) do not count.
+
+    >>> figure_asked("what kind of money do analysts make?"), figure_asked("how long is the program")
+    ('money', 'time')
+    >>> figure_asked("what makes a good manager?") is None
+    True
+    """
+    for pattern, kind in _FIGURE_PHRASES:
+        if pattern.search(text):
+            return kind
+    # a yes/no question ("is it just a bump in pay?") asks whether, not how much, unless it
+    # compares ("do electronics engineers get paid more than electrical engineers?"); and what
+    # moves pay ("what pushes pay up?", "what affects salaries?") asks for causes, not amounts
+    asked = " ".join(
+        q for q in _SENTENCES.split(text) if not _YES_NO.match(q) or _COMPARISON.search(q)
+    )
+    asked = _MOVES_PAY.sub(" ", asked)
+    words = set(_INJECTION_WORD.findall(asked.lower()))
+    if ignore:
+        words = {w for w in words if stem(w) not in ignore}
+    for kind, cues in FIGURE_WORDS.items():
+        if words & cues:
+            return kind
+    return None
+
+
+def compares_by_or_only(text: str) -> bool:
+    """The only comparison cue is an "or" ("does NCEES send the EIT or is there a step?")."""
+    return bool(_OR_QUESTION.search(text)) and not _COMPARISON_WORDS.search(text)
+
+
+def is_comparison(text: str) -> bool:
+    """The question sets subjects against each other.
+
+    >>> is_comparison("PMP vs CSM: which takes less time?"), is_comparison("what is the PMP?")
+    (True, False)
+    """
+    return bool(_COMPARISON.search(text))
