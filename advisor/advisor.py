@@ -16,7 +16,12 @@ from advisor.answer.analysis import Analysis, analyse
 from advisor.answer.answerer import Answerer, Prepared, QuotingAnswerer, spell
 from advisor.answer.compose import compose
 from advisor.answer.condense import condense as condense_question
-from advisor.answer.gather import Gatherer, with_each_subject_hit, with_figure_hit
+from advisor.answer.gather import (
+    Gatherer,
+    with_continuations,
+    with_each_subject_hit,
+    with_figure_hit,
+)
 from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
@@ -162,26 +167,14 @@ class Advisor:
         searcher = self.searcher()
         return Gatherer(searcher.reader, searcher, self.embed_query)
 
-    def score(self, analysis: Analysis, hits: list[Hit]) -> list[ScoredUnit]:
+    def score(
+        self, analysis: Analysis, hits: list[Hit], idf: dict[str, float]
+    ) -> list[ScoredUnit]:
         """Every unit of these hits, scored once by words and meaning."""
         # every retriever mode scores units the same way: the modes differ in retrieval only
         vectors = self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
         qv = self.embed_query(analysis.query.text) if vectors else None
-        return score_units(
-            analysis,
-            hits,
-            self.idf(analysis.query),
-            qv,
-            vectors,
-            inventory=self.reader().inventory(),
-        )
-
-    def ranked(self, query: Query, k: int) -> list[Hit]:
-        """The top k candidates by their best unit (the eval's MRR ranking)."""
-        analysis = self.analyse(query)
-        hits = self.gatherer().candidates(analysis)
-        order = rank_hits(analysis, hits, self.score(analysis, hits), self.idf(query))
-        return [hits[i] for i in order[:k]]
+        return score_units(analysis, hits, idf, qv, vectors, inventory=self.reader().inventory())
 
     def idf(self, query: Query) -> dict[str, float]:
         reader = self.reader()
@@ -194,22 +187,31 @@ class Advisor:
         analysis = self.analyse(query)
         gatherer = self.gatherer()
         candidates = gatherer.candidates(analysis)
-        scored = self.score(analysis, candidates)
-        ranking = rank_hits(analysis, candidates, scored, self.idf(query))
+        n = len(candidates)
+        following = gatherer.continuations(candidates)
+        pool = candidates + list(following.values())  # continuations last, never ranked
+        idf = self.idf(analysis.query)  # the analysed query: expansions and corrections count
+        scored = self.score(analysis, pool, idf)
+        ranked_units = [s for s in scored if s.hit < n]
+        ranking = rank_hits(analysis, candidates, ranked_units, idf)
         order = with_each_subject_hit(analysis, candidates, ranking, self.settings.top_k)
-        order = with_figure_hit(analysis, candidates, order, ranking, scored)
-        hits = [candidates[i] for i in order]
+        order = with_figure_hit(analysis, candidates, order, ranking, ranked_units)
+        continued = {i: n + k for k, i in enumerate(following)}
+        order = with_continuations(pool, order, continued)
+        hits = [pool[i] for i in order]
         place = {old: new for new, old in enumerate(order)}
         units = [s.moved(place[s.hit]) for s in scored if s.hit in place]
-        extra = gatherer.continuations(hits)
-        if extra:
-            more = self.score(analysis, extra)
-            units += [s.moved(s.hit + len(hits)) for s in more]
-            hits += extra
         if hits and max(h.dense for h in hits) < MIN_DENSE and not analysis.covered:
             units = []  # nothing in the library is even near the question, nor named by it
         draft = compose(analysis, hits, units)
-        return Prepared(query=query, analysis=analysis, hits=hits, scored=units, draft=draft)
+        return Prepared(
+            query=query,
+            analysis=analysis,
+            hits=hits,
+            scored=units,
+            draft=draft,
+            ranking=tuple(candidates[i] for i in ranking),
+        )
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
         return suggest_follow_ups(
@@ -245,8 +247,14 @@ class Advisor:
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
-        """Events: `status` while working, `token`s of the answer text, then one `answer`."""
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        trace: Callable[[Prepared], None] | None = None,
+    ) -> Iterator[Event]:
+        """Events: `status` while working, `token`s of the answer text, then one `answer`.
+        `trace` receives what was decided before the text (the evals read the ranking there)."""
         history = clip_history(history)  # no caller's history can make a request slow
         early = self.check(question)
         if early is not None:
@@ -260,6 +268,8 @@ class Advisor:
             yield Event("answer", answer=compared)
             return
         prepared = self.prepare(question, history)
+        if trace is not None:
+            trace(prepared)
         if prepared.draft.refused:
             refusal = self.refuse(prepared)
             yield from spell(refusal.text)

@@ -80,10 +80,11 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     )
     t["subject articles + fact tables"] = clock() - s
     s = clock()
-    scored = advisor.score(analysis, candidates)
+    idf = advisor.idf(analysis.query)
+    scored = advisor.score(analysis, candidates, idf)
     t["unit scoring"] = clock() - s
     s = clock()
-    ranking = rank_hits(analysis, candidates, scored, advisor.idf(analysis.query))
+    ranking = rank_hits(analysis, candidates, scored, idf)
     order = with_each_subject_hit(analysis, candidates, ranking, advisor.settings.top_k)
     order = with_figure_hit(analysis, candidates, order, ranking, scored)
     place = {old: new for new, old in enumerate(order)}

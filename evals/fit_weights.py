@@ -73,7 +73,7 @@ def collect(
         query = advisor.condense(q["question"], history)
         analysis = advisor.analyse(query)
         hits = advisor.gatherer().candidates(analysis)
-        scored = advisor.score(analysis, hits)
+        scored = advisor.score(analysis, hits, advisor.idf(analysis.query))
         if separate:
             qv = np.asarray(advisor.embed_query(query.text))
             scored = [

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.advisor import Advisor
+from advisor.answer.answerer import Prepared
 from advisor.evals.metrics import summarize, summarize_by_kind
 from advisor.index.embeddings import resolve_dtype
 from advisor.ingest.build import IngestReport, ingest
@@ -97,10 +98,12 @@ def _record(
     }
 
 
-def _timed(advisor: Advisor, question: str, history: list, started: float) -> tuple[Answer, float]:
+def _timed(
+    advisor: Advisor, question: str, history: list, started: float, trace: Callable
+) -> tuple[Answer, float]:
     """The answer, and when its first token came (ms after `started`)."""
     first, answer = None, None
-    for event in advisor.stream(question, history):
+    for event in advisor.stream(question, history, trace=trace):
         if event.kind == "token" and first is None:
             first = (time.perf_counter() - started) * 1000
         if event.kind == "answer":
@@ -131,17 +134,14 @@ def run(
         for turn in q.get("history") or []:
             history.append((turn, advisor.ask(turn, history)))
         started = time.perf_counter()
-        answer, first_token = _timed(advisor, q["question"], history, started)
+        prepared: list[Prepared] = []
+        answer, first_token = _timed(advisor, q["question"], history, started, prepared.append)
         latency = (time.perf_counter() - started) * 1000
-        # the final ranking (cited chunks first) of what the answerer saw, then the retriever's
-        # next ones up to ten, for MRR@10
-        query = advisor.condense(q["question"], history)
+        # the final ranking (cited chunks first) of what the answerer saw, then the rest of the
+        # candidates in the order the answer ranked them, for MRR@10: the path that answered
         seen = {c.chunk_id for c in answer.retrieved}
-        more = [
-            h.chunk
-            for h in advisor.ranked(query, RETRIEVED_FOR_MRR)
-            if h.chunk.chunk_id not in seen
-        ]
+        ranking = prepared[-1].ranking if prepared else ()
+        more = [h.chunk for h in ranking if h.chunk.chunk_id not in seen]
         retrieved = (list(answer.retrieved) + more)[:RETRIEVED_FOR_MRR]
         records.append({**_record(q, answer, retrieved, latency), "first_token_ms": first_token})
     if progress:

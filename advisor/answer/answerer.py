@@ -28,6 +28,7 @@ class Prepared:
     hits: list[Hit]  # the answerer's sources, best first
     scored: list[ScoredUnit]  # every unit of `hits`, scored once
     draft: Draft
+    ranking: tuple[Hit, ...] = ()  # every candidate, best first: what the eval's MRR measures
 
 
 class Answerer(Protocol):

@@ -6,7 +6,7 @@ candidates the answer sees."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from advisor.answer.analysis import Analysis
@@ -29,6 +29,7 @@ FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 SUBJECT_DOCS = 3
 SUBJECT_DOC_CHUNKS = 3
 PER_SUBJECT_HITS = 4  # a comparison's extra search per side
+CONTINUED_HITS = 2  # the top hits whose list goes on into the next chunk bring that chunk
 
 
 @dataclass(frozen=True)
@@ -110,22 +111,35 @@ class Gatherer:
         floor = min((h.score for h in candidates), default=0.0)
         return candidates + [Hit(c, floor, 0.0, 0) for c in extra]
 
-    def continuations(self, hits: list[Hit]) -> list[Hit]:
-        """When a top chunk ends inside a list that the next chunk continues, that one too."""
-        out = []
-        have = {h.chunk.chunk_id for h in hits}
-        for h in hits[:2]:
+    def continuations(self, hits: Sequence[Hit]) -> dict[int, Hit]:
+        """For each candidate that ends inside a list which the next chunk of its article goes
+        on with (that chunk repeats its first line), the next chunk, by candidate index. Found
+        for every candidate before scoring, so all units are scored once; the answer keeps the
+        ones of its top two hits (`with_continuations`)."""
+        out: dict[int, Hit] = {}
+        for i, h in enumerate(hits):
             lines = h.chunk.text.split("\n")
+            if not lines[-1].startswith("- "):
+                continue
             nxt = self.reader.neighbour(h.chunk, +1)
-            if (
-                nxt
-                and nxt.chunk_id not in have
-                and lines[-1].startswith("- ")
-                and nxt.text.split("\n")[0] == lines[0]
-            ):
-                out.append(Hit(nxt, 0.0, h.dense, 0))
-                have.add(nxt.chunk_id)
+            if nxt and nxt.text.split("\n")[0] == lines[0]:
+                out[i] = Hit(nxt, 0.0, h.dense, 0)
         return out
+
+
+def with_continuations(
+    hits: Sequence[Hit], order: list[int], following: dict[int, int]
+) -> list[int]:
+    """The chosen hits, plus the chunk that continues the list of each of the top two (index
+    into `hits`), unless it is chosen already."""
+    have = {hits[i].chunk.chunk_id for i in order}
+    out = list(order)
+    for i in order[:CONTINUED_HITS]:
+        j = following.get(i)
+        if j is not None and hits[j].chunk.chunk_id not in have:
+            out.append(j)
+            have.add(hits[j].chunk.chunk_id)
+    return out
 
 
 def with_each_subject_hit(
