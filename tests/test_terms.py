@@ -90,3 +90,14 @@ def test_word_functions_are_linear_on_adversarial_text(text):
     for fn in (query_terms, stems, text_stems, all_stems, words_of):
         fn(text)
     assert time.perf_counter() - start < BUDGET_S
+
+
+def test_content_stems_drop_lone_letters():
+    # "Nurse's" leaves a lone "s", whose Porter stem is empty: it is no word
+    assert text_stems("Nurse's duties") == ["nurs", "duti"]
+
+
+def test_fact_labels_and_titles_use_the_one_word_pipeline():
+    from advisor.library.catalog import fact_key
+
+    assert fact_key("Résumé Writers, 2024") == "resume writers"

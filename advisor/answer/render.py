@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 
 from advisor.answer.scoring import ScoredUnit
-from advisor.index.inventory import content_stems
 from advisor.records import Citation, Hit
+from advisor.text.terms import text_stems
 
 SNIPPET_CHARS = 700
 _ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
@@ -19,8 +19,8 @@ def _needs_label(s: ScoredUnit, hit: Hit) -> bool:
     """A figure or table row whose text does not say whose it is."""
     if s.unit.kind != "row" and not _ANY_FIGURE.search(s.text):
         return False
-    title = set(content_stems(hit.chunk.title))
-    return not title <= set(content_stems(s.text))
+    title = set(text_stems(hit.chunk.title))
+    return not title <= set(text_stems(s.text))
 
 
 def render(

@@ -33,10 +33,10 @@ def names_together(words: Sequence[str], stems: Sequence[str]) -> bool:
     engineers"; "Nursery and greenhouse managers oversee ... plants" does not name "plant
     managers").
 
-    >>> from advisor.index.inventory import content_stems
-    >>> names_together(content_stems("Paths for civil and construction engineers"), ("civil", "engin"))
+    >>> from advisor.text.terms import text_stems
+    >>> names_together(text_stems("Paths for civil and construction engineers"), ("civil", "engin"))
     True
-    >>> names_together(content_stems("Nursery managers oversee trees and plants"), ("plant", "manag"))
+    >>> names_together(text_stems("Nursery managers oversee trees and plants"), ("plant", "manag"))
     False
     """
     if len(stems) < 2:

@@ -17,10 +17,10 @@ from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
-from advisor.index.inventory import Inventory, content_stems
+from advisor.index.inventory import Inventory
 from advisor.records import Hit
 from advisor.text.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
-from advisor.text.terms import words_of
+from advisor.text.terms import text_stems, words_of
 from advisor.text.units import Unit, parse_units
 
 
@@ -241,7 +241,7 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
             and not figure_kind(u.text, "number")
             for u in units
         ),
-        words=tuple(content_stems(f"{heading_path} {text}")),
+        words=tuple(text_stems(f"{heading_path} {text}")),
         vocabulary=frozenset().union(*own, *context),
         stems=stem_index((own, near, context, opening)),  # in the order of OWN ... OPENING
     )
@@ -468,7 +468,7 @@ def _aspect_weights(match: Matcher, analysis: Analysis, hits: Sequence[Hit]) -> 
     named |= {
         st for s in analysis.covered for d in s.docs if d in titles for st in stems_of(titles[d])
     }
-    asked = set(content_stems(analysis.ask))
+    asked = set(text_stems(analysis.ask))
     return tuple(w if t in asked and t not in named else 0.0 for t, w in match.weights.items())
 
 

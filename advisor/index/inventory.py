@@ -22,10 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
-from advisor.text.terms import STOPWORDS, all_stems, stem, words_of
+from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 13
+INVENTORY_VERSION = 14
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -73,11 +73,6 @@ _GENERIC_STEMS = frozenset(stem(w) for w in ASPECT_WORDS | FRAME_WORDS)
 def words(text: str) -> list[str]:
     """Folded words, by the one word pipeline."""
     return words_of(text)
-
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that are not stop words."""
-    return [stem(w) for w in words_of(text) if w not in STOPWORDS]
 
 
 def initialism(word: str) -> str | None:
@@ -162,7 +157,7 @@ class Inventory:
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
             for heading in section.split(" > "):
-                stems = content_stems(heading)
+                stems = text_stems(heading)
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
                     names.setdefault(tuple(stems), set()).add(doc_id)
             for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
@@ -262,7 +257,7 @@ class Inventory:
             for doc, title in self.titles.items():
                 # the head is the last word before a preposition or colon: "Certifications
                 # for Engineers" names certifications, not engineers
-                words = content_stems(_TITLE_TAIL.split(title, maxsplit=1)[0])
+                words = text_stems(_TITLE_TAIL.split(title, maxsplit=1)[0])
                 if words:
                     index.setdefault(words[-1], []).append((frozenset(words), doc))
             self._by_head = index
@@ -347,7 +342,7 @@ def aliases(text: str) -> list[Phrase]:
         for part in _ALIAS_SPLIT.split(named.strip()):
             ws = part.split()
             if 1 < len(ws) <= MAX_ALIAS_WORDS and ws[-1].lower().endswith("s"):
-                out.append(tuple(content_stems(part)))
+                out.append(tuple(text_stems(part)))
     return [p for p in out if p]
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
 from advisor.records import Answer, Chunk, Citation
-from advisor.text.terms import stem
+from advisor.text.terms import stem, words_of
 
 MIN_COMPARE, MAX_COMPARE = 2, 4  # more than four columns no longer fit a chat bubble
 LEAD_CHUNKS = 3  # an article's summary for "nearest in meaning": its first chunks
@@ -41,7 +41,6 @@ _SIMILAR_SECTION = re.compile(r"\b(similar occupations|related (careers|occupati
 _FACT_ROW = re.compile(rf"^\| (?P<label>[^:;|]{{2,{MAX_LABEL_CHARS}}}): (?P<value>.+)$")
 _MULTI_FIELD = re.compile(r"; [^;:]{2,40}: ")  # "Occupation: X; Job Duties: Y" is not a fact
 _PERIOD = re.compile(r"\s*,?\s*\b(?:19|20)\d\d(?:\s*[–-]\s*\d{2,4})?\b\s*,?\s*")
-_WORD = re.compile(r"[a-z0-9]+")
 _SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())  # noqa: SIM905
 # Words that say what to compare rather than whom: "compare the pay of electricians and ..."
 _FILLER = frozenset(
@@ -247,7 +246,7 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
 # -- facts tables ------------------------------------------------------------------------------
 def fact_key(label: str) -> str:
     """Labels compare without their period: "Job Outlook, 2024–34" -> "job outlook"."""
-    return " ".join(_WORD.findall(_PERIOD.sub(" ", label).lower()))
+    return " ".join(words_of(_PERIOD.sub(" ", label)))
 
 
 def _fact(line: str) -> Fact | None:
@@ -314,7 +313,8 @@ def similar_names(chunks: Iterable[Chunk]) -> tuple[str, ...]:
 
 # -- matching words ----------------------------------------------------------------------------
 def _words(text: str) -> list[str]:
-    return _WORD.findall((text or "").lower())
+    """The one word pipeline's words ("Résumé" -> "resume"), so the filter and titles agree."""
+    return words_of(text or "")
 
 
 def _stems(text: str) -> frozenset[str]:
