@@ -35,7 +35,7 @@ from advisor.library.catalog import (
     comparison_answer,
 )
 from advisor.limits import clip_history
-from advisor.records import Answer, Event, Hit, Query, Turn
+from advisor.records import Answer, Event, Hit, Query, Quote, Turn, paragraph, passages_text
 from advisor.settings import Settings
 from advisor.text.cues import looks_like_injection
 
@@ -131,16 +131,16 @@ class Advisor:
     def check(self, question: str) -> Answer | None:
         """A polite reply for input we will not search with, else None."""
         if not question or not question.strip():
-            return Answer(EMPTY_REPLY, refused=True)
+            return Answer(text=EMPTY_REPLY, refused=True)
         if len(question) > self.settings.max_question_chars:
             n, limit = len(question), self.settings.max_question_chars
-            return Answer(TOO_LONG_REPLY.format(n=n, limit=limit), refused=True)
+            return Answer(text=TOO_LONG_REPLY.format(n=n, limit=limit), refused=True)
         if looks_like_injection(question):
             return self.refusal(question)
         return None
 
     def refusal(self, question: str = "") -> Answer:
-        return Answer(self.topics_line(), refused=True, question=question)
+        return Answer(text=self.topics_line(), refused=True, question=question)
 
     def topics_line(self) -> str:
         if self._topics is None:
@@ -167,9 +167,7 @@ class Advisor:
         searcher = self.searcher()
         return Gatherer(searcher.reader, searcher, self.embed_query)
 
-    def score(
-        self, analysis: Analysis, hits: list[Hit], idf: dict[str, float]
-    ) -> list[ScoredUnit]:
+    def score(self, analysis: Analysis, hits: list[Hit], idf: dict[str, float]) -> list[ScoredUnit]:
         """Every unit of these hits, scored once by words and meaning."""
         # every retriever mode scores units the same way: the modes differ in retrieval only
         vectors = self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
@@ -225,17 +223,20 @@ class Advisor:
         if draft.verdict == "unsupported" or not draft.text:
             return self.refusal(prepared.query.text)
         nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
-        text = draft.text
+        passages = draft.passages or (paragraph(draft.text),)
         if draft.verdict == "missing_subject" and nearest:
-            text += " The nearest topics they do cover: " + ", ".join(nearest) + "."
+            offer = Quote(text="The nearest topics they do cover: " + ", ".join(nearest) + ".")
+            last = passages[-1]
+            passages = (*passages[:-1], replace(last, quotes=(*last.quotes, offer)))
         follow = subject_follow_ups(prepared.analysis, nearest, self.searcher())
         return Answer(
-            text,
-            draft.citations,
-            follow,
-            True,
-            prepared.query.text,
-            tuple(h.chunk for h in prepared.hits),
+            text=passages_text(passages),
+            passages=passages,
+            citations=draft.citations,
+            follow_ups=follow,
+            refused=True,
+            question=prepared.query.text,
+            retrieved=tuple(h.chunk for h in prepared.hits),
         )
 
     # -- public API ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from advisor.records import Answer, Citation
+from advisor.records import Answer, Citation, Passage, Quote, Table
 
 # Follow-up resolution reads the last turn (its question and its list items); an LLM condenser
 # reads a few. Ten turns is more context than either uses, and bounds the work per request.
@@ -23,6 +23,10 @@ MAX_CITATIONS = 12
 # sections and urls are far shorter.
 MAX_CITATION_FIELD_CHARS = 2_000
 MAX_FOLLOW_UPS = 3
+# An answer's passages: a list of MAX_ITEMS (10) items with its lead-in, label lines and notes.
+MAX_PASSAGES = 24
+MAX_QUOTES = 6  # quotes in one paragraph (a best sentence and a few companions)
+MAX_TABLE_ROWS = 40  # a facts table has about 10 rows; 2-4 careers side by side
 
 
 def clip_text(value: object, limit: int) -> str:
@@ -41,14 +45,43 @@ def clip_citation(c: Citation) -> Citation:
 
 
 def clip_answer(answer: Answer) -> Answer:
-    """The answer with its text, question, citations and follow-ups within the bounds above."""
+    """The answer with its text, question, citations, follow-ups, passages and table within
+    the bounds above."""
     return Answer(
-        clip_text(answer.text, MAX_ANSWER_CHARS),
-        tuple(clip_citation(c) for c in tuple(answer.citations)[:MAX_CITATIONS]),
-        tuple(clip_text(q, MAX_USER_CHARS) for q in tuple(answer.follow_ups)[:MAX_FOLLOW_UPS]),
-        bool(answer.refused),
-        clip_text(answer.question, MAX_USER_CHARS),
-        answer.retrieved,
+        text=clip_text(answer.text, MAX_ANSWER_CHARS),
+        citations=tuple(clip_citation(c) for c in tuple(answer.citations)[:MAX_CITATIONS]),
+        follow_ups=tuple(
+            clip_text(q, MAX_USER_CHARS) for q in tuple(answer.follow_ups)[:MAX_FOLLOW_UPS]
+        ),
+        refused=bool(answer.refused),
+        question=clip_text(answer.question, MAX_USER_CHARS),
+        retrieved=answer.retrieved,
+        passages=clip_passages(answer.passages),
+        table=answer.table if answer.table is None or _table_fits(answer.table) else None,
+    )
+
+
+def clip_passages(passages: Sequence[Passage]) -> tuple[Passage, ...]:
+    """At most MAX_PASSAGES passages of MAX_QUOTES quotes, MAX_ANSWER_CHARS in all."""
+    out, left = [], MAX_ANSWER_CHARS
+    for p in tuple(passages)[:MAX_PASSAGES]:
+        quotes = []
+        for q in tuple(p.quotes)[:MAX_QUOTES]:
+            text = clip_text(q.text, left)
+            left -= len(text)
+            quotes.append(Quote(text=text, cite=int(q.cite)))
+        out.append(Passage(kind="item" if p.kind == "item" else "paragraph", quotes=tuple(quotes)))
+        if left <= 0:
+            break
+    return tuple(out)
+
+
+def _table_fits(table: Table) -> bool:
+    cells = sum(len(cells) + 1 for _, cells in table.rows) + len(table.columns)
+    return (
+        len(table.rows) <= MAX_TABLE_ROWS
+        and cells <= MAX_TABLE_ROWS * 5
+        and len(table.text) <= MAX_ANSWER_CHARS
     )
 
 

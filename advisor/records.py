@@ -6,8 +6,14 @@ The UI, CLI and evals only ever see these; none of them touches Chroma or LangCh
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+# The one pattern of an answer's citation markers, "[n]": the UI, condense, the LLM checker and
+# the evals read markers with it (and, where an answer carries `passages`, read those instead).
+CITATION_MARKER = re.compile(r"\[(\d{1,4})\]")
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
 
@@ -98,9 +104,82 @@ class Citation:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Quote:
+    """Words of an answer and the citation that supports them; `cite` 0 for words that only
+    frame the quotes (whose figures follow, what the library lacks)."""
+
+    text: str
+    cite: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Passage:
+    """A paragraph or a list item of an answer: its quotes in reading order."""
+
+    kind: Literal["paragraph", "item"]
+    quotes: tuple[Quote, ...]
+
+    @property
+    def text(self) -> str:
+        """The passage as a line of text with [n] markers ("- " before an item)."""
+        line = " ".join(f"{q.text} [{q.cite}]" if q.cite else q.text for q in self.quotes)
+        return f"- {line}" if self.kind == "item" else line
+
+
+def paragraph(text: str, cite: int = 0) -> Passage:
+    """One quote as a paragraph (cite 0: a framing line)."""
+    return Passage(kind="paragraph", quotes=(Quote(text=text, cite=cite),))
+
+
+def item_texts(passages: Iterable[Passage]) -> list[str]:
+    """The list items of an answer, without markers: what "the second one" refers to."""
+    return [
+        " ".join(" ".join(q.text for q in p.quotes).split()) for p in passages if p.kind == "item"
+    ]
+
+
+def passages_text(passages: Iterable[Passage]) -> str:
+    """An answer's text: its passages, a line each."""
+    return "\n".join(p.text for p in passages)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    """A table cell: a value and its citation (0 where the source does not give it)."""
+
+    text: str
+    cite: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table:
+    """Subjects side by side: a column per subject, a row per labelled fact."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        """The table as plain lines, one per fact, for clients that show text only."""
+        lines = [self.caption]
+        for label, cells in self.rows:
+            values = "; ".join(
+                f"{col}: {c.text} [{c.cite}]" if c.cite else f"{col}: {c.text}"
+                for col, c in zip(self.columns, cells, strict=True)
+            )
+            lines.append(f"- {label}: {values}")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
-    """The advisor's reply to one question."""
+    """The advisor's reply to one question. `text` is what a text-only client shows;
+    `passages` (or `table`) carry the same answer as data, each quote with its citation."""
 
     text: str
     citations: tuple[Citation, ...] = ()
@@ -108,6 +187,8 @@ class Answer:
     refused: bool = False
     question: str = ""  # the standalone question actually answered (after follow-up resolution)
     retrieved: tuple[Chunk, ...] = field(default=(), compare=False, repr=False)
+    passages: tuple[Passage, ...] = ()
+    table: Table | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -115,7 +196,24 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "follow_ups": list(self.follow_ups),
+            "passages": [
+                {"kind": p.kind, "quotes": [{"text": q.text, "cite": q.cite} for q in p.quotes]}
+                for p in self.passages
+            ],
+            **({"table": _table_dict(self.table)} if self.table else {}),
         }
+
+
+def _table_dict(table: Table) -> dict[str, object]:
+    return {
+        "caption": table.caption,
+        "columns": list(table.columns),
+        "rows": [
+            {"label": label, "cells": [{"text": c.text, "cite": c.cite} for c in cells]}
+            for label, cells in table.rows
+        ],
+        "note": table.note,
+    }
 
 
 @dataclass(frozen=True)
@@ -127,7 +225,7 @@ class Event:
     answer: Answer | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Hit:
     """A candidate chunk for a question, with how retrieval placed it."""
 

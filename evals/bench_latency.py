@@ -70,7 +70,9 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     top = sorted(fused, key=fused.__getitem__, reverse=True)[:RERANK_CANDIDATES]
     chunks = reader.chunks(top)
     sims = dict(dense)
-    candidates = [Hit(chunks[c], fused[c], sims.get(c, 0.0), 0) for c in top if c in chunks]
+    candidates = [
+        Hit(chunk=chunks[c], score=fused[c], dense=sims.get(c, 0.0)) for c in top if c in chunks
+    ]
     t["fusion"] = clock() - s
     s = clock()
     gatherer = advisor.gatherer()

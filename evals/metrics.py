@@ -12,9 +12,8 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
+from advisor.records import CITATION_MARKER
 from advisor.text.textutil import normalize
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def supports(chunk: dict[str, Any], question: dict[str, Any]) -> bool:
@@ -49,23 +48,33 @@ def fact_coverage(record: dict[str, Any]) -> float:
 
 
 def sentences_with_markers(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into (sentence, markers that end it)."""
+    """Split an answer's text into (sentence, markers that end it): for answers given as text
+    only (an LLM's)."""
     out = []
     for line in answer.splitlines():
         line = line.strip().removeprefix("- ")
         for piece in re.split(r"(?<=\])\s+(?=[^\[])", line):
-            markers = [int(m) for m in _MARKER.findall(piece)]
-            text = _MARKER.sub("", piece).strip()
+            markers = [int(m) for m in CITATION_MARKER.findall(piece)]
+            text = CITATION_MARKER.sub("", piece).strip()
             if text:
                 out.append((text, markers))
     return out
+
+
+def quotes_with_markers(record: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    """(quoted words, [n]) per cited quote of the answer's passages; the text split into
+    sentences when it has none."""
+    passages = record.get("passages") or []
+    if not passages:
+        return sentences_with_markers(record["answer"])
+    return [(q["text"], [q["cite"]]) for p in passages for q in p["quotes"] if q["cite"]]
 
 
 def citation_checks(record: dict[str, Any]) -> list[bool]:
     """One bool per [n] marker: it resolves to a citation whose chunk contains the sentence."""
     by_n = {c["n"]: c for c in record.get("citations") or []}
     checks = []
-    for sentence, markers in sentences_with_markers(record["answer"]):
+    for sentence, markers in quotes_with_markers(record):
         for n in markers:
             cited = by_n.get(n)
             ok = cited is not None and normalize(sentence) in normalize(

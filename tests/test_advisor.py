@@ -99,7 +99,17 @@ def test_ask_json_cli(project_index):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(data) == {"answer", "refused", "citations", "follow_ups"}
+    assert set(data) == {"answer", "refused", "citations", "follow_ups", "passages"}
+    # the answer as data: every passage's quotes, each with its citation, read back as the text
+    lines = []
+    for p in data["passages"]:
+        line = " ".join(
+            f"{q['text']} [{q['cite']}]" if q["cite"] else q["text"] for q in p["quotes"]
+        )
+        lines.append(f"- {line}" if p["kind"] == "item" else line)
+    assert "\n".join(lines) == data["answer"]
+    cited = {q["cite"] for p in data["passages"] for q in p["quotes"] if q["cite"]}
+    assert cited and cited <= {c["n"] for c in data["citations"]}
     assert data["citations"] and set(data["citations"][0]) == {
         "n",
         "doc_id",

@@ -37,7 +37,7 @@ def inventory() -> Inventory:
 
 def hits_for(rows, dense: float = 0.5) -> list[Hit]:
     return [
-        Hit(Chunk(f"c{i}", doc, title, section, text, i), 1.0 / (i + 1), dense)
+        Hit(chunk=Chunk(f"c{i}", doc, title, section, text, i), score=1.0 / (i + 1), dense=dense)
         for i, (doc, title, section, text) in enumerate(rows)
     ]
 

@@ -18,7 +18,7 @@ def test_pronoun_carries_the_previous_subject():
     history = [
         (
             "What does an engineering director do?",
-            Answer("…", question="What does an engineering director do?"),
+            Answer(text="…", question="What does an engineering director do?"),
         )
     ]
     q = condense("Who do they report to?", history)
@@ -35,7 +35,7 @@ def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():
 
 def test_ordinal_maps_to_the_previous_answers_list():
     previous = Answer(
-        "Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]"
+        text="Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]"
     )
     q = condense(
         "Tell me more about the second one", [("What specializations are there?", previous)]
@@ -48,7 +48,7 @@ def test_ordinal_maps_to_the_previous_answers_list():
 
 
 def test_ordinal_beyond_the_list_falls_back_to_carrying():
-    previous = Answer("- One [1]")
+    previous = Answer(text="- One [1]")
     q = condense("What about the third one?", [("Which certifications?", previous)])
     assert q.text.startswith("What about the third one?") and q.follow_up
 
@@ -65,7 +65,7 @@ def test_answer_type():
 
 _turn = st.tuples(
     st.text(max_size=200),
-    st.one_of(st.none(), st.text(max_size=300), st.builds(Answer, st.text(max_size=300))),
+    st.one_of(st.none(), st.text(max_size=300), st.builds(Answer, text=st.text(max_size=300))),
 )
 
 
@@ -108,7 +108,11 @@ def test_condense_is_fast_on_adversarial_history():
     import time
 
     for text in ADVERSARIAL_TURNS:
-        history = [(text, Answer(text)), (text, text), ("how much do nurses earn?", Answer(text))]
+        history = [
+            (text, Answer(text=text)),
+            (text, text),
+            ("how much do nurses earn?", Answer(text=text)),
+        ]
         start = time.perf_counter()
         condense(text[:2000], history)
         condense("and the second one?", history)

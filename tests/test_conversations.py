@@ -16,7 +16,7 @@ def converse(turns: list[str], answers: dict[int, str] | None = None) -> list[Qu
     for i, user in enumerate(turns):
         q = condense(user, history)
         out.append(q)
-        history.append((user, Answer(answers.get(i, "…"), question=q.text)))
+        history.append((user, Answer(text=answers.get(i, "…"), question=q.text)))
     return out
 
 
@@ -164,13 +164,13 @@ def test_switching_gears_even_after_got_it():
 
 
 def test_a_refused_turn_still_sets_the_subject():
-    history = [("how do I become a locksmith?", Answer("Sorry…", refused=True))]
+    history = [("how do I become a locksmith?", Answer(text="Sorry…", refused=True))]
     q = condense("do they need a license?", history)
     assert "locksmith" in words(q)
 
 
 def test_a_bare_first_is_not_a_list_reference():
-    previous = Answer("Pay by occupation:\n- Occupation [1]\n- Principals [1]")
+    previous = Answer(text="Pay by occupation:\n- Occupation [1]\n- Principals [1]")
     history = [("what degree does a school principal need?", previous)]
     q = condense("does she need to have been a teacher first?", history)
     assert q.text.startswith("does she need to have been a teacher first?")

@@ -103,7 +103,7 @@ POISON = Chunk(
 
 
 def prepared(question: str, *chunks: Chunk) -> Prepared:
-    hits = [Hit(c, 1.0, 0.5, 1) for c in chunks]
+    hits = [Hit(chunk=c, score=1.0, dense=0.5, keyword_rank=1) for c in chunks]
     query = Query(text=question, focus=())
     analysis = Analysis(query=query, ask=question)
     if not chunks:

@@ -89,7 +89,7 @@ def answerer(request, local_model) -> LLMAnswerer:
 
 
 def prepared(question: str, *chunks: Chunk) -> Prepared:
-    hits = [Hit(c, 1.0, 0.5, 1) for c in chunks]
+    hits = [Hit(chunk=c, score=1.0, dense=0.5, keyword_rank=1) for c in chunks]
     query = Query(text=question, focus=())
     return Prepared(
         query=query,
@@ -176,7 +176,9 @@ def test_a_request_that_cannot_get_the_model_in_time_gets_the_quoted_answer(loca
     answerer = LLMAnswerer(local_model.model_copy(), quick)
     answerer.model.llm = local_model.llm.model_copy(update={"lock_wait": 0.2})
     prep = replace(
-        prepared("x", PMP), hits=[Hit(PMP, 1.0, 0.5, 1)], draft=Draft(text="quoted [1]", support=1)
+        prepared("x", PMP),
+        hits=[Hit(chunk=PMP, score=1.0, dense=0.5, keyword_rank=1)],
+        draft=Draft(text="quoted [1]", support=1),
     )
     assert lock.acquire(timeout=TEST_TIMEOUT_S)
     try:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.records import Answer, Citation
+from advisor.records import Answer, Cell, Citation, Passage, Quote, Table
 from advisor.ui.render import render_answer
 
 from .test_ui import ALLOWED_TAGS
@@ -63,7 +63,9 @@ def test_rendering_escapes_whatever_a_source_contains(answer_text, snippet, titl
     citation = Citation(
         1, "doc", title, section, url, "2025-01-01", snippet, "src", quote=snippet[:20]
     )
-    html = render_answer(0, Answer(f"{answer_text} [1]", (citation,)), asked=answer_text)
+    html = render_answer(
+        0, Answer(text=f"{answer_text} [1]", citations=(citation,)), asked=answer_text
+    )
     parser = Collect()
     parser.feed(html)
     for tag, attrs in parser.tags:
@@ -92,6 +94,33 @@ def test_rendering_is_linear_on_adversarial_text(name):
     """Each within a generous budget (2 s; linear work on 40,000 characters takes milliseconds)."""
     text = ADVERSARIAL[name]
     start = time.perf_counter()
-    html = render_answer(0, Answer(text, ()), asked=text)
+    html = render_answer(0, Answer(text=text, citations=()), asked=text)
     assert time.perf_counter() - start < 2.0
     assert html.startswith('<div class="ca-answer')
+
+
+def test_a_marker_written_in_a_source_stays_text():
+    """References come from each quote's citation, never from brackets in the quoted words: an
+    article that says "[1]" does not link to the answer's own source 1."""
+    citation = Citation(1, "doc", "Title", "Section", "", "2025-01-01", "snippet", "src")
+    quote = Quote(text="Footnote [1] of the article says so.", cite=1)
+    answer = Answer(
+        text=f"{quote.text} [1]",
+        citations=(citation,),
+        passages=(Passage(kind="paragraph", quotes=(quote,)),),
+    )
+    html = render_answer(0, answer)
+    assert html.count('href="#src-0-1"') == 1  # the quote's own reference only
+    assert "Footnote [1] of the article" in html
+
+
+def test_a_table_answer_renders_as_a_table():
+    citation = Citation(1, "a", "A", "Summary", "", "", "snippet", "src")
+    table = Table(
+        caption="Side by side:",
+        columns=("Electricians", "Plumbers"),
+        rows=(("Median pay", (Cell(text="$62,350", cite=1), Cell(text="not stated"))),),
+    )
+    html = render_answer(0, Answer(text=table.text, citations=(citation,), table=table))
+    assert "<table>" in html and "<th scope=\"col\">Plumbers</th>" in html
+    assert 'class="ca-missing">not stated</td>' in html

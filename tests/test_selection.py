@@ -50,7 +50,7 @@ def inventory() -> Inventory:
 
 def hits_for(rows) -> list[Hit]:
     return [
-        Hit(Chunk(f"c{i}", doc, title, section, text, i), 1.0 / (i + 1), 0.5)
+        Hit(chunk=Chunk(f"c{i}", doc, title, section, text, i), score=1.0 / (i + 1), dense=0.5)
         for i, (doc, title, section, text) in enumerate(rows)
     ]
 
@@ -218,7 +218,7 @@ def test_misspelt_words_are_searched_as_the_library_spells_them():
 
 def _answer(doc_id: str) -> Answer:
     cite = Citation(1, doc_id, "T", "S", "", "", "snippet")
-    return Answer("An answer. [1]", (cite,))
+    return Answer(text="An answer. [1]", citations=(cite,))
 
 
 def test_a_follow_up_on_the_same_subject_looks_in_the_previous_answers_articles():

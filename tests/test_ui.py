@@ -175,8 +175,8 @@ def hostile_answer() -> Answer:
     )
     good = Citation(2, "ok", "Good", "", "https://example.org/a?b=1&c=2", "", "Plain.")
     return Answer(
-        f"First {HOSTILE} claim. [1]\n- An item [2]\n- <iframe src=//x> [9]",
-        (bad, good),
+        text=f"First {HOSTILE} claim. [1]\n- An item [2]\n- <iframe src=//x> [9]",
+        citations=(bad, good),
         question="q",
     )
 

@@ -50,7 +50,7 @@ class Chat:
     def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, str]]:
         out = []
         for i, t in enumerate(turns):
-            answer = convert.answer_from_dict(t["answer"]) or Answer(SORRY, refused=True)
+            answer = convert.answer_from_dict(t["answer"]) or Answer(text=SORRY, refused=True)
             out.append({"role": "user", "content": render.render_user(t["user"])})
             out.append({"role": "assistant", "content": render.render_answer(i, answer, t["user"])})
         return out
@@ -132,10 +132,10 @@ class Chat:
                         yield frame(render.render_partial(text))
         except StoreError:
             log.exception("index unavailable while answering")
-            return Answer(NO_INDEX, refused=True)
+            return Answer(text=NO_INDEX, refused=True)
         except Exception:
             log.exception("answering %r failed", question[:200])
-        return Answer(SORRY, refused=True)
+        return Answer(text=SORRY, refused=True)
 
     def example(
         self, turns: list[dict[str, Any]], evt: gr.SelectData, request: gr.Request = None
@@ -151,10 +151,10 @@ class Chat:
             answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
         except StoreError:
             log.exception("index unavailable while answering")
-            answer = Answer(NO_INDEX, refused=True)
+            answer = Answer(text=NO_INDEX, refused=True)
         except Exception:
             log.exception("answering %r failed", (question or "")[:200])
-            answer = Answer(SORRY, refused=True)
+            answer = Answer(text=SORRY, refused=True)
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 
     # -- feedback, clearing, restoring ---------------------------------------------------

@@ -8,15 +8,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from advisor.limits import (
+    MAX_ANSWER_CHARS,
     MAX_CITATION_FIELD_CHARS,
     MAX_CITATIONS,
     MAX_FOLLOW_UPS,
+    MAX_PASSAGES,
+    MAX_QUOTES,
+    MAX_TABLE_ROWS,
     MAX_USER_CHARS,
     clip_answer,
     clip_history,
     clip_text,
 )
-from advisor.records import Answer, Citation
+from advisor.records import Answer, Cell, Citation, Passage, Quote, Table
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
 _CITATION_FIELDS = (
@@ -67,13 +71,70 @@ def answer_from_dict(raw: object) -> Answer | None:
     cites = raw.get("citations") if isinstance(raw.get("citations"), list) else []
     follow_ups = raw.get("follow_ups") if isinstance(raw.get("follow_ups"), list) else []
     answer = Answer(
-        raw["answer"],
-        tuple(c for c in map(citation_from_dict, cites[:MAX_CITATIONS]) if c is not None),
-        tuple(q for q in follow_ups[:MAX_FOLLOW_UPS] if isinstance(q, str)),
-        bool(raw.get("refused")),
-        clip_text(raw.get("question"), MAX_USER_CHARS),
+        text=raw["answer"],
+        citations=tuple(c for c in map(citation_from_dict, cites[:MAX_CITATIONS]) if c is not None),
+        follow_ups=tuple(q for q in follow_ups[:MAX_FOLLOW_UPS] if isinstance(q, str)),
+        refused=bool(raw.get("refused")),
+        question=clip_text(raw.get("question"), MAX_USER_CHARS),
+        passages=_passages(raw.get("passages")),
+        table=_table(raw.get("table")),
     )
     return clip_answer(answer)
+
+
+def _cite(raw: object) -> int:
+    return raw if isinstance(raw, int) and 0 <= raw <= MAX_CITATIONS else 0
+
+
+def _passages(raw: object) -> tuple[Passage, ...]:
+    """Saved passages, each field checked; anything malformed is dropped (the text remains)."""
+    out = []
+    for p in raw[:MAX_PASSAGES] if isinstance(raw, list) else ():
+        quotes = p.get("quotes") if isinstance(p, dict) else None
+        if not isinstance(quotes, list):
+            continue
+        kind = "item" if p.get("kind") == "item" else "paragraph"
+        out.append(
+            Passage(
+                kind=kind,
+                quotes=tuple(
+                    Quote(
+                        text=clip_text(q.get("text"), MAX_ANSWER_CHARS), cite=_cite(q.get("cite"))
+                    )
+                    for q in quotes[:MAX_QUOTES]
+                    if isinstance(q, dict)
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _table(raw: object) -> Table | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list):
+        return None
+    columns = tuple(clip_text(c, MAX_USER_CHARS) for c in (raw.get("columns") or [])[:8])
+    rows = []
+    for r in raw["rows"][:MAX_TABLE_ROWS]:
+        cells = r.get("cells") if isinstance(r, dict) else None
+        if not isinstance(cells, list) or len(cells) != len(columns):
+            return None
+        rows.append(
+            (
+                clip_text(r.get("label"), MAX_USER_CHARS),
+                tuple(
+                    Cell(text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite")))
+                    if isinstance(c, dict)
+                    else Cell(text="")
+                    for c in cells
+                ),
+            )
+        )
+    return Table(
+        caption=clip_text(raw.get("caption"), MAX_USER_CHARS),
+        columns=columns,
+        rows=tuple(rows),
+        note=clip_text(raw.get("note"), MAX_USER_CHARS),
+    )
 
 
 def turn(user: str, answer: Answer) -> dict[str, Any]:

@@ -8,12 +8,11 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from advisor.records import Answer, Citation
+from advisor.records import CITATION_MARKER, Answer, Citation, Passage, Table
 
 # A citation marker. Matched without the whitespace before it (which is trimmed by hand): a
 # leading \s* is retried at every space of a long run, quadratic in the run's length. Four
 # digits at most, so int() never meets a 5,000-digit number (Python refuses to parse those).
-_MARKER = re.compile(r"\[(\d{1,4})\]")
 REL = "noopener noreferrer nofollow"  # external links: no opener, no referrer, no endorsement
 QUOTE_JOIN = " … "  # how Citation.quote joins the pieces it used
 USER_SHOWN_CHARS = 600  # a longer question is clipped in its bubble (the advisor sees all of it)
@@ -41,21 +40,64 @@ def anchor(turn: int, n: int) -> str:
     return f"src-{int(turn)}-{int(n)}"
 
 
+def _marker(n: int, turn: int | None, known: set[int]) -> str:
+    """A superscript reference; a link to the source entry once citations are known."""
+    if turn is None or n not in known:
+        return f'<sup class="ca-ref">[{n}]</sup>'
+    link = f'<a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a>'
+    return f'<sup class="ca-ref">{link}</sup>'
+
+
 def _markers(escaped_line: str, turn: int | None, known: set[int]) -> str:
-    """[n] -> a superscript reference; a link to the source entry once citations are known."""
-
-    def sub(m: re.Match) -> str:
-        n = int(m.group(1))
-        if turn is None or n not in known:
-            return f'<sup class="ca-ref">[{n}]</sup>'
-        link = f'<a href="#{anchor(turn, n)}" title="Source {n}">[{n}]</a>'
-        return f'<sup class="ca-ref">{link}</sup>'
-
+    """[n] in a text-only answer (an LLM's, while it streams) -> references."""
     out, at = [], 0
-    for m in _MARKER.finditer(escaped_line):
-        out += [escaped_line[at : m.start()].rstrip(), sub(m)]
+    for m in CITATION_MARKER.finditer(escaped_line):
+        out += [escaped_line[at : m.start()].rstrip(), _marker(int(m.group(1)), turn, known)]
         at = m.end()
     return "".join(out) + escaped_line[at:]
+
+
+def render_passages(passages: Iterable[Passage], turn: int | None, numbers: Iterable[int]) -> str:
+    """An answer's passages as paragraphs and lists. Quoted words are only ever text: a "[1]"
+    written in a source stays text; references come from each quote's citation."""
+    known = set(numbers)
+    out: list[str] = []
+    items: list[str] = []
+    for p in passages:
+        html = " ".join(
+            esc(q.text) + (_marker(q.cite, turn, known) if q.cite else "") for q in p.quotes
+        )
+        if p.kind == "item":
+            items.append(f"<li>{html}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        out.append(f"<p>{html}</p>")
+    if items:
+        out.append("<ul>" + "".join(items) + "</ul>")
+    return "".join(out)
+
+
+def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
+    """A side-by-side table: a column per subject, a row per fact, each value cited."""
+    known = set(numbers)
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in table.columns)
+    rows = []
+    for label, cells in table.rows:
+        tds = "".join(
+            f"<td>{esc(c.text)}{_marker(c.cite, turn, known)}</td>"
+            if c.cite
+            else f'<td class="ca-missing">{esc(c.text)}</td>'
+            for c in cells
+        )
+        rows.append(f'<tr><th scope="row">{esc(label)}</th>{tds}</tr>')
+    note = f'<p class="ca-meta">{esc(table.note)}</p>' if table.note else ""
+    return (
+        f"<p>{esc(table.caption)}</p>"
+        f'<div class="ca-compare"><table><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{note}"
+    )
 
 
 def render_text(text: str, turn: int | None = None, numbers: Iterable[int] = ()) -> str:
@@ -151,7 +193,13 @@ def render_answer(turn: int, answer: Answer, asked: str = "") -> str:
     resolved = ""
     if answer.question and not answer.refused and asked and _norm(answer.question) != _norm(asked):
         resolved = f'<div class="ca-resolved">Answering: {esc(answer.question)}</div>'
-    body = render_text(answer.text, turn, (c.n for c in answer.citations))
+    numbers = [c.n for c in answer.citations]
+    if answer.table is not None:
+        body = render_table(answer.table, turn, numbers)
+    elif answer.passages:
+        body = render_passages(answer.passages, turn, numbers)
+    else:  # an LLM's answer, or one a client saved as text
+        body = render_text(answer.text, turn, numbers)
     return f'<div class="{cls}">{resolved}{body}{render_sources(turn, answer.citations)}</div>'
 
 

@@ -52,12 +52,13 @@ class QuotingAnswerer:
     def stream(self, prepared: Prepared) -> Generator[Event, None, Answer]:
         draft = prepared.draft
         answer = Answer(
-            draft.text,
-            draft.citations,
-            (),
-            False,
-            prepared.query.text,
-            cited_first(prepared),
+            text=draft.text,
+            citations=draft.citations,
+            follow_ups=(),
+            refused=False,
+            question=prepared.query.text,
+            retrieved=cited_first(prepared),
+            passages=draft.passages,
         )
         yield from spell(answer.text)
         return answer

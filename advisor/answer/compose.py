@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.figures import figure_kind, figure_value
 from advisor.answer.render import render
 from advisor.answer.scope import in_scope, stems_of
 from advisor.answer.scoring import ScoredUnit
-from advisor.records import Citation, Hit, Query
+from advisor.records import Citation, Hit, Passage, Query, paragraph, passages_text
 from advisor.text.cues import attribute_of
 from advisor.text.lexicon import COMPARING_WORDS
 from advisor.text.terms import stem, words_of
@@ -64,7 +64,8 @@ Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
 class Draft:
     """What the composer decided, and why."""
 
-    text: str
+    text: str = ""  # the passages as text (`passages_text`)
+    passages: tuple[Passage, ...] = ()  # the answer as data: quotes with their citations
     citations: tuple[Citation, ...] = ()
     verdict: Verdict = "answer"
     support: float = 0.0  # the refusal measure of the best quoted unit (0..1)
@@ -74,6 +75,11 @@ class Draft:
     @property
     def refused(self) -> bool:
         return self.verdict != "answer"
+
+
+def _draft(passages: tuple[Passage, ...], **decided: Any) -> Draft:
+    """A draft whose text is its passages'."""
+    return Draft(text=passages_text(passages), passages=passages, **decided)
 
 
 def support_of(s: ScoredUnit) -> float:
@@ -97,7 +103,7 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         return Draft(text="", verdict="unsupported")
     if analysis.missing:
         names = tuple(s.name for s in analysis.missing)
-        return Draft(text=_lack_line(names), verdict="missing_subject", missing=names)
+        return _draft((paragraph(_lack_line(names)),), verdict="missing_subject", missing=names)
     if analysis.comparison and len(analysis.covered) >= 2:
         compared = _compare(analysis, hits, scored)
         if compared is not None:
@@ -105,7 +111,8 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     eligible, uncovered = _about_subjects(analysis, hits, scored)
     if uncovered:
         names = tuple(s.name for s in uncovered)
-        return Draft(text=_lack_line(names, mention=True), verdict="missing_subject", missing=names)
+        lack = paragraph(_lack_line(names, mention=True))
+        return _draft((lack,), verdict="missing_subject", missing=names)
     eligible = _with_their_items(eligible, scored)
     # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
     eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
@@ -128,8 +135,8 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     )
     chosen = _select(eligible, first, analysis.attribute)
     chosen = _structured_fact(eligible, chosen, hits)
-    text, citations = render(chosen, hits)
-    return Draft(text=text, citations=citations, support=support, chosen=tuple(chosen))
+    passages, citations = render(chosen, hits)
+    return _draft(passages, citations=citations, support=support, chosen=tuple(chosen))
 
 
 def _with_their_items(eligible: list[ScoredUnit], scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
@@ -256,10 +263,10 @@ def _missing_fact(
     )
     lead = f"My sources don't give {lack} for {about}."
     if support < MIN_SUPPORT:
-        return Draft(text=lead, verdict="missing_fact", support=support)
-    text, citations = render([best], hits)
-    return Draft(
-        text=f"{lead} What they do say:\n{text}",
+        return _draft((paragraph(lead),), verdict="missing_fact", support=support)
+    passages, citations = render([best], hits)
+    return _draft(
+        (paragraph(f"{lead} What they do say:"), *passages),
         citations=citations,
         verdict="missing_fact",
         support=support,
@@ -299,13 +306,13 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     if len(picks) < 2 or _together_answers(analysis, scored, picks):
         return None  # answered like any question, from the units about every side
     support = min(support_of(p) for p in picks)
-    text, citations = render(picks, hits, labels=True)
+    passages, citations = render(picks, hits, labels=True)
     verdict = _which_is_larger(analysis, picks, hits)
     if verdict:
-        text += "\n" + verdict
+        passages += (paragraph(verdict),)
     if lacking:
-        text += "\n" + _lack_line(lacking)
-    return Draft(text=text, citations=citations, support=support, chosen=tuple(picks))
+        passages += (paragraph(_lack_line(lacking)),)
+    return _draft(passages, citations=citations, support=support, chosen=tuple(picks))
 
 
 def _together_answers(

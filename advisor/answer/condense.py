@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.records import Answer, Query, Turn
+from advisor.records import CITATION_MARKER, Answer, Query, Turn, item_texts
 from advisor.text.cues import attribute_of
 from advisor.text.lexicon import (
     ANAPHORA,
@@ -47,7 +47,6 @@ _ORDINAL_REF = re.compile(
     r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
     re.IGNORECASE,
 )  # fmt: skip
-_CITATION = re.compile(r"\[\d{1,4}\]")
 # The word lists as stems, once: "reporting" is the aspect "report".
 _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
@@ -69,12 +68,15 @@ def _answer_text(answer: Answer | str | None) -> str:
     return text[:MAX_ANSWER_CHARS]
 
 
-def list_items(answer_text: str) -> list[str]:
-    """Bullet items of an earlier answer, without citation markers."""
+def list_items(answer: Answer | str | None) -> list[str]:
+    """List items of an earlier answer, without citation markers: read from its passages,
+    or, for an answer a client sent as text, from its "- " lines."""
+    if isinstance(answer, Answer) and answer.passages:
+        return item_texts(answer.passages)
     items = []
-    for line in answer_text.splitlines():
+    for line in _answer_text(answer).splitlines():
         if line.lstrip().startswith(("- ", "* ", "• ")):
-            items.append(" ".join(_CITATION.sub(" ", line.strip()[2:]).split()))
+            items.append(" ".join(CITATION_MARKER.sub(" ", line.strip()[2:]).split()))
     return items
 
 
@@ -89,7 +91,7 @@ def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None
     match = _ORDINAL_REF.search(question)
     if not match:
         return None
-    items = list_items(_answer_text(previous))
+    items = list_items(previous)
     n = ORDINALS[(match.group(1) or match.group(2)).lower()]
     if not items or n > len(items):
         return None

@@ -88,7 +88,9 @@ class Gatherer:
         extra: list[Hit] = []
         for d in docs:
             mine = sorted((i for i in ids if chunks[i].doc_id == d), key=sims.get, reverse=True)
-            extra += [Hit(chunks[i], floor, sims[i], 0) for i in mine[:SUBJECT_DOC_CHUNKS]]
+            extra += [
+                Hit(chunk=chunks[i], score=floor, dense=sims[i]) for i in mine[:SUBJECT_DOC_CHUNKS]
+            ]
         return hits + extra
 
     def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
@@ -109,7 +111,7 @@ class Gatherer:
         have = {h.chunk.chunk_id for h in candidates}
         extra = [c for c in self.reader.table_chunks(docs) if c.chunk_id not in have]
         floor = min((h.score for h in candidates), default=0.0)
-        return candidates + [Hit(c, floor, 0.0, 0) for c in extra]
+        return candidates + [Hit(chunk=c, score=floor) for c in extra]
 
     def continuations(self, hits: Sequence[Hit]) -> dict[int, Hit]:
         """For each candidate that ends inside a list which the next chunk of its article goes
@@ -123,7 +125,7 @@ class Gatherer:
                 continue
             nxt = self.reader.neighbour(h.chunk, +1)
             if nxt and nxt.text.split("\n")[0] == lines[0]:
-                out[i] = Hit(nxt, 0.0, h.dense, 0)
+                out[i] = Hit(chunk=nxt, score=0.0, dense=h.dense)
         return out
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from advisor.answer.scoring import ScoredUnit
-from advisor.records import Citation, Hit
+from advisor.records import Citation, Hit, Passage, Quote, paragraph
 from advisor.text.terms import text_stems
 
 SNIPPET_CHARS = 700
+MIXED_SOURCES = "These figures come from different sources and years; see each citation."
 _ANY_FIGURE = re.compile(r"\$\s?\d|\d\s?(%|percent)|\b\d{1,3}(,\d{3})+\b")
 
 
@@ -25,14 +27,15 @@ def _needs_label(s: ScoredUnit, hit: Hit) -> bool:
 
 def render(
     chosen: Sequence[ScoredUnit], hits: Sequence[Hit], labels: bool = False
-) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with [n] markers, one citation per article section (n by first use), and a
-    label line naming whose facts follow when the quoted text does not say."""
+) -> tuple[tuple[Passage, ...], tuple[Citation, ...]]:
+    """The chosen units as passages, each quote with its [n] (one citation per article
+    section, n by first use), and a label line naming whose facts follow when the quoted text
+    does not say."""
     key_of = {s.hit: (hits[s.hit].chunk.doc_id, hits[s.hit].chunk.section) for s in chosen}
     numbers: dict[tuple[str, str], int] = {}
     members: dict[tuple[str, str], list[int]] = {}
     quotes: dict[tuple[str, str], list[str]] = {}
-    lines: list[str] = []
+    lines: list[Passage] = []
     listed = len(chosen) > 1
     last_label = ""
     for s in chosen:
@@ -43,28 +46,28 @@ def render(
         quotes.setdefault(key, []).append(s.text)
         title = hits[s.hit].chunk.title
         if (labels or _needs_label(s, hits[s.hit])) and title != last_label:
-            lines.append(f"{title}:")
+            lines.append(paragraph(f"{title}:"))
             last_label = title
-        part = f"{s.text} [{n}]"
+        quote = Quote(text=s.text, cite=n)
         if s.unit.kind in ("item", "row") and listed:
-            lines.append(f"- {part}")
-        elif (
-            s.unit.kind == "lead"
-            or not lines
-            or lines[-1].startswith("- ")
-            or lines[-1].endswith(":")
-        ):
-            lines.append(part)
-        else:
-            lines[-1] = f"{lines[-1]} {part}"
+            lines.append(Passage(kind="item", quotes=(quote,)))
+        elif s.unit.kind == "lead" or not lines or _ends_block(lines[-1]):
+            lines.append(Passage(kind="paragraph", quotes=(quote,)))
+        else:  # a sentence goes on in the paragraph before it
+            lines[-1] = replace(lines[-1], quotes=(*lines[-1].quotes, quote))
     docs = {k[0] for k in numbers}
     if len(docs) > 1 and any(_ANY_FIGURE.search(s.text) for s in chosen):
-        lines.append("These figures come from different sources and years; see each citation.")
+        lines.append(paragraph(MIXED_SOURCES))
     citations = tuple(
         _citation(n, [hits[i] for i in members[key]], quotes[key])
         for key, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )
-    return "\n".join(lines), citations
+    return tuple(lines), citations
+
+
+def _ends_block(passage: Passage) -> bool:
+    """A list item or a label line ("Electricians:") ends a paragraph."""
+    return passage.kind == "item" or passage.text.endswith(":")
 
 
 def _citation(n: int, parts: list[Hit], quotes: list[str]) -> Citation:

@@ -15,7 +15,7 @@ from advisor.answer.condense import item_label, list_items
 from advisor.answer.figures import figure_kind
 from advisor.index.generations import IndexReader
 from advisor.index.retrieval import Searcher
-from advisor.records import Hit, Query
+from advisor.records import Hit, Query, item_texts
 from advisor.text.cues import ATTRIBUTES, attribute_of, figure_asked
 from advisor.text.lexicon import (
     FRAME_WORDS,
@@ -536,7 +536,11 @@ def _section_questions(reader: IndexReader, hit: Hit, skip: set[str], around: bo
 def _candidates(query: Query, hits: Sequence[Hit], draft: Draft, reader: IndexReader) -> list[str]:
     """Names listed in the answer, then the sections around the answer's, then the other
     sources' own sections."""
-    out = [q for item in list_items(draft.text) if (q := question_for_item(item_label(item)))]
+    out = [
+        q
+        for item in (item_texts(draft.passages) or list_items(draft.text))
+        if (q := question_for_item(item_label(item)))
+    ]
     if not hits:
         return out
     top = hits[0].chunk

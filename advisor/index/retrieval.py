@@ -73,7 +73,12 @@ class Searcher:
         sims = dict(dense)
         kw_rank = {cid: i for i, cid in enumerate(kw_ids, start=1)}
         return [
-            Hit(chunks[cid], fused[cid], sims.get(cid, 0.0), kw_rank.get(cid, 0))
+            Hit(
+                chunk=chunks[cid],
+                score=fused[cid],
+                dense=sims.get(cid, 0.0),
+                keyword_rank=kw_rank.get(cid, 0),
+            )
             for cid in top
             if cid in chunks
         ]

@@ -684,7 +684,13 @@ def comparison_text(comparison: Comparison) -> str:
 
 def comparison_answer(comparison: Comparison, question: str = "") -> Answer:
     """A comparison as the Answer the chat, the CLI and `/ask` show: table text + sources."""
-    return Answer(comparison_text(comparison), comparison.citations, (), False, question)
+    return Answer(
+        text=comparison_text(comparison),
+        citations=comparison.citations,
+        follow_ups=(),
+        refused=False,
+        question=question,
+    )
 
 
 def asks_to_compare(question: str) -> bool:

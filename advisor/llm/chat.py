@@ -22,7 +22,7 @@ from typing import Any
 
 from advisor.answer.answerer import Answerer, QuotingAnswerer
 from advisor.answer.condense import condense
-from advisor.records import Answer, Chunk, Citation, Event, Query, Turn
+from advisor.records import CITATION_MARKER, Answer, Chunk, Citation, Event, Query, Turn
 from advisor.settings import Settings
 from advisor.text.terms import query_terms, stem
 from advisor.text.textutil import normalize
@@ -156,7 +156,6 @@ def build_messages(question: str, chunks: Sequence[Any]) -> list[tuple[str, str]
 
 
 # -- checking the reply ----------------------------------------------------------------------
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 # A sentence is complete at . ! ? (and any markers after it) once the next word has begun.
 _END = re.compile(r"[.!?](?:[ \t]*\[\d{1,3}\])*[ \t]+(?=[^\s\[])")
@@ -180,8 +179,8 @@ def pieces(raw: str) -> list[Piece]:
         bullet = bool(_BULLET.match(line))
         body = _BULLET.sub("", line, count=1)
         for part in _split_sentences(body):
-            markers = tuple(int(m) for m in _MARKER.findall(part))
-            text = _MARKER.sub("", part).strip()
+            markers = tuple(int(m) for m in CITATION_MARKER.findall(part))
+            text = CITATION_MARKER.sub("", part).strip()
             if text:
                 out.append(Piece(text, markers, bullet))
     return out
@@ -405,7 +404,7 @@ class LLMAnswerer:
         chunks = [h.chunk for h in prepared.hits[:LLM_SOURCES]]
         question = prepared.query.text
         if not chunks:
-            return Answer("", refused=True, question=question)
+            return Answer(text="", refused=True, question=question)
         checker, lines = Checker(chunks), SentenceStream()
         answer, refused = _Built(chunks), False
         try:
@@ -425,7 +424,7 @@ class LLMAnswerer:
                 log.warning("LLM unavailable (%s): answering by quoting", err)
                 return (yield from _quoted(prepared))
         if not answer.parts:  # NO_ANSWER, or nothing a source supports: no answer
-            return Answer("", refused=True, question=question)
+            return Answer(text="", refused=True, question=question)
         return answer.result(question, [h.chunk for h in prepared.hits])
 
 
@@ -483,7 +482,14 @@ class _Built:
         )
         cited = [self.chunks[i] for i in self.numbers]
         rest = [c for c in retrieved if c not in cited]
-        return Answer("".join(self.parts), citations, (), False, question, (*cited, *rest))
+        return Answer(
+            text="".join(self.parts),
+            citations=citations,
+            follow_ups=(),
+            refused=False,
+            question=question,
+            retrieved=(*cited, *rest),
+        )
 
 
 def _quoted(prepared: Any) -> Generator[Event, None, Answer]:
@@ -493,4 +499,12 @@ def _quoted(prepared: Any) -> Generator[Event, None, Answer]:
         yield Event("token", token)
     order = {c.chunk_id: i for i, c in enumerate(draft.citations)}  # cited first, in order
     chunks = sorted((h.chunk for h in prepared.hits), key=lambda c: order.get(c.chunk_id, 1e9))
-    return Answer(draft.text, draft.citations, (), False, prepared.query.text, tuple(chunks))
+    return Answer(
+        text=draft.text,
+        citations=draft.citations,
+        follow_ups=(),
+        refused=False,
+        question=prepared.query.text,
+        retrieved=tuple(chunks),
+        passages=draft.passages,
+    )
