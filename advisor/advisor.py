@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from advisor.answer.analysis import Analysis, analyse
 from advisor.answer.answerer import Answerer, Prepared, QuotingAnswerer, spell
-from advisor.answer.compose import compose
+from advisor.answer.compose import Draft, compose
 from advisor.answer.condense import condense as condense_question
 from advisor.answer.gather import (
     Gatherer,
@@ -31,8 +31,7 @@ from advisor.library.catalog import (
     Comparison,
     Library,
     LibraryCache,
-    asks_to_compare,
-    comparison_answer,
+    comparison_table,
 )
 from advisor.limits import clip_history
 from advisor.records import Answer, Event, Hit, Query, Quote, Turn, paragraph, passages_text
@@ -183,6 +182,9 @@ class Advisor:
         """Analyse, retrieve, score units once, rank, and let the composer decide."""
         query = self.condense(question, history)
         analysis = self.analyse(query)
+        tabled = self.facts_table(analysis)
+        if tabled is not None:
+            return Prepared(query=query, analysis=analysis, hits=[], scored=[], draft=tabled)
         gatherer = self.gatherer()
         candidates = gatherer.candidates(analysis)
         n = len(candidates)
@@ -263,11 +265,6 @@ class Advisor:
             yield Event("answer", answer=early)
             return
         yield Event("status", "Searching the sources…")
-        compared = self.comparison_answer(question)
-        if compared is not None:  # "compare electricians and plumbers": the facts tables
-            yield from spell(compared.text)
-            yield Event("answer", answer=compared)
-            return
         prepared = self.prepare(question, history)
         if trace is not None:
             trace(prepared)
@@ -280,7 +277,9 @@ class Advisor:
         if answer.refused:  # the model found no answer in the sources
             yield Event("answer", answer=self.refusal(prepared.query.text))
             return
-        yield Event("answer", answer=replace(answer, follow_ups=self.suggest(prepared)))
+        if prepared.draft.table is None:
+            answer = replace(answer, follow_ups=self.suggest(prepared))
+        yield Event("answer", answer=answer)
 
     # -- the library: browsing and comparing (advisor/library/catalog.py) -------------------------
     def library(self) -> Library:
@@ -292,12 +291,15 @@ class Advisor:
         """2-4 articles' facts tables side by side, every cell cited (ValueError otherwise)."""
         return self.library().compare(doc_ids)
 
-    def comparison_answer(self, question: str) -> Answer | None:
-        """A cited side-by-side table when `question` asks to compare 2-4 careers that have
-        facts tables ("compare electricians and plumbers"), else None: answer it as usual.
-        Route with `if (answer := advisor.comparison_answer(q)) is not None: ...` before
-        retrieval, in `stream` (chat, CLI and `/ask` then all get it)."""
-        if not asks_to_compare(question):
+    def facts_table(self, analysis: Analysis) -> Draft | None:
+        """One outcome of a comparison: 2-4 careers with facts tables named by a request to
+        compare them ("compare electricians and plumbers") get the tables side by side, every
+        cell cited; else None, and the comparison is answered by quoting each side."""
+        if not analysis.comparison:
             return None
-        doc_ids = self.library().comparison_request(question)
-        return None if doc_ids is None else comparison_answer(self.compare(doc_ids), question)
+        doc_ids = self.library().comparison_request(analysis.query.text)
+        if doc_ids is None:
+            return None
+        comparison = self.compare(doc_ids)
+        table = comparison_table(comparison)
+        return Draft(text=table.text, table=table, citations=comparison.citations)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from advisor.settings import Settings, settings_table
 
@@ -150,7 +151,10 @@ def _open_advisor(settings: Settings):
 
 
 def _print_answer(answer) -> None:
-    out.print(answer.text, markup=False, highlight=False)
+    if answer.table is not None:
+        out.print(_rich_table(answer.table))
+    else:
+        out.print(answer.text, markup=False, highlight=False)
     for c in answer.citations:
         where = " > ".join(p for p in (c.title, c.section) if p)
         extra = ", ".join(p for p in (c.url or c.source, c.published) if p)
@@ -161,6 +165,16 @@ def _print_answer(answer) -> None:
         out.print(
             "You could also ask: " + " | ".join(answer.follow_ups), markup=False, style="cyan"
         )
+
+
+def _rich_table(table) -> Table:
+    """A side-by-side answer as a terminal table, each value with its [n]."""
+    shown = Table("", *table.columns, title=table.caption, caption=table.note or None)
+    for label, cells in table.rows:
+        shown.add_row(
+            Text(label), *(Text(f"{c.text} [{c.cite}]" if c.cite else c.text) for c in cells)
+        )
+    return shown
 
 
 def _print_explanation(report: dict) -> None:

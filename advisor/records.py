@@ -145,7 +145,7 @@ def passages_text(passages: Iterable[Passage]) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Cell:
+class TableCell:
     """A table cell: a value and its citation (0 where the source does not give it)."""
 
     text: str
@@ -158,7 +158,7 @@ class Table:
 
     caption: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[Cell, ...]], ...]
+    rows: tuple[tuple[str, tuple[TableCell, ...]], ...]
     note: str = ""
 
     @property

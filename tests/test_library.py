@@ -14,7 +14,7 @@ from advisor.library.catalog import (
     Library,
     assign_groups,
     build_library,
-    comparison_answer,
+    comparison_table,
     fact_key,
     facts_table,
     group_candidates,
@@ -269,18 +269,21 @@ def test_compare_wants_two_to_four_known_articles(library):
         library.compare(["electricians", "plumbers", "pmp", "notes", "mem-vs-mba"])
 
 
-def test_comparison_as_a_cited_markdown_answer(library):
-    answer = comparison_answer(library.compare(["electricians", "plumbers"]), "compare them")
-    lines = answer.text.splitlines()
-    assert "| | Electricians | Plumbers, Pipefitters, and Steamfitters |" in lines
-    assert "| 2024 Median Pay | $62,350 per year $29.98 per hour [1] | " in answer.text
-    assert f"| Work Experience in a Related Occupation | None [1] | {MISSING} |" in lines
-    assert [c.title for c in answer.citations] == [
+def test_comparison_as_a_cited_table(library):
+    comparison = library.compare(["electricians", "plumbers"])
+    table = comparison_table(comparison)
+    assert table.columns == ("Electricians", "Plumbers, Pipefitters, and Steamfitters")
+    rows = dict(table.rows)
+    pay = rows["2024 Median Pay"]
+    assert pay[0].text == "$62,350 per year $29.98 per hour" and pay[0].cite == 1
+    experience = rows["Work Experience in a Related Occupation"]
+    assert (experience[0].text, experience[0].cite) == ("None", 1)
+    assert (experience[1].text, experience[1].cite) == (MISSING, 0) and table.note
+    assert [c.title for c in comparison.citations] == [
         "Electricians",
         "Plumbers, Pipefitters, and Steamfitters",
     ]
-    assert not answer.refused and answer.question == "compare them"
-    assert len({(c.doc_id, c.section) for c in answer.citations}) == len(answer.citations)
+    assert len({(c.doc_id, c.section) for c in comparison.citations}) == len(comparison.citations)
 
 
 # -- comparison requests -----------------------------------------------------------------------
@@ -411,9 +414,10 @@ def test_library_over_a_real_index(small_ooh_advisor):
         c.missing for r in comparison.rows for c in r.cells
     )
 
-    answer = advisor.comparison_answer("compare electricians and plumbers")
-    assert answer is not None and len(answer.citations) == 2
-    assert advisor.comparison_answer("What do electricians do?") is None
+    answer = advisor.ask("compare electricians and plumbers")
+    assert answer.table is not None and len(answer.citations) == 2
+    assert answer.table.columns == ("Electricians", "Plumbers, Pipefitters, and Steamfitters")
+    assert advisor.ask("What do electricians do?").table is None
 
     related = library.related("electricians")
     similar = {r.title: r.doc_id for r in related.similar}

@@ -20,7 +20,7 @@ from advisor.limits import (
     clip_history,
     clip_text,
 )
-from advisor.records import Answer, Cell, Citation, Passage, Quote, Table
+from advisor.records import Answer, Citation, Passage, Quote, Table, TableCell
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
 _CITATION_FIELDS = (
@@ -122,9 +122,9 @@ def _table(raw: object) -> Table | None:
             (
                 clip_text(r.get("label"), MAX_USER_CHARS),
                 tuple(
-                    Cell(text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite")))
+                    TableCell(text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite")))
                     if isinstance(c, dict)
-                    else Cell(text="")
+                    else TableCell(text="")
                     for c in cells
                 ),
             )

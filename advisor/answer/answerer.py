@@ -59,6 +59,7 @@ class QuotingAnswerer:
             question=prepared.query.text,
             retrieved=cited_first(prepared),
             passages=draft.passages,
+            table=draft.table,
         )
         yield from spell(answer.text)
         return answer

@@ -18,7 +18,7 @@ from advisor.answer.figures import figure_kind, figure_value
 from advisor.answer.render import render
 from advisor.answer.scope import in_scope, stems_of
 from advisor.answer.scoring import ScoredUnit
-from advisor.records import Citation, Hit, Passage, Query, paragraph, passages_text
+from advisor.records import Citation, Hit, Passage, Query, Table, paragraph, passages_text
 from advisor.text.cues import attribute_of
 from advisor.text.lexicon import COMPARING_WORDS
 from advisor.text.terms import stem, words_of
@@ -71,6 +71,7 @@ class Draft:
     support: float = 0.0  # the refusal measure of the best quoted unit (0..1)
     chosen: tuple[ScoredUnit, ...] = field(default=(), repr=False)
     missing: tuple[str, ...] = ()  # names of subjects the library does not cover
+    table: Table | None = None  # careers side by side, from their facts tables
 
     @property
     def refused(self) -> bool:

@@ -18,7 +18,8 @@ import numpy as np
 
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
-from advisor.records import Answer, Chunk, Citation
+from advisor.records import Chunk, Citation, Table, TableCell
+from advisor.text.cues import compared_names
 from advisor.text.terms import stem, words_of
 
 MIN_COMPARE, MAX_COMPARE = 2, 4  # more than four columns no longer fit a chat bubble
@@ -47,14 +48,6 @@ _FILLER = frozenset(
     stem(w)
     for w in """career careers job jobs occupation occupations role roles profession work pay
     salary salaries wage wages earnings outlook education being becoming become working""".split()  # noqa: SIM905
-)
-_COMPARE_LEADS = (
-    re.compile(
-        r"^(?:(?:can|could) you |please |let's |lets )*(?:compare|contrast)\s+(?P<rest>.+)$"
-    ),
-    re.compile(r"^(?:show |give )?(?:me )?(?:a )?comparison (?:of|between)\s+(?P<rest>.+)$"),
-    re.compile(r"^how (?:do|does|would) (?P<rest>.+?) compare\b.*$"),
-    re.compile(r"^(?P<rest>.+\s(?:vs\.?|versus)\s.+)$"),
 )
 _SEPARATORS = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\b\.?|\bversus\b|\bwith\b|\bto\b)\s*")
 _LEADING_FILLER = re.compile(r"^(?:the |a |an |between |careers? (?:of )?|jobs? (?:of )?)+")
@@ -440,8 +433,7 @@ class Library:
         physicians", "how do actors and dancers compare") names, when each part names an article
         with a facts table and 2-4 distinct articles result; otherwise None, and the question is
         answered as usual."""
-        text = " ".join((question or "").lower().replace("?", " ").replace("!", " ").split())
-        rest = next((m["rest"] for p in _COMPARE_LEADS if (m := p.match(text))), None)
+        rest = compared_names(question)
         if rest is None:
             return None
         parts = [
@@ -661,40 +653,22 @@ COMPARISON_INTRO = "Side by side, each figure from the career's own facts table:
 COMPARISON_NOTE = f'"{MISSING}": that article\'s facts table does not give it.'
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def comparison_text(comparison: Comparison) -> str:
-    """The comparison as a Markdown table, each present cell with its [n]."""
-    head = "| | " + " | ".join(_md(a.title) for a in comparison.articles) + " |"
-    rule = "| --- " * (len(comparison.articles) + 1) + "|"
-    lines = [COMPARISON_INTRO, "", head, rule]
-    for row in comparison.rows:
-        cells = [MISSING if c.missing else f"{_md(c.value or '')} [{c.n}]" for c in row.cells]
-        lines.append(f"| {_md(row.label)} | " + " | ".join(cells) + " |")
-    if not comparison.rows:
-        lines.append(
-            "| (no facts table) | " + " | ".join(MISSING for _ in comparison.articles) + " |"
+def comparison_table(comparison: Comparison) -> Table:
+    """The comparison as a table record: a column per career, each present cell cited."""
+    rows = tuple(
+        (
+            row.label,
+            tuple(
+                TableCell(text=MISSING) if c.missing else TableCell(text=c.value or "", cite=c.n)
+                for c in row.cells
+            ),
         )
-    if any(c.missing for r in comparison.rows for c in r.cells) or not comparison.rows:
-        lines += ["", COMPARISON_NOTE]
-    return "\n".join(lines)
-
-
-def comparison_answer(comparison: Comparison, question: str = "") -> Answer:
-    """A comparison as the Answer the chat, the CLI and `/ask` show: table text + sources."""
-    return Answer(
-        text=comparison_text(comparison),
-        citations=comparison.citations,
-        follow_ups=(),
-        refused=False,
-        question=question,
+        for row in comparison.rows
     )
-
-
-def asks_to_compare(question: str) -> bool:
-    """The question opens like a comparison request ("compare X and Y", "X vs Y"): a cheap
-    test before the library (built once per generation) is consulted."""
-    text = " ".join((question or "").lower().replace("?", " ").replace("!", " ").split())
-    return any(p.match(text) for p in _COMPARE_LEADS)
+    missing = any(c.missing for r in comparison.rows for c in r.cells) or not comparison.rows
+    return Table(
+        caption=COMPARISON_INTRO,
+        columns=tuple(a.title for a in comparison.articles),
+        rows=rows,
+        note=COMPARISON_NOTE if missing else "",
+    )

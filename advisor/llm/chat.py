@@ -399,8 +399,8 @@ class LLMAnswerer:
     # -- answer ----------------------------------------------------------------------------
     def stream(self, prepared: Any) -> Generator[Event, None, Answer]:
         """Tokens of the checked answer as each sentence is confirmed, then the Answer."""
-        if self.settings.llm_role == "condense":
-            return (yield from _quoted(prepared))
+        if self.settings.llm_role == "condense" or prepared.draft.table is not None:
+            return (yield from _quoted(prepared))  # a facts table is shown as it is
         chunks = [h.chunk for h in prepared.hits[:LLM_SOURCES]]
         question = prepared.query.text
         if not chunks:
@@ -507,4 +507,5 @@ def _quoted(prepared: Any) -> Generator[Event, None, Answer]:
         question=prepared.query.text,
         retrieved=tuple(chunks),
         passages=draft.passages,
+        table=draft.table,
     )

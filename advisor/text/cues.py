@@ -149,10 +149,37 @@ def compares_by_or_only(text: str) -> bool:
     return bool(_OR_QUESTION.search(text)) and not _COMPARISON_WORDS.search(text)
 
 
+# A request to set careers side by side ("compare electricians and plumbers", "nurses vs
+# physicians", "how do chefs and bakers compare?"), read on lower-case words: what it names.
+_COMPARE_LEADS = (
+    re.compile(
+        r"^(?:(?:can|could) you |please |let's |lets )*(?:compare|contrast)\s+(?P<rest>.+)$"
+    ),
+    re.compile(r"^(?:show |give )?(?:me )?(?:a )?comparison (?:of|between)\s+(?P<rest>.+)$"),
+    re.compile(r"^how (?:do|does|would) (?P<rest>.+?) compare\b.*$"),
+    re.compile(r"^(?P<rest>.+\s(?:vs\.?|versus)\s.+)$"),
+)
+
+
+def compared_names(text: str) -> str | None:
+    """What a request to compare names ("electricians and plumbers"), else None.
+
+    >>> compared_names("Can you compare electricians and plumbers?")
+    'electricians and plumbers'
+    >>> compared_names("what do electricians earn?") is None
+    True
+    """
+    text = " ".join((text or "").lower().replace("?", " ").replace("!", " ").split())
+    return next((m["rest"] for p in _COMPARE_LEADS if (m := p.match(text))), None)
+
+
 def is_comparison(text: str) -> bool:
-    """The question sets subjects against each other.
+    """The question sets subjects against each other: the one recognizer of comparisons, for
+    the quoted answer's sides and for the side-by-side facts table alike.
 
     >>> is_comparison("PMP vs CSM: which takes less time?"), is_comparison("what is the PMP?")
     (True, False)
+    >>> is_comparison("compare electricians and plumbers")
+    True
     """
-    return bool(_COMPARISON.search(text))
+    return bool(_COMPARISON.search(text)) or compared_names(text) is not None
