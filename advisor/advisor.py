@@ -25,6 +25,7 @@ from advisor.answer.gather import (
 from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
+from advisor.answer.tuning import MIN_DENSE, NEAREST_SUBJECTS
 from advisor.index.generations import IndexReader, LiveIndex
 from advisor.index.retrieval import Searcher
 from advisor.library.catalog import (
@@ -40,13 +41,6 @@ from advisor.text.cues import looks_like_injection
 
 log = logging.getLogger(__name__)
 
-# Off-topic gate: a question that names nothing the library covers, and whose closest chunk is
-# this far in meaning, is not about careers. On mixed-dev (354 articles) off-topic questions'
-# closest chunk scores 0.20-0.25 and answerable ones 0.31 or more; a small library scores lower
-# for everything ("Is Lean Six Sigma worth getting?" 0.18 over the seed alone), which is why a
-# subject the library names lifts the gate.
-MIN_DENSE = 0.27
-NEAREST_SUBJECTS = 3
 
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."

@@ -18,14 +18,10 @@ from pathlib import Path
 
 from advisor.advisor import Advisor
 from advisor.answer.compose import compose
-from advisor.answer.gather import (
-    RERANK_CANDIDATES,
-    expand_query,
-    with_each_subject_hit,
-    with_figure_hit,
-)
+from advisor.answer.gather import expand_query, with_each_subject_hit, with_figure_hit
 from advisor.answer.scoring import rank_hits
 from advisor.answer.suggest import suggest_follow_ups
+from advisor.answer.tuning import RERANK_CANDIDATES
 from advisor.index.retrieval import CANDIDATES, rrf
 from advisor.records import Hit
 from advisor.settings import Settings

@@ -22,8 +22,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.answer.compose import SUPPORT_MEANING, SUPPORT_WORDS
-from advisor.answer.scoring import FEATURES, WEIGHTS, Features, Weights
+from advisor.answer.scoring import FEATURES, Features
+from advisor.answer.tuning import SUPPORT_MEANING, SUPPORT_WORDS, WEIGHTS, Weights
 from advisor.evals.harness import build_index, load_questions
 from advisor.settings import Settings
 from advisor.text.textutil import normalize

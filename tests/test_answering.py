@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from advisor.answer.analysis import analyse, ask_part
-from advisor.answer.compose import MIN_SUPPORT, compose, support_of
+from advisor.answer.compose import compose, support_of
 from advisor.answer.condense import condense
 from advisor.answer.scoring import score_units
+from advisor.answer.tuning import MIN_SUPPORT
 from advisor.index.inventory import Inventory
 from advisor.records import Chunk, Hit
 from advisor.text.units import parse_units

@@ -3,7 +3,8 @@ equivalent, found for many stem sets at once and the same as one set at a time."
 
 import numpy as np
 
-from advisor.answer.match import EQUIVALENT_CREDIT, Matcher, stem_index
+from advisor.answer.match import Matcher, stem_index
+from advisor.answer.tuning import EQUIVALENT_CREDIT
 from advisor.text.terms import all_stems
 
 SETS = [

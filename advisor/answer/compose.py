@@ -18,36 +18,28 @@ from advisor.answer.figures import figure_kind, figure_value
 from advisor.answer.render import render
 from advisor.answer.scope import in_scope, stems_of
 from advisor.answer.scoring import ScoredUnit
+from advisor.answer.tuning import (
+    COMPANION_SHARE,
+    COMPARE_ASPECT,
+    MAX_ITEMS,
+    MAX_SENTENCES,
+    MIN_SUPPORT,
+    NAMED_SUPPORT,
+    ONE_ROW_MARGIN,
+    ONE_ROW_SHARE,
+    ONE_ROW_SLACK,
+    ROW_ASPECT,
+    ROW_SHARE,
+    SIMILAR_STEMS,
+    SUPPORT_MEANING,
+    SUPPORT_WORDS,
+    WANTED_LIST_SHARE,
+)
 from advisor.records import Citation, Hit, Passage, Query, Table, paragraph, passages_text
 from advisor.text.cues import attribute_of
 from advisor.text.lexicon import COMPARING_WORDS
 from advisor.text.terms import stem, words_of
 
-MAX_ITEMS = 10
-MAX_SENTENCES = 3
-# Refusal measure (never a ranking bonus): how well the best quoted unit answers the question
-# by its words and by its meaning. An answer needs MIN_SUPPORT or more. Most unanswerable
-# questions are refused by the subject guard and the off-topic gate before this; on its own the
-# measure refuses 6% of unanswerable and 3% of answerable questions at 0.29, 25% and 5% at 0.35
-# (`evals/fit_weights.py` over mixed-dev + project + dev), so the bar sits low.
-SUPPORT_WORDS = 0.5
-SUPPORT_MEANING = 0.5
-MIN_SUPPORT = 0.31
-NAMED_SUPPORT = MIN_SUPPORT  # see _named_support
-# A list whose lead-in names the plural thing asked for answers "what certifications ...?"
-# when it scores this share of the best unit (a sentence naming one of them).
-WANTED_LIST_SHARE = 0.85
-# A second unit joins the answer when it scores this share of the best one.
-COMPANION_SHARE = 0.75
-# A fact-table row joins a prose answer when it scores this share of the best unit and holds
-# the figure asked for or this share of the question's words beyond its subject's name (the
-# row label "Typical Entry-Level Education" for "what level of education is needed").
-ROW_SHARE = 0.6
-ROW_ASPECT = 0.4
-# Picking each side of a comparison, the question's words beyond the subjects' names count on
-# top of the score ("which has the higher median?": the median line, not the percentiles):
-# every unit of a side names that side, so those words are what tell its units apart.
-COMPARE_ASPECT = 0.6
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
 _ATTRIBUTE_NAMES = {"pay": "pay figures", "cost": "costs or fees", "duration": "how long it takes"}
 _FIGURE_NAMES = {
@@ -409,7 +401,7 @@ def _select(
         ranked = sorted(listed, key=lambda s: s.score, reverse=True)
         first = ranked[0].score
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if first >= 1.5 * second + 0.05 and first >= 0.6 * best.score:
+        if first >= ONE_ROW_MARGIN * second + ONE_ROW_SLACK and first >= ONE_ROW_SHARE * best.score:
             # one item or row answers it ("2024 Median Pay: ...")
             lead = [s for s in same_group if s.unit.kind == "lead"]
             return (lead if best.unit.kind == "lead" else []) + [ranked[0]]
@@ -459,7 +451,7 @@ def _select(
 
 def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
     sa, sb = stems_of(a.text), stems_of(b.text)
-    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > SIMILAR_STEMS
 
 
 def _whole_list(eligible: list[ScoredUnit], group: list[ScoredUnit]) -> list[ScoredUnit]:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.answer.tuning import CARRIED_WEIGHT, FRAME_WEIGHT, SHARED_WEIGHT
+from advisor.limits import MAX_ANSWER_CHARS
 from advisor.records import CITATION_MARKER, Answer, Query, Turn, item_texts
 from advisor.text.cues import attribute_of
 from advisor.text.lexicon import (
@@ -29,15 +31,8 @@ from advisor.text.terms import query_terms, stem, words_of
 # turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
 MAX_TURNS = 6
 MAX_TURN_CHARS = 2000
-MAX_ANSWER_CHARS = 20_000  # an earlier answer's list, for ordinals
 MAX_SUBJECT_WORDS = 8
 MAX_SOURCES = 2  # articles of the previous answer a follow-up looks in first
-# How much carried words count when choosing sentences: in full when the question has at most
-# one word of its own ("who do they report to?"); partly when it says more ("is it good
-# forever or do I have to renew it?"): then its own words must choose the sentence.
-CARRIED_WEIGHT = 1.0
-SHARED_WEIGHT = 0.4
-FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
 
 # "the second one", "the 3rd option", "and the last?"; a bare "first" ("a teacher first",
 # "is the first year hard?") is not a reference to a list.

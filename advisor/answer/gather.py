@@ -12,24 +12,18 @@ from dataclasses import dataclass, replace
 from advisor.answer.analysis import Analysis
 from advisor.answer.scope import hit_in_scope
 from advisor.answer.scoring import ScoredUnit
+from advisor.answer.tuning import (
+    CONTINUED_HITS,
+    FACT_TABLE_DOCS,
+    PER_SUBJECT_HITS,
+    RERANK_CANDIDATES,
+    SUBJECT_DOC_CHUNKS,
+    SUBJECT_DOCS,
+)
 from advisor.index.generations import IndexReader
 from advisor.index.retrieval import Searcher
 from advisor.records import Hit, Query
 from advisor.text.terms import EQUIVALENT_WORDS
-
-# Fused retrieval results whose units are scored (subject articles and fact tables come on
-# top). 12 -> 10 changed no answer's fact coverage on mixed-dev, project or dev, raised the
-# project set's hit@1 (0.68 -> 0.70) and ooh-dev's coverage (0.972 -> 0.974), and scores a
-# sixth fewer units; 8 lowers mixed-dev hit@1 (0.70 -> 0.69).
-RERANK_CANDIDATES = 10
-FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
-# Articles a subject names (title "Electricians" for "electricians") join the candidates with
-# their chunks closest in meaning to the question: retrieval alone often ranks pages that
-# merely mention the subject above the page about it.
-SUBJECT_DOCS = 3
-SUBJECT_DOC_CHUNKS = 3
-PER_SUBJECT_HITS = 4  # a comparison's extra search per side
-CONTINUED_HITS = 2  # the top hits whose list goes on into the next chunk bring that chunk
 
 
 @dataclass(frozen=True)

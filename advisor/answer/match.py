@@ -13,10 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from advisor.answer.tuning import EQUIVALENT_CREDIT
 from advisor.records import Query
 from advisor.text.terms import EQUIVALENTS
-
-EQUIVALENT_CREDIT = 0.8
 
 # Stems as small integers, the same for the life of the process: numpy looks them up
 _STEM_IDS: dict[str, int] = {}

@@ -7,12 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from advisor.answer.analysis import Subject
+from advisor.answer.tuning import NAME_SLACK
 from advisor.records import Hit
 from advisor.text.terms import all_stems
-
-# A name of several words counts as named when its words stand within this many extra words
-# of each other: one, for a coordination ("civil and construction engineers")
-NAME_SLACK = 1
 
 
 @lru_cache(maxsize=16384)

@@ -1,5 +1,5 @@
 """Score every quotable unit of the candidate chunks once, by words and by meaning, and rank the
-chunks by their best unit. Every weight lives in `WEIGHTS`, with the reason for its value."""
+chunks by their best unit. Every weight lives in tuning.py, with the reason for its value."""
 
 from __future__ import annotations
 
@@ -17,76 +17,25 @@ from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
+from advisor.answer.tuning import (
+    OPENING_WORDS,
+    RANK_DENSE,
+    RANK_FUSED,
+    RANK_PREVIOUS_SOURCE,
+    RANK_SUBJECT_DOC,
+    RANK_TITLE,
+    WEIGHTS,
+    Weights,
+)
 from advisor.index.inventory import Inventory
 from advisor.records import Hit
 from advisor.text.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
 from advisor.text.terms import text_stems, words_of
 from advisor.text.units import Unit, parse_units
 
-
-@dataclass(frozen=True)
-class Weights:
-    """How much each feature adds to a unit's score. Fitted by `evals/fit_weights.py` on the
-    training split (see README "Answer quality"); the reason for each value is beside it."""
-
-    # words / meaning / chunk / subject / attribute: fitted by `evals/fit_weights.py` on half
-    # of mixed-dev + project + dev (175 questions, split by id hash); "the best unit is a good
-    # one" 0.54 -> 0.58 on that half and 0.48 -> 0.49 on the held-out half (hand-set weights
-    # before: 1.0 / 1.2 / 0.5 / 0.4 / 0.3). Re-fitted since by MRR with the newer features:
-    # weights fitted on either half lower the other half's MRR or leave it, so these stay.
-    words: float = 0.6  # share of the question's rarity-weighted words the unit (and its list
-    # lead-in or neighbour, at half weight) contains: exact wording still matters, less than meaning
-    meaning: float = 1.8  # cosine of question and unit vector; it is what finds paraphrases
-    # ("dying trade" ~ "projected to decline") that share no word with the question
-    chunk: float = 1.0  # cosine of question and the whole chunk: the unit's context counts
-    aspect: float = 0.2  # share of the words of what the question asks that are not its
-    # subjects' names or their articles' titles ("nights" in "do water treatment plant
-    # operators have to work nights?"): inside a subject's article every unit names the
-    # subject, so these words tell its units apart. Chosen with fit_weights' cases: 0.2 raises
-    # MRR on both halves (0.654 -> 0.662 train, 0.664 -> 0.668 held-out, top-1 unchanged);
-    # 0.3 and above lower held-out, as the words count twice
-    subject: float = 0.2  # the unit (or its article) is about every subject the question names
-    # (the composer also filters by subject, so the score needs only a nudge)
-    source: float = 0.15  # a follow-up's unit from an article the previous answer cited
-    # ("what kind of degree do most people start with?" after the PE steps): conversations go
-    # on where they were; less than the words a question adds, so a new aspect can still win
-    attribute: float = 0.15  # the unit carries the kind of figure asked for (money for pay);
-    # the composer also requires one, so this only orders units that all carry one
-    lead: float = 0.05  # a list answers more fully than one sentence: lists win ties
-    wants: float = 0.3  # a lead-in naming the plural thing asked for ("certifications such as:")
-    dangling: float = -0.3  # a lead-in whose list is not in this chunk answers nothing
-    other_rows: float = -0.4  # rows of a table about other subjects (similar occupations,
-    # employing industries), and the table's lead-in, unless the question asks for those
-    templated: float = -0.3  # a sentence the site repeats on many articles with only the name
-    # changed ("Compare the job duties ... of actors with similar occupations."): page furniture
-    # whose words fit many questions; a penalty, not a ban, as a repeated fact ("typically need
-    # a bachelor's degree") can still be the answer
-    continues: float = -0.15  # a sentence that opens by adding to the one before it ("In
-    # addition, most employers require plumbers to have a driver's license.") answers less on
-    # its own than the one it adds to ("Most states ... require plumbers to be licensed.").
-    # fit_weights' MRR is flat from 0 to -0.3 (0.673 / 0.663) and no eval set moves: a
-    # tie-breaker between sentences that share the question's words alike
-    opens: float = 0.15  # for "what does X do?": share of the question's
-    # words among the unit's first words. The sentence that opens with its topic ("An
-    # engineering director leads multiple teams") defines it; one naming it later in passing
-    # ("Engineering Manager: They ... Engineering Director: ...") compares. fit_weights' cases:
-    # MRR 0.676 -> 0.678 train, 0.658 -> 0.666 held out; flat from 0.1 to 0.4
-    rank: float = 0.04  # retrieval order as a tie-breaker
-
-
-WEIGHTS = Weights()
 # The questions a sentence that opens with their topic answers best: "what does X do?". Not
 # "what is X?": the sentence that spells the name out answers that, wherever it stands.
 _OPENING_ATTRIBUTES = frozenset({"duties"})
-OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
-# Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
-# question's words, plus (for prose) how close the chunk is in meaning to the best one.
-RANK_FUSED = 0.5
-RANK_TITLE = 0.3
-RANK_DENSE = 2.0
-RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages that mention it
-RANK_PREVIOUS_SOURCE = 0.2  # a follow-up goes on in the article the previous answer cited
-# (half the subject bonus: the question's own words still decide)
 
 # "In addition to salaries, ..." stands on its own: only the opener followed by a comma adds
 _CONTINUES = re.compile(rf"(?:{'|'.join(CONTINUATION_OPENERS)}),", re.I)

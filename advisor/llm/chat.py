@@ -36,7 +36,7 @@ LOCAL = "local"  # ADVISOR_LLM=local or local:PATH runs a model from disk (advis
 # words (stems) and every figure it states; below it, the reply says something the source
 # does not. 0.75 keeps "PMI issues the PMP" -> "The PMP is issued by PMI" and drops a sentence
 # that adds a claim of its own.
-MIN_SUPPORT = 0.75
+MIN_SENTENCE_SUPPORT = 0.75
 # The model reads the best few reranked chunks, not all top_k: on a CPU, reading the prompt is
 # most of the time (SmolLM2-135M: ~1,300 tokens for five chunks), and the reranker has put
 # the chunk that answers first.
@@ -281,7 +281,7 @@ class Checker:
 
     def _paraphrased(self, text: str, words: set[str], i: int) -> str | None:
         figures = _figures(text)
-        best, best_cover = None, MIN_SUPPORT
+        best, best_cover = None, MIN_SENTENCE_SUPPORT
         for unit, unit_words, unit_figures in self.units[i]:
             if figures - unit_figures:
                 continue

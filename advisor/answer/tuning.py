@@ -1,0 +1,157 @@
+"""Every number that shapes an answer, in one place, each marked FITTED (by which script, on
+which data), MEASURED (the figures that chose it) or HAND-SET (why this value). The stages
+import them from here; bounds on input sizes live in advisor/limits.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+# Unit scoring (advisor/answer/scoring.py). The weights of `Weights`: words, meaning, chunk,
+# subject and attribute FITTED by `evals/fit_weights.py`; aspect, continues and opens MEASURED
+# with its cases (MRR on both halves); the others HAND-SET, each for the reason beside it.
+@dataclass(frozen=True)
+class Weights:
+    """How much each feature adds to a unit's score. Fitted by `evals/fit_weights.py` on the
+    training split (see README "Answer quality"); the reason for each value is beside it."""
+
+    # words / meaning / chunk / subject / attribute: fitted by `evals/fit_weights.py` on half
+    # of mixed-dev + project + dev (175 questions, split by id hash); "the best unit is a good
+    # one" 0.54 -> 0.58 on that half and 0.48 -> 0.49 on the held-out half (hand-set weights
+    # before: 1.0 / 1.2 / 0.5 / 0.4 / 0.3). Re-fitted since by MRR with the newer features:
+    # weights fitted on either half lower the other half's MRR or leave it, so these stay.
+    words: float = 0.6  # share of the question's rarity-weighted words the unit (and its list
+    # lead-in or neighbour, at half weight) contains: exact wording still matters, less than meaning
+    meaning: float = 1.8  # cosine of question and unit vector; it is what finds paraphrases
+    # ("dying trade" ~ "projected to decline") that share no word with the question
+    chunk: float = 1.0  # cosine of question and the whole chunk: the unit's context counts
+    aspect: float = 0.2  # share of the words of what the question asks that are not its
+    # subjects' names or their articles' titles ("nights" in "do water treatment plant
+    # operators have to work nights?"): inside a subject's article every unit names the
+    # subject, so these words tell its units apart. Chosen with fit_weights' cases: 0.2 raises
+    # MRR on both halves (0.654 -> 0.662 train, 0.664 -> 0.668 held-out, top-1 unchanged);
+    # 0.3 and above lower held-out, as the words count twice
+    subject: float = 0.2  # the unit (or its article) is about every subject the question names
+    # (the composer also filters by subject, so the score needs only a nudge)
+    source: float = 0.15  # a follow-up's unit from an article the previous answer cited
+    # ("what kind of degree do most people start with?" after the PE steps): conversations go
+    # on where they were; less than the words a question adds, so a new aspect can still win
+    attribute: float = 0.15  # the unit carries the kind of figure asked for (money for pay);
+    # the composer also requires one, so this only orders units that all carry one
+    lead: float = 0.05  # a list answers more fully than one sentence: lists win ties
+    wants: float = 0.3  # a lead-in naming the plural thing asked for ("certifications such as:")
+    dangling: float = -0.3  # a lead-in whose list is not in this chunk answers nothing
+    other_rows: float = -0.4  # rows of a table about other subjects (similar occupations,
+    # employing industries), and the table's lead-in, unless the question asks for those
+    templated: float = -0.3  # a sentence the site repeats on many articles with only the name
+    # changed ("Compare the job duties ... of actors with similar occupations."): page furniture
+    # whose words fit many questions; a penalty, not a ban, as a repeated fact ("typically need
+    # a bachelor's degree") can still be the answer
+    continues: float = -0.15  # a sentence that opens by adding to the one before it ("In
+    # addition, most employers require plumbers to have a driver's license.") answers less on
+    # its own than the one it adds to ("Most states ... require plumbers to be licensed.").
+    # fit_weights' MRR is flat from 0 to -0.3 (0.673 / 0.663) and no eval set moves: a
+    # tie-breaker between sentences that share the question's words alike
+    opens: float = 0.15  # for "what does X do?": share of the question's
+    # words among the unit's first words. The sentence that opens with its topic ("An
+    # engineering director leads multiple teams") defines it; one naming it later in passing
+    # ("Engineering Manager: They ... Engineering Director: ...") compares. fit_weights' cases:
+    # MRR 0.676 -> 0.678 train, 0.658 -> 0.666 held out; flat from 0.1 to 0.4
+    rank: float = 0.04  # retrieval order as a tie-breaker
+
+
+WEIGHTS = Weights()
+
+# HAND-SET: how many words open a unit ("what does X do?" is answered by the sentence that
+# opens with X).
+OPENING_WORDS = 5  # "An engineering director leads": an article and a three-word name
+
+# HAND-SET: chunk ranking (advisor/answer/scoring.py rank_hits).
+# Chunk ranking: best unit, plus how the retrievers placed it, plus a title that names the
+# question's words, plus (for prose) how close the chunk is in meaning to the best one.
+RANK_FUSED = 0.5
+RANK_TITLE = 0.3
+RANK_DENSE = 2.0
+RANK_SUBJECT_DOC = 0.4  # an article whose title names the subject beats pages that mention it
+RANK_PREVIOUS_SOURCE = 0.2  # a follow-up goes on in the article the previous answer cited
+# (half the subject bonus: the question's own words still decide)
+
+# HAND-SET: when a name of several words counts as named (advisor/answer/scope.py).
+# A name of several words counts as named when its words stand within this many extra words
+# of each other: one, for a coordination ("civil and construction engineers")
+NAME_SLACK = 1
+
+# HAND-SET: credit for a career-domain equivalent of a question word ("earn" ~ "wage"):
+# nearly the word itself, a little less so the question's own wording wins ties.
+EQUIVALENT_CREDIT = 0.8
+
+# Candidates (advisor/answer/gather.py): RERANK_CANDIDATES MEASURED (see below); the others
+# HAND-SET.
+# Fused retrieval results whose units are scored (subject articles and fact tables come on
+# top). 12 -> 10 changed no answer's fact coverage on mixed-dev, project or dev, raised the
+# project set's hit@1 (0.68 -> 0.70) and ooh-dev's coverage (0.972 -> 0.974), and scores a
+# sixth fewer units; 8 lowers mixed-dev hit@1 (0.70 -> 0.69).
+RERANK_CANDIDATES = 10
+FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
+# Articles a subject names (title "Electricians" for "electricians") join the candidates with
+# their chunks closest in meaning to the question: retrieval alone often ranks pages that
+# merely mention the subject above the page about it.
+SUBJECT_DOCS = 3
+SUBJECT_DOC_CHUNKS = 3
+PER_SUBJECT_HITS = 4  # a comparison's extra search per side
+CONTINUED_HITS = 2  # the top hits whose list goes on into the next chunk bring that chunk
+
+# HAND-SET: carried words in a follow-up (advisor/answer/condense.py).
+# How much carried words count when choosing sentences: in full when the question has at most
+# one word of its own ("who do they report to?"); partly when it says more ("is it good
+# forever or do I have to renew it?"): then its own words must choose the sentence.
+CARRIED_WEIGHT = 1.0
+SHARED_WEIGHT = 0.4
+FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
+
+# The composer (advisor/answer/compose.py): the support measure and MIN_SUPPORT MEASURED (the
+# refusal trade-off below); the shares HAND-SET, each for the reason beside it.
+MAX_ITEMS = 10
+MAX_SENTENCES = 3
+# Refusal measure (never a ranking bonus): how well the best quoted unit answers the question
+# by its words and by its meaning. An answer needs MIN_SUPPORT or more. Most unanswerable
+# questions are refused by the subject guard and the off-topic gate before this; on its own the
+# measure refuses 6% of unanswerable and 3% of answerable questions at 0.29, 25% and 5% at 0.35
+# (`evals/fit_weights.py` over mixed-dev + project + dev), so the bar sits low.
+SUPPORT_WORDS = 0.5
+SUPPORT_MEANING = 0.5
+MIN_SUPPORT = 0.31
+NAMED_SUPPORT = MIN_SUPPORT  # see _named_support
+# A list whose lead-in names the plural thing asked for answers "what certifications ...?"
+# when it scores this share of the best unit (a sentence naming one of them).
+WANTED_LIST_SHARE = 0.85
+# A second unit joins the answer when it scores this share of the best one.
+COMPANION_SHARE = 0.75
+# A fact-table row joins a prose answer when it scores this share of the best unit and holds
+# the figure asked for or this share of the question's words beyond its subject's name (the
+# row label "Typical Entry-Level Education" for "what level of education is needed").
+ROW_SHARE = 0.6
+ROW_ASPECT = 0.4
+# Picking each side of a comparison, the question's words beyond the subjects' names count on
+# top of the score ("which has the higher median?": the median line, not the percentiles):
+# every unit of a side names that side, so those words are what tell its units apart.
+COMPARE_ASPECT = 0.6
+
+# MEASURED: the off-topic gate (advisor/advisor.py), and HAND-SET: how many nearest topics a
+# refusal offers.
+# Off-topic gate: a question that names nothing the library covers, and whose closest chunk is
+# this far in meaning, is not about careers. On mixed-dev (354 articles) off-topic questions'
+# closest chunk scores 0.20-0.25 and answerable ones 0.31 or more; a small library scores lower
+# for everything ("Is Lean Six Sigma worth getting?" 0.18 over the seed alone), which is why a
+# subject the library names lifts the gate.
+MIN_DENSE = 0.27
+NEAREST_SUBJECTS = 3
+
+# HAND-SET: one row or item answers by itself when it scores this much above the next one
+# ("2024 Median Pay: ..." for "what do X make?") and near the best unit (compose._select).
+ONE_ROW_MARGIN = 1.5
+ONE_ROW_SLACK = 0.05
+ONE_ROW_SHARE = 0.6
+# HAND-SET: two quotes sharing more than this share of their stems say the same thing: one is
+# enough (compose._similar).
+SIMILAR_STEMS = 0.6
