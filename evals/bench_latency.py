@@ -71,11 +71,7 @@ def stage_times(advisor: Advisor, question: str) -> dict[str, float]:
     ]
     t["fusion"] = clock() - s
     s = clock()
-    gatherer = advisor.gatherer()
-    candidates = gatherer.with_subject_docs(analysis, candidates)
-    candidates = gatherer.with_dense_scores(
-        analysis.query, gatherer.with_fact_tables(candidates, analysis)
-    )
+    candidates = advisor.gatherer().completed(analysis, candidates)
     t["subject articles + fact tables"] = clock() - s
     s = clock()
     idf = advisor.idf(analysis.query)

@@ -22,7 +22,7 @@ from advisor.answer.tuning import (
 )
 from advisor.index.generations import IndexReader
 from advisor.index.retrieval import Searcher
-from advisor.records import Hit, Query
+from advisor.records import Chunk, Hit, Query
 from advisor.text.terms import EQUIVALENT_WORDS
 
 
@@ -37,15 +37,34 @@ class Gatherer:
 
     def candidates(self, analysis: Analysis) -> list[Hit]:
         """Fused retrieval results, the articles the question's subjects name, and the fact
-        tables of the leading articles, each with its cosine similarity to the question."""
+        tables of the leading articles, each with its cosine similarity to the question (one
+        similarity lookup for all that retrieval did not score)."""
         query = analysis.query
         hits = self.searcher.search(
             query.text, RERANK_CANDIDATES, keyword_query=expand_query(query)
         )
         if analysis.comparison:
             hits = self.with_each_subject(analysis, hits)
-        hits = self.with_subject_docs(analysis, hits)
-        return self.with_dense_scores(query, self.with_fact_tables(hits, analysis))
+        return self.completed(analysis, hits)
+
+    def completed(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
+        """Retrieval's hits with the subjects' articles and the fact tables, all scored."""
+        query = analysis.query
+        docs = subject_docs(analysis)
+        have = {h.chunk.chunk_id for h in hits}
+        own = [c for d in docs for c in self.reader.doc_chunks(d) if c.chunk_id not in have]
+        # every article whose fact table can join: the leading ones, the subjects' own
+        leading = [h.chunk.doc_id for h in hits[:FACT_TABLE_DOCS]]
+        tables = self.reader.table_chunks([*leading, *fact_table_docs(analysis), *docs])
+        unscored = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
+        ids = list(dict.fromkeys([*unscored, *(c.chunk_id for c in (*own, *tables))]))
+        sims = self.reader.similarities(self.embed(query.text), ids)
+        hits = with_subject_chunks(hits, docs, own, sims)
+        hits = self.with_fact_tables(hits, analysis)
+        return [
+            replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) if h.dense == 0.0 else h
+            for h in hits
+        ]
 
     def with_each_subject(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
         """A comparison searches once per side too ("PMP vs CSM: which takes less time?" ->
@@ -62,38 +81,6 @@ class Gatherer:
                     have.add(h.chunk.chunk_id)
         return hits
 
-    def with_subject_docs(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
-        """The chunks closest to the question of the articles its subjects name, and of the
-        articles the previous answer cited when this question goes on about its subject."""
-        docs = list(dict.fromkeys(d for s in analysis.covered for d in s.docs))
-        if len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
-            docs = []
-        docs += [d for d in analysis.query.sources if d not in docs]
-        if not docs:
-            return hits
-        have = {h.chunk.chunk_id for h in hits}
-        reader = self.reader
-        ids = [c.chunk_id for d in docs for c in reader.doc_chunks(d) if c.chunk_id not in have]
-        if not ids:
-            return hits
-        sims = reader.similarities(self.embed(analysis.query.text), ids)
-        chunks = reader.chunks(ids)
-        floor = min((h.score for h in hits), default=0.0)
-        extra: list[Hit] = []
-        for d in docs:
-            mine = sorted((i for i in ids if chunks[i].doc_id == d), key=sims.get, reverse=True)
-            extra += [
-                Hit(chunk=chunks[i], score=floor, dense=sims[i]) for i in mine[:SUBJECT_DOC_CHUNKS]
-            ]
-        return hits + extra
-
-    def with_dense_scores(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        """Give keyword-only candidates their cosine similarity too, so ranking compares like
-        with like."""
-        missing = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
-        sims = self.reader.similarities(self.embed(query.text), missing)
-        return [replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) for h in hits]
-
     def with_fact_tables(
         self, candidates: list[Hit], analysis: Analysis | None = None
     ) -> list[Hit]:
@@ -101,7 +88,7 @@ class Gatherer:
         documents: a question about a document is often answered by its fact table."""
         docs = list(dict.fromkeys(h.chunk.doc_id for h in candidates[:FACT_TABLE_DOCS]))
         if analysis is not None:
-            docs += [d for s in analysis.covered for d in s.docs[:SUBJECT_DOCS] if d not in docs]
+            docs += [d for d in fact_table_docs(analysis) if d not in docs]
         have = {h.chunk.chunk_id for h in candidates}
         extra = [c for c in self.reader.table_chunks(docs) if c.chunk_id not in have]
         floor = min((h.score for h in candidates), default=0.0)
@@ -121,6 +108,37 @@ class Gatherer:
             if nxt and nxt.text.split("\n")[0] == lines[0]:
                 out[i] = Hit(chunk=nxt, score=0.0, dense=h.dense)
         return out
+
+
+def subject_docs(analysis: Analysis) -> list[str]:
+    """The articles the question's subjects name (unless they name too many to be specific),
+    then those the previous answer cited when this question goes on about its subject."""
+    docs = list(dict.fromkeys(d for s in analysis.covered for d in s.docs))
+    if len(docs) > SUBJECT_DOCS * max(1, len(analysis.covered)):
+        docs = []
+    return docs + [d for d in analysis.query.sources if d not in docs]
+
+
+def fact_table_docs(analysis: Analysis) -> list[str]:
+    """The subjects' own articles whose fact tables join the candidates."""
+    return [d for s in analysis.covered for d in s.docs[:SUBJECT_DOCS]]
+
+
+def with_subject_chunks(
+    hits: list[Hit], docs: Sequence[str], chunks: Sequence[Chunk], sims: dict[str, float]
+) -> list[Hit]:
+    """The chunks of each subject article closest to the question join the candidates: the
+    page about a subject often ranks below pages that merely mention it."""
+    floor = min((h.score for h in hits), default=0.0)
+    extra: list[Hit] = []
+    for d in docs:
+        mine = sorted(
+            (c for c in chunks if c.doc_id == d), key=lambda c: sims.get(c.chunk_id), reverse=True
+        )
+        extra += [
+            Hit(chunk=c, score=floor, dense=sims[c.chunk_id]) for c in mine[:SUBJECT_DOC_CHUNKS]
+        ]
+    return hits + extra
 
 
 def with_continuations(
