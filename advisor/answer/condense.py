@@ -25,7 +25,7 @@ from advisor.text.lexicon import (
     SAME_QUESTION_PHRASES,
     SWITCH_PHRASES,
 )
-from advisor.text.terms import query_terms, stem, words_of
+from advisor.text.terms import Words, read, stem, words_of
 
 # History is clipped before any of it is read: a subject is carried across a few turns, and a
 # turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
@@ -94,19 +94,19 @@ def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None
     return question[: match.start()] + label + question[match.end() :]
 
 
-def subject_words(text: str) -> list[str]:
+def subject_words(asked: Words) -> list[str]:
     """Words that name what a question is about: content words that are neither filler nor
     an aspect asked about any subject ("how long", "license", "salary")."""
     words = [
         w
-        for w in query_terms(text)
-        if stem(w) not in _NOT_SUBJECT and w not in ORDINALS and not w.isdigit()
+        for w, s in zip(asked.terms, asked.stems, strict=True)
+        if s not in _NOT_SUBJECT and w not in ORDINALS and not w.isdigit()
     ]  # fmt: skip
     return words[:MAX_SUBJECT_WORDS]
 
 
-def _aspects(text: str) -> tuple[str, ...]:
-    return tuple(w for w in query_terms(text) if stem(w) in _ASPECTS)
+def _aspects(asked: Words) -> tuple[str, ...]:
+    return tuple(w for w, s in zip(asked.terms, asked.stems, strict=True) if s in _ASPECTS)
 
 
 def _has_phrase(words: list[str], phrases: Sequence[str], start_only: bool = False) -> bool:
@@ -142,13 +142,13 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     """Resolve one turn against the state the conversation was in before it."""
     resolved = _resolve_ordinal(question, previous)
     if resolved is not None:  # "the second one" is the previous answer's second item
-        own = subject_words(resolved) or list(state.subject)
-        return _Reading(
-            resolved, (), 0.0, _State(tuple(own), _aspects(resolved)), same_subject=True
-        )
-    words = words_of(question)
-    own = subject_words(question)
-    aspects = _aspects(question)
+        asked = read(resolved)
+        own = subject_words(asked) or list(state.subject)
+        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(asked)), same_subject=True)
+    asked = read(question)
+    words = list(asked.words)
+    own = subject_words(asked)
+    aspects = _aspects(asked)
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
@@ -158,7 +158,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
         return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
-    said = [w for w in query_terms(question) if stem(w) not in _FRAME]
+    said = [s for s in asked.stems if s not in _FRAME]
     weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
@@ -255,7 +255,7 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
     question = question.strip()
     state, previous = _state_after(history) if history else (_State(), None)
     reading = _read(question, previous, state)
-    focus = _stems(query_terms(reading.text))
+    focus = tuple(dict.fromkeys(read(reading.text).stems))
     if "how many" in " ".join(words_of(question)) and "number" not in focus:
         focus = (*focus, "number")  # "how many jobs" is answered by "Number of Jobs"
     carried = tuple(s for s in _stems(reading.carried) if s not in focus)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 from advisor.text.lexicon import CASUAL_WORDS, EQUIVALENT_GROUPS, STOP_WORDS
 
@@ -69,6 +70,24 @@ def stem(word: str) -> str:
 def stems(text: str) -> list[str]:
     """Stemmed content words, in order, without duplicates."""
     return list(dict.fromkeys(stem(w) for w in query_terms(text)))
+
+
+class Words(NamedTuple):
+    """One text read once: every word (folded, in order), its content words (`query_terms`)
+    and their stems, so a stage that asks several things of a question reads it once.
+
+    >>> read("What do nurses earn?")
+    Words(words=('what', 'do', 'nurses', 'earn'), terms=('nurses', 'earn'), stems=('nurs', 'earn'))
+    """
+
+    words: tuple[str, ...]
+    terms: tuple[str, ...]
+    stems: tuple[str, ...]
+
+
+def read(text: str) -> Words:
+    terms = query_terms(text)
+    return Words(tuple(words_of(text)), tuple(terms), tuple(stem(w) for w in terms))
 
 
 def text_stems(text: str) -> list[str]:
