@@ -13,6 +13,13 @@ from dataclasses import replace
 from functools import lru_cache
 
 from advisor.answer.analysis import Analysis, analyse
+from advisor.answer.answerable import (
+    AnswerabilityModel,
+    decided,
+    load_model,
+    model_versions,
+    signals,
+)
 from advisor.answer.answerer import Answerer, Prepared, QuotingAnswerer, spell
 from advisor.answer.compose import Draft, compose
 from advisor.answer.condense import condense as condense_question
@@ -69,6 +76,7 @@ class Advisor:
         self._searcher: Searcher | None = None
         self._topics: str | None = None
         self._libraries = LibraryCache()  # the Explore outline, once per index generation
+        self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
 
     # -- lazy resources ------------------------------------------------------------------
     def embed_query(self, text: str) -> list[float]:
@@ -168,9 +176,21 @@ class Advisor:
         return score_units(analysis, hits, idf, qv, vectors, inventory=self.reader().inventory())
 
     def idf(self, query: Query) -> dict[str, float]:
+        return self.word_stats(query)[0]
+
+    def word_stats(self, query: Query) -> tuple[dict[str, float], dict[str, int]]:
+        """Rarity (idf) of the query's stems, and how many articles hold each."""
         reader = self.reader()
         terms = list(dict.fromkeys(query.focus + query.context))
-        return idf_weights(terms, reader.keyword.doc_freq, reader.count())
+        df = reader.keyword.doc_freq(terms) if terms else {}
+        return idf_weights(terms, lambda _: df, reader.count()), df
+
+    def answerability(self) -> AnswerabilityModel | None:
+        """The fitted answer-or-refuse model for this embedding and word pipeline, if any."""
+        if self._answerability is None:
+            found = load_model(model_versions(self.settings))
+            self._answerability = (found,)
+        return self._answerability[0]
 
     def prepare(self, question: str, history: Sequence[Turn] = ()) -> Prepared:
         """Analyse, retrieve, score units once, rank, and let the composer decide."""
@@ -184,7 +204,7 @@ class Advisor:
         n = len(candidates)
         following = gatherer.continuations(candidates)
         pool = candidates + list(following.values())  # continuations last, never ranked
-        idf = self.idf(analysis.query)  # the analysed query: expansions and corrections count
+        idf, df = self.word_stats(analysis.query)  # analysed: expansions and corrections count
         scored = self.score(analysis, pool, idf)
         ranked_units = [s for s in scored if s.hit < n]
         ranking = rank_hits(analysis, candidates, ranked_units, idf)
@@ -198,6 +218,11 @@ class Advisor:
         if hits and max(h.dense for h in hits) < MIN_DENSE and not analysis.covered:
             units = []  # nothing in the library is even near the question, nor named by it
         draft = compose(analysis, hits, units)
+        free = compose(analysis, hits, units, guarded=False) if units else draft
+        values = signals(analysis, hits, units, draft, free, df)
+        model = self.answerability()
+        if model is not None and units:
+            draft = decided(draft, free, model.answers(values), analysis)
         return Prepared(
             query=query,
             analysis=analysis,
@@ -205,6 +230,7 @@ class Advisor:
             scored=units,
             draft=draft,
             ranking=tuple(candidates[i] for i in ranking),
+            signals=values,
         )
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
@@ -220,7 +246,7 @@ class Advisor:
             return self.refusal(prepared.query.text)
         nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
         passages = draft.passages or (paragraph(draft.text),)
-        if draft.verdict == "missing_subject" and nearest:
+        if draft.verdict in ("missing_subject", "unanswered") and nearest:
             offer = Quote(text="The nearest topics they do cover: " + ", ".join(nearest) + ".")
             last = passages[-1]
             passages = (*passages[:-1], replace(last, quotes=(*last.quotes, offer)))

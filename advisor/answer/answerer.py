@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from advisor.answer.condense import condense
@@ -29,6 +29,7 @@ class Prepared:
     scored: list[ScoredUnit]  # every unit of `hits`, scored once
     draft: Draft
     ranking: tuple[Hit, ...] = ()  # every candidate, best first: what the eval's MRR measures
+    signals: dict[str, float] = field(default_factory=dict)  # what answer-or-refuse weighed
 
 
 class Answerer(Protocol):

@@ -49,7 +49,7 @@ _FIGURE_NAMES = {
     "time": "how long it takes",
 }
 
-Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported"]
+Verdict = Literal["answer", "missing_subject", "missing_fact", "unsupported", "unanswered"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,11 +90,15 @@ def _named_support(analysis: Analysis, best: ScoredUnit) -> float:
     return max(support, NAMED_SUPPORT) if named else support
 
 
-def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft:
-    """Decide and render the quoted answer for the top hits' units."""
+def compose(
+    analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit], guarded: bool = True
+) -> Draft:
+    """Decide and render the quoted answer for the top hits' units. `guarded=False` skips the
+    refusal rules (a subject the library lacks, the figure asked for, the support bar) and
+    quotes the best answer there is: for the fitted answerability decision to weigh."""
     if not scored:  # nothing in the library is near the question: the general refusal
         return Draft(text="", verdict="unsupported")
-    if analysis.missing:
+    if analysis.missing and guarded:
         names = tuple(s.name for s in analysis.missing)
         return _draft((paragraph(_lack_line(names)),), verdict="missing_subject", missing=names)
     if analysis.comparison and len(analysis.covered) >= 2:
@@ -102,7 +106,9 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
         if compared is not None:
             return compared
     eligible, uncovered = _about_subjects(analysis, hits, scored)
-    if uncovered:
+    if uncovered and not guarded:
+        eligible = list(scored)
+    elif uncovered:
         names = tuple(s.name for s in uncovered)
         lack = paragraph(_lack_line(names, mention=True))
         return _draft((lack,), verdict="missing_subject", missing=names)
@@ -117,13 +123,13 @@ def compose(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit
     with_figure = [s for s in with_figure if not s.features.other_rows] or with_figure
     best = max(eligible, key=lambda s: s.score)
     support = _named_support(analysis, best)
-    if figure and not with_figure:
+    if figure and not with_figure and guarded:
         return _missing_fact(analysis, hits, best, support)
-    if support < MIN_SUPPORT:
+    if support < MIN_SUPPORT and guarded:
         return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
     first = (
         max(with_figure, key=lambda s: s.score)
-        if figure
+        if with_figure
         else _wanted_list(eligible, best, hits, analysis.query)
     )
     chosen = _select(eligible, first, analysis.attribute)

