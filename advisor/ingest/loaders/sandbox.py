@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import advisor
 from advisor.ingest.loaders.common import LoadError
 from advisor.records import Document
 
@@ -65,7 +66,7 @@ class Parser:
     def _worker(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
             # the package's parent folder first, so a source checkout works without install
-            root = str(Path(__file__).resolve().parents[2])
+            root = str(Path(advisor.__file__).resolve().parents[1])
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(
                 p for p in (root, os.environ.get("PYTHONPATH", "")) if p
             )}  # fmt: skip

@@ -1,0 +1,122 @@
+"""The answer-or-refuse decision: the fitting code on a small fixture (folds by document, the
+threshold's false-refusal bar), the stored model's version check, and what the decision does
+with the rules' draft and the best answer."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from advisor.answer.analysis import Analysis, Subject
+from advisor.answer.answerable import (
+    FEATURES,
+    MODEL_FILE,
+    AnswerabilityModel,
+    ModelMismatch,
+    decided,
+    load_model,
+    model_versions,
+)
+from advisor.answer.compose import Draft
+from advisor.records import Query, paragraph
+from advisor.settings import Settings
+
+pytest.importorskip("sklearn")
+
+from advisor.evals import answerability as fitting
+
+
+def _case(i: int, answerable: bool, doc: str, rng: random.Random) -> fitting.Case:
+    # answerable questions have well-supported best units; near-misses name a thing no
+    # article covers: the two overlap, as real ones do
+    support = rng.gauss(0.6 if answerable else 0.35, 0.12)
+    signals = {f: 0.0 for f in FEATURES} | {
+        "free_support": support,
+        "top_dense": rng.gauss(0.55 if answerable else 0.4, 0.1),
+        "unseen_any": float(not answerable and rng.random() < 0.6),
+        "rule_answer": 1.0,
+    }
+    return fitting.Case(
+        id=f"fixture:{i}",
+        kind="occupation" if answerable else "near-miss",
+        answerable=answerable,
+        sources=(doc,) if answerable else (),
+        must_include=[["pay"]] if answerable else [],
+        signals=signals,
+        ruled_text="The pay is good. [1]",
+        ruled_refused=False,
+        free_text="The pay is good. [1]",
+        fixed=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[fitting.Case]:
+    rng = random.Random(7)
+    out = [_case(i, True, f"doc{i % 23}", rng) for i in range(160)]
+    return out + [_case(160 + i, False, "", rng) for i in range(60)]
+
+
+def test_folds_keep_each_article_in_one_fold_and_spread_the_unanswerable(cases):
+    fold = fitting.folds(cases, 5)
+    by_doc: dict[str, set[int]] = {}
+    for c, f in zip(cases, fold, strict=True):
+        if c.answerable:
+            by_doc.setdefault(c.sources[0], set()).add(f)
+    assert all(len(fs) == 1 for fs in by_doc.values())
+    unanswerable = [f for c, f in zip(cases, fold, strict=True) if not c.answerable]
+    assert len(set(unanswerable)) == 5
+    assert fold == fitting.folds(cases, 5)  # seeded: the same split every run
+
+
+def test_fitting_refuses_near_misses_within_the_false_refusal_bar(cases):
+    model = fitting.fit(cases)
+    figures = fitting.score(cases, model)["all"]
+    rules = fitting.score(cases, None)["all"]
+    assert rules["refusal_recall"] == 0.0  # the fixture's rules answer everything
+    assert figures["false_refusals"] <= fitting.MAX_FALSE_REFUSALS + 0.02
+    assert figures["refusal_recall"] > 0.5
+    report = fitting.cross_validate(cases, 5)
+    assert len(report["folds"]) == 5
+    assert report["held_out_model"]["all"]["refusal_recall"] > 0.4
+
+
+def test_a_model_fitted_on_other_versions_is_refused(tmp_path, cases):
+    versions = model_versions(Settings())
+    model = fitting.fit(cases)
+    stored = AnswerabilityModel(**{**model.__dict__, "versions": versions})
+    path = tmp_path / "model.json"
+    path.write_text(stored.to_json(), encoding="utf-8")
+    assert load_model(versions, path) is not None
+    other = {**versions, "tokenizer": "another word pipeline"}
+    with pytest.raises(ModelMismatch):
+        AnswerabilityModel.from_json(path.read_text(encoding="utf-8"), other)
+    assert load_model(other, path) is None  # the rules decide alone
+    assert load_model(versions, tmp_path / "absent.json") is None
+
+
+def test_the_shipped_model_fits_this_code():
+    """A change of the word pipeline or the inventory needs a refit:
+    python -m advisor.evals.answerability ... --write (see its docstring)."""
+    raw = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert load_model(model_versions(Settings())) is not None, raw["versions"]
+    assert set(raw["features"]) <= set(FEATURES)
+    assert MODEL_FILE.stat().st_size < 5_000_000
+
+
+def _analysis(*subjects: Subject) -> Analysis:
+    return Analysis(query=Query(text="q", focus=("q",)), ask="q", subjects=subjects)
+
+
+def test_the_decision_answers_a_refused_question_and_refuses_by_name():
+    answer = Draft(text="It pays well. [1]", passages=(paragraph("It pays well.", 1),))
+    ruled_refusal = Draft(text="", verdict="unsupported")
+    assert decided(ruled_refusal, answer, True, _analysis()) is answer
+    assert decided(answer, answer, True, _analysis()) is answer
+    electricians = Subject(name="electricians", stems=("electrician",), docs=("electricians",))
+    refused = decided(answer, answer, False, _analysis(electricians))
+    assert refused.refused and refused.verdict == "unanswered"
+    assert '"electricians"' in refused.text
+    assert decided(answer, answer, False, _analysis()).verdict == "unsupported"
