@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from advisor.answer.analysis import Analysis, analyse
+from advisor.answer.analysis import (
+    Analysis,
+    analyse,
+    conversation_subjects,
+    with_conversation_subjects,
+)
 from advisor.answer.answerable import (
     AnswerabilityModel,
     decided,
@@ -160,8 +165,14 @@ class Advisor:
             return condense_question(question)
         return self.answerer.condense(question, list(history))
 
-    def analyse(self, query: Query) -> Analysis:
-        return analyse(query, self.reader().inventory())
+    def analyse(self, query: Query, history: Sequence[Turn] = ()) -> Analysis:
+        """What the question asks about; a follow-up that names no subject the library titles
+        goes on about the conversation's (see `conversation_subjects`)."""
+        inventory = self.reader().inventory()
+        analysis = analyse(query, inventory)
+        if not history or query.context or any(s.docs for s in analysis.covered):
+            return analysis  # its own subject, or words condense carried already
+        return with_conversation_subjects(analysis, conversation_subjects(history, inventory))
 
     def gatherer(self) -> Gatherer:
         """Candidate gathering over the live generation (one reader for the whole question)."""
@@ -195,7 +206,7 @@ class Advisor:
     def prepare(self, question: str, history: Sequence[Turn] = ()) -> Prepared:
         """Analyse, retrieve, score units once, rank, and let the composer decide."""
         query = self.condense(question, history)
-        analysis = self.analyse(query)
+        analysis = self.analyse(query, history)
         tabled = self.facts_table(analysis)
         if tabled is not None:
             return Prepared(query=query, analysis=analysis, hits=[], scored=[], draft=tabled)

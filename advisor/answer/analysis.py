@@ -12,8 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from advisor.answer.condense import condense
+from advisor.answer.tuning import MAX_HISTORY_SUBJECT_TURNS, SHARED_WEIGHT
 from advisor.index.inventory import Inventory, initialism
-from advisor.records import Query
+from advisor.records import Query, Turn
 from advisor.text.cues import (
     CONTRAST,
     attribute_of,
@@ -455,3 +457,37 @@ def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozen
         for _, st in _content_tokens(inventory.titles.get(d, ""))
     }
     return frozenset(named - {s.stems[-1] for s in subjects if s.stems})
+
+
+def conversation_subjects(history: Sequence[Turn], inventory: Inventory) -> tuple[Subject, ...]:
+    """The subjects the library titles that the conversation was last about: those of the
+    newest earlier turn that named a subject (its standalone question, as answered), read by
+    the library's own titles and aliases rather than by the words the user happened to type;
+    none when that turn's subject has no article of its own."""
+    for user, _answer in reversed(list(history)[-MAX_HISTORY_SUBJECT_TURNS:]):
+        # what the user typed: a resolved question also carries words from the turns before
+        covered = analyse(condense(user), inventory).covered if user.strip() else ()
+        if covered:  # the newest subject named, whether or not the library titles it
+            return tuple(replace(s, carried=True) for s in covered if s.docs)
+    return ()
+
+
+def with_conversation_subjects(analysis: Analysis, carried: Sequence[Subject]) -> Analysis:
+    """The analysis of a follow-up with the conversation's subjects carried in: named in the
+    standalone question (what retrieval embeds), their stems as context, their articles
+    searched (as `Subject.docs`)."""
+    if not carried:
+        return analysis
+    query = analysis.query
+    names = [s.name for s in carried if s.name.lower() not in query.text.lower()]
+    stems = tuple(st for s in carried for st in s.stems if st not in query.focus)
+    query = replace(
+        query,
+        text=f"{query.text} ({', '.join(names)})" if names else query.text,
+        context=tuple(dict.fromkeys((*query.context, *stems))),
+        context_weight=query.context_weight or SHARED_WEIGHT,
+        follow_up=True,
+    )
+    have = {s.stems for s in analysis.subjects}
+    subjects = (*analysis.subjects, *(s for s in carried if s.stems not in have))
+    return replace(analysis, query=query, subjects=subjects)

@@ -155,3 +155,6 @@ ONE_ROW_SHARE = 0.6
 # HAND-SET: two quotes sharing more than this share of their stems say the same thing: one is
 # enough (compose._similar).
 SIMILAR_STEMS = 0.6
+# HAND-SET: how far back a follow-up that names no titled subject looks for the conversation's
+# (advisor/answer/analysis.py conversation_subjects): condense's own reach (MAX_TURNS).
+MAX_HISTORY_SUBJECT_TURNS = 6
