@@ -122,7 +122,9 @@ def _table(raw: object) -> Table | None:
             (
                 clip_text(r.get("label"), MAX_USER_CHARS),
                 tuple(
-                    TableCell(text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite")))
+                    TableCell(
+                        text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite"))
+                    )
                     if isinstance(c, dict)
                     else TableCell(text="")
                     for c in cells
