@@ -1,17 +1,19 @@
 """The same question over the same library gets the same answer in every process.
 
-A small but varied library (the project's corpus, the seed article and every 16th OOH page) is
+A small but varied library (the project's corpus, the seed article and every 20th OOH page) is
 ingested twice, by two processes with different PYTHONHASHSEED values (so string sets and dicts
 iterate in different orders), and what ingest wrote must be identical: chunks, their order in
 the tables, vectors, unit vectors, manifest, inventory, keyword ranking. Then two more processes
-with different seeds ask the questions of the shared eval sets (with their conversations) over
-one of the indexes, and every answer must be identical: text, refusal, citations, follow-ups,
-the chunks the answerer saw, and the dense ranking of the question."""
+with different seeds (the second in reverse order) ask the questions of the shared eval sets,
+each after its conversation's earlier turns, over one of the indexes, and every answer must be
+identical: text, refusal, citations, follow-ups, the chunks the answerer saw, and the dense
+ranking of the question."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -27,7 +29,7 @@ from .conftest import CORPUS, EVALS, OOH, ROOT, SEED, need
 pytestmark = pytest.mark.slow
 
 SEEDS = ("1", "3")
-EVERY = 16  # every 16th OOH page by sorted name: 22 pages across the categories
+EVERY = 20  # every 20th OOH page by sorted name: 18 pages across the categories
 QUESTION_FILES = ("mixed-dev.jsonl", "bank-train.jsonl")
 # reported to be answered under some seeds and refused under others
 CAREER_CHAT = [
@@ -213,15 +215,6 @@ def finish(proc: Popen, out: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def run(mode: str, seeds: tuple[str, ...], index_dirs: dict[str, Path], work: Path, **job):
-    """One driver per seed, at once (answering is mostly one core each) or one after the other
-    (the embedding model uses both cores by itself)."""
-    if mode == "ask":
-        started = [start(mode, s, index_dirs[s], work, **job) for s in seeds]
-        return {s: finish(*p) for s, p in zip(seeds, started, strict=True)}
-    return {s: finish(*start(mode, s, index_dirs[s], work, **job)) for s in seeds}
-
-
 def first_difference(a, b, path: str = "") -> str | None:
     """Where two JSON values first differ, for a readable failure."""
     if type(a) is not type(b):
@@ -267,42 +260,55 @@ def differences(asked, first, second, keys) -> list[str]:
 
 def test_the_same_library_gives_the_same_index_and_answers_in_every_process(tmp_path):
     need(EVALS)
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     paths = [str(p) for p in library(tmp_path / "ooh")]
     asked = conversations()
     indexes = {seed: tmp_path / f"index-{seed}" for seed in SEEDS}
     # float32: both ingests embed the same way, whatever the dtype probe would pick
     job = {"paths": paths, "dtype": "float32", "conversations": asked}
 
-    # 1. two ingests of the same library, each into its own folder, under different hash seeds
-    built = run("ingest", SEEDS, indexes, tmp_path, **job)
+    # 1. two ingests of the same library, each into its own folder, under different hash seeds,
+    # one after the other (the embedding model uses both cores by itself)
+    built = {s: finish(*start("ingest", s, indexes[s], tmp_path, **job)) for s in SEEDS}
     first, second = (built[s]["data"] for s in SEEDS)
-    assert first["report"]["documents"] >= 30 and first["report"]["chunks_total"] >= 500
+    assert first["report"]["documents"] >= 25 and first["report"]["chunks_total"] >= 400
     assert not first["report"]["problems"], first["report"]["problems"]
     where = first_difference(first, second)
     assert where is None, f"ingest under PYTHONHASHSEED={SEEDS} differs at {where}"
     same_arrays(*(tmp_path / f"ingest-{s}-{indexes[s].name}.json.npz" for s in SEEDS))
 
-    # 2. the same conversations over one index, by two processes under different hash seeds
-    one = {s: indexes[SEEDS[0]] for s in SEEDS}
-    answered = run("ask", SEEDS, one, tmp_path, **job)
-    first, second = (answered[s]["data"] for s in SEEDS)
+    # 2. the same conversations over one index by two processes at once (answering takes about
+    # one core), under different hash seeds; the second meets them in reverse order, so no
+    # answer may depend on what the process was asked before either
+    index = indexes[SEEDS[0]]
+    orders = dict(zip(SEEDS, (asked, asked[::-1]), strict=True))
+    running = {
+        s: start("ask", s, index, tmp_path, **{**job, "conversations": orders[s]}) for s in SEEDS
+    }
+    answered = {s: finish(*p) for s, p in running.items()}
+    first, second = answered[SEEDS[0]]["data"], answered[SEEDS[1]]["data"][::-1]
     turns = sum(len(c) for c in asked)
     assert len(first) == len(second) == len(asked) and turns > 400
     assert len(first[-1]) == len(CAREER_CHAT)
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = {
         f"{k} {s}": round(v[s]["seconds"])
         for k, v in (("ingest", built), ("ask", answered))
         for s in SEEDS
     }
-    print(f"\n{turns} turns; seconds: {seconds}, in all {time.perf_counter() - clock:.0f}")
+    print(
+        f"\n{turns} turns; seconds: {seconds}; in all {time.perf_counter() - clock:.0f} s, "
+        f"{used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime:.0f} cpu-s"
+    )
     answers = differences(asked, first, second, ANSWER)
     retrieval = differences(asked, first, second, RETRIEVAL)
+    processes = f"PYTHONHASHSEED={SEEDS[0]} (file order) and {SEEDS[1]} (reverse order)"
     assert not answers, (
-        f"{len(answers)} of {turns} turns answered differently under PYTHONHASHSEED={SEEDS} "
+        f"{len(answers)} of {turns} turns answered differently under {processes} "
         f"({len(retrieval)} with other retrieval results), first:\n" + "\n".join(answers[:3])
     )
     assert not retrieval, (
-        f"{len(retrieval)} of {turns} turns retrieve differently under PYTHONHASHSEED={SEEDS}, "
-        "first:\n" + "\n".join(retrieval[:3])
+        f"{len(retrieval)} of {turns} turns retrieve differently under {processes}, first:\n"
+        + "\n".join(retrieval[:3])
     )

@@ -27,7 +27,7 @@ from advisor.llm.chat import (
     make_chat_model,
     pieces,
 )
-from advisor.records import Answer, Chunk, Citation, Hit, Query
+from advisor.records import Answer, Chunk, Citation, Hit, Query, passages_text
 from advisor.settings import Settings
 
 
@@ -183,6 +183,8 @@ def test_answer_keeps_checked_sentences_only_numbered_by_first_use():
     )
     assert [c.chunk_id for c in answer.citations] == ["s1", "p1"]  # renumbered by first use
     assert "".join(tokens) == answer.text  # what streamed is exactly what was kept
+    assert passages_text(answer.passages) == answer.text  # the same answer as data
+    assert {q.cite for p in answer.passages for q in p.quotes} == {1, 2}
 
 
 def test_no_answer_or_nothing_supported_is_a_refusal():

@@ -22,7 +22,17 @@ from typing import Any
 
 from advisor.answer.answerer import Answerer, QuotingAnswerer
 from advisor.answer.condense import condense
-from advisor.records import CITATION_MARKER, Answer, Chunk, Citation, Event, Query, Turn
+from advisor.records import (
+    CITATION_MARKER,
+    Answer,
+    Chunk,
+    Citation,
+    Event,
+    Passage,
+    Query,
+    Quote,
+    Turn,
+)
 from advisor.settings import Settings
 from advisor.text.terms import query_terms, stem
 from advisor.text.textutil import normalize
@@ -443,6 +453,7 @@ class _Built:
         self.numbers: dict[int, int] = {}
         self.quotes: dict[int, list[str]] = {}
         self.parts: list[str] = []
+        self.passages: list[Passage] = []  # the same answer as data
         self.seen: set[str] = set()
 
     def add(self, checker: Checker, sentence: str) -> Iterator[Event]:
@@ -457,6 +468,14 @@ class _Built:
             shown = f"{text} [{n}]"
             sep = "" if not self.parts else ("\n" if piece.bullet or self.bullet else " ")
             token = sep + (f"- {shown}" if piece.bullet else shown)
+            quote = Quote(text=text, cite=n)
+            if piece.bullet:
+                self.passages.append(Passage(kind="item", quotes=(quote,)))
+            elif self.passages and not self.bullet:
+                last = self.passages[-1]
+                self.passages[-1] = Passage(kind=last.kind, quotes=(*last.quotes, quote))
+            else:
+                self.passages.append(Passage(kind="paragraph", quotes=(quote,)))
             self.bullet = piece.bullet
             self.parts.append(token)
             yield Event("token", token)
@@ -489,6 +508,7 @@ class _Built:
             refused=False,
             question=question,
             retrieved=(*cited, *rest),
+            passages=tuple(self.passages),
         )
 
 
