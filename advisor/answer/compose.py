@@ -171,7 +171,7 @@ def _wanted_list(
         and s.score >= floor
         and carried <= s.scope
     ]
-    if best.unit.kind == "sentence":
+    if best.unit.kind in ("sentence", "item"):  # one of them, or one item of another list
         return max(
             leads,
             key=lambda s: (
