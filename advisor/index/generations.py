@@ -64,6 +64,10 @@ MAX_KEPT_VECTORS = 20_000
 # type scoring multiplies in, so a question converts nothing and each array keeps its identity
 # (scoring remembers what it derived from it)
 MAX_KEPT_UNIT_CHUNKS = 2048
+# Up to this many chunks, dense search is exact (every vector kept in memory, ~1.5 KB a chunk:
+# 150 MB at the cap), so every process gives the same neighbours; above it, Chroma's HNSW
+# (approximate, and its misses differ from one process to the next: see IndexReader.dense).
+MAX_EXACT_DENSE = 100_000
 MAX_KEPT_ARTICLES = 512  # articles' chunk lists kept by a reader (~20 chunks of ~1 KB each)
 # A lease not refreshed for this long belongs to a process that is gone (a crashed machine);
 # long enough to ride out clock skew between machines and a process paused for minutes.
@@ -500,6 +504,7 @@ class IndexReader:
         self._vectors: dict[str, np.ndarray] = {}
         self._articles: dict[str, list[Chunk]] = {}
         self._unit_vectors: dict[str, np.ndarray] = {}
+        self._matrix: tuple[list[str], np.ndarray] | None = None  # dense(): every vector
 
     def close(self) -> None:
         """Let go of the generation's client, files and lease now (idempotent)."""
@@ -540,7 +545,26 @@ class IndexReader:
         return table
 
     def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) best first."""
+        """(chunk_id, cosine similarity) best first, exact: the question against every stored
+        vector (read once per generation), ties by chunk id. Not Chroma's HNSW search: it is
+        approximate, and which neighbours it misses depends on the order its graph was built
+        in, which chromadb's local segment leaves to chance in every process (each batch of
+        the log is inserted in parallel, in HashMap order, at ingest and again when a reader
+        replays the log's tail), so answers changed from one process to the next."""
+        if self.count() > MAX_EXACT_DENSE:
+            return self._approximate(vector, k)
+        ids, matrix = self._dense_matrix()
+        if not ids:
+            return []
+        q = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
+        k = min(k, len(ids))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.lexsort((top, -sims[top]))]  # best first; rows are in chunk-id order
+        return [(ids[i], float(sims[i])) for i in top]
+
+    def _approximate(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """Chroma's HNSW search, for libraries past MAX_EXACT_DENSE chunks."""
         n = self.count()
         if n == 0:
             return []
@@ -550,6 +574,30 @@ class IndexReader:
         return [
             (cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
+
+    def warm(self) -> None:
+        """Read what the first question would wait for: the BM25 ranker and, for exact
+        dense search, every vector."""
+        self.ranker()
+        if self.count() <= MAX_EXACT_DENSE:
+            self._dense_matrix()
+
+    def _dense_matrix(self, batch: int = 5000) -> tuple[list[str], np.ndarray]:
+        """Every chunk id, sorted, and its vector as a row (~1.5 KB a chunk), read once."""
+        with self._cache_lock:
+            if self._matrix is None:
+                ids: list[str] = []
+                rows: list[Any] = []
+                while True:
+                    got = self.collection.get(include=["embeddings"], limit=batch, offset=len(ids))
+                    if not got["ids"]:
+                        break
+                    ids += got["ids"]
+                    rows += list(got["embeddings"])
+                order = sorted(range(len(ids)), key=ids.__getitem__)
+                matrix = np.asarray(rows, dtype=np.float32)  # (n, dim); (0,) when empty
+                self._matrix = ([ids[i] for i in order], matrix[order])
+            return self._matrix
 
     def similarities(self, vector: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of the query to these chunks (vectors are normalized). Chunk
@@ -790,7 +838,7 @@ class LiveIndex:
         reader: IndexReader | None = None
         try:
             reader = IndexReader(self.index, generation)
-            reader.ranker()  # the slow part, done before any question waits for it
+            reader.warm()  # the slow part, done before any question waits for it
         except Exception:  # the old generation keeps answering; the next poll retries
             log.warning("could not open index generation %s", generation, exc_info=True)
             if reader is not None:
