@@ -37,7 +37,7 @@ from advisor.answer.gather import (
 from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
-from advisor.answer.tuning import MIN_DENSE, NEAREST_SUBJECTS
+from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS
 from advisor.index.generations import IndexReader, LiveIndex
 from advisor.index.retrieval import Searcher
 from advisor.library.catalog import (
@@ -49,7 +49,7 @@ from advisor.library.catalog import (
 from advisor.limits import clip_history
 from advisor.records import Answer, Event, Hit, Query, Quote, Turn, paragraph, passages_text
 from advisor.settings import Settings
-from advisor.text.cues import looks_like_injection
+from advisor.text.cues import compared_names, looks_like_injection
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +137,18 @@ class Advisor:
     def check(self, question: str) -> Answer | None:
         """A polite reply for input we will not search with, else None."""
         if not question or not question.strip():
-            return Answer(text=EMPTY_REPLY, refused=True)
+            return Answer(text=EMPTY_REPLY, refused=True, passages=(paragraph(EMPTY_REPLY),))
         if len(question) > self.settings.max_question_chars:
             n, limit = len(question), self.settings.max_question_chars
-            return Answer(text=TOO_LONG_REPLY.format(n=n, limit=limit), refused=True)
+            text = TOO_LONG_REPLY.format(n=n, limit=limit)
+            return Answer(text=text, refused=True, passages=(paragraph(text),))
         if looks_like_injection(question):
             return self.refusal(question)
         return None
 
     def refusal(self, question: str = "") -> Answer:
-        return Answer(text=self.topics_line(), refused=True, question=question)
+        text = self.topics_line()
+        return Answer(text=text, refused=True, question=question, passages=(paragraph(text),))
 
     def topics_line(self) -> str:
         if self._topics is None:
@@ -167,11 +169,19 @@ class Advisor:
 
     def analyse(self, query: Query, history: Sequence[Turn] = ()) -> Analysis:
         """What the question asks about; a follow-up that names no subject the library titles
-        goes on about the conversation's (see `conversation_subjects`)."""
+        goes on about the conversation's (see `conversation_subjects`), unless it names one
+        the library lacks ("and a locksmith?": that is the subject, and it is missing)."""
         inventory = self.reader().inventory()
         analysis = analyse(query, inventory)
-        if not history or query.context or any(s.docs for s in analysis.covered):
-            return analysis  # its own subject, or words condense carried already
+        # a word the library never uses, long enough to name something ("locksmith", not
+        # "tho"): the question is about a subject of its own, which the library lacks
+        unknown = [
+            w for w in query.subject.split() if len(w) >= MIN_NAME_LENGTH and not inventory.knows(w)
+        ]
+        if not history or query.context or analysis.missing or unknown:
+            return analysis  # words condense carried, or a subject the library lacks
+        if any(s.docs for s in analysis.covered):
+            return analysis  # its own subject
         return with_conversation_subjects(analysis, conversation_subjects(history, inventory))
 
     def gatherer(self) -> Gatherer:
@@ -326,8 +336,8 @@ class Advisor:
         """One outcome of a comparison: 2-4 careers with facts tables named by a request to
         compare them ("compare electricians and plumbers") get the tables side by side, every
         cell cited; else None, and the comparison is answered by quoting each side."""
-        if not analysis.comparison:
-            return None
+        if not analysis.comparison or compared_names(analysis.query.text) is None:
+            return None  # cheap checks first: the library is built once per generation
         doc_ids = self.library().comparison_request(analysis.query.text)
         if doc_ids is None:
             return None

@@ -169,7 +169,9 @@ def _print_answer(answer) -> None:
 
 def _rich_table(table) -> Table:
     """A side-by-side answer as a terminal table, each value with its [n]."""
-    shown = Table("", *table.columns, title=table.caption, caption=table.note or None)
+    shown = Table(title=Text(table.caption), caption=Text(table.note) if table.note else None)
+    for header in ("", *table.columns):
+        shown.add_column(Text(header))
     for label, cells in table.rows:
         shown.add_row(
             Text(label), *(Text(f"{c.text} [{c.cite}]" if c.cite else c.text) for c in cells)

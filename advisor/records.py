@@ -196,12 +196,14 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "follow_ups": list(self.follow_ups),
-            "passages": [
-                {"kind": p.kind, "quotes": [{"text": q.text, "cite": q.cite} for q in p.quotes]}
-                for p in self.passages
-            ],
+            # only when there are any: a saved chat signed before they existed stays valid
+            **({"passages": [_passage_dict(p) for p in self.passages]} if self.passages else {}),
             **({"table": _table_dict(self.table)} if self.table else {}),
         }
+
+
+def _passage_dict(p: Passage) -> dict[str, object]:
+    return {"kind": p.kind, "quotes": [{"text": q.text, "cite": q.cite} for q in p.quotes]}
 
 
 def _table_dict(table: Table) -> dict[str, object]:

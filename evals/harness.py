@@ -82,7 +82,7 @@ def _record(
             for i, c in enumerate(retrieved, start=1)
         ],
         "answer": answer.text,
-        "passages": answer.to_dict()["passages"],
+        "passages": answer.to_dict().get("passages", []),
         "refused": answer.refused,
         "citations": [
             {

@@ -120,3 +120,25 @@ def test_the_decision_answers_a_refused_question_and_refuses_by_name():
     assert refused.refused and refused.verdict == "unanswered"
     assert '"electricians"' in refused.text
     assert decided(answer, answer, False, _analysis()).verdict == "unsupported"
+
+
+def test_a_missing_subject_is_not_answered_with_an_earlier_turns_subject():
+    answer = Draft(text="Electricians earn $62,350. [1]", passages=(paragraph("Pay", 1),))
+    lacks = Draft(text='My sources don\'t cover "locksmith".', verdict="missing_subject")
+    electricians = Subject(
+        name="electricians", stems=("electrician",), docs=("electricians",), carried=True
+    )
+    locksmith = Subject(name="locksmith", stems=("locksmith",), known=False)
+    assert decided(lacks, answer, True, _analysis(locksmith, electricians)) is lacks
+    # a subject the question itself names, with an article: the model may answer
+    own = Subject(name="electricians", stems=("electrician",), docs=("electricians",))
+    assert decided(lacks, answer, True, _analysis(locksmith, own)) is answer
+
+
+def test_a_model_whose_numbers_do_not_line_up_is_refused(tmp_path, cases):
+    versions = model_versions(Settings())
+    model = fitting.fit(cases)
+    broken = AnswerabilityModel(**{**model.__dict__, "versions": versions, "coef": (1.0,)})
+    path = tmp_path / "model.json"
+    path.write_text(broken.to_json(), encoding="utf-8")
+    assert load_model(versions, path) is None

@@ -429,3 +429,27 @@ def test_library_over_a_real_index(small_ooh_advisor):
     top = related.nearest[0].doc_id
     assert top in OOH_PAGES, top  # a trade's summary is nearer another occupation than an essay
     assert np.isclose(np.linalg.norm(library.vectors[0]), 1.0, atol=1e-3)
+
+
+@pytest.mark.slow
+def test_a_follow_up_goes_on_about_the_conversations_titled_subject(small_ooh_advisor):
+    advisor = small_ooh_advisor
+    first = advisor.ask("what do electricians do?")
+    history = [("what do electricians do?", first)]
+    follow = advisor.analyse(advisor.condense("how much do they make?", history), history)
+    carried = [s for s in follow.covered if s.carried]
+    assert [s.docs for s in carried] == [("electricians",)]
+    assert "electricians" in follow.query.text
+    # a question that names a subject of its own is about it, known or not
+    other = advisor.analyse(advisor.condense("what does a locksmith earn?", history), history)
+    assert not any(s.carried for s in other.subjects)
+    assert advisor.ask("what does a locksmith earn?", history).refused
+
+
+@pytest.mark.slow
+def test_after_a_comparison_the_second_one_is_the_second_career(small_ooh_advisor):
+    advisor = small_ooh_advisor
+    table = advisor.ask("compare electricians and plumbers")
+    assert table.table is not None
+    query = advisor.condense("tell me more about the second one", [("compare", table)])
+    assert "Plumbers" in query.text

@@ -124,3 +124,20 @@ def test_a_table_answer_renders_as_a_table():
     html = render_answer(0, Answer(text=table.text, citations=(citation,), table=table))
     assert "<table>" in html and '<th scope="col">Plumbers</th>' in html
     assert 'class="ca-missing">not stated</td>' in html
+
+
+def test_the_terminal_table_shows_source_text_as_text():
+    from rich.console import Console
+
+    from advisor.cli import _rich_table
+
+    table = Table(
+        caption="Side [red]by[/red] side:",
+        columns=("Bad [/x] title", "B"),
+        rows=(("Pay [b]", (TableCell(text="$1 [/i]", cite=1), TableCell(text="not stated"))),),
+        note="[bold]note",
+    )
+    console = Console(record=True, width=200)
+    console.print(_rich_table(table))
+    shown = console.export_text()
+    assert "Bad [/x] title" in shown and "[red]by[/red]" in shown and "$1 [/i] [1]" in shown

@@ -347,3 +347,35 @@ def test_an_advisor_failure_becomes_a_polite_reply(bare_settings, caplog):
     assert "Sorry, something went wrong" in page and "boom" not in page
     assert "boom" not in chat.ask_json("What is the PMP?", "[]")
     assert "boom" in caplog.text  # logged server side
+
+
+def test_saved_answers_with_malformed_tables_or_passages_are_read_safely():
+    from advisor.ui.convert import answer_from_dict, history_from_json
+
+    for table in (
+        {"columns": 5, "rows": []},
+        {"columns": "ab", "rows": [{"label": "x", "cells": [{}, {}]}]},
+        {"rows": []},
+        {"columns": ["A"], "rows": [{"label": "x", "cells": [{"text": "y", "cite": "1"}, {}]}]},
+    ):
+        answer = answer_from_dict({"answer": "kept", "table": table, "passages": [{"quotes": 3}]})
+        assert answer is not None and answer.text == "kept" and answer.table is None
+    assert history_from_json('[["q", {"answer": "y", "table": {"columns": 5, "rows": []}}]]')
+    good = answer_from_dict(
+        {
+            "answer": "t",
+            "passages": [{"kind": "item", "quotes": [{"text": "x", "cite": 99}]}],
+            "table": {
+                "caption": "c",
+                "columns": ["A", "B"],
+                "rows": [{"label": "Pay", "cells": [{"text": "$1", "cite": 1}, {"text": "-"}]}],
+            },
+        }
+    )
+    assert good.passages[0].kind == "item" and good.passages[0].quotes[0].cite == 0  # bounded
+    assert good.table.columns == ("A", "B") and good.table.rows[0][1][0].cite == 1
+
+
+def test_an_answer_without_passages_serializes_as_before():
+    """Saved chats are signed: an answer with no passages or table keeps the old fields."""
+    assert set(Answer(text="x").to_dict()) == {"answer", "refused", "citations", "follow_ups"}

@@ -14,6 +14,7 @@ from advisor.limits import (
     MAX_FOLLOW_UPS,
     MAX_PASSAGES,
     MAX_QUOTES,
+    MAX_TABLE_COLUMNS,
     MAX_TABLE_ROWS,
     MAX_USER_CHARS,
     clip_answer,
@@ -110,9 +111,11 @@ def _passages(raw: object) -> tuple[Passage, ...]:
 
 
 def _table(raw: object) -> Table | None:
-    if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list):
+    if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list) or not raw["rows"]:
         return None
-    columns = tuple(clip_text(c, MAX_USER_CHARS) for c in (raw.get("columns") or [])[:8])
+    if not isinstance(raw.get("columns"), list) or not raw["columns"]:
+        return None
+    columns = tuple(clip_text(c, MAX_USER_CHARS) for c in raw["columns"][:MAX_TABLE_COLUMNS])
     rows = []
     for r in raw["rows"][:MAX_TABLE_ROWS]:
         cells = r.get("cells") if isinstance(r, dict) else None

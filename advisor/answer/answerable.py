@@ -109,8 +109,12 @@ FEATURES: tuple[str, ...] = tuple(
 
 def decided(ruled: Draft, free: Draft, answers: bool, analysis: Analysis) -> Draft:
     """The draft the decision stands for: the rules' own when they agree with it; the best
-    answer when the rules refused a question the model finds answered; a refusal that names
-    what was asked about when the rules would have answered."""
+    answer when the rules refused a question the model finds answered (but never in place of
+    a subject the library lacks when only an earlier turn's subjects have articles); a refusal
+    that names what was asked about when the rules would have answered."""
+    titled = [s for s in analysis.covered if s.docs]
+    if ruled.verdict == "missing_subject" and titled and all(s.carried for s in titled):
+        return ruled  # what the question names is missing; an earlier subject is no answer
     if answers and ruled.refused and free.verdict == "answer" and free.text:
         return free
     if not answers and not ruled.refused:
@@ -183,6 +187,9 @@ class AnswerabilityModel:
         )
         if set(model.features) - set(FEATURES):
             raise ModelMismatch(f"unknown signals: {sorted(set(model.features) - set(FEATURES))}")
+        sizes = {len(model.features), len(model.mean), len(model.scale), len(model.coef)}
+        if len(sizes) != 1 or not all(s > 0 for s in model.scale):
+            raise ModelMismatch("features, means, scales and weights do not line up")
         return model
 
 
@@ -193,6 +200,6 @@ def load_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> Answerab
         return None
     try:
         return AnswerabilityModel.from_json(path.read_text(encoding="utf-8"), versions)
-    except (ModelMismatch, ValueError, KeyError, TypeError) as err:
+    except (OSError, ValueError, KeyError, TypeError) as err:  # ModelMismatch is a ValueError
         log.warning("not using the answerability model %s: %s", path, err)
         return None

@@ -66,6 +66,8 @@ def _answer_text(answer: Answer | str | None) -> str:
 def list_items(answer: Answer | str | None) -> list[str]:
     """List items of an earlier answer, without citation markers: read from its passages,
     or, for an answer a client sent as text, from its "- " lines."""
+    if isinstance(answer, Answer) and answer.table is not None:
+        return list(answer.table.columns)  # "the second one": the second career compared
     if isinstance(answer, Answer) and answer.passages:
         return item_texts(answer.passages)
     items = []

@@ -158,3 +158,7 @@ SIMILAR_STEMS = 0.6
 # HAND-SET: how far back a follow-up that names no titled subject looks for the conversation's
 # (advisor/answer/analysis.py conversation_subjects): condense's own reach (MAX_TURNS).
 MAX_HISTORY_SUBJECT_TURNS = 6
+# HAND-SET: the shortest unknown word read as the name of a subject of the question's own
+# (Advisor.analyse): chat words and slang run shorter ("tho", "nvm"); the inventory's typo
+# correction uses the same floor (MIN_TYPO_LENGTH).
+MIN_NAME_LENGTH = 5

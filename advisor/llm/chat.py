@@ -234,7 +234,7 @@ class SentenceStream:
 
 
 class _Injection:
-    """The Advisor's own check of typed questions (advisor.text.lexicon), as a `search` method."""
+    """The Advisor's own check of typed questions (advisor.text.cues), as a `search` method."""
 
     @staticmethod
     def search(text: str) -> bool:
