@@ -61,19 +61,29 @@ def render_passages(passages: Iterable[Passage], turn: int | None, numbers: Iter
     """An answer's passages as paragraphs and lists. Quoted words are only ever text: a "[1]"
     written in a source stays text; references come from each quote's citation."""
     known = set(numbers)
+    return _blocks(
+        (
+            p.kind == "item",
+            " ".join(
+                esc(q.text) + (_marker(q.cite, turn, known) if q.cite else "") for q in p.quotes
+            ),
+        )
+        for p in passages
+    )
+
+
+def _blocks(lines: Iterable[tuple[bool, str]]) -> str:
+    """(is an item, html) lines as paragraphs, consecutive items as one list."""
     out: list[str] = []
     items: list[str] = []
-    for p in passages:
-        html = " ".join(
-            esc(q.text) + (_marker(q.cite, turn, known) if q.cite else "") for q in p.quotes
-        )
-        if p.kind == "item":
-            items.append(f"<li>{html}</li>")
+    for item, body in lines:
+        if item:
+            items.append(f"<li>{body}</li>")
             continue
         if items:
             out.append("<ul>" + "".join(items) + "</ul>")
             items = []
-        out.append(f"<p>{html}</p>")
+        out.append(f"<p>{body}</p>")
     if items:
         out.append("<ul>" + "".join(items) + "</ul>")
     return "".join(out)
@@ -103,22 +113,14 @@ def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
 def render_text(text: str, turn: int | None = None, numbers: Iterable[int] = ()) -> str:
     """Answer text (plain lines, "- " items, [n] markers) as paragraphs and lists."""
     known = set(numbers)
-    out: list[str] = []
-    items: list[str] = []
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("- "):
-            items.append(f"<li>{_markers(esc(line[2:]), turn, known)}</li>")
-            continue
-        if items:
-            out.append("<ul>" + "".join(items) + "</ul>")
-            items = []
-        out.append(f"<p>{_markers(esc(line), turn, known)}</p>")
-    if items:
-        out.append("<ul>" + "".join(items) + "</ul>")
-    return "".join(out)
+    lines = (line.strip() for line in (text or "").splitlines())
+    return _blocks(
+        (True, _markers(esc(line[2:]), turn, known))
+        if line.startswith("- ")
+        else (False, _markers(esc(line), turn, known))
+        for line in lines
+        if line
+    )
 
 
 def _quote_spans(snippet: str, quote: str) -> list[tuple[int, int]]:

@@ -514,18 +514,4 @@ class _Built:
 
 def _quoted(prepared: Any) -> Generator[Event, None, Answer]:
     """The quoting answerer's answer, for when the model cannot give one."""
-    draft = prepared.draft
-    for token in re.findall(r"\S+\s*|\s+", draft.text):
-        yield Event("token", token)
-    order = {c.chunk_id: i for i, c in enumerate(draft.citations)}  # cited first, in order
-    chunks = sorted((h.chunk for h in prepared.hits), key=lambda c: order.get(c.chunk_id, 1e9))
-    return Answer(
-        text=draft.text,
-        citations=draft.citations,
-        follow_ups=(),
-        refused=False,
-        question=prepared.query.text,
-        retrieved=tuple(chunks),
-        passages=draft.passages,
-        table=draft.table,
-    )
+    return (yield from QuotingAnswerer().stream(prepared))
