@@ -54,6 +54,12 @@ from advisor.text.cues import compared_names, looks_like_injection
 log = logging.getLogger(__name__)
 
 
+# What a refusal offers: the nearest subjects the library covers when the one asked about is
+# missing; the articles it did search when it covers the subject but not this question.
+OFFER_LEAD = {
+    "missing_subject": "The nearest topics they do cover: ",
+    "unanswered": "What they do cover on it: ",
+}
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
 REFUSAL = (
@@ -268,7 +274,8 @@ class Advisor:
         nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
         passages = draft.passages or (paragraph(draft.text),)
         if draft.verdict in ("missing_subject", "unanswered") and nearest:
-            offer = Quote(text="The nearest topics they do cover: " + ", ".join(nearest) + ".")
+            lead = OFFER_LEAD[draft.verdict]
+            offer = Quote(text=lead + ", ".join(nearest) + ".")
             last = passages[-1]
             passages = (*passages[:-1], replace(last, quotes=(*last.quotes, offer)))
         follow = subject_follow_ups(prepared.analysis, nearest, self.searcher())
