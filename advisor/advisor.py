@@ -343,9 +343,10 @@ class Advisor:
         """One outcome of a comparison: 2-4 careers with facts tables named by a request to
         compare them ("compare electricians and plumbers") get the tables side by side, every
         cell cited; else None, and the comparison is answered by quoting each side."""
-        if not analysis.comparison or compared_names(analysis.query.text) is None:
+        names = compared_names(analysis.query.text) if analysis.comparison else None
+        if names is None:
             return None  # cheap checks first: the library is built once per generation
-        doc_ids = self.library().comparison_request(analysis.query.text)
+        doc_ids = self.library().compared_docs(names)
         if doc_ids is None:
             return None
         comparison = self.compare(doc_ids)

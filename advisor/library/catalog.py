@@ -434,8 +434,12 @@ class Library:
         with a facts table and 2-4 distinct articles result; otherwise None, and the question is
         answered as usual."""
         rest = compared_names(question)
-        if rest is None:
-            return None
+        return None if rest is None else self.compared_docs(rest)
+
+    def compared_docs(self, names: str) -> tuple[str, ...] | None:
+        """The doc_ids of the careers a request names ("electricians and plumbers", as
+        `cues.compared_names` reads them): each part an article with a facts table, 2-4 in all."""
+        rest = names
         parts = [
             p
             for p in (_LEADING_FILLER.sub("", s.strip(" .")) for s in _SEPARATORS.split(rest))
