@@ -71,7 +71,7 @@ def collect(
         for turn in q.get("history") or []:
             history.append((turn, advisor.ask(turn, history)))
         query = advisor.condense(q["question"], history)
-        analysis = advisor.analyse(query)
+        analysis = advisor.analyse(query, history)  # as the serving path: subjects carried
         hits = advisor.gatherer().candidates(analysis)
         scored = advisor.score(analysis, hits, advisor.idf(analysis.query))
         if separate:
