@@ -39,6 +39,7 @@ from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
 from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS
 from advisor.index.generations import IndexReader, LiveIndex
+from advisor.index.inventory import Inventory
 from advisor.index.retrieval import Searcher
 from advisor.library.catalog import (
     Comparison,
@@ -179,15 +180,10 @@ class Advisor:
         the library lacks ("and a locksmith?": that is the subject, and it is missing)."""
         inventory = self.reader().inventory()
         analysis = analyse(query, inventory)
-        # a word the library never uses, long enough to name something ("locksmith", not
-        # "tho"): the question is about a subject of its own, which the library lacks
-        unknown = [
-            w for w in query.subject.split() if len(w) >= MIN_NAME_LENGTH and not inventory.knows(w)
-        ]
-        if not history or query.context or analysis.missing or unknown:
-            return analysis  # words condense carried, or a subject the library lacks
-        if any(s.docs for s in analysis.covered):
-            return analysis  # its own subject
+        if not history or query.context or analysis.missing:
+            return analysis  # a first question, words condense carried, a missing subject
+        if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
+            return analysis  # its own subject, titled or one the library lacks
         return with_conversation_subjects(analysis, conversation_subjects(history, inventory))
 
     def gatherer(self) -> Gatherer:
@@ -244,12 +240,7 @@ class Advisor:
         units = [s.moved(place[s.hit]) for s in scored if s.hit in place]
         if hits and max(h.dense for h in hits) < MIN_DENSE and not analysis.covered:
             units = []  # nothing in the library is even near the question, nor named by it
-        draft = compose(analysis, hits, units)
-        free = compose(analysis, hits, units, guarded=False) if units else draft
-        values = signals(analysis, hits, units, draft, free, df)
-        model = self.answerability()
-        if model is not None and units:
-            draft = decided(draft, free, model.answers(values), analysis)
+        draft, values = self.decide(analysis, hits, units, df)
         return Prepared(
             query=query,
             analysis=analysis,
@@ -259,6 +250,19 @@ class Advisor:
             ranking=tuple(candidates[i] for i in ranking),
             signals=values,
         )
+
+    def decide(
+        self, analysis: Analysis, hits: list[Hit], units: list[ScoredUnit], df: dict[str, int]
+    ) -> tuple[Draft, dict[str, float]]:
+        """The composer's draft under the refusal rules and without them, and the fitted
+        decision between the two (when a model fits this index); with what it weighed."""
+        draft = compose(analysis, hits, units)
+        free = compose(analysis, hits, units, guarded=False) if units else draft
+        values = signals(analysis, hits, units, draft, free, df)
+        model = self.answerability()
+        if model is not None and units:
+            draft = decided(draft, free, model.answers(values), analysis)
+        return draft, values
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
         return suggest_follow_ups(
@@ -352,3 +356,9 @@ class Advisor:
         comparison = self.compare(doc_ids)
         table = comparison_table(comparison)
         return Draft(text=table.text, table=table, citations=comparison.citations)
+
+
+def _names_unknown(query: Query, inventory: Inventory) -> bool:
+    """The question's own subject words hold one the library never uses, long enough to name
+    something ("locksmith", not "tho"): a subject of its own, which the library lacks."""
+    return any(len(w) >= MIN_NAME_LENGTH and not inventory.knows(w) for w in query.subject.split())

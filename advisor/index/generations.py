@@ -505,6 +505,7 @@ class IndexReader:
         self._articles: dict[str, list[Chunk]] = {}
         self._unit_vectors: dict[str, np.ndarray] = {}
         self._matrix: tuple[list[str], np.ndarray] | None = None  # dense(): every vector
+        self._row_of: dict[str, int] = {}  # chunk id -> its row of the matrix
 
     def close(self) -> None:
         """Let go of the generation's client, files and lease now (idempotent)."""
@@ -597,6 +598,7 @@ class IndexReader:
                 order = sorted(range(len(ids)), key=ids.__getitem__)
                 matrix = np.asarray(rows, dtype=np.float32)  # (n, dim); (0,) when empty
                 self._matrix = ([ids[i] for i in order], matrix[order])
+                self._row_of = {c: i for i, c in enumerate(self._matrix[0])}
             return self._matrix
 
     def similarities(self, vector: list[float], ids: list[str]) -> dict[str, float]:
@@ -611,8 +613,12 @@ class IndexReader:
         return dict(zip(found, sims.tolist(), strict=True))
 
     def chunk_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these chunks (those the store has), remembered up to
-        MAX_KEPT_VECTORS chunks (~1.5 KB each)."""
+        """The stored vectors of these chunks (those the store has): rows of the dense matrix
+        when it is read, else read from the store and remembered up to MAX_KEPT_VECTORS chunks
+        (~1.5 KB each)."""
+        if self._matrix is not None:  # every vector is in memory already
+            matrix, rows = self._matrix[1], self._row_of
+            return {c: matrix[rows[c]] for c in dict.fromkeys(ids) if c in rows}
         kept = self._vectors
         found = {c: v for c in dict.fromkeys(ids) if (v := kept.get(c)) is not None}
         missing = [c for c in dict.fromkeys(ids) if c not in found]
