@@ -22,13 +22,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.answer.scoring import FEATURES, Features
+from advisor.answer.scoring import FEATURES, Features, ScoredUnit
 from advisor.answer.tuning import SUPPORT_MEANING, SUPPORT_WORDS, WEIGHTS, Weights
 from advisor.evals.harness import build_index, load_questions
 from advisor.settings import Settings
 from advisor.text.textutil import normalize
 
-CASES_VERSION = 2  # bump when a saved --cases file can no longer be read back (Features' type)
+CASES_VERSION = 4  # bump when a saved --cases file can no longer be read back (Features' type)
 GRID = {
     "words": (0.3, 0.6, 1.0),
     "meaning": (1.2, 1.8, 2.4),
@@ -44,6 +44,7 @@ GRID = {
 class Case:
     qid: str
     answerable: bool
+    sources: tuple[str, ...]
     units: list[tuple[Features, bool]]  # every candidate unit's features, and whether it is good
 
 
@@ -85,9 +86,28 @@ def collect(
                 )
                 for s in scored
             ]
-        units = [(s.features, good_unit(s.text, hits[s.hit].chunk.doc_id, q)) for s in scored]
-        cases.append(Case(q["id"], q.get("answerable", True), units))
+        said = _said(scored)
+        units = [
+            (s.features, good_unit(said[i], hits[s.hit].chunk.doc_id, q))
+            for i, s in enumerate(scored)
+        ]
+        sources = tuple(q.get("sources") or ())
+        cases.append(Case(q["id"], q.get("answerable", True), sources, units))
     return cases
+
+
+def _said(scored: list[ScoredUnit]) -> list[str]:
+    """What each unit quotes when chosen: a lead-in brings its list's items along."""
+    items: dict[tuple[int, int], list[str]] = {}
+    for s in scored:
+        if s.unit.kind == "item":
+            items.setdefault((s.hit, s.unit.group), []).append(s.text)
+    return [
+        " ".join([s.text, *items.get((s.hit, s.unit.group), [])])
+        if s.unit.kind == "lead"
+        else s.text
+        for s in scored
+    ]
 
 
 def top1(cases: list[Case], weights: Weights) -> float:

@@ -79,6 +79,33 @@ def test_markdown_front_matter(tmp_path):
     assert doc.blocks[1].text == "Some bold text with a link."
 
 
+def test_paragraphs_led_by_a_bold_term_after_a_colon_are_a_list(tmp_path):
+    """A list written as paragraphs ("The following are types of X:" then one <p> per type,
+    its name in bold) becomes list items; bold-led paragraphs elsewhere stay paragraphs."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><main><h2>Duties</h2>"
+        "<p><strong>Analytical skills.</strong> Workers must weigh evidence carefully.</p>"
+        "<p>Some specialize. The following are examples of types of rock workers:</p>"
+        "<p><strong><em>Quarry cutters</em></strong> split stone from the face of a quarry.</p>"
+        "<p><b>Stone polishers</b> finish the cut faces. They use abrasives.</p>"
+        "<p>Most rock workers work full time in all kinds of weather.</p>"
+        "<p><strong>Note</strong> this bold paragraph follows prose, not a lead-in.</p>"
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    blocks = [(b.kind, b.text.split()[0]) for b in load_file(path).blocks]
+    assert blocks == [
+        ("heading", "Duties"),
+        ("paragraph", "Analytical"),
+        ("paragraph", "Some"),
+        ("item", "Quarry"),
+        ("item", "Stone"),
+        ("paragraph", "Most"),
+        ("paragraph", "Note"),
+    ]
+
+
 def test_project_corpus_loads_with_front_matter():
     files, problems = discover([CORPUS])
     assert len(files) >= 8 and not problems

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from advisor.answer.scoring import ScoredUnit
+from advisor.answer.tuning import MAX_LIST_WORDS
 from advisor.records import Citation, Hit, Passage, Quote, paragraph
 from advisor.text.terms import text_stems
+from advisor.text.textutil import split_sentences
 
 SNIPPET_CHARS = 700
 MIXED_SOURCES = "These figures come from different sources and years; see each citation."
@@ -38,17 +40,18 @@ def render(
     lines: list[Passage] = []
     listed = len(chosen) > 1
     last_label = ""
+    said = _shortened(chosen)
     for s in chosen:
         key = key_of[s.hit]
         n = numbers.setdefault(key, len(numbers) + 1)
         if s.hit not in members.setdefault(key, []):
             members[key].append(s.hit)
-        quotes.setdefault(key, []).append(s.text)
+        quotes.setdefault(key, []).append(said[s.unit.order, s.hit])
         title = hits[s.hit].chunk.title
         if (labels or _needs_label(s, hits[s.hit])) and title != last_label:
             lines.append(paragraph(f"{title}:"))
             last_label = title
-        quote = Quote(text=s.text, cite=n)
+        quote = Quote(text=said[s.unit.order, s.hit], cite=n)
         if s.unit.kind in ("item", "row") and listed:
             lines.append(Passage(kind="item", quotes=(quote,)))
         elif s.unit.kind == "lead" or not lines or _ends_block(lines[-1]):
@@ -63,6 +66,19 @@ def render(
         for key, n in sorted(numbers.items(), key=lambda kv: kv[1])
     )
     return tuple(lines), citations
+
+
+def _shortened(chosen: Sequence[ScoredUnit]) -> dict[tuple[int, int], str]:
+    """Each unit's quoted text by (order, hit): the items of a list over MAX_LIST_WORDS keep
+    their first sentence; anything else is quoted whole."""
+    whole = {(s.unit.order, s.hit): s.text for s in chosen}
+    listed = [s for s in chosen if s.unit.kind in ("lead", "item")]
+    if sum(len(s.text.split()) for s in listed) <= MAX_LIST_WORDS:
+        return whole
+    for s in listed:
+        if s.unit.kind == "item":
+            whole[s.unit.order, s.hit] = (split_sentences(s.text) or [s.text])[0]
+    return whole
 
 
 def _ends_block(passage: Passage) -> bool:

@@ -113,6 +113,12 @@ FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what abou
 # refusal trade-off below); the shares HAND-SET, each for the reason beside it.
 MAX_ITEMS = 10
 MAX_SENTENCES = 3
+# HAND-SET: a list longer than this many words shows each item's first sentence: a list of
+# specialties written as paragraphs ("Geologists study ... They investigate ...") runs to 250
+# words whole; its names and first sentences answer "what kinds of X are there?" in about
+# 150. Shorter lists stay whole: the PE steps (about 150 words) say in a second sentence
+# what a first leaves open ("Many boards accept other degrees only with ...").
+MAX_LIST_WORDS = 180
 # Refusal measure (never a ranking bonus): how well the best quoted unit answers the question
 # by its words and by its meaning. An answer needs MIN_SUPPORT or more. Most unanswerable
 # questions are refused by the subject guard and the off-topic gate before this; on its own the

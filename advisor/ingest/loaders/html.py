@@ -49,6 +49,7 @@ _INLINE = {
     "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "img",
 }  # fmt: skip
 _MIN_MAIN_CHARS = 200
+_MAX_TERM_CHARS = 80  # a bold term that leads a list entry is a name, not a sentence
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])(?=\s|$)")
 
 
@@ -158,6 +159,7 @@ class _Walker:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.inline: list[str] = []
+        self.terms_end = -1  # len(blocks) just after a list entry led by a bold term
 
     def flush(self) -> None:
         # whitespace collapsed first: the pattern is quadratic on long runs of page indentation
@@ -174,8 +176,11 @@ class _Walker:
                 self.blocks.append(heading(text, _HEADINGS[tag]))
         elif tag in _TEXT_BLOCKS:
             self.flush()
-            if block := paragraph(_text(el)):
+            text = _text(el)
+            term = self._in_term_list(el)
+            if block := item(text) if term else paragraph(text):
                 self.blocks.append(block)
+                self.terms_end = len(self.blocks) if term else -1
         elif tag in ("ul", "ol"):
             self.flush()
             self.walk_list(el)
@@ -195,6 +200,24 @@ class _Walker:
                     self.inline.append(child.tail)
             if tag in ("div", "section", "article", "li", "td", "body", "main"):
                 self.flush()
+
+    def _in_term_list(self, el: lxml.html.HtmlElement) -> bool:
+        """A paragraph led by a bold term ("<strong>Geologists</strong> study ...") in a run
+        after a paragraph that ends with a colon ("The following are examples of types of
+        geoscientists:") is an entry of a list written as paragraphs."""
+        last = self.blocks[-1] if self.blocks else None
+        if last is None or not (
+            (last.kind == "paragraph" and last.text.endswith(":"))
+            or self.terms_end == len(self.blocks)
+        ):
+            return False
+        first = next((c for c in el if isinstance(c.tag, str)), None)
+        return (
+            first is not None
+            and first.tag in ("strong", "b")
+            and not (el.text or "").strip()
+            and 0 < len(_text(first)) <= _MAX_TERM_CHARS
+        )
 
     def walk_list(self, lst: lxml.html.HtmlElement) -> None:
         for li in lst.iterchildren("li"):
