@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from advisor.answer.analysis import (
     Analysis,
@@ -37,6 +38,7 @@ from advisor.answer.gather import (
 from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
+from advisor.answer.titles import TitleMeanings
 from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS
 from advisor.index.generations import IndexReader, LiveIndex
 from advisor.index.inventory import Inventory
@@ -51,6 +53,9 @@ from advisor.limits import clip_history
 from advisor.records import Answer, Event, Hit, Query, Quote, Turn, paragraph, passages_text
 from advisor.settings import Settings
 from advisor.text.cues import compared_names, looks_like_injection
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +94,17 @@ class Advisor:
         self._topics: str | None = None
         self._libraries = LibraryCache()  # the Explore outline, once per index generation
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
+        self._titles: tuple[IndexReader, TitleMeanings] | None = None  # per index generation
 
     # -- lazy resources ------------------------------------------------------------------
+    def _query_embeddings(self) -> Embeddings:
+        from advisor.index.embeddings import load_query_embeddings
+
+        return load_query_embeddings(self.settings)  # cached by its loader
+
     def embed_query(self, text: str) -> list[float]:
         if self._embed_query is None:
-            from advisor.index.embeddings import load_query_embeddings
-
-            embeddings = load_query_embeddings(self.settings)
-            self._embed_query = lru_cache(maxsize=1024)(embeddings.embed_query)
+            self._embed_query = lru_cache(maxsize=1024)(self._query_embeddings().embed_query)
         return self._embed_query(text)
 
     def forget_queries(self) -> None:
@@ -180,11 +188,34 @@ class Advisor:
         the library lacks ("and a locksmith?": that is the subject, and it is missing)."""
         inventory = self.reader().inventory()
         analysis = analyse(query, inventory)
-        if not history or query.context or analysis.missing:
-            return analysis  # a first question, words condense carried, a missing subject
+        if not history or analysis.missing:
+            return analysis  # a first question, a missing subject
+        if query.context:  # words condense carried from the turns before
+            return self._subject_over_words(analysis, history)
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
-        return with_conversation_subjects(analysis, conversation_subjects(history, inventory))
+        carried = conversation_subjects(history, inventory, self.titled_by_meaning)
+        return with_conversation_subjects(analysis, carried)
+
+    def _subject_over_words(self, analysis: Analysis, history: Sequence[Turn]) -> Analysis:
+        """A follow-up whose carried words lead to other articles than the conversation's
+        subject (read from the turns by titles, aliases and meaning) is about that subject: after
+        "what do dental hygienists make?" and "my cousin is looking at respiratory therapy
+        school", "which certification do they go for first?" is about respiratory therapists,
+        not about the words "dental hygienists respiratory therapy"."""
+        plain = self.analyse(condense_question(analysis.query.asked), history)
+        subject = {d for s in plain.subjects if s.carried for d in s.docs}
+        worded = {d for s in analysis.subjects for d in s.docs}
+        return plain if subject and not subject & worded else analysis
+
+    def titled_by_meaning(self, text: str) -> str | None:
+        """The article whose title `text` means, when one clearly does (answer/titles.py)."""
+        reader = self.reader()
+        titles = self._titles
+        if titles is None or titles[0] is not reader:  # once per index generation
+            embed = self._query_embeddings().embed_documents
+            titles = self._titles = (reader, TitleMeanings.build(reader.inventory().titles, embed))
+        return titles[1].nearest(self.embed_query(text))
 
     def gatherer(self) -> Gatherer:
         """Candidate gathering over the live generation (one reader for the whole question)."""

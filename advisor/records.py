@@ -250,6 +250,7 @@ class Query:
     subject: str = ""  # the subject the question is about, carried or its own: "psm scrum org"
     sources: tuple[str, ...] = ()  # articles the previous answer cited, when this question
     # goes on about the same subject ("what kind of degree do most people start with?")
+    asked: str = ""  # the question as the user typed it
 
 
 # A turn of history: the user's words, and the advisor's reply when there was one.

@@ -447,6 +447,21 @@ def test_a_follow_up_goes_on_about_the_conversations_titled_subject(small_ooh_ad
 
 
 @pytest.mark.slow
+def test_a_new_subject_in_words_no_title_uses_replaces_the_old(small_ooh_advisor):
+    """A turn that names its subject only by meaning ("fixing power lines") is the
+    conversation's new subject: the follow-up after it is about that article, by name."""
+    advisor = small_ooh_advisor
+    history: list = []
+    for turn in ("how much do electricians earn?", "thinking about fixing power lines instead"):
+        history.append((turn, advisor.ask(turn, history)))
+    follow = advisor.analyse(advisor.condense("what training do they need?", history), history)
+    carried = {d for s in follow.subjects if s.carried for d in s.docs}
+    assert carried == {"line-installers-and-repairers"}
+    answer = advisor.ask("what training do they need?", history)
+    assert {c.doc_id for c in answer.citations} == {"line-installers-and-repairers"}, answer.text
+
+
+@pytest.mark.slow
 def test_after_a_comparison_the_second_one_is_the_second_career(small_ooh_advisor):
     advisor = small_ooh_advisor
     table = advisor.ask("compare electricians and plumbers")

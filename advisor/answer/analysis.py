@@ -9,7 +9,7 @@ lower-case word says little; the refusal measure weighs it instead."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from advisor.answer.condense import condense
@@ -31,7 +31,7 @@ from advisor.text.lexicon import (
     CONTRACTION_PIECES,
     FRAME_WORDS,
 )
-from advisor.text.terms import STOPWORDS, fold, stem, surface_words
+from advisor.text.terms import STOPWORDS, fold, stem, surface_words, text_stems
 
 # A sentence of the question that speaks about the user ("I'm a civil engineer at a state
 # DOT", "i wear glasses") is context: its names do not have to be in the answer.
@@ -459,16 +459,25 @@ def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozen
     return frozenset(named - {s.stems[-1] for s in subjects if s.stems})
 
 
-def conversation_subjects(history: Sequence[Turn], inventory: Inventory) -> tuple[Subject, ...]:
+def conversation_subjects(
+    history: Sequence[Turn],
+    inventory: Inventory,
+    by_meaning: Callable[[str], str | None] | None = None,
+) -> tuple[Subject, ...]:
     """The subjects the library titles that the conversation was last about: those of the
     newest earlier turn that named a subject (its standalone question, as answered), read by
-    the library's own titles and aliases rather than by the words the user happened to type;
+    the library's own titles and aliases rather than by the words the user happened to type,
+    or else by `by_meaning` (the article whose title the turn means, see answer/titles.py);
     none when that turn's subject has no article of its own."""
     for user, _answer in reversed(list(history)[-MAX_HISTORY_SUBJECT_TURNS:]):
         # what the user typed: a resolved question also carries words from the turns before
         covered = analyse(condense(user), inventory).covered if user.strip() else ()
         if covered:  # the newest subject named, whether or not the library titles it
             return tuple(replace(s, carried=True) for s in covered if s.docs)
+        doc = by_meaning(user) if by_meaning and user.strip() else None
+        if doc in inventory.titles:  # a new subject in words no title uses replaces the old
+            title = inventory.titles[doc]
+            return (Subject(name=title, stems=tuple(text_stems(title)), docs=(doc,), carried=True),)
     return ()
 
 

@@ -273,6 +273,7 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
         wants=answer_type(question),
         subject=" ".join(reading.state.subject),
         sources=_cited(previous) if reading.same_subject else (),
+        asked=question,
     )
 
 

@@ -393,6 +393,7 @@ class LLMAnswerer:
             wants=fallback.wants,
             subject=fallback.subject,
             sources=fallback.sources,
+            asked=fallback.asked,
         )
 
     def acceptable(self, text: str, said: str, fallback: Query) -> bool:
