@@ -101,3 +101,31 @@ def test_fact_labels_and_titles_use_the_one_word_pipeline():
     from advisor.library.catalog import fact_key
 
     assert fact_key("Résumé Writers, 2024") == "resume writers"
+
+
+def test_stemming_from_many_threads_at_once_gives_the_same_stems():
+    """The server answers on several threads; a stemmer shared between them mixed up their
+    words (a load test hit IndexError inside snowballstemmer). Every word is new to the stem
+    cache, so every call reaches the stemmer."""
+    import threading
+
+    from advisor.text import terms
+
+    bases = ["engineering", "certifications", "managers", "electricians", "generalizations"]
+    words = [f"{b}{'x' * (i % 7)}{i}ing" for i in range(6000) for b in bases[i % 5 : i % 5 + 1]]
+    expected = {w: terms._stemmer().stemWord(w) for w in words}
+    terms.stem.cache_clear()
+    failures: list[str] = []
+
+    def work(chunk: list[str]) -> None:
+        try:
+            failures.extend(w for w in chunk if terms.stem(w) != expected[w])
+        except Exception as err:  # the race raised inside the stemmer
+            failures.append(repr(err))
+
+    threads = [threading.Thread(target=work, args=(words[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:5]

@@ -5,6 +5,7 @@ all take their words from here."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
@@ -54,11 +55,19 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words_of(text) if _content(w) and w not in CASUAL_WORDS))
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("porter")  # the same algorithm as FTS5's porter tokenizer
+
+def _stemmer():
+    """This thread's stemmer: a snowball stemmer keeps the word it is working on in itself, so
+    one shared by the server's handler threads mixed their words up (wrong stems, IndexError)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        # the same algorithm as FTS5's porter tokenizer
+        stemmer = _local.stemmer = snowballstemmer.stemmer("porter")
+    return stemmer
 
 
 @lru_cache(maxsize=65536)
