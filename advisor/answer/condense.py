@@ -20,7 +20,6 @@ from advisor.text.lexicon import (
     ANAPHORA,
     ASPECT_WORDS,
     FRAME_WORDS,
-    KIND_WORDS,
     ORDINAL_NOUNS,
     ORDINALS,
     SAME_QUESTION_PHRASES,
@@ -241,18 +240,11 @@ _NOT_WANTS = frozenset(
 
 
 def answer_type(question: str) -> str:
-    """The stem of the plural thing a question asks for, when it names one; any word for kinds
-    asks for the types.
-
-    >>> [answer_type(q) for q in ("What certifications help?", "what specialties are there?")]
-    ['certif', 'type']
-    """
+    """The stem of the plural thing a question asks for, when it names one."""
     match = _WANTS.search(question)
     if not match or match.group(1).lower() in _NOT_WANTS:
         return ""
     word = match.group(1).lower()
-    if word in KIND_WORDS:
-        return stem("types")  # every word for kinds asks for the list of types
     return stem(word) if word.endswith("s") else ""
 
 

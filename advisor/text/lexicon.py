@@ -20,22 +20,6 @@ STOP_WORDS = frozenset(
     shall one ones thing things help please""".split()  # noqa: SIM905
 )
 
-# Nouns that ask for the kinds of a thing ("what specialties are there in biomedical
-# engineering?"): they all ask for the list a page introduces as "types of X", so a question
-# asking for any of them wants "types".
-KIND_WORDS = frozenset(
-    [
-        "kinds",
-        "types",
-        "sorts",
-        "specialties",
-        "specializations",
-        "varieties",
-        "categories",
-        "branches",
-    ]
-)
-
 # Question-frame words: filler around a question ("ok", "usually", "tell me more") that names
 # neither its subject nor what is asked about it. Never carried from turn to turn.
 FRAME_WORDS = frozenset(
