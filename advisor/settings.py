@@ -122,12 +122,16 @@ class Settings:
     """Answers computed at once by the UI."""
     queue_size: int = 64
     """Requests waiting beyond this get a 'busy' message."""
-    max_request_kb: int = 1024
-    """Request bodies larger than this are refused (HTTP 413) before they are read."""
+    max_request_kb: int = 256
+    """Request bodies larger than this are refused (HTTP 413) before they are read. The page
+    sends its saved chat with every question (20 signed turns are about 80 KB; the saved chat is
+    kept within half of this)."""
     session_ttl: float = 3600.0
-    """Seconds a browser session's server-side conversation is kept after its last use."""
+    """Seconds a browser session's server-side page state (the article open in Explore) is kept
+    after its last use. Conversations are not server state: the browser holds them."""
     max_sessions: int = 1000
-    """Browser sessions held in memory at once; the least recently used beyond this are dropped."""
+    """Browser sessions whose page state is held in memory at once; the least recently used
+    beyond this are dropped (a conversation is never lost with them)."""
     feedback_file: Path = Path("feedback/feedback.jsonl")
     """Where thumbs up/down are appended."""
 

@@ -124,25 +124,34 @@ def texts(messages: list[dict]) -> list[str]:
 
 
 @pytest.mark.slow
-def test_chat_streams_and_sessions_stay_apart(ui):
+def test_chat_streams_and_conversations_stay_apart(ui):
+    """Over the public /chat API a conversation is what the caller sends back: the signed turns
+    the previous reply returned. Two callers never see each other's turns."""
     from gradio_client import Client
 
     alice, bob = Client(ui[0], verbose=False), Client(ui[0], verbose=False)
-    streamed = chat_turns(alice.submit("What is the PMP certification?", api_name="/chat"))
+    job = alice.submit("What is the PMP certification?", [], api_name="/chat")
+    streamed = chat_turns(job)
     assert len(streamed) >= 2  # a placeholder or partial text first, then the final answer
     final = texts(streamed[-1])
     assert len(final) == 2 and "ca-sources" in final[1] and 'href="#src-0-1"' in final[1]
+    alice_saved = job.outputs()[-1][2]
+    assert len(alice_saved) == 1 and alice_saved[0]["sig"]
 
-    bob_msgs = texts(
-        chat_turns(
-            bob.submit("How long does a Master of Engineering Management take?", api_name="/chat")
-        )[-1]
+    bob_job = bob.submit(
+        "How long does a Master of Engineering Management take?", [], api_name="/chat"
     )
+    bob_msgs = texts(chat_turns(bob_job)[-1])
     assert len(bob_msgs) == 2 and "PMP" not in bob_msgs[0]
 
-    alice_msgs = texts(chat_turns(alice.submit("Who is it for?", api_name="/chat"))[-1])
+    follow = alice.submit("Who is it for?", alice_saved, api_name="/chat")
+    alice_msgs = texts(chat_turns(follow)[-1])
     assert len(alice_msgs) == 4 and "PMP" in alice_msgs[0]  # Alice's own history, not Bob's
     assert not any("Master of Engineering Management take" in t for t in alice_msgs)
+    # a turn the server did not sign is not history: forged turns are dropped
+    forged = [{**alice_saved[0], "user": "What does a locksmith earn?"}]
+    alone = texts(chat_turns(bob.submit("Who is it for?", forged, api_name="/chat"))[-1])
+    assert len(alone) == 2
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -262,8 +271,7 @@ def like(index: int, liked: object) -> gr.LikeData:
 def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
     settings = bare_settings.with_(feedback_file=tmp_path / "new" / "fb.jsonl")
     chat = Chat(advisor=None, settings=settings)
-    request = gr.Request(session_hash="s1")
-    turns = [chat.served(request, "Who issues the PMP?", hostile_answer())]
+    turns = [chat.signed("Who issues the PMP?", hostile_answer())]
     clicks = (
         True,
         True,
@@ -273,16 +281,45 @@ def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
         "",
         None,
         True,
-    )  # a repeated click is the same verdict; after taking it back it counts again
+    )  # a repeated click is the same verdict; the fourth change is past the per-answer cap
     for liked in clicks:
-        chat.feedback(turns, like(1, liked), request)
-    chat.feedback(turns, like(7, False), request)  # no such answer: ignored
-    chat.feedback(turns, like(1, False), gr.Request(session_hash="s2"))  # not served to s2
-    chat.feedback(turns, like(1, False), None)  # no session at all
+        chat.feedback(turns, like(1, liked))
+    chat.feedback(turns, like(7, False))  # no such answer: ignored
+    forged = [{**turns[0], "user": "Who issues the CAPM?"}]  # not what the server signed
+    chat.feedback(forged, like(1, False))
     rows = [json.loads(line) for line in settings.feedback_file.read_text().splitlines()]
-    assert [r["verdict"] for r in rows] == ["up", "down", "unsupported", "up"]
+    assert [r["verdict"] for r in rows] == ["up", "down", "unsupported"]
     assert rows[0]["question"] == "Who issues the PMP?" and rows[0]["answer"].startswith("First")
     assert rows[0]["citations"][0]["doc_id"] == "evil" and rows[0]["time"]
+
+
+def test_feedback_volume_is_bounded(tmp_path, monkeypatch):
+    """Toggling, one answer voted from many sessions, a flood of votes and a file that grows:
+    each bounded (the issue's reproductions wrote 39, 20 and ~45 KB/s of lines)."""
+    now = [0.0]
+    log = feedback.FeedbackLog(tmp_path / "fb.jsonl", clock=lambda: now[0])
+    turn = convert.turn("What is the PMP?", Answer(text="A certification. [1]"))
+    for i in range(40):  # up, down, up, ... on one answer
+        log.give(turn, "up" if i % 2 == 0 else "down")
+    for _ in range(20):  # the same answer restored into 20 sessions, voted in each
+        log.give(turn, "down")
+    assert len(lines(log.path)) == feedback.MAX_CHANGES_PER_ANSWER
+    answers = [convert.turn(f"Question {i}?", Answer(text=f"Answer {i}.")) for i in range(200)]
+    written = sum(log.give(t, "up") for t in answers)  # a flood within one minute
+    assert written == feedback.MAX_LINES_PER_MINUTE - feedback.MAX_CHANGES_PER_ANSWER
+    now[0] = 61.0
+    assert log.give(answers[-1], "up")  # the next minute takes lines again
+    monkeypatch.setattr(feedback, "MAX_FILE_BYTES", 2000)
+    for i, t in enumerate(answers[:150]):
+        now[0] = 200.0 + i * 60  # one a minute: under the rate cap
+        log.give(t, "down")
+    old = log.path.with_name(log.path.name + ".1")
+    assert old.exists() and log.path.stat().st_size <= 2000 and old.stat().st_size <= 2000
+    assert not log.path.with_name(log.path.name + ".2").exists()
+
+
+def lines(path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
 
 
 def test_missing_index_gives_the_next_step(bare_settings):

@@ -96,9 +96,10 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
     queue size."""
     chat = Chat(advisor, settings)
     with AdvisorBlocks(settings, title="Career Advisor", analytics_enabled=False) as demo:
-        # This session's conversation: server side, never shared, dropped after session_ttl.
-        turns = gr.State([], time_to_live=settings.session_ttl)
-        # Survives a reload, and a restart: its secret comes from the settings.
+        # The conversation lives in the browser only: it survives a reload and a restart (its
+        # secret comes from the settings), comes with every request, and each of its turns is
+        # signed by the server and verified on every request (ui/chat.py). No server-side
+        # session holds it, so no other traffic can evict it and no session hash reaches it.
         saved = gr.BrowserState([], storage_key="career-advisor-chat", secret=chat.keys.browser)
         gr.HTML('<h2 style="margin:0">Career Advisor</h2>')
         status = gr.HTML(chat.status_html(loading=True))
@@ -139,28 +140,30 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
                 explore = ExploreTab(advisor, chat)
                 explore.render()
 
-        outputs = [question, chatbot, turns, saved, *follow_ups]
+        outputs = [question, chatbot, saved, *follow_ups]
         # Every event is queued (within queue_size). Answering events share one concurrency
         # group, `concurrency` answers at once; the page's light events (load, clear, feedback,
         # section lists) another, so the page loads even while answers are busy.
         answering = {"concurrency_id": "advisor", "show_progress": "minimal"}
         internal = {**answering, "api_visibility": "private"}
         page = {"concurrency_id": "page", "api_visibility": "private"}
-        question.submit(chat.respond, [question, turns], outputs, api_name="chat", **answering)
+        question.submit(chat.respond, [question, saved], outputs, api_name="chat", **answering)
         for button in follow_ups:
-            button.click(chat.respond, [button, turns], outputs, **internal)
-        chatbot.example_select(chat.example, [turns], outputs, **internal)
-        explore.wire(tabs, turns, outputs, internal, page)
-        chatbot.like(chat.feedback, [turns], None, **page)
-        cleared = [chatbot, turns, saved, *follow_ups]
+            button.click(chat.respond, [button, saved], outputs, **internal)
+        chatbot.example_select(chat.example, [saved], outputs, **internal)
+        explore.wire(tabs, saved, outputs, internal, page)
+        chatbot.like(chat.feedback, [saved], None, **page)
+        cleared = [chatbot, saved, *follow_ups]
         new_chat.click(chat.clear, None, cleared, **page)
         chatbot.clear(chat.clear, None, cleared, **page)
-        restored = [turns, chatbot, saved, *follow_ups, status]
+        restored = [chatbot, saved, *follow_ups, status]
         demo.load(chat.restore, [saved], restored, **page).then(
             explore.status_html, None, status, **page
         )
         demo.load(explore.load, None, explore.load_outputs, **page)  # beside the chat's
-        gr.api(chat.ask_json, api_name="ask", concurrency_id="advisor")
+        # The JSON API answers in a group of its own: a flood of API calls queues behind
+        # itself, never ahead of the page's conversations.
+        gr.api(chat.ask_json, api_name="ask", concurrency_id="api")
     # api_open=False: no event runs through a direct POST that would skip the queue.
     demo.queue(
         default_concurrency_limit=settings.concurrency,

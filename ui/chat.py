@@ -16,7 +16,7 @@ from advisor.records import Answer
 from advisor.settings import Settings
 
 from . import convert, feedback, render
-from .sessions import Sessions, StateKeys, state_secret
+from .sessions import StateKeys, state_secret
 
 log = logging.getLogger("advisor.ui")
 
@@ -32,19 +32,22 @@ EMPTY_INDEX = (
 )
 BROKEN_INDEX = "The library could not be opened right now; the server log has the details."
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
-NOT_SERVED = "Feedback can be given on the answers of this visit only."
+NOT_SERVED = "Feedback can be given on answers this server gave only."
 
 
 class Chat:
-    """Handlers over one Advisor; per-user data only ever arrives as handler arguments."""
+    """Handlers over one Advisor; per-user data only ever arrives as handler arguments. The
+    conversation is the browser's: its saved turns, each signed by this server, come with every
+    request and are verified every time, so no amount of other traffic can make the server forget
+    them and no other client can read or extend them."""
 
     unsupported_option = feedback.UNSUPPORTED_OPTION
 
     def __init__(self, advisor, settings: Settings) -> None:
         self.advisor = advisor
         self.settings = settings
-        self.sessions = Sessions(settings.max_sessions, settings.session_ttl)
         self.keys = StateKeys.from_secret(state_secret(settings))
+        self.votes = feedback.FeedbackLog(settings.feedback_file)
 
     # -- conversions ---------------------------------------------------------------------
     def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -67,15 +70,16 @@ class Chat:
         """What is kept of a question in the page and the browser (the Advisor sees all of it)."""
         return render.clip(question, self.settings.max_question_chars)
 
-    def served(self, request: gr.Request | None, user: str, answer: Answer) -> dict[str, Any]:
-        """The stored turn for an answer just given: signed (so a saved chat can be trusted when
-        it comes back) and remembered as served to this session (so feedback can name it)."""
+    def signed(self, user: str, answer: Answer) -> dict[str, Any]:
+        """The stored turn for an answer just given, signed: when the browser sends it back, the
+        server knows it gave this answer to this question (and feedback may name it)."""
         turn = convert.turn(user, answer)
         turn["sig"] = self.keys.sign(turn)
-        session = _session(request)
-        if session:
-            self.sessions.serve(session, feedback.answer_key(turn), turn)
         return turn
+
+    def verified(self, saved: object) -> list[dict[str, Any]]:
+        """The turns of a saved chat that this server signed (a page can send anything)."""
+        return [t for t in convert.clean_turns(saved) if self.keys.verify(t)]
 
     def fit(self, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The newest turns that the page can send back on its next load: at most MAX_TURNS,
@@ -87,34 +91,32 @@ class Chat:
         return turns
 
     # -- answering -----------------------------------------------------------------------
-    def respond(
-        self, question: str, turns: list[dict[str, Any]], request: gr.Request = None
-    ) -> Iterator[tuple]:
-        """Stream one answer into the chat. Yields (textbox, chatbot, turns, saved, *buttons)."""
+    def respond(self, question: str, saved: object) -> Iterator[tuple]:
+        """Stream one answer into the chat after the browser's saved turns. Yields (textbox,
+        chatbot, saved, *buttons)."""
         try:
-            yield from self._respond(question, turns, request)
+            yield from self._respond(question, self.verified(saved))
         except Exception:  # _stream already answers politely; this guards the rendering around it
             log.exception("the chat handler failed")
             gr.Warning(SORRY)
 
-    def _respond(self, question: str, turns: list[dict[str, Any]], request) -> Iterator[tuple]:
+    def _respond(self, question: str, turns: list[dict[str, Any]]) -> Iterator[tuple]:
         question = question if isinstance(question, str) else ""
         if not question.strip():  # nothing typed: no empty bubble, the chat stays as it was
-            yield ("", *[gr.skip()] * (3 + FOLLOW_UPS))
+            yield ("", *[gr.skip()] * (2 + FOLLOW_UPS))
             return
-        turns = convert.clean_turns(turns)
         past = self.messages(turns)
         user = {"role": "user", "content": render.render_user(self.shown(question))}
 
         def frame(html: str) -> tuple:
             chat = [*past, user, {"role": "assistant", "content": html}]
-            return (gr.skip(), chat, gr.skip(), gr.skip(), *[gr.skip()] * FOLLOW_UPS)
+            return (gr.skip(), chat, gr.skip(), *[gr.skip()] * FOLLOW_UPS)
 
         first = frame(render.render_partial("", "Searching the sources…"))
-        yield ("", *first[1:4], *[gr.Button(visible=False)] * FOLLOW_UPS)
+        yield ("", *first[1:3], *[gr.Button(visible=False)] * FOLLOW_UPS)
         answer = yield from self._stream(question, turns, frame)
-        turns = self.fit([*turns, self.served(request, self.shown(question), answer)])
-        yield (gr.skip(), self.messages(turns), turns, turns, *self.buttons(answer))
+        turns = self.fit([*turns, self.signed(self.shown(question), answer)])
+        yield (gr.skip(), self.messages(turns), turns, *self.buttons(answer))
 
     def _stream(self, question: str, turns: list[dict[str, Any]], frame) -> Iterator[tuple]:
         """Relay the Advisor's events as repaints; return the final Answer (or a polite one)."""
@@ -137,11 +139,9 @@ class Chat:
             log.exception("answering %r failed", question[:200])
         return Answer(text=SORRY, refused=True)
 
-    def example(
-        self, turns: list[dict[str, Any]], evt: gr.SelectData, request: gr.Request = None
-    ) -> Iterator[tuple]:
+    def example(self, saved: object, evt: gr.SelectData) -> Iterator[tuple]:
         value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
-        yield from self.respond(value if isinstance(value, str) else "", turns, request)
+        yield from self.respond(value if isinstance(value, str) else "", saved)
 
     def ask_json(self, question: str, history_json: str) -> str:
         """Answer `question` given `history_json` (a JSON list of [question, answer] pairs, each
@@ -158,57 +158,38 @@ class Chat:
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 
     # -- feedback, clearing, restoring ---------------------------------------------------
-    def feedback(
-        self, turns: list[dict[str, Any]], data: gr.LikeData, request: gr.Request = None
-    ) -> None:
+    def feedback(self, saved: object, data: gr.LikeData) -> None:
         """A thumb or flag on an answer (message 2k+1 is turn k's answer). Recorded only for an
-        answer this session was served, with the server's copy of it, and once per verdict: the
-        page can send one click twice, concurrently (the flag's options do)."""
+        answer this server signed, with its own copy of it, and once per verdict on that answer
+        whoever sends it (see feedback.FeedbackLog): the page can send one click twice."""
         try:
             index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-            turns = convert.clean_turns(turns)
+            turns = convert.clean_turns(saved)
             if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
                 return
-            session, key = _session(request), feedback.answer_key(turns[index // 2])
-            turn = self.sessions.served(session, key) if session else None
-            if turn is None:
+            turn = turns[index // 2]
+            if not self.keys.verify(turn):
                 gr.Info(NOT_SERVED)
                 return
-            verdict = feedback.verdict_of(data.liked)
-            path = self.settings.feedback_file
-            if self.sessions.give_verdict(
-                session, key, verdict, lambda: feedback.record(path, turn, verdict)
-            ):
+            if self.votes.give(turn, feedback.verdict_of(data.liked)):
                 gr.Info("Thanks, your feedback was saved.")
         except Exception:
             log.exception("could not record feedback")
             gr.Warning("Sorry, your feedback could not be saved.")
 
     def clear(self) -> tuple:
-        """New chat: outputs (chatbot, turns, saved, *buttons)."""
-        return ([], [], [], *self.buttons(None))
+        """New chat: outputs (chatbot, saved, *buttons)."""
+        return ([], [], *self.buttons(None))
 
-    def restore(self, saved: object, request: gr.Request = None) -> tuple:
-        """Page load: this browser's saved conversation, the library status, the outline."""
+    def restore(self, saved: object) -> tuple:
+        """Page load: this browser's saved conversation (chatbot, saved, *buttons, status)."""
         try:
-            return self._restore(saved, request)
+            turns = self.verified(saved)
         except Exception:  # start afresh rather than show a broken page
             log.exception("could not restore the conversation")
-            return self._restore([], request)
-
-    def trusted(self, saved: object, request: gr.Request | None) -> list[dict[str, Any]]:
-        """The saved turns this server signed (a page can send anything), remembered as served
-        to the new session so feedback on them counts."""
-        turns = [t for t in convert.clean_turns(saved) if self.keys.verify(t)]
-        session = _session(request)
-        for turn in turns if session else ():
-            self.sessions.serve(session, feedback.answer_key(turn), turn)
-        return turns
-
-    def _restore(self, saved: object, request: gr.Request | None) -> tuple:
-        turns = self.trusted(saved, request)
+            turns = []
         last = convert.answer_from_dict(turns[-1]["answer"]) if turns else None
-        return (turns, self.messages(turns), turns, *self.buttons(last), self.status_html())
+        return (self.messages(turns), turns, *self.buttons(last), self.status_html())
 
     def status_html(self, loading: bool = False) -> str:
         if loading:
@@ -223,9 +204,3 @@ class Chat:
         if not status.get("chunks"):
             return render.render_status(None, EMPTY_INDEX)
         return render.render_status(status)
-
-
-def _session(request: gr.Request | None) -> str:
-    """The browser session a request comes from ("" when called outside a server)."""
-    session = getattr(request, "session_hash", None) if request is not None else None
-    return session if isinstance(session, str) else ""

@@ -215,7 +215,7 @@ class ExploreTab:
                     elem_id="ca-library", js_on_load=PICK_JS, max_height=LIST_HEIGHT
                 )
             with gr.Column(scale=3):
-                self.current = gr.State("")
+                self.current = gr.State("", time_to_live=self.chat.settings.session_ttl)
                 self.article = gr.HTML(render_article(None), elem_id="ca-article")
                 self.add = gr.Button(
                     "Add to comparison", size="sm", visible=False, elem_id="ca-add-compare"
@@ -233,7 +233,7 @@ class ExploreTab:
         )
         self.comparison = gr.HTML(render_comparison(None), elem_id="ca-compare")
 
-    def wire(self, tabs, turns, chat_outputs: Sequence, answering: dict, page: dict) -> None:
+    def wire(self, tabs, saved, chat_outputs: Sequence, answering: dict, page: dict) -> None:
         """Events; `chat_outputs` are the chat's respond() outputs, `answering` its queue options,
         `page` the queue options of the page's light events (every event is queued)."""
         quick = {**page, "show_progress": "hidden"}
@@ -248,7 +248,7 @@ class ExploreTab:
         self.listing.select(self.pick, [self.filter], shown, **quick)
         self.related.select(self.pick, [self.filter], shown, **quick)
         self.sections.select(
-            self.ask_section, [self.current, turns], [tabs, *chat_outputs], **answering
+            self.ask_section, [self.current, saved], [tabs, *chat_outputs], **answering
         )
         self.add.click(self.add_current, [self.current, self.picked], self.picked, **quick)
         self.picked.change(self.compare, [self.picked], self.comparison, **quick)
@@ -303,14 +303,14 @@ class ExploreTab:
             render_listing(library, query or "", doc_id),
         )
 
-    def ask_section(self, doc_id: str, turns: list, evt: gr.SelectData) -> Iterator[tuple]:
+    def ask_section(self, doc_id: str, saved: object, evt: gr.SelectData) -> Iterator[tuple]:
         """A section picked: switch to the chat and ask about it."""
         library = self.library()
         article = library.article(doc_id) if library and isinstance(doc_id, str) else None
         section = evt.value if isinstance(evt.value, str) else ""
         if article is None or section not in article.sections:
             return
-        for i, out in enumerate(self.chat.respond(section_question(article, section), turns)):
+        for i, out in enumerate(self.chat.respond(section_question(article, section), saved)):
             yield (gr.Tabs(selected="chat") if i == 0 else gr.skip(), *out)
 
     def add_current(self, doc_id: str, picked: list | None) -> gr.Dropdown:

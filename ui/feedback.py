@@ -1,11 +1,17 @@
-"""Thumbs up/down and "a source does not support this", appended as one JSON line per verdict.
-What is written comes from the answer the server served (ui.sessions), every field capped."""
+"""Thumbs up/down and "a source does not support this", appended as one JSON line per verdict
+on an answer (whoever gives it), with the number of lines bounded per answer, per minute and on
+disk. What is written comes from the server's own signed copy of the answer, every field capped."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,15 @@ from advisor.limits import (
 UNSUPPORTED_OPTION = "A source does not support this"
 VERDICTS = {True: "up", False: "down", UNSUPPORTED_OPTION: "unsupported"}
 _write_lock = threading.Lock()  # handlers run on several threads; keep each line whole
+log = logging.getLogger("advisor.ui")
+
+# Bounds on what feedback can write. HAND-SET: an answer's verdict may change a few times (a
+# misclick put right, a flag added), not forty; a busy public server sees a few votes a minute,
+# so a flood is cut at a line a second; two files of 10 MB hold some 20,000 lines.
+MAX_CHANGES_PER_ANSWER = 3
+MAX_LINES_PER_MINUTE = 60
+MAX_FILE_BYTES = 10 * 2**20  # then the file moves to <name>.1 (replacing the older one)
+REMEMBERED_ANSWERS = 10_000  # verdicts kept in memory to deduplicate (oldest forgotten first)
 # What a line keeps of each citation: where it points (ids, titles and urls are far shorter than
 # 500 characters), and the text a reviewer of an "unsupported" verdict needs (the quoted
 # sentences inside their snippet, one chunk each).
@@ -42,6 +57,50 @@ def answer_key(turn: dict[str, Any]) -> str:
     return hashlib.sha256(f"{turn.get('user', '')}\0{answer}".encode()).hexdigest()[:16]
 
 
+class FeedbackLog:
+    """The feedback file and what has been written to it: one line when the verdict on an
+    answer changes (the same answer from any number of sessions is one answer), at most
+    MAX_CHANGES_PER_ANSWER lines per answer and MAX_LINES_PER_MINUTE in all, rotated at
+    MAX_FILE_BYTES. Thread-safe."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic) -> None:
+        self.path, self.clock = Path(path), clock
+        self._verdicts: OrderedDict[str, tuple[str | None, int]] = OrderedDict()
+        self._minute: list[float] = []  # times of the lines written in the last minute
+        self._lock = threading.Lock()
+
+    def give(self, turn: dict[str, Any], verdict: str | None) -> bool:
+        """Record `verdict` on the answer of `turn` (None takes it back); True if a line was
+        written."""
+        key = answer_key(turn)
+        with self._lock:
+            current, changes = self._verdicts.pop(key, (None, 0))
+            self._verdicts[key] = (None if verdict is None else current, changes)  # newest last
+            while len(self._verdicts) > REMEMBERED_ANSWERS:
+                self._verdicts.popitem(last=False)
+            if verdict is None or verdict == current or changes >= MAX_CHANGES_PER_ANSWER:
+                return False
+            now = self.clock()
+            self._minute = [t for t in self._minute if now - t < 60.0]
+            if len(self._minute) >= MAX_LINES_PER_MINUTE:
+                log.warning("feedback over %d lines a minute: not recorded", MAX_LINES_PER_MINUTE)
+                return False
+            self._minute.append(now)
+            self._verdicts[key] = (verdict, changes + 1)
+            record(self.path, turn, verdict)
+            return True
+
+
+def _rotate(path: Path, adding: int) -> None:
+    """Move a full file aside (to <name>.1) before it would pass MAX_FILE_BYTES."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size + adding > MAX_FILE_BYTES:
+        os.replace(path, path.with_name(path.name + ".1"))
+
+
 def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
     """Append {"time", "question", "answer", "citations", "verdict"} to the JSONL file."""
     answer = turn.get("answer") or {}
@@ -56,8 +115,10 @@ def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(entry, ensure_ascii=False) + "\n"
-    with _write_lock, open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
+    with _write_lock:
+        _rotate(path, len(line.encode()))
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
     return entry
 
 

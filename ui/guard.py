@@ -1,9 +1,12 @@
 """An ASGI guard in front of the Gradio routes. A request body over the cap is refused (413)
-before it is read or parsed, and an event the page triggers privately is run only as the page
-runs it: through the queue, from its own trigger (not by index or name alone)."""
+before it is read or parsed; a body that comes too slowly is cut off (408), and only so many are
+read at once (503), so slow clients cannot hold the server's memory and sockets; an event the
+page triggers privately is run only as the page runs it: through the queue, from its own
+trigger (not by index or name alone); the public API takes no session hash."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
@@ -15,6 +18,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/gradio_api/"
+SESSION_REFUSED = "A session_hash is not accepted on the public API."
+# HAND-SET. A body's next piece must arrive within READ_SECONDS and the whole body within
+# BODY_SECONDS: a 256 KB body takes well under a second on any link a user would use, so these
+# only cut off clients that trickle bytes to hold a socket. At most MAX_READING bodies are read
+# at once, more are refused as busy: with the default body cap that is at most 64 MB held, and
+# far below the process's file limit, yet high enough that 200 trickling sockets (the issue's
+# reproduction) leave room for everyone else's requests until the deadlines free theirs.
+READ_SECONDS = 10.0
+BODY_SECONDS = 30.0
+MAX_READING = 256
+_STATUS = {SESSION_REFUSED: 400}  # every other refusal reads as a missing endpoint (404)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -22,29 +36,50 @@ class RequestGuard:
     """`blocks` is the Gradio Blocks served (its event table says which events are private);
     `public` the api names that may be called by name."""
 
-    def __init__(self, app: ASGIApp, blocks: Any, max_bytes: int, public: Iterable[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        blocks: Any,
+        max_bytes: int,
+        public: Iterable[str],
+        read_seconds: float = READ_SECONDS,
+        body_seconds: float = BODY_SECONDS,
+        max_reading: int = MAX_READING,
+    ) -> None:
         self.app, self.blocks, self.max_bytes = app, blocks, max_bytes
         self.public = frozenset(public)
+        self.read_seconds, self.body_seconds = read_seconds, body_seconds
+        self.max_reading, self.reading = max_reading, 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _unused_route(scope.get("path", "")):
+            return await _reply(send, 404, "No such endpoint.")
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             return await self.app(scope, receive, send)
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
             return await _reply(send, 413, "Request body too large.")
-        body = await self._read(receive)
+        if self.reading >= self.max_reading:
+            return await _reply(send, 503, "The server is busy; please try again shortly.")
+        self.reading += 1  # one event loop: no lock needed between the check and the count
+        try:
+            body = await asyncio.wait_for(self._read(receive), self.body_seconds)
+        except TimeoutError:
+            return await _reply(send, 408, "The request body came too slowly.")
+        finally:
+            self.reading -= 1
         if body is None:
             return await _reply(send, 413, "Request body too large.")
         refusal = self.refusal(scope.get("path", ""), body)
         if refusal:
-            return await _reply(send, 404, refusal)
+            return await _reply(send, _STATUS.get(refusal, 404), refusal)
         await self.app(scope, _replay(body, receive), send)
 
     async def _read(self, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it passes the cap (a chunked upload says no size)."""
         chunks, size = [], 0
         while True:
-            message = await receive()
+            message = await asyncio.wait_for(receive(), self.read_seconds)
             if message["type"] != "http.request":
                 break  # the client went away; the app will see the disconnect
             chunk = message.get("body", b"")
@@ -63,7 +98,9 @@ class RequestGuard:
         route = path.split(API_PREFIX, 1)[1].strip("/")
         if route.startswith("call/"):  # /call/<name> and /call/v2/<name> find events by name
             name = route.removeprefix("call/").removeprefix("v2/").split("/")[0]
-            return "" if name in self.public else "No such endpoint."
+            if name not in self.public:
+                return "No such endpoint."
+            return _session_refusal(body)
         if route == "queue/join":
             return self._join_refusal(body)
         return ""
@@ -75,12 +112,37 @@ class RequestGuard:
             return ""  # Gradio answers malformed bodies itself (422)
         if not isinstance(data, dict):
             return ""
-        fn = self.blocks.fns.get(data.get("fn_index")) if _is_int(data.get("fn_index")) else None
+        if not _is_int(data.get("fn_index")):  # "11", 11.0 or true would reach event 11 too
+            return "No such endpoint."
+        fn = self.blocks.fns.get(data["fn_index"])
         if fn is None or getattr(fn, "api_visibility", "public") != "private":
             return ""
         if data.get("trigger_id") in _triggers(fn, self.blocks):
             return ""
         return "No such endpoint."
+
+
+# Gradio routes this app never uses: files and proxied URLs (/file= fetched any public URL for
+# any client), uploads, streamed media and the monitoring page.
+UNUSED_ROUTES = ("file=", "file/", "proxy=", "upload", "stream/", "monitoring")
+
+
+def _unused_route(path: str) -> bool:
+    if API_PREFIX not in path:
+        return False
+    return path.split(API_PREFIX, 1)[1].startswith(UNUSED_ROUTES)
+
+
+def _session_refusal(body: bytes) -> str:
+    """A public call names no browser session: a session hash would let a caller act inside
+    someone else's (the page's own events go through queue/join)."""
+    try:
+        data = json.loads(body) if body.strip() else {}
+    except (ValueError, RecursionError):
+        return ""  # Gradio answers malformed bodies itself
+    if isinstance(data, dict) and "session_hash" in data:
+        return SESSION_REFUSED
+    return ""
 
 
 def _triggers(fn: Any, blocks: Any) -> set[int | None]:

@@ -1,94 +1,28 @@
-"""What the server keeps per browser session outside gr.State: the answers it served (feedback
-records only those, with the server's own text) and the verdict given on each (written once,
-however often the page sends it). Bounded in sessions and in age; safe across threads."""
+"""The secret behind saved chats: where it comes from (a setting, or a file created once and
+shared by every process that serves the same index) and the two keys derived from it."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advisor.settings import Settings
 
-# A session remembers its newest answers only: the page shows 20 turns (convert.MAX_TURNS), so
-# twice that covers every answer a user can still click on.
-SERVED_PER_SESSION = 40
 SECRET_BYTES = 32  # 256-bit secret for signing saved chats (HMAC-SHA256)
+# A secret anyone could guess lets anyone forge a saved chat: a set or stored secret shorter
+# than this many characters (half the generated one's 64 hex digits) is refused.
+MIN_SECRET_CHARS = 32
 
 
-@dataclass
-class _Session:
-    used: float
-    served: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
-    verdicts: dict[str, str] = field(default_factory=dict)
-
-
-class Sessions:
-    """Per-session served answers and verdicts: at most `capacity` sessions (least recently
-    used dropped first), each forgotten `ttl` seconds after its last use."""
-
-    def __init__(self, capacity: int, ttl: float, clock: Callable[[], float] = time.monotonic):
-        self.capacity, self.ttl, self.clock = max(1, capacity), ttl, clock
-        self._data: OrderedDict[str, _Session] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def _get(self, session: str) -> _Session:
-        """The session's record, fresh if it expired or never existed. Caller holds the lock."""
-        now = self.clock()
-        while self._data:  # drop expired sessions, oldest first
-            oldest = next(iter(self._data.values()))
-            if now - oldest.used <= self.ttl:
-                break
-            self._data.popitem(last=False)
-        entry = self._data.get(session) or _Session(now)
-        entry.used = now
-        self._data[session] = entry
-        self._data.move_to_end(session)
-        while len(self._data) > self.capacity:
-            self._data.popitem(last=False)
-        return entry
-
-    def serve(self, session: str, key: str, turn: dict[str, Any]) -> None:
-        """Remember that `session` was shown `turn` (the server's own copy) under `key`."""
-        with self._lock:
-            served = self._get(session).served
-            served[key] = turn
-            served.move_to_end(key)
-            while len(served) > SERVED_PER_SESSION:
-                served.popitem(last=False)
-
-    def served(self, session: str, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            return self._get(session).served.get(key)
-
-    def give_verdict(
-        self, session: str, key: str, verdict: str | None, write: Callable[[], object]
-    ) -> bool:
-        """Record `verdict` on answer `key` once: `write` runs only when it differs from the
-        session's current verdict (None takes the verdict back). Check, write and update happen
-        under one lock, so two copies of one click cannot both write."""
-        with self._lock:
-            verdicts = self._get(session).verdicts
-            if verdict is None:
-                verdicts.pop(key, None)
-                return False
-            if verdicts.get(key) == verdict:
-                return False
-            write()
-            verdicts[key] = verdict
-            return True
+class SecretError(ValueError):
+    """The state secret is missing, blank or too short to sign with."""
 
 
 # -- the secret behind saved chats ---------------------------------------------------------
@@ -96,21 +30,37 @@ def state_secret(settings: Settings) -> str:
     """ADVISOR_STATE_SECRET, else the secret kept in the secret file (created once, owner-only,
     so every later start and every process sharing the file uses the same one)."""
     if settings.state_secret:
-        return settings.state_secret
+        return _checked(settings.state_secret, "ADVISOR_STATE_SECRET")
     path = Path(settings.state_secret_file or settings.index_dir / "state-secret")
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        pass
+    if not path.exists():
+        _create(path)
+    return _checked(path.read_text(encoding="utf-8").strip(), str(path))
+
+
+def _create(path: Path) -> None:
+    """Write a new secret to `path` unless another process got there first. The secret is
+    written whole to a private temporary file and then linked into place, which fails if the
+    path exists: a reader never sees a half-written or empty file, and all agree on one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(SECRET_BYTES)
-    try:  # O_EXCL: when two processes start at once, one creates the file and both read it
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(value)
-    return value
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(SECRET_BYTES))
+        with contextlib.suppress(FileExistsError):  # another process's secret is in place
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _checked(secret: str, where: str) -> str:
+    if len(secret.strip()) < MIN_SECRET_CHARS:
+        raise SecretError(
+            f"the state secret in {where} is {'blank' if not secret.strip() else 'too short'}: "
+            f"it needs at least {MIN_SECRET_CHARS} characters (delete the file to have a new "
+            "one made, or set ADVISOR_STATE_SECRET to a long random string)"
+        )
+    return secret
 
 
 @dataclass(frozen=True)

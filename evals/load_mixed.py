@@ -1,0 +1,249 @@
+"""Mixed load on loopback (bounded in count and time): chat sessions held through the page's own
+protocol while other clients flood the public API and trickle slow request bodies. Prints each
+session's turns kept, answer latency unloaded and under load (p50/p95), how the slow bodies
+ended, and the server's RSS before, at the peak and after.
+
+    python -m advisor.evals.load_mixed --launch [--sessions 20] [--flood 200] [--slow 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import httpx
+
+QUESTIONS = [
+    "What is the PMP certification?",
+    "Who is it for?",
+    "How long does it take?",
+    "What does an engineering manager do?",
+    "Who do they report to?",
+    "What do they earn?",
+]
+TIMEOUT = 120.0
+
+
+class PageSession:
+    """One browser session speaking the page's queue protocol: its saved chat goes with every
+    question, as the page sends it."""
+
+    def __init__(self, url: str, fn_index: int, trigger: int | None) -> None:
+        self.http = httpx.Client(base_url=url, timeout=TIMEOUT)
+        self.session = uuid.uuid4().hex[:11]
+        self.fn, self.trigger = fn_index, trigger
+        self.saved: list = []
+
+    def ask(self, question: str) -> list:
+        """Ask and wait for the answer; returns the chat's saved turns afterwards."""
+        body = {
+            "fn_index": self.fn,
+            "data": [question, self.saved],
+            "session_hash": self.session,
+            "trigger_id": self.trigger,
+        }
+        joined = self.http.post("/gradio_api/queue/join", json=body)
+        joined.raise_for_status()
+        params = {"session_hash": self.session}
+        with self.http.stream("GET", "/gradio_api/queue/data", params=params) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    if not message.get("success"):
+                        raise RuntimeError(str(message)[:200])
+                    self.saved = message["output"]["data"][2]
+                    return self.saved
+        raise RuntimeError("the stream ended without an answer")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def chat_event(demo) -> tuple[int, int | None]:
+    """(fn_index, trigger id) of the chat's submit event."""
+    for index, fn in demo.fns.items():
+        if fn.name == "respond" and any(e == "submit" for _, e in fn.targets):
+            return index, fn.targets[0][0]
+    raise LookupError("respond")
+
+
+def slow_body(host: str, port: int, declared: int, sent: int) -> socket.socket:
+    """A socket that declares a body of `declared` bytes, sends `sent` of them and pauses."""
+    s = socket.create_connection((host, port), timeout=TIMEOUT)
+    s.sendall(
+        b"POST /gradio_api/queue/join HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (host.encode(), declared)
+    )
+    s.sendall(b"{" + b" " * (sent - 1))
+    return s
+
+
+def slow_outcome(s: socket.socket, wait: float) -> str:
+    """The status line the server answered a slow body with, or "open" if none in `wait` s."""
+    s.settimeout(wait)
+    try:
+        head = s.recv(64)
+    except (TimeoutError, OSError):
+        return "open"
+    finally:
+        s.close()
+    parts = head.split(b" ")
+    return parts[1].decode() if len(parts) > 1 else "closed"
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def converse(url: str, event: tuple[int, int | None], sessions: list, turns: int, run: Run):
+    """Each session asks `turns` more questions, all sessions at once."""
+
+    def one(session: PageSession) -> None:
+        for k in range(turns):
+            started = time.perf_counter()
+            try:
+                saved = session.ask(QUESTIONS[(len(session.saved) + k) % len(QUESTIONS)])
+            except Exception as err:  # counted: a lost answer is what this test looks for
+                run.errors.append(f"{type(err).__name__}: {str(err)[:120]}")
+                continue
+            run.latencies.append((time.perf_counter() - started) * 1000)
+            run.kept.append(len(saved))
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+
+
+def flood(url: str, calls: int, workers: int = 8) -> int:
+    """`calls` plain /call/ask requests (no session) from a few threads; how many were taken."""
+    taken = [0]
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
+            for _ in range(n):
+                r = http.post("/gradio_api/call/ask", json={"data": ["What is the PMP?", "[]"]})
+                with lock:
+                    taken[0] += r.status_code == 200
+
+    threads = [threading.Thread(target=worker, args=(calls // workers,)) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    return taken[0]
+
+
+def _p(values: list[float], q: int) -> float | None:
+    if len(values) < 2:
+        return round(values[0], 1) if values else None
+    return round(statistics.quantiles(values, n=20)[q], 1)
+
+
+def run(
+    url: str,
+    demo,
+    pid: int,
+    sessions: int = 20,
+    turns: int = 3,
+    flood_calls: int = 200,
+    slow: int = 200,
+    body_kb: int = 200,
+    settle: float = 15.0,
+) -> dict:
+    """Unloaded turns, then as many turns again under the flood and slow bodies."""
+    host, port = urlparse(url).hostname or "", urlparse(url).port or 80
+    if not (host == "localhost" or host.startswith("127.")):
+        raise SystemExit("the mixed load test only targets loopback addresses")
+    event = chat_event(demo)
+    people = [PageSession(url, *event) for _ in range(sessions)]
+    quiet = Run()
+    converse(url, event, people, turns, quiet)
+    rss_before = rss_mb(pid)
+    sockets = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
+    loaded, taken = Run(), [0]
+    flooder = threading.Thread(target=lambda: taken.__setitem__(0, flood(url, flood_calls)))
+    flooder.start()
+    converse(url, event, people, turns, loaded)
+    flooder.join()
+    rss_peak = rss_mb(pid)
+    outcomes: dict[str, int] = {}
+    for s in sockets:
+        outcome = slow_outcome(s, settle)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    time.sleep(2.0)
+    for person in people:
+        person.close()
+    return {
+        "sessions": sessions,
+        "turns_each": 2 * turns,
+        "every_turn_kept": all(len(p.saved) == 2 * turns for p in people),
+        "turns_kept_min": min(len(p.saved) for p in people),
+        "errors": len(quiet.errors) + len(loaded.errors),
+        "error_samples": (quiet.errors + loaded.errors)[:3],
+        "unloaded_p50_ms": _p(quiet.latencies, 9),
+        "unloaded_p95_ms": _p(quiet.latencies, 18),
+        "loaded_p50_ms": _p(loaded.latencies, 9),
+        "loaded_p95_ms": _p(loaded.latencies, 18),
+        "flood_calls_taken": f"{taken[0]} of {flood_calls}",
+        "slow_bodies": outcomes,
+        "rss_mb": {
+            "before": round(rss_before, 1),
+            "peak": round(rss_peak, 1),
+            "after": round(rss_mb(pid), 1),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--flood", type=int, default=200)
+    parser.add_argument("--slow", type=int, default=200)
+    args = parser.parse_args(argv)
+    from advisor.advisor import Advisor
+    from advisor.settings import Settings
+    from advisor.ui.app import build_app
+
+    settings = Settings.from_env()
+    advisor = Advisor(settings)
+    advisor.warm()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = build_app(advisor, settings)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        report = run(url, demo, os.getpid(), args.sessions, args.turns, args.flood, args.slow)
+        print(json.dumps(report, indent=1))
+    finally:
+        demo.close()
+
+
+if __name__ == "__main__":
+    main()

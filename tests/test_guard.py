@@ -1,0 +1,162 @@
+"""The request guard's own logic, driven through its ASGI interface: slow bodies cut off, a
+bound on bodies read at once, event indexes only as integers, no session hash on the public
+API; and the state secret made once, whole, however many processes start together."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from advisor.settings import Settings
+from advisor.ui.guard import SESSION_REFUSED, RequestGuard
+from advisor.ui.sessions import SecretError, state_secret
+
+
+class Blocks:
+    """The part of gr.Blocks the guard reads: the event table (event 11 is private)."""
+
+    class Fn:
+        api_visibility = "private"
+        targets = ((5, "click"),)
+        trigger_after = None
+
+    def __init__(self) -> None:
+        self.fns = {11: self.Fn()}
+        self._id = 0
+
+
+async def app(scope, receive, send):  # what the guard lets through answers 200
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def scope(path: str, length: int | None = None) -> dict:
+    headers = [] if length is None else [(b"content-length", str(length).encode())]
+    return {"type": "http", "method": "POST", "path": path, "headers": headers}
+
+
+async def status_of(guard, path, body: bytes | None, trickle: float | None = None) -> int:
+    """Send `body` at once, or (trickle) one byte and then nothing for `trickle` seconds."""
+    sent: list[dict] = []
+
+    async def receive():
+        if trickle is not None:
+            await asyncio.sleep(trickle)
+            return {"type": "http.request", "body": b"{", "more_body": True}
+        return {"type": "http.request", "body": body or b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await guard(scope(path), receive, send)
+    return sent[0]["status"]
+
+
+def guard(**kw) -> RequestGuard:
+    return RequestGuard(app, Blocks(), max_bytes=64 * 1024, public=("chat", "ask"), **kw)
+
+
+def test_a_body_that_trickles_is_cut_off_and_others_are_answered():
+    async def scenario():
+        g = guard(read_seconds=0.2, body_seconds=0.5, max_reading=3)
+        started = time.monotonic()
+        slow = [
+            asyncio.create_task(status_of(g, "/gradio_api/queue/join", None, 5)) for _ in range(3)
+        ]
+        await asyncio.sleep(0.05)
+        busy = await status_of(g, "/gradio_api/queue/join", b"{}")  # every reading slot held
+        done = await asyncio.gather(*slow)
+        after = await status_of(g, "/gradio_api/call/ask", b'{"data": ["q", "[]"]}')
+        return busy, done, after, time.monotonic() - started
+
+    busy, done, after, seconds = asyncio.run(scenario())
+    assert busy == 503 and done == [408, 408, 408] and after == 200
+    assert seconds < 2.0  # cut off at the read deadline, not when the client gives up
+
+
+@pytest.mark.parametrize("fn_index", ["11", 11.0, True, None, [11]])
+def test_a_private_event_is_not_reached_by_an_index_that_is_not_an_integer(fn_index):
+    body = json.dumps({"fn_index": fn_index, "data": [], "trigger_id": 5}).encode()
+    assert asyncio.run(status_of(guard(), "/gradio_api/queue/join", body)) == 404
+    good = json.dumps({"fn_index": 11, "data": [], "trigger_id": 5}).encode()
+    assert asyncio.run(status_of(guard(), "/gradio_api/queue/join", good)) == 200
+
+
+def test_the_public_api_takes_no_session_hash():
+    body = json.dumps({"data": ["q", []], "session_hash": "abc"}).encode()
+    sent: list[dict] = []
+
+    async def run():
+        async def receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        await guard()(scope("/gradio_api/call/chat"), receive, send)
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 400 and SESSION_REFUSED in sent[1]["body"].decode()
+    plain = json.dumps({"data": ["q", []]}).encode()
+    assert asyncio.run(status_of(guard(), "/gradio_api/call/chat", plain)) == 200
+
+
+def _secret(folder: str, start, out) -> None:
+    start.wait()
+    settings = Settings.from_env(env={}, index_dir=Path(folder))
+    out.put(state_secret(settings))
+
+
+def test_processes_starting_together_agree_on_one_whole_secret(tmp_path):
+    """The issue's reproduction: 4 processes on a fresh folder, many times; each must read the
+    same secret, never an empty or half-written one."""
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(15):
+        folder = tmp_path / f"t{trial}"
+        start, out = ctx.Barrier(4), ctx.Queue()
+        procs = [ctx.Process(target=_secret, args=(str(folder), start, out)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        secrets = {out.get(timeout=30) for _ in procs}
+        for p in procs:
+            p.join()
+        assert len(secrets) == 1 and len(secrets.pop()) == 64
+
+
+def test_a_blank_or_short_secret_is_refused(tmp_path):
+    with pytest.raises(SecretError, match="too short"):
+        state_secret(Settings.from_env(env={}, index_dir=tmp_path, state_secret="abc"))
+    (tmp_path / "state-secret").write_text("   \n")
+    with pytest.raises(SecretError, match="blank"):
+        state_secret(Settings.from_env(env={}, index_dir=tmp_path))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gradio_api/file=https://example.org/x",
+        "/gradio_api/proxy=https://example.org/x",
+        "/gradio_api/upload",
+        "/gradio_api/stream/abc/playlist.m3u8",
+        "/gradio_api/monitoring",
+    ],
+)
+def test_routes_the_app_never_uses_are_closed(path):
+    sent: list[dict] = []
+
+    async def run():
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        await guard()({"type": "http", "method": "GET", "path": path, "headers": []}, receive, send)
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 404
