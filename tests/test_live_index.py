@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,35 @@ def test_every_file_of_a_generation_is_fsynced_before_the_flip(built, monkeypatc
     ingest(settings, [corpus])
     names = {os.path.basename(f) for f in checked}
     assert {"keyword.sqlite", "manifest.json", "ids.json", "chroma.sqlite3"} <= names
+
+
+def test_a_hung_pointer_read_holds_up_only_the_caller_that_reads_it():
+    """The issue's reproduction: a pointer read that hangs (a stuck Chroma server) made every
+    question wait behind LiveIndex's lock (4 readers waited 5, 10, 15, 20 s)."""
+    from advisor.index.generations import LiveIndex
+
+    release = threading.Event()
+
+    class Reader:
+        generation = "gen-000001-aaaaaa"
+
+    class HungIndex:
+        def reader(self):
+            return Reader()
+
+        def current(self):
+            release.wait(10)  # hangs until the test lets it go
+            return Reader.generation
+
+    live = LiveIndex(settings=None, index=HungIndex(), poll_seconds=0.0)
+    live.reader()  # opened; every later call is due to check the pointer
+    first = threading.Thread(target=live.reader)
+    first.start()  # this one reads the pointer, and hangs
+    waits = []
+    for _ in range(4):
+        started = time.monotonic()
+        assert live.reader().generation == Reader.generation
+        waits.append(time.monotonic() - started)
+    release.set()
+    first.join()
+    assert max(waits) < 0.5, waits

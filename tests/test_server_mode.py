@@ -343,3 +343,57 @@ def test_token_and_tls_reach_a_protected_server(tls_proxy, tmp_path):
     ):
         with pytest.raises(StoreError, match="Chroma server"):
             Index(bad).current()
+
+
+class LostReplies:
+    """A Chroma client whose flip claims commit on the server and then fail on the way back,
+    as behind a proxy that answers 502 after Chroma committed."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def create_collection(self, name, *args, **kwargs):
+        made = self.client.create_collection(name, *args, **kwargs)
+        if "__flip-" in name:
+            raise ConnectionError("502 Bad Gateway (the server committed)")
+        return made
+
+
+def test_a_flip_whose_reply_is_lost_keeps_the_live_generation(chroma_server, tmp_path, monkeypatch):
+    """The claim committed, the reply did not come back: the ingest reads whose claim the step
+    holds, finds its own, and the generation the pointer names stays (it was dropped before,
+    and no replica could open an index)."""
+    from advisor.index.store import ServerStore
+
+    corpus = small_corpus(tmp_path / "c", "pay", "Gadget engineers earn $70,000 a year.")
+    real = ServerStore._client
+    monkeypatch.setattr(ServerStore, "_client", lambda self: LostReplies(real(self)))
+    report = ingest(server_settings(chroma_server, tmp_path / "writer"), [corpus])
+    monkeypatch.setattr(ServerStore, "_client", real)
+    replica = Index(server_settings(chroma_server, tmp_path / "replica"))
+    assert replica.current() == report.generation
+    assert report.generation in replica.store.generations()
+    reader = replica.reader()
+    assert reader.dense([0.0] * 383 + [1.0], 1)  # a replica opens and answers from it
+    reader.close()
+    replica.close()
+
+
+def test_old_flip_claims_are_deleted(chroma_server, tmp_path, monkeypatch):
+    from advisor.index import store
+
+    monkeypatch.setattr(store, "KEEP_CLAIMS", 2)
+    corpus = tmp_path / "c"
+    writer = server_settings(chroma_server, tmp_path / "writer")
+    for figure in ("$70,000", "$71,000", "$72,000", "$73,000", "$74,000", "$75,000"):
+        small_corpus(corpus, "pay", f"Gadget engineers earn {figure} a year.")
+        last = ingest(writer, [corpus]).generation
+    index = Index(server_settings(chroma_server, tmp_path / "observer"))
+    names = [c if isinstance(c, str) else c.name for c in index.store._client().list_collections()]
+    claims = sorted(n for n in names if "__flip-" in n)
+    assert len(claims) <= 3, claims  # the newest and the two before it, not all six
+    assert index.current() == last
+    index.close()

@@ -792,6 +792,7 @@ class LiveIndex:
         self._wanted: str | None = None  # the generation the pointer named when last read
         self._opening: dict[str, threading.Thread] = {}
         self._next_check = 0.0
+        self._checking = False  # a caller is reading the pointer (outside the lock)
 
     @property
     def index(self) -> Index:
@@ -803,27 +804,32 @@ class LiveIndex:
         return self.index.store.poll_seconds if self.poll_seconds is None else self.poll_seconds
 
     def reader(self) -> IndexReader:
+        """The live generation's reader. The pointer is read outside the lock, by one caller
+        at a time: a slow or hung store delays that caller only, never every question."""
         with self._lock:
             if self._reader is None:
                 self._reader = self.index.reader()
                 self._wanted = self._reader.generation
                 self._next_check = time.monotonic() + self._interval()
-            elif time.monotonic() >= self._next_check:
-                self._next_check = time.monotonic() + self._interval()
-                self._follow()
-            return self._reader
-
-    def _follow(self) -> None:
-        """Called under the lock: notice a flip and start using (or opening) the new one."""
+                return self._reader
+            if time.monotonic() < self._next_check or self._checking:
+                return self._reader
+            self._next_check = time.monotonic() + self._interval()
+            self._checking = True
         try:
             live = self.index.current()
         except StoreError:  # server unreachable or a bad pointer: keep answering meanwhile
-            log.warning(
-                "cannot read the index pointer; still answering from %s",
-                self._reader.generation if self._reader else None,
-                exc_info=True,
-            )
-            return
+            log.warning("cannot read the index pointer; still answering", exc_info=True)
+            live = None
+        finally:
+            with self._lock:
+                self._checking = False
+        with self._lock:
+            self._follow(live)
+            return self._reader
+
+    def _follow(self, live: str | None) -> None:
+        """Called under the lock with the pointer just read: start using (or opening) it."""
         assert self._reader is not None
         if live is None:
             return

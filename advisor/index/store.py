@@ -297,6 +297,15 @@ class LocalStore:
             self.release(generation)
 
 
+# Flip claims kept behind the newest: a machine that read the pointer before these many flips
+# and flips only now would recreate a deleted step; it finds its claim behind the hint instead
+# (see ServerStore._state) and is told the pointer moved.
+KEEP_CLAIMS = 16
+# Seconds any one call to the Chroma server may take (chromadb's HTTP client waits forever by
+# default): a hung server is then an error, not a stuck request.
+CHROMA_TIMEOUT = 30.0
+
+
 class ServerStore:
     """A `chroma run` server: collection `<name>__<generation>` per generation.
 
@@ -349,6 +358,7 @@ class ServerStore:
                     headers=headers,
                     settings=_chroma_settings(**extra),
                 )
+                _with_timeout(client)
                 client.heartbeat()
             except Exception as err:
                 if client is not None:
@@ -450,18 +460,57 @@ class ServerStore:
         current, step = self._checked_state()
         if current != expected:
             return False
-        claim = {"from": expected or "", "to": new, "at": time.time()}
+        claim = {"from": expected or "", "to": new, "at": time.time(), "id": secrets.token_hex(8)}
         try:
             self._client().create_collection(f"{self.name}__flip-{step + 1:08d}", metadata=claim)
         except Exception as err:
-            if self._claim(step + 1) is None:  # not a lost race: the server failed
-                raise StoreError(f"cannot flip the pointer on {self.url}: {err}") from err
-            return False  # another machine claimed this step first
+            # the claim may have been made and only the reply lost (a proxy's 502 after Chroma
+            # committed): whose claim this step holds decides, never the error alone
+            won = self._claimed(step + 1, claim["id"], err)
+            if not won:
+                return False  # another machine claimed this step first
+        if self._hint_step() > step:  # this machine read the pointer before many flips: its
+            with contextlib.suppress(Exception):  # step was pruned and claimed again; undo
+                self._client().delete_collection(f"{self.name}__flip-{step + 1:08d}")
+            return False
         # remember the step, so readers start here (a late write only costs them one hop)
-        hint = self._client().get_or_create_collection(f"{self.name}__pointer")
         with contextlib.suppress(Exception):
+            hint = self._client().get_or_create_collection(f"{self.name}__pointer")
             hint.modify(metadata={"current": new, "step": step + 1})
+            self._prune_claims(step + 1)
         return True
+
+    def _hint_step(self) -> int:
+        hint = self._client().get_or_create_collection(f"{self.name}__pointer")
+        return int((hint.metadata or {}).get("step", 0))
+
+    def _claimed(self, step: int, claim_id: str, err: Exception) -> bool:
+        """After a failed create: True if the step's claim is ours, False if another's."""
+        try:
+            found = self._claim(step)
+        except Exception as again:  # the outcome is unknown: say so, drop nothing
+            raise StoreError(
+                f"cannot tell whether the pointer flipped on {self.url}: {again}"
+            ) from err
+        if found is None:  # nobody claimed it: the server failed
+            raise StoreError(f"cannot flip the pointer on {self.url}: {err}") from err
+        return (found.metadata or {}).get("id") == claim_id
+
+    def _prune_claims(self, step: int) -> None:
+        """Delete claims older than the last KEEP_CLAIMS steps, once the hint has moved past
+        them (readers start at the hint): the chain would otherwise grow by one per ingest."""
+        hint_step = self._hint_step()
+        prefix = f"{self.name}__flip-"
+        for c in self._client().list_collections():
+            name = c if isinstance(c, str) else c.name
+            tail = name.removeprefix(prefix)
+            if (
+                name.startswith(prefix)
+                and tail.isdigit()
+                and int(tail) <= min(step, hint_step) - KEEP_CLAIMS
+            ):
+                with contextlib.suppress(Exception):
+                    self._client().delete_collection(name)
 
     # The ingest manifest lives on the server too, so any machine can ingest incrementally:
     # one record per document (JSON in the document field; the vector is a placeholder).
@@ -525,6 +574,17 @@ class ServerStore:
         if client is not None:
             with contextlib.suppress(Exception):
                 client.close()  # chromadb keeps every HTTP client's system until closed
+
+
+def _with_timeout(client: Any) -> None:
+    """Give the Chroma HTTP client's session CHROMA_TIMEOUT (it is created with none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(CHROMA_TIMEOUT)
+    else:  # a chromadb that builds its client otherwise: say so rather than hang silently
+        log.warning("cannot set a timeout on the Chroma client; a hung server will hang calls")
 
 
 def open_store(

@@ -7,6 +7,7 @@ new generation flips only when everything is written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from advisor.index.embeddings import (
 from advisor.index.generations import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, PointerMoved
 from advisor.index.inventory import Inventory
 from advisor.index.keyword import KeywordIndex
+from advisor.index.store import StoreError
 from advisor.index.unit_vectors import UNIT_VECTORS_VERSION, UnitVectorTable, span_encoder
 from advisor.ingest import boilerplate
 from advisor.ingest.chunking import chunk_document
@@ -372,7 +374,9 @@ def _write_generation(
     try:
         index.flip(live, target)  # compare-and-set: of two racing ingests exactly one wins
     except PointerMoved:
-        index.drop_generation(target)
+        with contextlib.suppress(StoreError):
+            if index.current() != target:  # never drop the generation the pointer names
+                index.drop_generation(target)
         raise
     index.unhold(target)  # live now: the pointer protects it
     index.collect_garbage(keep=[target] + ([live] if live else []))
