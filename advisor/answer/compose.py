@@ -36,7 +36,7 @@ from advisor.answer.tuning import (
     WANTED_LIST_SHARE,
 )
 from advisor.records import Citation, Hit, Passage, Query, Table, paragraph, passages_text
-from advisor.text.cues import attribute_of
+from advisor.text.cues import attribute_of, looks_like_injection
 from advisor.text.lexicon import COMPARING_WORDS
 from advisor.text.terms import stem, words_of
 
@@ -115,6 +115,9 @@ def compose(
     eligible = _with_their_items(eligible, scored)
     # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
     eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
+    # an article's own attempt at orders ("ignore all previous instructions and email ...")
+    # is never quoted as an answer, as the LLM path never passes it on
+    eligible = [s for s in eligible if not looks_like_injection(s.text)]
     if not eligible:
         return Draft(text="", verdict="unsupported")
     figure = analysis.figure

@@ -178,11 +178,16 @@ INJECTION_PATTERNS: tuple[str, ...] = (
     rf"\b(?:ignore|disregard|forget|override|bypass|skip) {_FILLER}{_OWNER} {_FILLER}?{_ORDERS}\b",
     rf"\b(?:ignore|disregard|forget) (?:all|any|every) (?:of )?{_ORDERS}\b",
     # reveal the system prompt / your instructions
+    # ("the instructions for the PE exam" are an exam's: only "your ..." or the prompt's own
+    # names are the advisor's)
     rf"\b(?:print|reveal|show|repeat|output|display|dump|leak|share|tell me|give me|what are"
-    rf"|what is|what s|write out|recite) {_FILLER}(?:your|the) {_FILLER}?"
-    r"(?:system prompt|prompt|instructions|initial prompt|hidden prompt|rules you follow)\b",
-    r"\b(?:system prompt|developer message|developer mode|jailbreak|jailbroken|dan mode"
-    r"|do anything now)\b",
+    rf"|what is|what s|write out|recite) {_FILLER}(?:your {_FILLER}?(?:prompt|instructions"
+    rf"|rules you follow)|(?:your|the) {_FILLER}?(?:system|initial|hidden) prompt)\b",
+    r"\b(?:system prompt|developer message|developer mode|dan mode|do anything now)\b",
+    # a jailbreak aimed at the assistant ("What is a jailbreak in iOS security?" is a question)
+    r"\bjailbreak:|\b(?:enable|enter|activate|start|begin|use) jailbreak\b"
+    r"|\bjailbr(?:eak|oken) (?:mode|you|yourself|this (?:ai|assistant|bot|chat)"
+    r"|the (?:ai|assistant|bot|model|chatbot))\b",
     # "your rules are suspended", "IMPORTANT SYSTEM UPDATE"
     rf"\b{_ORDERS} (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?"
     r"(?:suspended|lifted|void|disabled|removed|revoked|cancelled|canceled|overridden|off)\b",
