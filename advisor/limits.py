@@ -1,5 +1,6 @@
-"""Bounds on what a request can carry into the advisor: history turns, characters per turn,
-citations per answer. Applied where requests enter (UI, /ask) and again by `Advisor.stream`."""
+"""Bounds on what a request can carry into the advisor (history turns, characters per turn,
+citations per answer), applied where requests enter (UI, /ask) and again by `Advisor.stream`;
+and on what one document may become at ingest."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ import dataclasses
 from collections.abc import Sequence
 
 from advisor.records import Answer, Citation, Passage, Quote, Table
+
+# One document's text after parsing, and its chunks. A 5.7 KB PDF can expand to 4.6 MB of text
+# and an 11.5 MB Markdown table to 22,849 chunks, each embedded: nothing the parser's budgets
+# bound. The largest page of the library (military careers) is 43 KB of text in 57 chunks; a
+# book-length document fits far inside these, a decompression bomb does not.
+MAX_DOC_CHARS = 2_000_000
+MAX_DOC_CHUNKS = 2_000
 
 # Follow-up resolution reads the last turn (its question and its list items); an LLM condenser
 # reads a few. Ten turns is more context than either uses, and bounds the work per request.

@@ -199,3 +199,33 @@ def test_both_stores_implement_the_one_protocol(tmp_path):
     assert "t0ken" not in repr(server)
     with pytest.raises(StoreError, match="must look like"):
         ServerStore("https://chroma.internal:8443/some/path", "c")
+
+
+def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
+    """Each handler thread opens its own connection; close() must close them all, or the files
+    of a dropped generation stay open (deleted but held) for the life of the server."""
+    import os
+
+    from advisor.index.keyword import KeywordIndex
+
+    path = tmp_path / "kw.sqlite"
+    KeywordIndex(path).close()
+    index = KeywordIndex(path, readonly=True)
+
+    def held() -> int:
+        return sum(
+            os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(path))
+            for fd in os.listdir("/proc/self/fd")
+            if os.path.exists(f"/proc/self/fd/{fd}")
+        )
+
+    threads = [threading.Thread(target=index.count) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert held() >= 3
+    index.close()
+    assert held() == 0
+    assert index.count() == 0  # still usable: a new connection is opened
+    index.close()

@@ -4,6 +4,7 @@ updates, deletions, bad files, and the CLI's summary and exit status."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -255,6 +256,20 @@ def test_links_out_of_the_ingested_folder_are_not_followed(tmp_path, corpus):
     assert followed.documents == 3 and Index(settings).reader().doc_chunks("notes")
 
 
+def test_hard_links_are_reported_and_skipped(tmp_path, corpus):
+    """A hard link reads as an ordinary file, yet it may be another user's file under a second
+    name: it was ingested silently."""
+    secret = tmp_path / "home" / "notes.txt"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("Notes\n\nThe vault code is SECRETTOKEN5678 for the account.\n", "utf-8")
+    os.link(secret, corpus / "notes.txt")
+    settings = settings_for(tmp_path / "index")
+    report = ingest(settings, [corpus])
+    assert "hard link" in _names(report.problems)["notes.txt"]
+    assert Index(settings).reader().keyword_search("SECRETTOKEN5678", 5) == []
+    assert ingest(settings.with_(follow_links=True), [corpus]).documents == 3
+
+
 def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, corpus, monkeypatch):
     """An editor saving the file between two reads must not leave the index with one
     version's text under the other version's hash (which hides the edit for good)."""
@@ -306,3 +321,24 @@ def test_a_chunking_error_in_one_file_is_a_reported_skip(tmp_path, corpus, monke
     report = ingest(settings_for(tmp_path / "index"), [corpus])
     assert report.documents == 1
     assert _names(report.problems) == {"beta.md": "could not be chunked (IndexError: boom)"}
+
+
+def test_a_file_that_expands_past_the_bounds_is_a_reported_skip(tmp_path, corpus, monkeypatch):
+    """A small file can become megabytes of text or thousands of passages once parsed (a
+    5.7 KB PDF, an 11.5 MB Markdown table): reported by name and skipped, the rest ingested."""
+    from advisor.ingest import build
+
+    monkeypatch.setattr(build, "MAX_DOC_CHARS", 50_000)
+    monkeypatch.setattr(build, "MAX_DOC_CHUNKS", 30)
+    (corpus / "table.md").write_text(
+        "# Table\n\n| a | b |\n|---|---|\n" + "| cell | value |\n" * 6_000, encoding="utf-8"
+    )
+    rows = "".join(
+        f"## Part {i}\n" + f"Widget fact {i} about careers. " * 10 + "\n" for i in range(60)
+    )
+    (corpus / "long.md").write_text("# Long\n\n" + rows, encoding="utf-8")
+    report = ingest(settings_for(tmp_path / "index"), [corpus])
+    skipped = _names(report.problems)
+    assert "characters of text after parsing" in skipped["table.md"]
+    assert "passages after chunking" in skipped["long.md"]
+    assert report.documents == 2  # alpha and beta

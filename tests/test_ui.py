@@ -416,3 +416,16 @@ def test_saved_answers_with_malformed_tables_or_passages_are_read_safely():
 def test_an_answer_without_passages_serializes_as_before():
     """Saved chats are signed: an answer with no passages or table keeps the old fields."""
     assert set(Answer(text="x").to_dict()) == {"answer", "refused", "citations", "follow_ups"}
+
+
+def test_an_api_question_that_is_not_text_is_an_empty_question_and_logs_little(
+    bare_settings, caplog
+):
+    class Failing:
+        def ask(self, question, history):
+            raise RuntimeError("boom")
+
+    chat = Chat(advisor=Failing(), settings=bare_settings)
+    huge = ["What is the PMP?"] * 100_000
+    reply = json.loads(chat.ask_json(huge, {"not": "json text"}))
+    assert reply["refused"] and len(caplog.text) < 2_500  # 200 of its items were logged

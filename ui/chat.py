@@ -147,13 +147,15 @@ class Chat:
         """Answer `question` given `history_json` (a JSON list of [question, answer] pairs, each
         answer as this endpoint returned it). Returns the answer as a JSON object: answer,
         refused, citations, follow_ups and the resolved question."""
+        question = question if isinstance(question, str) else ""  # an API caller sends anything
+        history_json = history_json if isinstance(history_json, str) else "[]"
         try:
             answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
         except StoreError:
             log.exception("index unavailable while answering")
             answer = Answer(text=NO_INDEX, refused=True)
         except Exception:
-            log.exception("answering %r failed", (question or "")[:200])
+            log.exception("answering %r failed", question[:200])
             answer = Answer(text=SORRY, refused=True)
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 

@@ -39,6 +39,8 @@ class KeywordIndex:
         self.path = Path(path)
         self.readonly = readonly
         self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []  # every thread's connection, for close()
+        self._open_lock = threading.Lock()
         self._df_cache: dict[str, int] = {}
         self._all_cache: dict[tuple[str, ...], bool] = {}  # contains_all on a read-only index
         if not readonly:
@@ -46,7 +48,7 @@ class KeywordIndex:
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or all(conn is not c for c in self._open):  # none yet, or closed
             if self.readonly:
                 conn = sqlite3.connect(
                     f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
@@ -54,6 +56,8 @@ class KeywordIndex:
             else:
                 conn = sqlite3.connect(self.path, check_same_thread=False)
             self._local.conn = conn
+            with self._open_lock:
+                self._open.append(conn)
         return conn
 
     def add(self, chunks: Iterable[Chunk]) -> None:
@@ -166,7 +170,10 @@ class KeywordIndex:
             conn.execute("INSERT INTO chunks(chunks) VALUES ('optimize')")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every thread's connection (the server's handler threads each opened one):
+        a generation that is dropped must leave no file open behind."""
+        with self._open_lock:
+            opened, self._open = self._open, []
+        for conn in opened:
             conn.close()
-            self._local.conn = None
+        self._local.conn = None

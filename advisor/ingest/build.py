@@ -31,6 +31,7 @@ from advisor.ingest import boilerplate
 from advisor.ingest.chunking import chunk_document
 from advisor.ingest.loaders import LoadError, Problem, discover, read_source
 from advisor.ingest.loaders.sandbox import Parser
+from advisor.limits import MAX_DOC_CHARS, MAX_DOC_CHUNKS
 from advisor.records import Chunk, Document
 from advisor.settings import Settings
 
@@ -228,6 +229,9 @@ def _chunk_all(
 
 
 def _chunks(doc: Document, skipped: list[str], max_tokens: int, count) -> list[Chunk]:
+    chars = sum(len(b.text) for b in doc.blocks)
+    if chars > MAX_DOC_CHARS:  # before chunking and embedding it: that is the costly part
+        raise LoadError(f"{chars:,} characters of text after parsing (at most {MAX_DOC_CHARS:,})")
     try:
         chunks = chunk_document(boilerplate.without(doc, skipped), max_tokens, count)
         if not chunks:  # nothing but boilerplate: this page keeps its copies
@@ -236,6 +240,8 @@ def _chunks(doc: Document, skipped: list[str], max_tokens: int, count) -> list[C
         raise LoadError(f"could not be chunked ({type(err).__name__}: {err})") from err
     if not chunks:
         raise LoadError("no text found")
+    if len(chunks) > MAX_DOC_CHUNKS:
+        raise LoadError(f"{len(chunks):,} passages after chunking (at most {MAX_DOC_CHUNKS:,})")
     return chunks
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +49,9 @@ def _loader_for(suffix: str) -> Callable[[Path, bytes], Document]:
 def discover(paths: Iterable[Path], follow_links: bool = False) -> tuple[list[Path], list[Problem]]:
     """Expand files and folders into supported files (sorted, deduplicated) and problems.
 
-    Symbolic links that lead outside the given files and folders are reported and skipped
-    (a `notes.txt` pointing at a credentials file would otherwise be served to every user),
-    unless `follow_links` is set."""
+    Symbolic links that lead outside the given files and folders, and hard-linked files, are
+    reported and skipped (a `notes.txt` pointing at a credentials file would otherwise be
+    served to every user), unless `follow_links` is set."""
     roots = [Path(p) for p in paths]
     inside = [r.resolve() for r in roots if r.exists()]
     found: dict[str, Path] = {}
@@ -77,6 +78,22 @@ def _within(path: Path, roots: list[Path]) -> bool:
 _OUTSIDE = (
     "symbolic link to outside the ingested folders, skipped (ADVISOR_FOLLOW_LINKS=1 follows it)"
 )
+
+
+# A hard link is the same file under a second name, and nothing in the name says where else
+# it lives (a hard link to another user's file reads as an ordinary file in the folder).
+_HARD_LINK = (
+    "a hard link (the file has other names, maybe outside the ingested folders), skipped "
+    "(ADVISOR_FOLLOW_LINKS=1 reads it)"
+)
+
+
+def _hard_linked(path: Path) -> bool:
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
 
 
 def _walk(
@@ -109,10 +126,12 @@ def _walk(
             if name.startswith(".") or name.upper().startswith(("README", "SOURCE")):
                 continue
             path = Path(dirpath) / name
-            if follow_links or _within(path, inside):
-                yield path
-            else:
+            if not (follow_links or _within(path, inside)):
                 problems.append(Problem(str(path), _OUTSIDE))
+            elif not follow_links and _hard_linked(path):
+                problems.append(Problem(str(path), _HARD_LINK))
+            else:
+                yield path
 
 
 def read_source(path: Path, max_bytes: int = 20 * 2**20) -> bytes:
