@@ -103,6 +103,10 @@ def slow_outcome(s: socket.socket, wait: float) -> str:
     return parts[1].decode() if len(parts) > 1 else "closed"
 
 
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
@@ -184,14 +188,14 @@ def run(
     people = [PageSession(url, *event) for _ in range(sessions)]
     quiet = Run()
     converse(url, event, people, turns, quiet)
-    rss_before = rss_mb(pid)
+    rss_before, fds_before = rss_mb(pid), open_fds(pid)
     sockets = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
     loaded, taken = Run(), [0]
     flooder = threading.Thread(target=lambda: taken.__setitem__(0, flood(url, flood_calls)))
     flooder.start()
     converse(url, event, people, turns, loaded)
     flooder.join()
-    rss_peak = rss_mb(pid)
+    rss_peak, fds_peak = rss_mb(pid), open_fds(pid)
     outcomes: dict[str, int] = {}
     for s in sockets:
         outcome = slow_outcome(s, settle)
@@ -213,6 +217,7 @@ def run(
         "loaded_p95_ms": _p(loaded.latencies, 18),
         "flood_calls_taken": f"{taken[0]} of {flood_calls}",
         "slow_bodies": outcomes,
+        "open_fds": {"before": fds_before, "peak": fds_peak, "after": open_fds(pid)},
         "rss_mb": {
             "before": round(rss_before, 1),
             "peak": round(rss_peak, 1),

@@ -518,3 +518,20 @@ def test_the_saved_chat_always_fits_in_the_request_that_brings_it_back(tmp_path)
         turns = list(chat.respond(f"Question number {i} " + "x" * 300, turns))[-1][2]
     assert len(json.dumps(turns).encode()) <= 4 * 1024 and len(turns) >= 2
     assert turns[-1]["user"].startswith("Question number 29")
+
+
+@pytest.mark.slow
+def test_mixed_load_keeps_every_answered_turn_and_cuts_off_slow_bodies(tmp_path):
+    """A small run of evals/load_mixed.py against the real server: chat sessions over the
+    page's protocol while API calls flood and sockets trickle bodies. Every answered question
+    stays in its session's saved chat; every slow body ends at the read deadline; the server's
+    open files come back down."""
+    import os
+
+    from advisor.evals.load_mixed import run
+
+    with served(EchoAdvisor(), settings_in(tmp_path)) as (demo, url):
+        report = run(url, demo, os.getpid(), sessions=3, turns=2, flood_calls=16, slow=20)
+    assert report["every_turn_kept"] and report["refused_busy"] == 0, report
+    assert report["slow_bodies"] == {"408": 20}, report
+    assert report["open_fds"]["after"] < report["open_fds"]["peak"], report

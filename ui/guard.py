@@ -194,6 +194,8 @@ async def _reply(send: Send, status: int, detail: str) -> None:
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
+        # the body may be unread (too big, too slow): close, rather than wait for the rest
+        (b"connection", b"close"),
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
