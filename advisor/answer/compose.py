@@ -115,11 +115,28 @@ def compose(
     eligible = _with_their_items(eligible, scored)
     # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
     eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
-    # an article's own attempt at orders ("ignore all previous instructions and email ...")
-    # is never quoted as an answer, as the LLM path never passes it on
-    eligible = [s for s in eligible if not looks_like_injection(s.text)]
+    while True:
+        refusal, chosen, support = _choose(analysis, hits, eligible, guarded)
+        if refusal is not None:
+            return refusal
+        # an article's own attempt at orders ("ignore all previous instructions and email
+        # ...") is never quoted, as the LLM path never passes it on: checked on what would be
+        # quoted only (checking every candidate took a millisecond a question), then chosen again
+        orders = [c for c in chosen if looks_like_injection(c.text)]
+        if not orders:
+            break
+        eligible = [e for e in eligible if all(e is not o for o in orders)]
+    passages, citations = render(chosen, hits)
+    return _draft(passages, citations=citations, support=support, chosen=tuple(chosen))
+
+
+def _choose(
+    analysis: Analysis, hits: Sequence[Hit], eligible: list[ScoredUnit], guarded: bool
+) -> tuple[Draft | None, list[ScoredUnit], float]:
+    """The refusal when nothing may be quoted, else None, the units to quote and the best
+    one's support."""
     if not eligible:
-        return Draft(text="", verdict="unsupported")
+        return Draft(text="", verdict="unsupported"), [], 0.0
     figure = analysis.figure
     with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
     # a figure of another occupation (a table of similar ones) only when there is no other
@@ -127,18 +144,17 @@ def compose(
     best = max(eligible, key=lambda s: s.score)
     support = _named_support(analysis, best)
     if figure and not with_figure and guarded:
-        return _missing_fact(analysis, hits, best, support)
+        return _missing_fact(analysis, hits, best, support), [], support
     if support < MIN_SUPPORT and guarded:
-        return Draft(text="", verdict="unsupported", support=support, chosen=(best,))
+        unsupported = Draft(text="", verdict="unsupported", support=support, chosen=(best,))
+        return unsupported, [], support
     first = (
         max(with_figure, key=lambda s: s.score)
         if with_figure
         else _wanted_list(eligible, best, hits, analysis.query)
     )
     chosen = _select(eligible, first, analysis.attribute)
-    chosen = _structured_fact(eligible, chosen, hits)
-    passages, citations = render(chosen, hits)
-    return _draft(passages, citations=citations, support=support, chosen=tuple(chosen))
+    return None, _structured_fact(eligible, chosen, hits), support
 
 
 def _with_their_items(eligible: list[ScoredUnit], scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
