@@ -144,6 +144,8 @@ def test_a_blank_or_short_secret_is_refused(tmp_path):
         "/gradio_api/upload",
         "/gradio_api/stream/abc/playlist.m3u8",
         "/gradio_api/monitoring",
+        "/monitoring",
+        "/monitoring/summary",
     ],
 )
 def test_routes_the_app_never_uses_are_closed(path):

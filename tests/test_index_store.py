@@ -229,3 +229,22 @@ def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
     assert held() == 0
     assert index.count() == 0  # still usable: a new connection is opened
     index.close()
+
+
+def test_a_chroma_server_that_never_answers_is_an_error_not_a_hang(monkeypatch):
+    """A server that accepts connections and never replies (a hung Chroma, a black-holing
+    proxy): every call, the client's first included, ends within the store's timeout."""
+    import socket
+
+    from advisor.index import store
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    monkeypatch.setattr(store, "CHROMA_TIMEOUT", 1.0)
+    server = store.ServerStore(f"http://127.0.0.1:{listener.getsockname()[1]}", "ca")
+    started = time.monotonic()
+    with pytest.raises(StoreError):
+        server.pointer()
+    assert time.monotonic() - started < 5.0
+    listener.close()

@@ -266,6 +266,9 @@ def test_hard_links_are_reported_and_skipped(tmp_path, corpus):
     settings = settings_for(tmp_path / "index")
     report = ingest(settings, [corpus])
     assert "hard link" in _names(report.problems)["notes.txt"]
+    (corpus / "alias.txt").symlink_to(corpus / "notes.txt")  # a link inside to the hard link
+    report = ingest(settings, [corpus])
+    assert "hard link" in _names(report.problems)["alias.txt"]
     assert Index(settings).reader().keyword_search("SECRETTOKEN5678", 5) == []
     assert ingest(settings.with_(follow_links=True), [corpus]).documents == 3
 

@@ -395,6 +395,8 @@ def test_uploads_are_refused_and_nothing_is_kept(tmp_path, monkeypatch):
         served(EchoAdvisor(), settings_in(tmp_path)) as (demo, url),
         httpx.Client(base_url=url, timeout=TIMEOUT) as http,
     ):
+        for route in ("/monitoring", "/monitoring/summary", "/gradio_api/file=https://example.org"):
+            assert http.get(route).status_code == 404, route  # closed on the served app
         small = http.post("/gradio_api/upload", files={"files": ("a.txt", b"x" * 10_000)})
         big = http.post("/gradio_api/upload", files={"files": ("b.bin", b"x" * 3_000_000)})
         assert small.status_code == 404 and big.status_code in (404, 413)  # the route is closed

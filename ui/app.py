@@ -79,6 +79,7 @@ class AdvisorBlocks(gr.Blocks):
         kwargs.setdefault("run_history", False)  # it would offer to upload runs to a HF bucket
         kwargs.setdefault("footer_links", ["api", "settings"])
         kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)
+        kwargs.setdefault("enable_monitoring", False)  # its dashboard and analytics, at /monitoring
         kwargs.setdefault("state_session_capacity", self.settings.max_sessions)
         guard = Middleware(
             RequestGuard,

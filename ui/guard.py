@@ -128,6 +128,8 @@ UNUSED_ROUTES = ("file=", "file/", "proxy=", "upload", "stream/", "monitoring")
 
 
 def _unused_route(path: str) -> bool:
+    if path == "/monitoring" or path.startswith("/monitoring/"):  # mounted at the root
+        return True
     if API_PREFIX not in path:
         return False
     return path.split(API_PREFIX, 1)[1].startswith(UNUSED_ROUTES)

@@ -39,18 +39,35 @@ def state_secret(settings: Settings) -> str:
 
 def _create(path: Path) -> None:
     """Write a new secret to `path` unless another process got there first. The secret is
-    written whole to a private temporary file and then linked into place, which fails if the
-    path exists: a reader never sees a half-written or empty file, and all agree on one."""
+    written whole (and fsynced) to a private temporary file and then linked into place, which
+    fails if the path exists: a reader never sees a half-written or empty file, and all agree
+    on one. Where the file system has no hard links, an exclusive create stands in."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(SECRET_BYTES)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(secrets.token_hex(SECRET_BYTES))
-        with contextlib.suppress(FileExistsError):  # another process's secret is in place
+            fh.write(value)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
             os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process's secret is in place: use that one
+        except OSError:  # no hard links here (some network and FUSE file systems)
+            _create_exclusive(path, value)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _create_exclusive(path: Path, value: str) -> None:
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(value)
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def _checked(secret: str, where: str) -> str:

@@ -426,6 +426,8 @@ class Index:
         """Remove generations other than `keep` (the live one and the one before it) and those
         a process holds a lease on: replicas still answering from one, a writer building one."""
         keep = set(keep) | self.in_use()
+        with contextlib.suppress(StoreError):  # whatever the caller believes, never the live one
+            keep.add(self.current() or "")
         local = {p.name for p in self.dir.glob("gen-*") if GENERATION.fullmatch(p.name)}
         for name in sorted((local | set(self.store.generations())) - keep):
             self.drop_generation(name)

@@ -351,6 +351,7 @@ class ServerStore:
             headers = {"Authorization": f"Bearer {self._token}"} if self._token else None
             client = None
             try:
+                self._preflight(headers)  # chromadb's first calls have no timeout of their own
                 client = chromadb.HttpClient(
                     host=self._parsed.hostname,
                     port=self._parsed.port or (443 if https else 80),
@@ -366,6 +367,20 @@ class ServerStore:
                 raise StoreError(f"cannot reach the Chroma server at {self.url}: {err}") from err
             self._client_obj = client
         return self._client_obj
+
+    def _preflight(self, headers: dict[str, str] | None) -> None:
+        """One heartbeat within CHROMA_TIMEOUT: a server that accepts connections and never
+        answers is an error here, not a hang inside the client's constructor."""
+        import httpx
+
+        verify: bool | str = str(self._ca_file) if self._ca_file else True
+        reply = httpx.get(
+            f"{self.url.rstrip('/')}/api/v2/heartbeat",
+            headers=headers,
+            timeout=CHROMA_TIMEOUT,
+            verify=verify,
+        )
+        reply.raise_for_status()
 
     def _cname(self, generation: str) -> str:
         return f"{self.name}__{check_generation(generation, 'a generation')}"
@@ -469,7 +484,7 @@ class ServerStore:
             won = self._claimed(step + 1, claim["id"], err)
             if not won:
                 return False  # another machine claimed this step first
-        if self._hint_step() > step:  # this machine read the pointer before many flips: its
+        if self._pruned_past(step + 1):  # this machine read the pointer before many flips: its
             with contextlib.suppress(Exception):  # step was pruned and claimed again; undo
                 self._client().delete_collection(f"{self.name}__flip-{step + 1:08d}")
             return False
@@ -479,6 +494,16 @@ class ServerStore:
             hint.modify(metadata={"current": new, "step": step + 1})
             self._prune_claims(step + 1)
         return True
+
+    def _pruned_past(self, step: int) -> bool:
+        """The hint is so far past `step` that its claim may have been pruned: only then can a
+        claim at `step` be made now by a writer that read the pointer long ago. (A writer
+        whose reply was lost and whose win others already built on is not past it by this
+        much.) If the hint cannot be read, the claim stands: it was made."""
+        try:
+            return self._hint_step() >= step + KEEP_CLAIMS
+        except Exception:
+            return False
 
     def _hint_step(self) -> int:
         hint = self._client().get_or_create_collection(f"{self.name}__pointer")

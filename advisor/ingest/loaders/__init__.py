@@ -89,8 +89,9 @@ _HARD_LINK = (
 
 
 def _hard_linked(path: Path) -> bool:
+    """The file (a symbolic link's target included) has other names."""
     try:
-        st = path.lstat()
+        st = path.stat()
     except OSError:
         return False
     return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
