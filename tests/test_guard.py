@@ -162,3 +162,40 @@ def test_routes_the_app_never_uses_are_closed(path):
 
     asyncio.run(run())
     assert sent[0]["status"] == 404
+
+
+async def trickled(g, every: float, pieces: int = 100) -> tuple[int, float]:
+    """A body sent a byte at a time, one piece every `every` seconds: (status, seconds)."""
+    sent: list[dict] = []
+    count = 0
+
+    async def receive():
+        nonlocal count
+        await asyncio.sleep(every)
+        count += 1
+        return {"type": "http.request", "body": b" ", "more_body": count < pieces}
+
+    async def send(message):
+        sent.append(message)
+
+    started = time.monotonic()
+    await g(scope("/gradio_api/queue/join"), receive, send)
+    return sent[0]["status"], time.monotonic() - started
+
+
+def test_a_trickle_inside_every_read_deadline_is_cut_off_by_its_rate(monkeypatch):
+    from advisor.ui import guard as module
+
+    monkeypatch.setattr(module, "GRACE_SECONDS", 0.3)
+    g = guard(read_seconds=5.0, body_seconds=20.0)
+    status, seconds = asyncio.run(trickled(g, every=0.1))
+    assert status == 408 and seconds < 1.0
+
+
+def test_a_body_still_coming_at_the_total_deadline_is_cut_off(monkeypatch):
+    from advisor.ui import guard as module
+
+    monkeypatch.setattr(module, "GRACE_SECONDS", 60.0)  # the rate rule out of the way
+    g = guard(read_seconds=5.0, body_seconds=0.5)
+    status, seconds = asyncio.run(trickled(g, every=0.05))
+    assert status == 408 and 0.4 < seconds < 1.5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -28,6 +29,12 @@ SESSION_REFUSED = "A session_hash is not accepted on the public API."
 READ_SECONDS = 10.0
 BODY_SECONDS = 30.0
 MAX_READING = 256
+# HAND-SET. After its first GRACE_SECONDS a body must have come at MIN_BYTES_PER_SECOND on
+# average: a trickle of a byte every few seconds (each piece inside READ_SECONDS) would
+# otherwise hold a reading slot for BODY_SECONDS, and 256 such sockets, reopened, would keep
+# every slot. A real client's body (at most the cap) arrives within the grace on any link.
+GRACE_SECONDS = 2.0
+MIN_BYTES_PER_SECOND = 4096
 _STATUS = {SESSION_REFUSED: 400}  # every other refusal reads as a missing endpoint (404)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -78,8 +85,12 @@ class RequestGuard:
     async def _read(self, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it passes the cap (a chunked upload says no size)."""
         chunks, size = [], 0
+        started = time.monotonic()
         while True:
             message = await asyncio.wait_for(receive(), self.read_seconds)
+            elapsed = time.monotonic() - started
+            if elapsed > GRACE_SECONDS and size < MIN_BYTES_PER_SECOND * elapsed:
+                raise TimeoutError  # a trickle: answered like any other slow body (408)
             if message["type"] != "http.request":
                 break  # the client went away; the app will see the disconnect
             chunk = message.get("body", b"")
