@@ -119,7 +119,8 @@ class Settings:
     max_question_chars: int = 2000
     """Longer questions are refused politely, server side."""
     concurrency: int = 4
-    """Answers computed at once by the UI."""
+    """Answers computed at once for the page's chat, and as many again for the JSON API (`/ask`
+    answers in a group of its own, so API traffic never queues ahead of conversations)."""
     queue_size: int = 64
     """Requests waiting beyond this get a 'busy' message."""
     max_request_kb: int = 256

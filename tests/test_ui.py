@@ -295,27 +295,31 @@ def test_feedback_appends_one_json_line_per_verdict(tmp_path, bare_settings):
 
 def test_feedback_volume_is_bounded(tmp_path, monkeypatch):
     """Toggling, one answer voted from many sessions, a flood of votes and a file that grows:
-    each bounded (the issue's reproductions wrote 39, 20 and ~45 KB/s of lines)."""
+    each bounded (the issue's reproductions wrote 39, 20 and ~45 KB/s of lines); another
+    client's verdict on the same answer still counts."""
     now = [0.0]
     log = feedback.FeedbackLog(tmp_path / "fb.jsonl", clock=lambda: now[0])
     turn = convert.turn("What is the PMP?", Answer(text="A certification. [1]"))
     for i in range(40):  # up, down, up, ... on one answer
-        log.give(turn, "up" if i % 2 == 0 else "down")
-    for _ in range(20):  # the same answer restored into 20 sessions, voted in each
-        log.give(turn, "down")
+        log.give(turn, "up" if i % 2 == 0 else "down", "10.0.0.1")
+    for _ in range(20):  # the same answer restored into 20 sessions of one client, voted in each
+        log.give(turn, "down", "10.0.0.1")
     assert len(lines(log.path)) == feedback.MAX_CHANGES_PER_ANSWER
+    assert log.give(turn, "down", "10.0.0.2")  # someone else's verdict is theirs
     answers = [convert.turn(f"Question {i}?", Answer(text=f"Answer {i}.")) for i in range(200)]
-    written = sum(log.give(t, "up") for t in answers)  # a flood within one minute
-    assert written == feedback.MAX_LINES_PER_MINUTE - feedback.MAX_CHANGES_PER_ANSWER
+    written = sum(log.give(t, "up", "10.0.0.3") for t in answers)  # one client's flood
+    assert written == feedback.MAX_LINES_PER_MINUTE
+    others = sum(log.give(t, "up", f"10.1.0.{i}") for i, t in enumerate(answers))  # many
+    assert written + others + 4 == feedback.MAX_ALL_LINES_PER_MINUTE
     now[0] = 61.0
-    assert log.give(answers[-1], "up")  # the next minute takes lines again
+    assert log.give(answers[-1], "down", "10.0.0.3")  # the next minute takes lines again
     monkeypatch.setattr(feedback, "MAX_FILE_BYTES", 2000)
     for i, t in enumerate(answers[:150]):
-        now[0] = 200.0 + i * 60  # one a minute: under the rate cap
-        log.give(t, "down")
-    old = log.path.with_name(log.path.name + ".1")
-    assert old.exists() and log.path.stat().st_size <= 2000 and old.stat().st_size <= 2000
-    assert not log.path.with_name(log.path.name + ".2").exists()
+        now[0] = 200.0 + i * 60  # one a minute: under the rate caps
+        log.give(t, "down", "10.0.0.4")
+    aside = [log.path.with_name(f"{log.path.name}.{n}") for n in range(1, 7)]
+    assert [p.exists() for p in aside] == [True] * feedback.KEEP_FILES + [False]
+    assert all(p.stat().st_size <= 2000 for p in [log.path, *aside[:-1]])
 
 
 def lines(path) -> list[str]:

@@ -160,10 +160,10 @@ class Chat:
         return json.dumps(convert.answer_to_dict(answer), ensure_ascii=False)
 
     # -- feedback, clearing, restoring ---------------------------------------------------
-    def feedback(self, saved: object, data: gr.LikeData) -> None:
+    def feedback(self, saved: object, data: gr.LikeData, request: gr.Request = None) -> None:
         """A thumb or flag on an answer (message 2k+1 is turn k's answer). Recorded only for an
-        answer this server signed, with its own copy of it, and once per verdict on that answer
-        whoever sends it (see feedback.FeedbackLog): the page can send one click twice."""
+        answer this server signed, with its own copy of it, and once per verdict of a client on
+        that answer (see feedback.FeedbackLog): the page can send one click twice."""
         try:
             index = data.index[0] if isinstance(data.index, list | tuple) else data.index
             turns = convert.clean_turns(saved)
@@ -173,7 +173,8 @@ class Chat:
             if not self.keys.verify(turn):
                 gr.Info(NOT_SERVED)
                 return
-            if self.votes.give(turn, feedback.verdict_of(data.liked)):
+            client = getattr(getattr(request, "client", None), "host", None) or ""
+            if self.votes.give(turn, feedback.verdict_of(data.liked), str(client)):
                 gr.Info("Thanks, your feedback was saved.")
         except Exception:
             log.exception("could not record feedback")

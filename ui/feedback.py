@@ -29,13 +29,16 @@ VERDICTS = {True: "up", False: "down", UNSUPPORTED_OPTION: "unsupported"}
 _write_lock = threading.Lock()  # handlers run on several threads; keep each line whole
 log = logging.getLogger("advisor.ui")
 
-# Bounds on what feedback can write. HAND-SET: an answer's verdict may change a few times (a
-# misclick put right, a flag added), not forty; a busy public server sees a few votes a minute,
-# so a flood is cut at a line a second; two files of 10 MB hold some 20,000 lines.
+# Bounds on what feedback can write, per client (address) and answer. HAND-SET: a person's
+# verdict on an answer may change a few times (a misclick put right, a flag added), not forty;
+# one person gives a few verdicts a minute, so one client is cut at 20 lines a minute, and all
+# together at a line a second; six files of 10 MB hold some 100,000 lines.
 MAX_CHANGES_PER_ANSWER = 3
-MAX_LINES_PER_MINUTE = 60
-MAX_FILE_BYTES = 10 * 2**20  # then the file moves to <name>.1 (replacing the older one)
-REMEMBERED_ANSWERS = 10_000  # verdicts kept in memory to deduplicate (oldest forgotten first)
+MAX_LINES_PER_MINUTE = 20  # per client
+MAX_ALL_LINES_PER_MINUTE = 60
+MAX_FILE_BYTES = 10 * 2**20  # then the file moves to <name>.1, .1 to .2, ...
+KEEP_FILES = 5  # older files beyond <name>.5 are deleted (and the log says so)
+REMEMBERED = 10_000  # (client, answer) verdicts kept in memory to deduplicate, oldest dropped
 # What a line keeps of each citation: where it points (ids, titles and urls are far shorter than
 # 500 characters), and the text a reviewer of an "unsupported" verdict needs (the quoted
 # sentences inside their snippet, one chunk each).
@@ -58,47 +61,64 @@ def answer_key(turn: dict[str, Any]) -> str:
 
 
 class FeedbackLog:
-    """The feedback file and what has been written to it: one line when the verdict on an
-    answer changes (the same answer from any number of sessions is one answer), at most
-    MAX_CHANGES_PER_ANSWER lines per answer and MAX_LINES_PER_MINUTE in all, rotated at
-    MAX_FILE_BYTES. Thread-safe."""
+    """The feedback file and what has been written to it: one line when a client's verdict on
+    an answer changes (the same answer restored into any number of sessions of that client is
+    one answer), at most MAX_CHANGES_PER_ANSWER lines per client and answer, MAX_LINES_PER_MINUTE
+    per client and MAX_ALL_LINES_PER_MINUTE in all, rotated at MAX_FILE_BYTES. Thread-safe."""
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic) -> None:
         self.path, self.clock = Path(path), clock
-        self._verdicts: OrderedDict[str, tuple[str | None, int]] = OrderedDict()
-        self._minute: list[float] = []  # times of the lines written in the last minute
+        self._verdicts: OrderedDict[tuple[str, str], tuple[str | None, int]] = OrderedDict()
+        self._minute: dict[str, list[float]] = {}  # times of each client's lines, last minute
         self._lock = threading.Lock()
 
-    def give(self, turn: dict[str, Any], verdict: str | None) -> bool:
-        """Record `verdict` on the answer of `turn` (None takes it back); True if a line was
-        written."""
-        key = answer_key(turn)
+    def give(self, turn: dict[str, Any], verdict: str | None, client: str = "") -> bool:
+        """Record `client`'s `verdict` on the answer of `turn` (None takes it back); True if a
+        line was written."""
+        key = (client, answer_key(turn))
         with self._lock:
             current, changes = self._verdicts.pop(key, (None, 0))
             self._verdicts[key] = (None if verdict is None else current, changes)  # newest last
-            while len(self._verdicts) > REMEMBERED_ANSWERS:
+            while len(self._verdicts) > REMEMBERED:
                 self._verdicts.popitem(last=False)
             if verdict is None or verdict == current or changes >= MAX_CHANGES_PER_ANSWER:
                 return False
-            now = self.clock()
-            self._minute = [t for t in self._minute if now - t < 60.0]
-            if len(self._minute) >= MAX_LINES_PER_MINUTE:
-                log.warning("feedback over %d lines a minute: not recorded", MAX_LINES_PER_MINUTE)
+            if not self._may_write(client):
                 return False
-            self._minute.append(now)
+            record(self.path, turn, verdict)  # the state changes only once the line is written
             self._verdicts[key] = (verdict, changes + 1)
-            record(self.path, turn, verdict)
+            self._minute.setdefault(client, []).append(self.clock())
             return True
+
+    def _may_write(self, client: str) -> bool:
+        now = self.clock()
+        for who in list(self._minute):
+            self._minute[who] = [t for t in self._minute[who] if now - t < 60.0]
+            if not self._minute[who]:
+                del self._minute[who]
+        mine = len(self._minute.get(client, ()))
+        every = sum(len(times) for times in self._minute.values())
+        if mine >= MAX_LINES_PER_MINUTE or every >= MAX_ALL_LINES_PER_MINUTE:
+            log.warning("feedback over its rate: a verdict was not recorded")
+            return False
+        return True
 
 
 def _rotate(path: Path, adding: int) -> None:
-    """Move a full file aside (to <name>.1) before it would pass MAX_FILE_BYTES."""
+    """Before the file would pass MAX_FILE_BYTES: <name>.4 -> .5, ..., <name> -> .1 (the
+    oldest beyond KEEP_FILES is deleted)."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         return
-    if size + adding > MAX_FILE_BYTES:
-        os.replace(path, path.with_name(path.name + ".1"))
+    if size + adding <= MAX_FILE_BYTES:
+        return
+    aside = [path.with_name(f"{path.name}.{n}") for n in range(1, KEEP_FILES + 1)]
+    if aside[-1].exists():
+        log.warning("feedback: deleting the oldest file %s", aside[-1])
+    for older, newer in zip(reversed(aside), reversed([path, *aside[:-1]]), strict=True):
+        if newer.exists():
+            os.replace(newer, older)
 
 
 def record(path: Path, turn: dict[str, Any], verdict: str) -> dict[str, Any]:
