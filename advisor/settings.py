@@ -119,10 +119,12 @@ class Settings:
     max_question_chars: int = 2000
     """Longer questions are refused politely, server side."""
     concurrency: int = 4
-    """Answers computed at once for the page's chat, and as many again for the JSON API (`/ask`
-    answers in a group of its own, so API traffic never queues ahead of conversations)."""
-    queue_size: int = 64
-    """Requests waiting beyond this get a 'busy' message."""
+    """Answers computed at once for the page's chat (the JSON API `/ask` answers one at a time
+    in a group of its own, so API traffic never queues ahead of conversations and takes at most
+    one core from them)."""
+    queue_size: int = 256
+    """Requests waiting beyond this get a 'busy' message. The queue is shared by the page and
+    the API: a flood of API calls (answered one at a time) must leave room for conversations."""
     max_request_kb: int = 256
     """Request bodies larger than this are refused (HTTP 413) before they are read. The page
     sends its saved chat with every question (20 signed turns are about 80 KB; the saved chat is
