@@ -3,7 +3,7 @@ protocol while other clients flood the public API and trickle slow request bodie
 session's turns kept, answer latency unloaded and under load (p50/p95), how the slow bodies
 ended, and the server's RSS before, at the peak and after.
 
-    python -m advisor.evals.load_mixed --launch [--sessions 20] [--flood 200] [--slow 200]
+    python -m advisor.evals.load_mixed [--sessions 20] [--flood 200] [--slow 200]
 """
 
 from __future__ import annotations
@@ -240,20 +240,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--flood", type=int, default=200)
     parser.add_argument("--slow", type=int, default=200)
     args = parser.parse_args(argv)
-    from advisor.advisor import Advisor
-    from advisor.settings import Settings
-    from advisor.ui.app import build_app
+    from advisor.evals.load_test import launch_local
 
-    settings = Settings.from_env()
-    advisor = Advisor(settings)
-    advisor.warm()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    demo = build_app(advisor, settings)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo, url = launch_local()
     try:
-        url = f"http://127.0.0.1:{port}"
         report = run(url, demo, os.getpid(), args.sessions, args.turns, args.flood, args.slow)
         print(json.dumps(report, indent=1))
     finally:

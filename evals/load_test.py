@@ -116,6 +116,25 @@ def run(url: str, sessions: int = 20, turns: int = 5) -> dict:
     return summary
 
 
+def launch_local():
+    """The app over the settings' index, warmed, on a free loopback port: (blocks, url)."""
+    import socket
+
+    from advisor.advisor import Advisor
+    from advisor.settings import Settings
+    from advisor.ui.app import build_app
+
+    settings = Settings.from_env()
+    advisor = Advisor(settings)
+    advisor.warm()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = build_app(advisor, settings)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    return app, f"http://127.0.0.1:{port}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:7860")
@@ -125,21 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     url, app = args.url, None
     if args.launch:
-        import socket
-
-        from advisor.advisor import Advisor
-        from advisor.settings import Settings
-        from advisor.ui.app import build_app
-
-        settings = Settings.from_env()
-        advisor = Advisor(settings)
-        advisor.warm()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        app = build_app(advisor, settings)
-        app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-        url = f"http://127.0.0.1:{port}"
+        app, url = launch_local()
     try:
         print(json.dumps(run(url, args.sessions, args.turns), indent=1))
     finally:
