@@ -237,18 +237,3 @@ def test_read_source_reads_once_and_checks_the_size(tmp_path):
     assert read_source(path, 100) == b"x" * 100
     with pytest.raises(LoadError, match="too large"):
         read_source(path, 99)
-
-
-def test_a_table_cell_keeps_its_lines_apart(tmp_path):
-    """ "$62,350 per year<br>$29.98 per hour" is two figures; run together they read as one."""
-    path = tmp_path / "facts.html"
-    path.write_text(
-        "<html><body><main><h2>Quick Facts</h2><p>"
-        + "Facts about the occupation below, as the handbook states them for every page. " * 3
-        + "</p><table>"
-        "<tr><th>2024 Median Pay</th><td>$62,350 per year<br>$29.98 per hour</td></tr>"
-        "<tr><th>Number of Jobs</th><td>818,700</td></tr></table></main></body></html>",
-        encoding="utf-8",
-    )
-    rows = [b.text for b in load_file(path).blocks if b.kind == "row"]
-    assert rows == ["2024 Median Pay: $62,350 per year; $29.98 per hour", "Number of Jobs: 818,700"]

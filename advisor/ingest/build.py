@@ -37,7 +37,7 @@ from advisor.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256  # per call; sentence-transformers batches inside it
-CHUNKER_VERSION = 8  # bump when loaders or chunking change what a file becomes
+CHUNKER_VERSION = 7  # bump when loaders or chunking change what a file becomes
 
 
 @dataclass

@@ -57,18 +57,6 @@ def _text(el: lxml.html.HtmlElement) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", clean_ws(" ".join(el.itertext())))
 
 
-_BREAK = "\ue000"  # a private-use character: XML allows it, and no page text uses it
-
-
-def _cell_text(cell: lxml.html.HtmlElement) -> str:
-    """A table cell's text, its line breaks kept apart: "$62,350 per year<br>$29.98 per hour"
-    is two figures, "$62,350 per year; $29.98 per hour", not one run of words."""
-    for br in cell.iter("br"):
-        br.tail = _BREAK + (br.tail or "")
-    parts = (clean_ws(p) for p in _text(cell).split(_BREAK))
-    return "; ".join(p for p in parts if p)
-
-
 def _link_density(el: lxml.html.HtmlElement) -> float:
     total = len(_text(el)) or 1
     linked = sum(len(_text(a)) for a in el.iter("a"))
@@ -249,7 +237,7 @@ class _Walker:
         header: list[str] | None = None
         for tr in rows:
             cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("th", "td")]
-            texts = [_cell_text(c) for c in cells]
+            texts = [_text(c) for c in cells]
             if not any(texts):
                 continue
             if all(c.tag == "th" for c in cells):
