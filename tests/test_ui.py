@@ -433,3 +433,12 @@ def test_an_api_question_that_is_not_text_is_an_empty_question_and_logs_little(
     huge = ["What is the PMP?"] * 100_000
     reply = json.loads(chat.ask_json(huge, {"not": "json text"}))
     assert reply["refused"] and len(caplog.text) < 2_500  # 200 of its items were logged
+
+
+def test_the_answered_question_is_shown_only_when_it_reads_differently():
+    """ "Answering: who do they report to? (nvm cousin ...)" read like debug output; a rewrite
+    that names what "the second one" was is worth showing."""
+    carried = Answer(text="They report to a VP. [1]", question="who do they report to? (nvm em)")
+    assert "Answering:" not in render.render_answer(0, carried, "who do they report to?")
+    named = Answer(text="The CSM is ... [1]", question="Tell me more about the CSM")
+    assert "Answering:" in render.render_answer(0, named, "tell me more about the second one")

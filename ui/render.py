@@ -188,12 +188,28 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", (text or "").lower()))
 
 
+def _rewritten(question: str, asked: str) -> bool:
+    """The question answered reads differently from the one asked ("tell me more about the
+    second one" -> "Tell me more about the Certified ScrumMaster"). The asked words followed
+    by words carried from earlier turns ("... (nvm cousin respiratory therapy)") are not shown:
+    they read like debug output, not like a question a person would write.
+
+    >>> _rewritten("who do they report to? (engineering director)", "who do they report to?")
+    False
+    >>> _rewritten("Tell me about the CSM", "tell me about the second one")
+    True
+    """
+    if not question or not asked:
+        return False
+    return not _norm(question).startswith(_norm(asked))
+
+
 def render_answer(turn: int, answer: Answer, asked: str = "") -> str:
     """A finished answer: how a follow-up was understood, the text with linked markers, then
     its sources."""
     cls = "ca-answer ca-refused" if answer.refused else "ca-answer"
     resolved = ""
-    if answer.question and not answer.refused and asked and _norm(answer.question) != _norm(asked):
+    if _rewritten(answer.question, asked) and not answer.refused:
         resolved = f'<div class="ca-resolved">Answering: {esc(answer.question)}</div>'
     numbers = [c.n for c in answer.citations]
     if answer.table is not None:
