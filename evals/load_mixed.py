@@ -122,7 +122,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
 
 
-def converse(url: str, event: tuple[int, int | None], sessions: list, turns: int, run: Run):
+def converse(sessions: list[PageSession], turns: int, run: Run) -> None:
     """Each session asks `turns` more questions, all sessions at once."""
 
     def one(session: PageSession) -> None:
@@ -187,13 +187,13 @@ def run(
     event = chat_event(demo)
     people = [PageSession(url, *event) for _ in range(sessions)]
     quiet = Run()
-    converse(url, event, people, turns, quiet)
+    converse(people, turns, quiet)
     rss_before, fds_before = rss_mb(pid), open_fds(pid)
     sockets = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
     loaded, taken = Run(), [0]
     flooder = threading.Thread(target=lambda: taken.__setitem__(0, flood(url, flood_calls)))
     flooder.start()
-    converse(url, event, people, turns, loaded)
+    converse(people, turns, loaded)
     flooder.join()
     rss_peak, fds_peak = rss_mb(pid), open_fds(pid)
     outcomes: dict[str, int] = {}
