@@ -19,6 +19,7 @@ from advisor.index.bm25 import BM25Ranker
 from advisor.index.embeddings import (
     load_document_embeddings,
     model_path,
+    prepare_query_model,
     resolve_dtype,
     token_counter,
 )
@@ -29,6 +30,7 @@ from advisor.index.store import StoreError
 from advisor.index.unit_vectors import UNIT_VECTORS_VERSION, UnitVectorTable, span_encoder
 from advisor.ingest import boilerplate
 from advisor.ingest.chunking import chunk_document
+from advisor.ingest.download import default_paths
 from advisor.ingest.loaders import LoadError, Problem, discover, read_source
 from advisor.ingest.loaders.sandbox import Parser
 from advisor.limits import MAX_DOC_CHARS, MAX_DOC_CHUNKS
@@ -283,10 +285,11 @@ def ingest(
     progress: Progress | None = None,
     rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths` (default: settings.corpus)."""
+    """Bring the index in line with the files under `paths` (default: the corpus folders and
+    the downloaded libraries, see `download.default_paths`)."""
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
-    paths = [Path(p) for p in (paths or settings.corpus)]
+    paths = [Path(p) for p in (paths or default_paths(settings))]
     index = Index(settings)
     report = IngestReport()
     try:
@@ -304,6 +307,7 @@ def ingest(
                 report.generation = _write_generation(
                     index, live, todo, settings, progress, rebuild
                 )
+                prepare_query_model(settings)
             else:
                 report.generation = live or ""
                 if not todo.docs:
