@@ -44,7 +44,7 @@ def _to_bool(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of the app. Field docs double as the README's settings table."""
+    """Every knob of the app. Field docs double as the settings table of docs/settings.md."""
 
     index_dir: Path = Path("vectorstore")
     """Where the local index lives (Chroma store, keyword index, manifest)."""
@@ -119,6 +119,7 @@ class Settings:
     host: str = "127.0.0.1"
     """Where `serve` listens (loopback by default)."""
     port: int = 7860
+    """Port where `serve` listens."""
     auth: str = ""
     """Optional basic auth for the UI, `user:password`."""
     insecure: bool = False
