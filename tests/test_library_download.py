@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -262,3 +263,33 @@ def test_a_killed_download_resumes_where_it_stopped(site, tmp_path):
         a.removeprefix(ORIGIN) for a in again.wanted if a not in done
     }
     assert sorted(p.name for p in (folder / PAGES).iterdir()) == sorted(f"{s}.html" for s in SLUGS)
+
+
+def test_pages_keep_arriving_while_earlier_ones_are_indexed(site, tmp_path, monkeypatch):
+    """The index is updated batch by batch while the download goes on: during the first
+    update, more pages are requested; every page ends up in some update."""
+    import advisor.ingest.libraries as libraries
+
+    slugs = [f"p{i}" for i in range(6)]
+    for slug in slugs:
+        site.pages[f"/jobs/{slug}.htm"] = page(slug, "text")
+    source = Source("t", "", ORIGIN, tuple(f"{ORIGIN}/jobs/{s}.htm" for s in slugs), "")
+    monkeypatch.setattr(libraries, "sources", lambda: {"t": source})
+    seen_during_first: list[int] = []
+    on_disk: list[int] = []
+
+    def fake_ingest(settings, paths, progress):
+        if not seen_during_first:  # the first update: wait for the download to move on
+            before = len(site.log)
+            deadline = time.monotonic() + 10
+            while len(site.log) == before and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen_during_first.append(len(site.log) - before)
+        on_disk.append(len(list((settings.library_dir / "t" / PAGES).glob("*.html"))))
+
+    monkeypatch.setattr(libraries, "ingest", fake_ingest)
+    settings = settings_for(tmp_path / "idx", library_base_url=site.url, download_delay=0.3)
+    report = libraries.add_library(settings, "t", batch_pages=1)
+    assert report.fetched == 6 and not report.failed
+    assert seen_during_first[0] >= 1  # a page was requested while the first update ran
+    assert on_disk[-1] == 6  # the last update saw every page

@@ -3,6 +3,8 @@ lands, so a running server answers from the first pages while the rest arrive.""
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,10 @@ from advisor.settings import Settings
 # the last one plus the new pages), so smaller batches show pages sooner but copy more; 50
 # pages are under a minute of downloading at the default pace and about 1,200 passages.
 BATCH_PAGES = 50
+
+# How long an interrupted run waits for the page being fetched (it is written whole or not at
+# all either way; the wait only spares a half-read response).
+STOP_SECONDS = 2.0
 
 Progress = Callable[[str, int, int], None]
 
@@ -47,7 +53,8 @@ def add_library(
 ) -> LibraryReport:
     """Download the missing pages of library `name` into settings.library_dir/`name` and, with
     `index`, bring the index up to date after every `batch_pages` pages (and once at the end,
-    so pages left unindexed by an interrupted run are indexed too)."""
+    so pages left unindexed by an interrupted run are indexed too). Downloading goes on in a
+    thread of its own while earlier pages are indexed."""
     known = sources()
     if name not in known:
         raise ValueError(f"unknown library {name!r}; known: {', '.join(sorted(known))}")
@@ -62,23 +69,54 @@ def add_library(
         select=select,
     )
     report = LibraryReport(downloader.folder, wanted=len(downloader.wanted))
+    pending = downloader.missing()
+    report.kept = report.wanted - len(pending)
+    arrived: queue.Queue[tuple[str, str | None] | None] = queue.Queue()
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_fetch_all, args=(downloader, pending, arrived, stop), daemon=True
+    )
+    worker.start()  # pages keep arriving while the ones before them are indexed
     try:
-        pending = downloader.missing()
-        report.kept = report.wanted - len(pending)
-        for start in range(0, len(pending), max(1, batch_pages)):
-            fetched = report.fetched
-            for address in pending[start : start + batch_pages]:
-                progress("downloading", report.done, report.wanted)
-                reason = downloader.get(address)
-                if reason is None:
-                    report.fetched += 1
-                else:
-                    report.failed[address] = reason
-            progress("downloading", report.done, report.wanted)
-            if index and report.fetched > fetched:
+        indexed, finished = 0, False
+        while not finished:
+            finished = _collect(arrived, report, progress, indexed + batch_pages)
+            if index and report.fetched > indexed:
+                indexed = report.fetched
                 report.ingest = ingest(settings, default_paths(settings), progress)
         if index and not report.fetched:  # pages an interrupted run downloaded, or none new
             report.ingest = ingest(settings, default_paths(settings), progress)
     finally:
+        stop.set()
+        worker.join(timeout=STOP_SECONDS)
         downloader.close()
     return report
+
+
+def _fetch_all(
+    downloader: Downloader, pending: list[str], arrived: queue.Queue, stop: threading.Event
+) -> None:
+    """The download thread: every pending page in turn, each result onto `arrived`, then None."""
+    try:
+        for address in pending:
+            if stop.is_set():
+                break
+            arrived.put((address, downloader.get(address)))
+    finally:
+        arrived.put(None)
+
+
+def _collect(arrived: queue.Queue, report: LibraryReport, progress: Progress, until: int) -> bool:
+    """Record arriving pages until `until` have been fetched in all; True when the download
+    thread has finished."""
+    while report.fetched < until:
+        item = arrived.get()
+        if item is None:
+            return True
+        address, reason = item
+        if reason is None:
+            report.fetched += 1
+        else:
+            report.failed[address] = reason
+        progress("downloading", report.done, report.wanted)
+    return False
