@@ -119,8 +119,8 @@ def test_groups_come_from_the_url_the_front_matter_or_the_folder():
     assert url_category("") == ""
     title = "EIT, FE and PE: The Path to Engineering Licensure"
     assert group_candidates({"topics": ["pe license", "fe exam"]}, url, title) == (
-        "PE license",
-        "FE exam",
+        "PE License",  # title case, the acronym spelled as the title spells it
+        "FE Exam",
     )
     assert group_candidates({"topics": ["salary"]}, url, "Pay") == ("Salary",)
     assert group_candidates({"path": "/x/seed/a.txt"}, "") == ("Seed",)
@@ -156,6 +156,23 @@ def test_an_article_with_several_topics_joins_the_largest_group():
     }
     # equally shared topics: the one an article lists first wins, not the alphabetical first
     assert assign_groups({"x": ["scrum", "agile"], "y": ["pmp"]}) == {"x": "scrum", "y": "pmp"}
+
+
+def test_spellings_of_one_topic_are_one_group_in_title_case():
+    """Front matter writes one topic several ways ("engineering manager", "engineering
+    management"): Explore shows one group for it, in title case, named by a general rule."""
+    title = "Some Article"
+    candidates = {
+        "a": group_candidates({"topics": ["engineering manager", "salary"]}, "", title),
+        "b": group_candidates({"topics": ["engineering management", "mem"]}, "", "MEM vs MBA"),
+        "c": group_candidates({"topics": ["Engineering Managers"]}, "", title),
+        "d": group_candidates({"topics": ["lean six sigma"]}, "", title),
+    }
+    groups = assign_groups(candidates)
+    assert groups["a"] == groups["b"] == groups["c"]  # one topic, one group
+    assert groups["d"] == "Lean Six Sigma"
+    for name in groups.values():
+        assert name == " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
 def test_library_groups_with_sizes_and_sections(library):

@@ -166,12 +166,18 @@ class Related:
 
 
 # -- grouping ----------------------------------------------------------------------------------
+def title_case(words: Sequence[str]) -> str:
+    """Words as a heading: each lower-case word capitalized but the small ones inside ("and",
+    "of"); a word with capitals of its own is kept as spelled ("PE", "iOS")."""
+    return " ".join(
+        w if w != w.lower() or (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
+
+
 def label_of_slug(slug: str) -> str:
     """construction-and-extraction -> Construction and Extraction."""
-    words = [w for w in re.split(r"[-_\s]+", slug) if w]
-    return " ".join(
-        w if i and w.lower() in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)
-    )
+    return title_case([w.lower() for w in re.split(r"[-_\s]+", slug) if w])
 
 
 def url_category(url: str) -> str:
@@ -186,11 +192,16 @@ def url_category(url: str) -> str:
 
 
 def _cased(topic: str, title: str) -> str:
-    """A front-matter topic as the title spells its words ("pe license" in "EIT, FE and PE: ..."
-    -> "PE license"), else with a capital first letter."""
+    """A front-matter topic in title case, its words spelled as the title spells them ("pe
+    license" in "EIT, FE and PE: ..." -> "PE License")."""
     spelled = {w.lower(): w for w in re.findall(r"[A-Za-z0-9]+", title)}
-    words = [spelled.get(w.lower(), w) for w in topic.split()]
-    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words else topic
+    return title_case([spelled.get(w.lower(), w.lower()) for w in topic.split()]) or topic
+
+
+def topic_key(name: str) -> str:
+    """What spellings of one topic share: the stems of its words ("Engineering Manager" and
+    "engineering management" are one topic, "engin manag")."""
+    return " ".join(stem(w) for w in _words(name) if w not in _SMALL_WORDS) or name.lower()
 
 
 def group_candidates(meta: Mapping[str, Any], url: str, title: str = "") -> tuple[str, ...]:
@@ -208,18 +219,22 @@ def group_candidates(meta: Mapping[str, Any], url: str, title: str = "") -> tupl
 def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """One group per article: repeatedly take the topic that most unplaced articles share, so
     an article with several topics joins the largest group it can. Ties go to the topic listed
-    earliest by some article (authors list the main one first), then alphabetically."""
-    names: dict[str, str] = {}
+    earliest by some article (authors list the main one first), then alphabetically. Spellings
+    of one topic (`topic_key`) are one group, named by its spelling with most capitals, then the one most articles use."""
+    spellings: dict[str, dict[str, int]] = {}
     keyed: dict[str, list[str]] = {}
     for doc_id, cands in candidates.items():
         keys = []
         for c in cands or (OTHER,):
-            # of several spellings, the one with most capitals keeps acronyms ("PE license")
-            if sum(map(str.isupper, c)) > sum(map(str.isupper, names.get(c.lower(), ""))):
-                names[c.lower()] = c
-            names.setdefault(c.lower(), c)
-            keys.append(c.lower())
+            key = topic_key(c)
+            counts = spellings.setdefault(key, {})
+            counts[c] = counts.get(c, 0) + 1
+            keys.append(key)
         keyed[doc_id] = list(dict.fromkeys(keys))
+    # the spelling with most capitals keeps acronyms ("PMP", not "pmp"); then the most used
+    names = {
+        k: min(c, key=lambda s: (-sum(map(str.isupper, s)), -c[s], s)) for k, c in spellings.items()
+    }
     out: dict[str, str] = {}
     left = set(keyed)
     while left:
@@ -229,7 +244,7 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
             for i, k in enumerate(keyed[d]):
                 counts[k] = counts.get(k, 0) + 1
                 rank[k] = min(rank.get(k, i), i)
-        best = min(counts, key=lambda k: (-counts[k], rank[k], k))
+        best = min(counts, key=lambda k: (-counts[k], rank[k], names[k].lower()))
         for d in [d for d in left if best in keyed[d]]:
             out[d] = names[best]
             left.discard(d)
