@@ -5,6 +5,7 @@ written to artifacts/ui-timings.json, never asserted (the machine is shared)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from pathlib import Path
@@ -131,6 +132,41 @@ def test_cited_answer_sources_and_follow_up(page, project_advisor, app_url):
     (ARTIFACTS / "ui-timings.json").write_text(json.dumps(timings, indent=1))
     print(f"\nUI timings (s): {json.dumps(timings)}")
     assert not off_loopback(page.requests), off_loopback(page.requests)
+
+
+# Each kind of text on the page, bold and plain: the family the browser sets it in.
+FAMILIES = """() => {
+  const kinds = {page: '.gradio-container', heading: 'h2', bold: '.ca-status b', source: '.ca-sources .ca-title',
+                 answer: '#ca-chat .ca-answer p', button: 'button', tab: '[role=tab]'};
+  const out = {};
+  for (const [k, sel] of Object.entries(kinds)) {
+    const el = document.querySelector(sel);
+    out[k] = el ? getComputedStyle(el).fontFamily : null;
+  }
+  return out;
+}"""
+# Font faces the page declared and the browser loaded (Gradio's own are @font-face rules).
+LOADED_FACES = "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+
+
+def test_one_font_family_at_every_weight_and_no_label_over_the_messages(page):
+    """Bold text is set in the same family as the rest (Gradio's bundled SemiBold is a 5 KB
+    subset, so bold letters came from another font), no font file is fetched, and no floating
+    label sits over the messages."""
+    ask(page, "What are the PMP and CAPM certifications?", 1)
+    families = page.evaluate(FAMILIES)
+    assert None not in families.values(), families
+    assert len(set(families.values())) == 1, families
+    assert page.evaluate(LOADED_FACES) == []
+    assert not [u for u in page.requests if re.search(r"\.(woff2?|ttf|otf)(\?|$)", u)]
+    chat = page.locator("#ca-chat")
+    assert chat.get_by_text("Conversation", exact=True).filter(visible=True).count() == 0
+    box = chat.bounding_box()
+    top = page.evaluate(  # what sits at the top of the messages: a message, not a label
+        "([x, y]) => document.elementFromPoint(x, y).closest('label, [data-testid=block-label]')",
+        [box["x"] + 40, box["y"] + 10],
+    )
+    assert top is None
 
 
 def test_conversation_survives_a_reload(page):

@@ -57,10 +57,39 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 """
 
 
+# One font family at every weight, from the machine's own fonts: Gradio's bundled faces set
+# bold in another font (its Source Sans Pro SemiBold is a 5 KB subset, so "CAPM" in bold came
+# from a fallback), and a web font would be a fetch the page must never make (it may be offline).
+SANS = (
+    "system-ui",
+    "-apple-system",
+    "Segoe UI",
+    "Roboto",
+    "Helvetica Neue",
+    "Arial",
+    "Noto Sans",
+    "Liberation Sans",
+    "DejaVu Sans",
+    "sans-serif",
+)
+MONO = (
+    "ui-monospace",
+    "SFMono-Regular",
+    "Menlo",
+    "Consolas",
+    "Liberation Mono",
+    "DejaVu Sans Mono",
+    "monospace",
+)
 PUBLIC_API = ("chat", "ask")  # the only events a client may call by name
 MAX_UPLOAD_BYTES = 0  # no component of this app takes a file: Gradio's upload route takes none
 # Gradio's temporary files (none are expected, see above): swept hourly, kept an hour at most.
 CACHE_SWEEP = (3600, 3600)
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look over the local font stacks (strings: no @font-face is written)."""
+    return gr.themes.Default(primary_hue="blue", font=SANS, font_mono=MONO)
 
 
 class AdvisorBlocks(gr.Blocks):
@@ -72,7 +101,7 @@ class AdvisorBlocks(gr.Blocks):
         super().__init__(delete_cache=CACHE_SWEEP, **kwargs)
 
     def launch(self, *args, **kwargs):
-        kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
+        kwargs.setdefault("theme", theme())
         kwargs.setdefault("css", CSS + EXPLORE_CSS)
         kwargs.setdefault("ssr_mode", False)
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
@@ -108,6 +137,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 chatbot = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,  # its floating label covered the messages scrolled under it
                     height="66vh",
                     min_height=420,
                     # Messages are our own escaped HTML (ui/render.py). Markdown stays off: it
