@@ -36,6 +36,7 @@ MAX_PASSAGES = 24
 MAX_QUOTES = 6  # quotes in one paragraph (a best sentence and a few companions)
 MAX_TABLE_ROWS = 40  # a facts table has about 10 rows; 2-4 careers side by side
 MAX_TABLE_COLUMNS = 8
+MAX_CELL_LINES = 4  # a facts cell holds a figure or two ("per year", "per hour")
 
 
 def clip_text(value: object, limit: int) -> str:

@@ -146,10 +146,13 @@ def passages_text(passages: Iterable[Passage]) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class TableCell:
-    """A table cell: a value and its citation (0 where the source does not give it)."""
+    """A table cell: a value and its citation (0 where the source does not give it). A value
+    the source set on several lines ("$62,350 per year", "$29.98 per hour") keeps them apart in
+    `lines`; `text` joins them with "; " for clients that show text only."""
 
     text: str
     cite: int = 0
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,10 +214,18 @@ def _table_dict(table: Table) -> dict[str, object]:
         "caption": table.caption,
         "columns": list(table.columns),
         "rows": [
-            {"label": label, "cells": [{"text": c.text, "cite": c.cite} for c in cells]}
-            for label, cells in table.rows
+            {"label": label, "cells": [_cell_dict(c) for c in cells]} for label, cells in table.rows
         ],
         "note": table.note,
+    }
+
+
+def _cell_dict(cell: TableCell) -> dict[str, object]:
+    # lines only when there are any: a saved chat signed before they existed stays valid
+    return {
+        "text": cell.text,
+        "cite": cell.cite,
+        **({"lines": list(cell.lines)} if cell.lines else {}),
     }
 
 

@@ -17,6 +17,7 @@ from advisor.library.catalog import (
     comparison_table,
     fact_key,
     facts_table,
+    figures,
     group_candidates,
     similar_names,
     url_category,
@@ -272,7 +273,23 @@ def test_compare_cites_every_cell_and_leaves_missing_ones_missing(library):
     experience = rows["work experience in a related occupation"].cells
     assert experience[1].missing and experience[1].n == 0  # plumbers' table lacks it: not filled
     assert rows["number of jobs"].cells[1].value == "504,500 (Number of Jobs, 2023)"
+    assert pay[0].lines == ("$62,350 per year", "$29.98 per hour")
+    assert rows["number of jobs"].cells[1].lines == ("504,500 (Number of Jobs, 2023)",)
     assert all(c.missing for r in comparison.rows for c in r.cells[2:])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$40,000 to $50,000",  # a range is one figure
+        "Less than $5",
+        "9% (Much faster than average)",
+        "High school diploma or equivalent",
+        "$62,350 per year",
+    ],
+)
+def test_a_value_of_one_figure_stays_whole(value):
+    assert figures(value) == (value,)
 
 
 def test_compare_wants_two_to_four_known_articles(library):
@@ -292,7 +309,9 @@ def test_comparison_as_a_cited_table(library):
     assert table.columns == ("Electricians", "Plumbers, Pipefitters, and Steamfitters")
     rows = dict(table.rows)
     pay = rows["2024 Median Pay"]
-    assert pay[0].text == "$62,350 per year $29.98 per hour" and pay[0].cite == 1
+    # the page's two figures of one cell stay apart (the indexed line runs them together)
+    assert pay[0].lines == ("$62,350 per year", "$29.98 per hour") and pay[0].cite == 1
+    assert pay[0].text == "$62,350 per year; $29.98 per hour"
     experience = rows["Work Experience in a Related Occupation"]
     assert (experience[0].text, experience[0].cite) == ("None", 1)
     assert (experience[1].text, experience[1].cite) == (MISSING, 0) and table.note
@@ -426,6 +445,8 @@ def test_library_over_a_real_index(small_ooh_advisor):
     comparison = advisor.compare(["electricians", "plumbers-pipefitters-and-steamfitters"])
     pay = next(r for r in comparison.rows if r.key == "median pay")
     assert pay.cells[0].value.startswith("$") and pay.cells[0].url.endswith("electricians.htm")
+    for cell in pay.cells:  # "per year<br>per hour" on the page: two figures, apart
+        assert [line.split()[1:] for line in cell.lines] == [["per", "year"], ["per", "hour"]]
     assert all(c.section == "Summary" for c in pay.cells)
     assert len(comparison.rows) == 7 and not any(
         c.missing for r in comparison.rows for c in r.cells

@@ -417,6 +417,24 @@ def test_saved_answers_with_malformed_tables_or_passages_are_read_safely():
     assert good.table.columns == ("A", "B") and good.table.rows[0][1][0].cite == 1
 
 
+def test_a_saved_table_keeps_its_cells_lines_and_its_signature(bare_settings):
+    """A cell's two figures survive the browser round trip (bounded), and the turn saved with
+    them still verifies."""
+    from advisor.records import Table, TableCell
+
+    cell = TableCell(text="$1 per year; $2 per hour", cite=1, lines=("$1 per year", "$2 per hour"))
+    table = Table(caption="c", columns=("A",), rows=(("Pay", (cell,)),))
+    chat = Chat(advisor=None, settings=bare_settings)
+    saved = json.loads(json.dumps([chat.signed("q", Answer(text=table.text, table=table))]))
+    turns = chat.verified(saved)
+    assert len(turns) == 1
+    shown = convert.answer_from_dict(turns[0]["answer"]).table.rows[0][1][0]
+    assert shown.lines == ("$1 per year", "$2 per hour")
+    many = {"text": "x", "cite": 1, "lines": ["a", 5, *"bcdefgh"]}
+    raw = {"answer": "t", "table": {"columns": ["A"], "rows": [{"label": "x", "cells": [many]}]}}
+    assert convert.answer_from_dict(raw).table.rows[0][1][0].lines == ("a", "b", "c")
+
+
 def test_an_answer_without_passages_serializes_as_before():
     """Saved chats are signed: an answer with no passages or table keeps the old fields."""
     assert set(Answer(text="x").to_dict()) == {"answer", "refused", "citations", "follow_ups"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from advisor.limits import (
     MAX_ANSWER_CHARS,
+    MAX_CELL_LINES,
     MAX_CITATION_FIELD_CHARS,
     MAX_CITATIONS,
     MAX_FOLLOW_UPS,
@@ -124,14 +125,7 @@ def _table(raw: object) -> Table | None:
         rows.append(
             (
                 clip_text(r.get("label"), MAX_USER_CHARS),
-                tuple(
-                    TableCell(
-                        text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite"))
-                    )
-                    if isinstance(c, dict)
-                    else TableCell(text="")
-                    for c in cells
-                ),
+                tuple(_cell(c) for c in cells),
             )
         )
     return Table(
@@ -139,6 +133,19 @@ def _table(raw: object) -> Table | None:
         columns=columns,
         rows=tuple(rows),
         note=clip_text(raw.get("note"), MAX_USER_CHARS),
+    )
+
+
+def _cell(raw: object) -> TableCell:
+    if not isinstance(raw, dict):
+        return TableCell(text="")
+    lines = raw.get("lines") if isinstance(raw.get("lines"), list) else []
+    return TableCell(
+        text=clip_text(raw.get("text"), MAX_USER_CHARS),
+        cite=_cite(raw.get("cite")),
+        lines=tuple(
+            clip_text(t, MAX_USER_CHARS) for t in lines[:MAX_CELL_LINES] if t and isinstance(t, str)
+        ),
     )
 
 

@@ -163,7 +163,8 @@ def render_comparison(comparison: Comparison | None, note: str = "") -> str:
             src = sources[cell.n]
             where = f"{src.title} › {src.section}"
             link = f'<a href="#{cell_anchor(cell.n)}" title="{esc(where)}">[{cell.n}]</a>'
-            cells.append(f'<td {data}>{esc(cell.value)}<sup class="ca-ref">{link}</sup></td>')
+            value = render.cell_lines(cell.lines or (cell.value or "",))
+            cells.append(f'<td {data}>{value}<sup class="ca-ref">{link}</sup></td>')
         rows.append(f'<tr><th scope="row">{esc(row.label)}</th>{"".join(cells)}</tr>')
     if not comparison.rows:
         rows.append(f'<tr><td colspan="{len(comparison.articles) + 1}">{esc(MISSING)}</td></tr>')

@@ -89,6 +89,11 @@ def _blocks(lines: Iterable[tuple[bool, str]]) -> str:
     return "".join(out)
 
 
+def cell_lines(lines: Iterable[str]) -> str:
+    """A table value's lines (two figures of one cell stay apart), escaped."""
+    return "<br>".join(esc(line) for line in lines)
+
+
 def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
     """A side-by-side table: a column per subject, a row per fact, each value cited."""
     known = set(numbers)
@@ -96,7 +101,7 @@ def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
     rows = []
     for label, cells in table.rows:
         tds = "".join(
-            f"<td>{esc(c.text)}{_marker(c.cite, turn, known)}</td>"
+            f"<td>{cell_lines(c.lines or (c.text,))}{_marker(c.cite, turn, known)}</td>"
             if c.cite
             else f'<td class="ca-missing">{esc(c.text)}</td>'
             for c in cells

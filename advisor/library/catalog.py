@@ -18,6 +18,7 @@ import numpy as np
 
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
+from advisor.limits import MAX_CELL_LINES
 from advisor.records import Chunk, Citation, Table, TableCell
 from advisor.text.cues import compared_names
 from advisor.text.terms import stem, words_of
@@ -42,6 +43,10 @@ _SIMILAR_SECTION = re.compile(r"\b(similar occupations|related (careers|occupati
 _FACT_ROW = re.compile(rf"^\| (?P<label>[^:;|]{{2,{MAX_LABEL_CHARS}}}): (?P<value>.+)$")
 _MULTI_FIELD = re.compile(r"; [^;:]{2,40}: ")  # "Occupation: X; Job Duties: Y" is not a fact
 _PERIOD = re.compile(r"\s*,?\s*\b(?:19|20)\d\d(?:\s*[–-]\s*\d{2,4})?\b\s*,?\s*")
+# A facts value's figures: an amount with its unit words ("$29.98 per hour"), and where another
+# amount may begin after one ("$62,350 per year $29.98 per hour").
+_FIGURE = re.compile(r"^[$€£]?\d[\d,.]*%?(?: [^\d$€£]+)?$")
+_NEXT_AMOUNT = re.compile(r" (?=[$€£]\d)")
 _SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())  # noqa: SIM905
 # Words that say what to compare rather than whom: "compare the pay of electricians and ..."
 _FILLER = frozenset(
@@ -128,6 +133,7 @@ class Cell:
     section: str = ""
     url: str = ""
     n: int = 0  # the number of its citation in the comparison; 0 when missing
+    lines: tuple[str, ...] = ()  # the value's figures apart, when it holds several (`figures`)
 
     @property
     def missing(self) -> bool:
@@ -255,6 +261,26 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
 def fact_key(label: str) -> str:
     """Labels compare without their period: "Job Outlook, 2024–34" -> "job outlook"."""
     return " ".join(words_of(_PERIOD.sub(" ", label)))
+
+
+def figures(value: str) -> tuple[str, ...]:
+    """A facts value's figures, apart. The pages set two figures in one cell on lines of their
+    own ("$62,350 per year<br>$29.98 per hour"), and the indexed text keeps them as one line
+    (retrieval was tuned on it), so they are told apart here: before each amount, when every
+    piece is an amount with its unit words and none but the last ends on a joining word
+    ("$40,000 to $50,000" is one range). Anything else is one figure.
+
+    >>> figures("$62,350 per year $29.98 per hour")
+    ('$62,350 per year', '$29.98 per hour')
+    >>> figures("$40,000 to $50,000"), figures("Less than $5")
+    (('$40,000 to $50,000',), ('Less than $5',))
+    """
+    parts = tuple(_NEXT_AMOUNT.split(value.strip()))
+    whole = all(_FIGURE.match(p) for p in parts)
+    joined = any(p.split()[-1].lower() in _SMALL_WORDS for p in parts[:-1])
+    if len(parts) < 2 or len(parts) > MAX_CELL_LINES or not whole or joined:
+        return (value,)
+    return parts
 
 
 def _fact(line: str) -> Fact | None:
@@ -538,8 +564,10 @@ def _cell(doc_id: str, table: FactsTable | None, key: str, label: str, numbers: 
     fact = table.get(key) if table else None
     if fact is None or table is None:
         return Cell(doc_id, None)
-    value = fact.value if fact.label == label else f"{fact.value} ({fact.label})"
-    return Cell(doc_id, value, table.section, table.url, numbers[doc_id])
+    value, lines = fact.value, figures(fact.value)
+    if fact.label != label:  # the row's label is another article's: say which this one states
+        value, lines = f"{value} ({fact.label})", (*lines[:-1], f"{lines[-1]} ({fact.label})")
+    return Cell(doc_id, value, table.section, table.url, numbers[doc_id], lines)
 
 
 def _citation(table: FactsTable, n: int) -> Citation:
@@ -672,15 +700,18 @@ COMPARISON_INTRO = "Side by side, each figure from the career's own facts table:
 COMPARISON_NOTE = f'"{MISSING}": that article\'s facts table does not give it.'
 
 
+def _table_cell(cell: Cell) -> TableCell:
+    if len(cell.lines) < 2:
+        return TableCell(text=cell.value or "", cite=cell.n)
+    return TableCell(text="; ".join(cell.lines), cite=cell.n, lines=cell.lines)
+
+
 def comparison_table(comparison: Comparison) -> Table:
     """The comparison as a table record: a column per career, each present cell cited."""
     rows = tuple(
         (
             row.label,
-            tuple(
-                TableCell(text=MISSING) if c.missing else TableCell(text=c.value or "", cite=c.n)
-                for c in row.cells
-            ),
+            tuple(TableCell(text=MISSING) if c.missing else _table_cell(c) for c in row.cells),
         )
         for row in comparison.rows
     )
