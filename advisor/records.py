@@ -180,6 +180,23 @@ class Table:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Topic:
+    """A subject the library covers, and a question it answers about it."""
+
+    title: str
+    question: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offer:
+    """What a refusal offers instead: a lead ("The nearest topics they do cover:") and the
+    subjects, each with the question that asks about it."""
+
+    lead: str
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     """The advisor's reply to one question. `text` is what a text-only client shows;
     `passages` (or `table`) carry the same answer as data, each quote with its citation."""
@@ -192,6 +209,7 @@ class Answer:
     retrieved: tuple[Chunk, ...] = field(default=(), compare=False, repr=False)
     passages: tuple[Passage, ...] = ()
     table: Table | None = None
+    offer: Offer | None = None  # a refusal's nearest subjects; `text` names them too
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -202,7 +220,13 @@ class Answer:
             # only when there are any: a saved chat signed before they existed stays valid
             **({"passages": [_passage_dict(p) for p in self.passages]} if self.passages else {}),
             **({"table": _table_dict(self.table)} if self.table else {}),
+            **({"offer": _offer_dict(self.offer)} if self.offer else {}),
         }
+
+
+def _offer_dict(offer: Offer) -> dict[str, object]:
+    topics = [{"title": t.title, "question": t.question} for t in offer.topics]
+    return {"lead": offer.lead, "topics": topics}
 
 
 def _passage_dict(p: Passage) -> dict[str, object]:

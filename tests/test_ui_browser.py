@@ -169,6 +169,22 @@ def test_one_font_family_at_every_weight_and_no_label_over_the_messages(page):
     assert top is None
 
 
+def test_a_refusals_nearest_topics_are_buttons_that_ask_about_them(page, project_advisor):
+    question = "How do I become a locksmith?"
+    ask(page, question, 1)
+    offer = project_advisor.ask(question).offer
+    buttons = page.locator("#ca-chat button.option")
+    buttons.first.wait_for(timeout=TIMEOUT)
+    assert buttons.all_inner_texts() == [t.title for t in offer.topics]
+    buttons.first.click()
+    page.wait_for_function(FINAL, arg=2, timeout=TIMEOUT)
+    assert page.locator("#ca-chat .ca-user").last.inner_text() == offer.topics[0].question
+    assert page.locator("#ca-chat .ca-answer").last.locator(".ca-sources").is_visible()
+    assert page.locator("#ca-chat button.option").count() == 0  # the answer offers none
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-refusal-topics.png"))
+
+
 def test_conversation_survives_a_reload(page):
     ask(page, "How long does a Master of Engineering Management take?", 1)
     page.reload(wait_until="domcontentloaded")

@@ -54,6 +54,13 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 .ca-followups:has(button)::before { content: "You could also ask:"; align-self: center;
   font-size: .9em; opacity: .8; }
 #ca-articles label, #ca-sections label { flex: 1 1 45%; }
+.ca-topics { margin: 0 0 .5em 1.2em; }
+/* a refusal's topics (the Chatbot's message options, Gradio's own classes): buttons in a row
+   under the bubble, not wide boxes at the far right */
+#ca-chat .options { display: flex; flex-wrap: wrap; gap: 6px; justify-content: flex-start;
+  max-width: none; margin: 0; padding: 4px var(--spacing-xxl) var(--spacing-xl); }
+#ca-chat .option { width: auto; max-width: none; padding: 4px 12px; border-style: solid;
+  border-color: var(--border-color-accent); border-radius: 999px; }
 """
 
 
@@ -182,6 +189,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         for button in follow_ups:
             button.click(chat.respond, [button, saved], outputs, **internal)
         chatbot.example_select(chat.example, [saved], outputs, **internal)
+        chatbot.option_select(chat.choose, [saved], outputs, **internal)
         explore.wire(tabs, saved, outputs, internal, page)
         chatbot.like(chat.feedback, [saved], None, **page)
         cleared = [chatbot, saved, *follow_ups]

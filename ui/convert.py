@@ -22,7 +22,7 @@ from advisor.limits import (
     clip_history,
     clip_text,
 )
-from advisor.records import Answer, Citation, Passage, Quote, Table, TableCell
+from advisor.records import Answer, Citation, Offer, Passage, Quote, Table, TableCell, Topic
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
 _CITATION_FIELDS = (
@@ -80,6 +80,7 @@ def answer_from_dict(raw: object) -> Answer | None:
         question=clip_text(raw.get("question"), MAX_USER_CHARS),
         passages=_passages(raw.get("passages")),
         table=_table(raw.get("table")),
+        offer=_offer(raw.get("offer")),
     )
     return clip_answer(answer)
 
@@ -109,6 +110,24 @@ def _passages(raw: object) -> tuple[Passage, ...]:
             )
         )
     return tuple(out)
+
+
+def _offer(raw: object) -> Offer | None:
+    """A saved refusal's offered topics; each needs a title and a question (clip_answer bounds
+    them)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("topics"), list):
+        return None
+    topics = tuple(
+        Topic(title=t["title"], question=t["question"])
+        for t in raw["topics"][:MAX_FOLLOW_UPS]
+        if isinstance(t, dict) and _texts(t.get("title"), t.get("question"))
+    )
+    lead = raw.get("lead") if isinstance(raw.get("lead"), str) else ""
+    return Offer(lead=lead, topics=topics) if topics else None
+
+
+def _texts(*values: object) -> bool:
+    return all(isinstance(v, str) and v.strip() for v in values)
 
 
 def _table(raw: object) -> Table | None:
