@@ -9,6 +9,7 @@ from advisor.library.catalog import build_library, comparison_table
 from advisor.records import Chunk
 from advisor.ui import render
 from advisor.ui.explore import (
+    ADD_CAREERS,
     render_comparison,
     render_listing,
     render_related,
@@ -117,6 +118,15 @@ def test_two_figures_of_one_cell_are_shown_apart_in_explore_and_in_the_chat():
         assert "$62,350 per year<br>$29.98 per hour<sup" in html
         assert "$62,970 per year<br>$30.27 per hour<sup" in html
         assert "year $" not in html
+
+
+def test_a_library_without_facts_tables_says_how_to_add_careers():
+    with_facts = library()
+    without = build_library("g", [("a", "Notes", "Summary", "")], {}, [])
+    assert ADD_CAREERS in render_listing(without)
+    assert ADD_CAREERS in render_comparison(None, empty=True)
+    assert ADD_CAREERS not in render_listing(with_facts)
+    assert ADD_CAREERS not in render_comparison(None, empty=False)
 
 
 def test_a_section_question_names_the_article_unless_the_heading_does():

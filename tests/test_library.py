@@ -3,6 +3,7 @@ related careers, on small hand-made outlines; then once over a real index of OOH
 
 from __future__ import annotations
 
+import re
 import shutil
 import tracemalloc
 
@@ -290,6 +291,12 @@ def test_compare_cites_every_cell_and_leaves_missing_ones_missing(library):
 )
 def test_a_value_of_one_figure_stays_whole(value):
     assert figures(value) == (value,)
+
+
+def test_the_filters_example_is_a_title_word_that_narrows_the_list(library):
+    word = library.filter_example()
+    assert any(word in re.findall(r"\w+", a.title.lower()) for a in library.articles.values())
+    assert 0 < library.filter(word).matched < library.size
 
 
 def test_compare_wants_two_to_four_known_articles(library):

@@ -185,6 +185,38 @@ def test_a_refusals_nearest_topics_are_buttons_that_ask_about_them(page, project
     page.screenshot(path=str(ARTIFACTS / "ui-refusal-topics.png"))
 
 
+def test_explore_says_how_to_compare_and_how_to_add_careers(page, project_advisor):
+    """Over the default library (articles, no facts tables): the filter's example is a word of
+    its own titles and finds them; Compare says how to use it, and Compare, the list and the
+    status line name the command that adds the career pages."""
+    from advisor.ui.explore import ADD_CAREERS
+
+    library = project_advisor.library()
+    assert not library.comparable()
+    status = page.locator(".ca-status", has_text="groups")
+    status.wait_for(timeout=TIMEOUT)
+    assert ADD_CAREERS in status.inner_text()
+    page.get_by_role("tab", name="Explore").click()
+    box = page.locator("#ca-filter textarea")
+    page.wait_for_function(
+        "() => document.querySelector('#ca-filter textarea').placeholder.includes('e.g.')",
+        timeout=TIMEOUT,
+    )
+    example = box.get_attribute("placeholder").rsplit("e.g. ", 1)[1]
+    box.fill(example)
+    summary = page.locator(f'#ca-library .ca-lib-summary[data-query="{example}"]')
+    summary.wait_for(timeout=TIMEOUT)
+    matched = int(summary.inner_text().split()[0])
+    assert 0 < matched < library.size  # it finds titles, and narrows the list
+    assert ADD_CAREERS in page.locator("#ca-library").inner_text()
+    compare = page.locator("#ca-compare")
+    assert ADD_CAREERS in compare.inner_text()
+    help_line = page.get_by_text("Add to comparison", exact=False).filter(visible=True)
+    assert help_line.count() >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "explore-default-library.png"), full_page=True)
+
+
 def test_conversation_survives_a_reload(page):
     ask(page, "How long does a Master of Engineering Management take?", 1)
     page.reload(wait_until="domcontentloaded")

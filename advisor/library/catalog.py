@@ -21,6 +21,7 @@ from advisor.ingest.loaders.markdown import split_front_matter
 from advisor.limits import MAX_CELL_LINES
 from advisor.records import Chunk, Citation, Table, TableCell
 from advisor.text.cues import compared_names
+from advisor.text.lexicon import STOP_WORDS
 from advisor.text.terms import stem, words_of
 
 MIN_COMPARE, MAX_COMPARE = 2, 4  # more than four columns no longer fit a chat bubble
@@ -30,6 +31,9 @@ SIMILAR_MATCH = 0.6  # word overlap (Jaccard) for a "similar occupation" name to
 MAX_LABEL_CHARS = 60  # a facts row's label is short ("Typical Entry-Level Education")
 SQL_BATCH = 500  # documents per query: stays under SQLite's bound on query parameters
 MISSING = "not stated"
+# The filter's example word: a title word at least this long (it names something), matching
+# titles but under this share of them (so typing it narrows the list).
+EXAMPLE_MIN_CHARS, EXAMPLE_MAX_SHARE = 4, 0.5
 # A request names at most 4 careers; a title splits into at most ~5 parts at its commas and
 # "and"s ("Heating, Air Conditioning, and Refrigeration Mechanics and Installers"). Longer lists
 # are not comparison requests, and the bound keeps matching linear in the question's length.
@@ -430,6 +434,18 @@ class Library:
                 kept.sort(key=lambda d: self._row[d] not in in_title)  # stable: titles stay sorted
                 groups.append(Group(g.name, tuple(kept)))
         return Listing(text, tuple(groups), len(hits), self.size)
+
+    def filter_example(self) -> str:
+        """A word to show as the filter's example, from the library's own titles: the one in
+        most titles while in under EXAMPLE_MAX_SHARE of them (ties go alphabetically); "" for
+        an empty library."""
+        counts: dict[str, int] = {}
+        for a in self.articles.values():
+            for w in set(_words(a.title)):
+                if len(w) >= EXAMPLE_MIN_CHARS and w not in STOP_WORDS:
+                    counts[w] = counts.get(w, 0) + 1
+        fitting = [w for w, n in counts.items() if n < EXAMPLE_MAX_SHARE * self.size] or counts
+        return min(fitting, key=lambda w: (-counts[w], w), default="")
 
     def comparable(self) -> tuple[Article, ...]:
         """Articles that carry a facts table, by title."""
