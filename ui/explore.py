@@ -20,6 +20,7 @@ log = logging.getLogger("advisor.ui")
 
 ADD_CAREERS = "career-advisor library add ooh"  # downloads the BLS career pages into the library
 CAREERS_HINT = "No career pages with facts tables to compare yet. Add them with: "
+STATUS_HINT = "No career pages yet: "
 COMPARE_HELP = (
     f"Pick {MIN_COMPARE} to {MAX_COMPARE} careers here, or open one above and press "
     '"Add to comparison". Each figure links to the page it comes from.'
@@ -55,7 +56,7 @@ CSS = """
 .ca-compare th, .ca-compare td { border: 1px solid var(--border-color-primary);
   padding: 4px 6px; vertical-align: top; text-align: left; }
 .ca-compare td.ca-missing { font-style: italic; opacity: .65; }
-.ca-hint code { font-size: .95em; padding: 0 3px; border-radius: 3px;
+.ca-hint code { font-size: .95em; padding: 0 3px; border-radius: 3px; white-space: nowrap;
   background: var(--background-fill-secondary); user-select: all; }
 """
 
@@ -70,9 +71,9 @@ def _pick(value: str, label: str, current: bool = False) -> str:
 
 
 # -- rendering -----------------------------------------------------------------------------------
-def render_careers_hint() -> str:
+def render_careers_hint(lead: str = CAREERS_HINT) -> str:
     """How to add the career library, for a library with nothing to compare."""
-    return f'<span class="ca-hint">{esc(CAREERS_HINT)}<code>{esc(ADD_CAREERS)}</code></span>'
+    return f'<span class="ca-hint">{esc(lead)}<code>{esc(ADD_CAREERS)}</code></span>'
 
 
 def render_listing(library: Library, query: str = "", current: str = "") -> str:
@@ -304,7 +305,7 @@ class ExploreTab:
             return self.chat.status_html()
         if library is None or not status.get("chunks"):
             return self.chat.status_html()
-        careers = "" if library.comparable() else f" · {render_careers_hint()}"
+        careers = "" if library.comparable() else f" · {render_careers_hint(STATUS_HINT)}"
         return (
             f'<div class="ca-status">Library: <b>{library.size}</b> articles in '
             f"<b>{len(library.groups)}</b> groups, {esc(status.get('chunks'))} passages"
