@@ -149,6 +149,13 @@ class Advisor:
         """(doc_id, title, section, url) of every section, for browsing the library."""
         return self.reader().outline()
 
+    def activity(self) -> str:
+        """What an indexing run on this index is doing now, in words, or "" (none runs)."""
+        from advisor.index.activity import read_activity
+
+        running = read_activity(self.settings.index_dir)
+        return running.line() if running else ""
+
     def status(self) -> dict[str, object]:
         docs, chunks = self.reader().stats()
         backend = getattr(self.answerer, "name", type(self.answerer).__name__)

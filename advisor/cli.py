@@ -70,16 +70,18 @@ def progress_printer():
 def run_ingest(
     settings: Settings, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False
 ):
+    from advisor.index.activity import ActivityLog
     from advisor.index.generations import IndexBusy
     from advisor.ingest.build import ingest
 
     bar, update = progress_printer()
     try:
         if quiet:
-            report = ingest(settings, paths, None, rebuild)
+            with ActivityLog(settings.index_dir, "the library") as log:
+                report = ingest(settings, paths, log, rebuild)
         else:
-            with bar:
-                report = ingest(settings, paths, update, rebuild)
+            with bar, ActivityLog(settings.index_dir, "the library", forward=update) as log:
+                report = ingest(settings, paths, log, rebuild)
     except IndexBusy as exc:
         raise _fail(str(exc)) from None
     for problem in report.problems:
@@ -97,10 +99,25 @@ def ingest(
     chroma_url: ChromaUrl = None,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything instead of updating")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    in_steps: Annotated[
+        bool,
+        typer.Option(
+            "--in-steps",
+            help="Make each folder answerable as soon as it is indexed (one update per folder)",
+        ),
+    ] = False,
 ) -> None:
     """Build or update the index from articles (Markdown, text, HTML, PDF)."""
     settings = build_settings(index_dir=index_dir, chroma_url=chroma_url)
-    report = run_ingest(settings, paths or None, rebuild)
+    if in_steps:
+        from advisor.ingest.download import default_paths
+
+        steps = list(paths or default_paths(settings))
+        for n in range(1, len(steps)):  # the last step is the whole run below
+            run_ingest(settings, steps[:n], rebuild, quiet)
+        paths = steps
+    report = run_ingest(settings, paths or None, rebuild, quiet)
     summary = {
         "documents": report.documents,
         "files_seen": report.files_seen,
@@ -389,16 +406,107 @@ def serve(
         missing = Index(settings).current() is None
     except StoreError as exc:
         raise _fail(str(exc)) from None
-    if missing:
-        err.print(
-            f"No index at {settings.index_dir} yet: building it from {', '.join(map(str, settings.corpus))}"
-        )
-        report = run_ingest(settings, None)
-        if not report.ok:
-            raise _fail("nothing could be ingested; add articles to the corpus folder and retry")
+    builder = _build_in_background(settings) if missing else None
     from advisor.ui.app import launch
 
-    launch(settings, _advisor(settings))
+    try:
+        launch(settings, _advisor(settings))
+    finally:
+        if builder is not None and builder.poll() is None:
+            builder.terminate()  # an interrupted build leaves no index behind, only leftovers
+            builder.wait()
+
+
+def _build_in_background(settings: Settings):
+    """Start building the first index in a child process, so the page is up at once (its
+    status line shows the progress) and the server never holds the embedding model's memory;
+    each folder answers as soon as it is indexed."""
+    import os
+    import subprocess
+
+    from advisor.ingest.download import default_paths
+
+    paths = ", ".join(map(str, default_paths(settings)))
+    err.print(f"No index at {settings.index_dir} yet: building it from {paths} in the background")
+    command = [sys.executable, "-m", "advisor.cli", "ingest", "--quiet", "--in-steps"]
+    return subprocess.Popen(command, env={**os.environ, **settings.to_env()})
+
+
+library_app = typer.Typer(
+    help="Libraries of articles to download and index (the BLS career pages: `library add ooh`).",
+    no_args_is_help=True,
+)
+app.add_typer(library_app, name="library")
+
+
+@library_app.command("list")
+def library_list() -> None:
+    """The libraries that can be added, and how much of each is downloaded."""
+    from advisor.ingest.download import Downloader, sources
+
+    settings = build_settings()
+    table = Table("name", "library", "pages", "downloaded")
+    for name, source in sources().items():
+        downloader = Downloader(source, settings.library_dir / name)
+        have = len(source.addresses) - len(downloader.missing())
+        downloader.close()
+        table.add_row(name, source.title, str(len(source.addresses)), str(have))
+    out.print(table)
+
+
+@library_app.command("add")
+def library_add(
+    name: Annotated[str, typer.Argument(help="Which library (see `library list`), e.g. ooh")],
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Just this page (its file name, e.g. electricians); repeatable"
+        ),
+    ] = None,
+    library_dir: Annotated[
+        Path | None, typer.Option(help="Where libraries are kept [env: ADVISOR_LIBRARY_DIR]")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Fetch from this address instead [env: ADVISOR_LIBRARY_BASE_URL]"),
+    ] = None,
+    delay: Annotated[
+        float | None,
+        typer.Option(help="Seconds between requests [env: ADVISOR_DOWNLOAD_DELAY]", min=0),
+    ] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    no_index: Annotated[bool, typer.Option("--no-index", help="Download only")] = False,
+) -> None:
+    """Download a library's pages (politely, resumably: run it again to continue) and index
+    them as they arrive; a running server answers from them without a restart."""
+    from advisor.index.activity import ActivityLog
+    from advisor.index.generations import IndexBusy
+    from advisor.ingest.download import DownloadError
+    from advisor.ingest.libraries import add_library
+
+    settings = build_settings(
+        library_dir=library_dir, library_base_url=base_url, download_delay=delay,
+        index_dir=index_dir, chroma_url=chroma_url,
+    )  # fmt: skip
+    bar, update = progress_printer()
+    try:
+        with bar, ActivityLog(settings.index_dir, f"the {name} library", forward=update) as log:
+            report = add_library(settings, name, tuple(only or ()), log, index=not no_index)
+    except (ValueError, DownloadError, IndexBusy) as exc:
+        raise _fail(str(exc)) from None
+    for address, reason in report.failed.items():
+        err.print(f"[yellow]failed[/yellow] {address}: {reason}")
+    if report.ingest is not None:
+        for problem in report.ingest.problems:
+            err.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
+    out.print(
+        f"{report.fetched} pages downloaded, {report.kept} already there, "
+        f"{len(report.failed)} failed, in {report.folder}"
+        + (f"; the index has {report.ingest.documents} articles" if report.ingest else "")
+    )
+    if report.failed:
+        raise _fail("some pages failed; run the same command again to retry them")
 
 
 @app.command()

@@ -44,7 +44,7 @@ def _to_bool(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of the app. Field docs double as the README's settings table."""
+    """Every knob of the app. Field docs double as the settings table of docs/settings.md."""
 
     index_dir: Path = Path("vectorstore")
     """Where the local index lives (Chroma store, keyword index, manifest)."""
@@ -73,6 +73,18 @@ class Settings:
     boilerplate_share: float = 0.5
     """A paragraph repeated word for word on at least this share of a site's pages (20 or more)
     is indexed once, in the first of them; 0 indexes every copy."""
+    library_dir: Path = Path("library")
+    """Where downloaded libraries are kept (`career-advisor library add ooh` writes
+    library/ooh/); `ingest` with no paths reads them after the corpus."""
+    library_base_url: str = ""
+    """Fetch library pages from this address instead of the publisher's (a mirror, a test
+    server): its scheme and host replace the publisher's; empty = the publisher's site."""
+    download_delay: float = 1.0
+    """Seconds between two page requests of a library download (the publisher's server is
+    shared with everyone; 342 pages take about six minutes)."""
+    download_contact: str = ""
+    """An e-mail or web address added to the download's user agent, so the publisher can reach
+    you if your downloads cause trouble."""
     max_file_mb: float = 20.0
     """Files larger than this are reported and skipped."""
     parse_seconds: float = 30.0
@@ -107,6 +119,7 @@ class Settings:
     host: str = "127.0.0.1"
     """Where `serve` listens (loopback by default)."""
     port: int = 7860
+    """Port where `serve` listens."""
     auth: str = ""
     """Optional basic auth for the UI, `user:password`."""
     insecure: bool = False
@@ -169,8 +182,28 @@ class Settings:
 
     __str__ = __repr__
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as `ADVISOR_*` variables, for a child process (`from_env` reads them
+        back to equal settings).
+
+        >>> Settings(port=8000).to_env()["ADVISOR_PORT"]
+        '8000'
+        """
+        return {
+            ENV_PREFIX + f.name.upper(): _as_env(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+        }
+
     def with_(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _as_env(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return os.pathsep.join(str(v) for v in value)
+    return str(value)
 
 
 def _coerce(f: dataclasses.Field, raw: str) -> Any:

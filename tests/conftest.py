@@ -45,7 +45,8 @@ def article(title: str, body: str) -> str:
 
 
 def settings_for(index_dir: Path, **kw) -> Settings:
-    """Settings that never touch the user's environment or index."""
+    """Settings that never touch the user's environment, index or downloaded libraries."""
+    kw.setdefault("library_dir", index_dir / "libraries")
     return Settings.from_env(env={}, index_dir=index_dir, **kw)
 
 

@@ -337,6 +337,28 @@ def test_missing_index_gives_the_next_step(bare_settings):
     assert "career-advisor ingest" in texts_of(last[1])[-1] and last[2][0]["answer"]["refused"]
 
 
+def test_an_index_being_built_is_shown_with_its_progress(bare_settings):
+    """While another process builds the first index, the status line and any answer say how
+    far it got; once it stops (finished or killed), the next step is shown again."""
+    from advisor.advisor import Advisor
+    from advisor.index.activity import ActivityLog
+
+    settings = bare_settings
+    chat = Chat(Advisor(settings), settings)
+    assert not chat.indexing()
+    with ActivityLog(settings.index_dir, "the library") as log:
+        log("reading", 3, 10)
+        assert chat.indexing()
+        assert "Indexing the library: reading 3 of 10 articles" in chat.status_html()
+        answer = json.loads(chat.ask_json("What is the PMP?", "[]"))["answer"]
+        assert answer.startswith("Indexing the library: reading 3 of 10 articles")
+        log("embedding", 40, 104)
+        last = list(chat.respond("What is the PMP?", []))[-1]
+        assert "embedding 40 of 104 passages" in texts_of(last[1])[-1]
+    assert not chat.indexing()
+    assert "career-advisor ingest" in chat.status_html()
+
+
 def texts_of(messages: list[dict]) -> list[str]:
     return [m["content"] for m in messages]
 

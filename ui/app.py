@@ -10,6 +10,7 @@ import threading
 import gradio as gr  # advisor.ui's __init__ has already switched analytics and telemetry off
 from starlette.middleware import Middleware
 
+from advisor.index.generations import IndexMissing
 from advisor.settings import Settings
 
 from .chat import FOLLOW_UPS, Chat
@@ -128,6 +129,9 @@ class AdvisorBlocks(gr.Blocks):
         return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
 
 
+INDEXING_REFRESH = 3.0  # seconds between status refreshes while an index is being built
+
+
 def build_app(advisor, settings: Settings) -> gr.Blocks:
     """The whole UI over one Advisor; every event queued with the settings' concurrency and
     queue size."""
@@ -200,6 +204,11 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
             explore.status_html, None, status, **page
         )
         demo.load(explore.load, None, explore.load_outputs, **page)  # beside the chat's
+        # While an index is being built or a library added (in another process), the status
+        # line shows how far it got; the timer runs only then, so idle pages cost nothing.
+        watch = gr.Timer(INDEXING_REFRESH, active=False)
+        demo.load(lambda: gr.Timer(active=chat.indexing()), None, watch, **page)
+        watch.tick(explore.progress, None, [status, watch], **page)
         # The JSON API answers in a group of its own, one at a time: a flood of API calls
         # queues behind itself, never ahead of the page's conversations, and takes at most one
         # core from them (four at once raised chat p95 4-5x under a 200-call flood; one,
@@ -224,7 +233,9 @@ def _warm(advisor) -> None:
     try:
         advisor.warm()
         advisor.library()  # the Explore tab's outline, built once per index generation
-    except Exception:  # a missing index is reported on the page; the log gets the details
+    except IndexMissing:  # being built, or not yet: the page says which
+        log.info("no index yet; the first question after it is built opens it")
+    except Exception:  # reported on the page; the log gets the details
         log.warning("could not warm the advisor", exc_info=True)
 
 

@@ -30,6 +30,7 @@ EMPTY_INDEX = (
     "The library is empty. Put articles in the corpus folder and run "
     "`career-advisor ingest`, then reload this page."
 )
+INDEXING = "{activity}. Answers start once the first articles are indexed; ask again in a minute."
 BROKEN_INDEX = "The library could not be opened right now; the server log has the details."
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
 NOT_SERVED = "Feedback can be given on answers this server gave only."
@@ -145,7 +146,7 @@ class Chat:
                         yield frame(render.render_partial(text))
         except StoreError:
             log.exception("index unavailable while answering")
-            return Answer(text=NO_INDEX, refused=True)
+            return Answer(text=self.no_index(), refused=True)
         except Exception:
             log.exception("answering %r failed", question[:200])
         return Answer(text=SORRY, refused=True)
@@ -154,6 +155,12 @@ class Chat:
         """An offered topic's button: ask its question (a client may send any text, like the
         textbox; it is answered like a typed question)."""
         yield from self.respond(evt.value if isinstance(evt.value, str) else "", saved)
+
+    def no_index(self) -> str:
+        """Why there is nothing to answer from: an index being built (and how far it got), or
+        none at all."""
+        activity = self.advisor.activity()
+        return INDEXING.format(activity=activity) if activity else NO_INDEX
 
     def example(self, saved: object, evt: gr.SelectData) -> Iterator[tuple]:
         value = evt.value if isinstance(evt.value, str) else (evt.value or {}).get("text", "")
@@ -169,7 +176,7 @@ class Chat:
             answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
         except StoreError:
             log.exception("index unavailable while answering")
-            answer = Answer(text=NO_INDEX, refused=True)
+            answer = Answer(text=self.no_index(), refused=True)
         except Exception:
             log.exception("answering %r failed", question[:200])
             answer = Answer(text=SORRY, refused=True)
@@ -213,13 +220,24 @@ class Chat:
     def status_html(self, loading: bool = False) -> str:
         if loading:
             return render.render_status(None, note="Opening the library…")
+        activity = self.advisor.activity()
         try:
             status = self.advisor.status()
         except StoreError:
+            if activity:
+                return render.render_status(None, note=activity)
             return render.render_status(None, NO_INDEX)
         except Exception:
             log.exception("status failed")
             return render.render_status(None, BROKEN_INDEX)
         if not status.get("chunks"):
-            return render.render_status(None, EMPTY_INDEX)
-        return render.render_status(status)
+            return (
+                render.render_status(None, note=activity)
+                if activity
+                else render.render_status(None, EMPTY_INDEX)
+            )
+        return render.render_status(status, note=activity)
+
+    def indexing(self) -> bool:
+        """Whether an indexing run is going on (the page then refreshes its status line)."""
+        return bool(self.advisor.activity())

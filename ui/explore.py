@@ -305,12 +305,22 @@ class ExploreTab:
             return self.chat.status_html()
         if library is None or not status.get("chunks"):
             return self.chat.status_html()
-        careers = "" if library.comparable() else f" · {render_careers_hint(STATUS_HINT)}"
+        activity = self.advisor.activity()
+        running = f" · {esc(activity)}" if activity else ""  # an index update going on
+        # how to add careers, unless some are there or an update (perhaps adding them) runs
+        careers = ""
+        if not library.comparable() and not activity:
+            careers = f" · {render_careers_hint(STATUS_HINT)}"
         return (
             f'<div class="ca-status">Library: <b>{library.size}</b> articles in '
             f"<b>{len(library.groups)}</b> groups, {esc(status.get('chunks'))} passages"
-            f" · Answers: {esc(status.get('backend', ''))}{careers}</div>"
+            f" · Answers: {esc(status.get('backend', ''))}{running}{careers}</div>"
         )
+
+    def progress(self) -> tuple:
+        """The status line while an index is being built, and whether to keep watching (the
+        Explore outline is reloaded by the next page load once it is done)."""
+        return self.status_html(), gr.Timer(active=self.chat.indexing())
 
     def filtered(self, query: str, current: str) -> str:
         library = self.library()

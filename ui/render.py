@@ -265,12 +265,13 @@ def render_status(status: Mapping[str, object] | None, problem: str = "", note: 
     """The line above the chat: which corpus and which answer backend are live, or what to do."""
     if problem:
         return f'<div class="ca-status ca-status-problem">{esc(problem)}</div>'
-    if note:
+    if note and not status:
         return f'<div class="ca-status">{esc(note)}</div>'
     status = status or {}
     docs, chunks = status.get("documents", 0), status.get("chunks", 0)
     backend = esc(status.get("backend", ""))
+    running = f" · {esc(note)}" if note else ""  # an index update going on meanwhile
     return (
         f'<div class="ca-status">Library: <b>{esc(docs)}</b> articles, {esc(chunks)} passages'
-        f" · Answers: {backend}</div>"
+        f" · Answers: {backend}{running}</div>"
     )

@@ -213,6 +213,22 @@ def load_query_embeddings(settings) -> Embeddings:
     return load_document_embeddings(settings)
 
 
+def prepare_query_model(settings) -> None:
+    """Export the ONNX query model now, while torch is loaded anyway (an ingest), so a server
+    or `ask` on this machine embeds questions without ever importing torch. Cached per
+    machine; a failure only means questions use the documents' backend later."""
+    if (settings.query_backend or settings.embedding_backend) != "onnx":
+        return
+    if settings.embedding_backend != "torch":
+        return
+    try:
+        from advisor.index.onnx_embeddings import export
+
+        export(model_path(settings.embedding_model), quantized=False)
+    except Exception:
+        log.warning("could not export the ONNX query model", exc_info=True)
+
+
 # Counts only decide whether text fits a window of a few hundred tokens: beyond this many, a
 # count of the text's head is enough (tokenizing 20 MB of punctuation took minutes).
 COUNT_EXACT_TOKENS = 2048

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.index import vector_file
 from advisor.index.bm25 import BM25Ranker, is_current
 from advisor.index.keyword import KeywordIndex
 from advisor.index.store import (
@@ -465,8 +466,11 @@ class Index:
         return IndexReader(self, generation)
 
 
-def _release_reader(index: Index, generation: str, handle: Handle, keyword: KeywordIndex) -> None:
-    handle.close()
+def _release_reader(
+    index: Index, generation: str, handles: list[Handle], keyword: KeywordIndex
+) -> None:
+    for handle in handles:
+        handle.close()
     keyword.close()
     index.unhold(generation)
 
@@ -478,24 +482,26 @@ class IndexReader:
         self.index = index
         self.generation = check_generation(generation, "a generation")
         index.hold(generation)  # garbage collection elsewhere keeps it while this reader lives
-        handle = None
+        self._handles: list[Handle] = []  # the store's client, opened when first needed
+        self._store_lock = threading.Lock()
+        folder = index.gen_dir(generation)
         try:
-            handle = index.store.open(generation)
-            path = index.gen_dir(generation) / KEYWORD
+            path = folder / KEYWORD
             if not path.exists():
                 if not index.store.rebuilds_locally:
                     raise IndexMissing(f"index generation {generation} has no keyword table")
-                rebuild_keyword_from_store(handle.collection, path)
+                rebuild_keyword_from_store(self.collection, path)
+            if not vector_file.present(folder):
+                self.collection  # noqa: B018 - the store is needed anyway: check it now
             self.keyword = KeywordIndex(path, readonly=True)
         except BaseException:
-            if handle is not None:
+            for handle in self._handles:
                 handle.close()
             index.unhold(generation)
             raise
-        self.collection = handle.collection
         # released by close(), or when the last request holding this reader lets go of it
         self._finalizer = weakref.finalize(
-            self, _release_reader, index, generation, handle, self.keyword
+            self, _release_reader, index, generation, self._handles, self.keyword
         )
         self._local = threading.local()
         self._ranker: BM25Ranker | None = None
@@ -516,6 +522,17 @@ class IndexReader:
     @property
     def closed(self) -> bool:
         return not self._finalizer.alive
+
+    @property
+    def collection(self) -> Any:
+        """The generation's Chroma collection, opened on first use: a local generation with its
+        vector file answers without it."""
+        with self._store_lock:
+            if not self._handles:
+                if hasattr(self, "_finalizer") and self.closed:  # never reopen what was let go
+                    raise StoreError(f"index generation {self.generation} is closed")
+                self._handles.append(self.index.store.open(self.generation))
+            return self._handles[0].collection
 
     def ranker(self) -> BM25Ranker:
         """The generation's BM25 ranker; built here once for generations written without one
@@ -585,21 +602,13 @@ class IndexReader:
         if self.count() <= MAX_EXACT_DENSE:
             self._dense_matrix()
 
-    def _dense_matrix(self, batch: int = 5000) -> tuple[list[str], np.ndarray]:
-        """Every chunk id, sorted, and its vector as a row (~1.5 KB a chunk), read once."""
+    def _dense_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk id, sorted, and its vector as a row (~1.5 KB a chunk), read once: from
+        the generation's vector file, or the store when it has none."""
         with self._cache_lock:
             if self._matrix is None:
-                ids: list[str] = []
-                rows: list[Any] = []
-                while True:
-                    got = self.collection.get(include=["embeddings"], limit=batch, offset=len(ids))
-                    if not got["ids"]:
-                        break
-                    ids += got["ids"]
-                    rows += list(got["embeddings"])
-                order = sorted(range(len(ids)), key=ids.__getitem__)
-                matrix = np.asarray(rows, dtype=np.float32)  # (n, dim); (0,) when empty
-                self._matrix = ([ids[i] for i in order], matrix[order])
+                copy = vector_file.load(self.index.gen_dir(self.generation))
+                self._matrix = copy or vector_file.read_all(self.collection)
                 self._row_of = {c: i for i, c in enumerate(self._matrix[0])}
             return self._matrix
 
@@ -618,6 +627,8 @@ class IndexReader:
         """The stored vectors of these chunks (those the store has): rows of the dense matrix
         when it is read, else read from the store and remembered up to MAX_KEPT_VECTORS chunks
         (~1.5 KB each)."""
+        if self._matrix is None and vector_file.present(self.index.gen_dir(self.generation)):
+            self._dense_matrix()  # one read of a local file beats a store query
         if self._matrix is not None:  # every vector is in memory already
             matrix, rows = self._matrix[1], self._row_of
             return {c: matrix[rows[c]] for c in dict.fromkeys(ids) if c in rows}

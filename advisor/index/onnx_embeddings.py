@@ -5,6 +5,7 @@ in the hot path. The default stays sentence-transformers through langchain-huggi
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -51,22 +52,29 @@ def export(model_dir: str, quantized: bool) -> Path:
         )
         names = ["input_ids", "attention_mask", "token_type_ids"]
         axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]}
-        tmp = fp32.with_suffix(".tmp")
-        torch.onnx.export(
-            Hidden(),
-            tuple(enc[n] for n in names),
-            str(tmp),
-            input_names=names,
-            output_names=["hidden"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
+        tmp = fp32.with_suffix(f".{os.getpid()}.tmp")  # two processes may export at once
+        with warnings.catch_warnings():
+            # tracing BERT warns that a shape check becomes a constant: true, and harmless for
+            # inputs of any length up to MAX_TOKENS (the vectors match torch's, see tests)
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            # and that indexing with negative indices would export wrongly: BERT indexes its
+            # position table with non-negative positions only
+            warnings.filterwarnings("ignore", "Exporting aten::index", UserWarning)
+            torch.onnx.export(
+                Hidden(),
+                tuple(enc[n] for n in names),
+                str(tmp),
+                input_names=names,
+                output_names=["hidden"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
         tmp.replace(fp32)
     if quantized:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        tmp = out.with_suffix(".tmp")
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
         tmp.replace(out)
     return out

@@ -15,20 +15,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.index import vector_file
 from advisor.index.bm25 import BM25Ranker
 from advisor.index.embeddings import (
     load_document_embeddings,
     model_path,
+    prepare_query_model,
     resolve_dtype,
     token_counter,
 )
-from advisor.index.generations import INVENTORY, KEYWORD, RANKER, ChunkTable, Index, PointerMoved
+from advisor.index.generations import (
+    INVENTORY,
+    KEYWORD,
+    MAX_EXACT_DENSE,
+    RANKER,
+    ChunkTable,
+    Index,
+    PointerMoved,
+)
 from advisor.index.inventory import Inventory
 from advisor.index.keyword import KeywordIndex
 from advisor.index.store import StoreError
 from advisor.index.unit_vectors import UNIT_VECTORS_VERSION, UnitVectorTable, span_encoder
 from advisor.ingest import boilerplate
 from advisor.ingest.chunking import chunk_document
+from advisor.ingest.download import default_paths
 from advisor.ingest.loaders import LoadError, Problem, discover, read_source
 from advisor.ingest.loaders.sandbox import Parser
 from advisor.limits import MAX_DOC_CHARS, MAX_DOC_CHUNKS
@@ -283,10 +294,11 @@ def ingest(
     progress: Progress | None = None,
     rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths` (default: settings.corpus)."""
+    """Bring the index in line with the files under `paths` (default: the corpus folders and
+    the downloaded libraries, see `download.default_paths`)."""
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
-    paths = [Path(p) for p in (paths or settings.corpus)]
+    paths = [Path(p) for p in (paths or default_paths(settings))]
     index = Index(settings)
     report = IngestReport()
     try:
@@ -301,6 +313,9 @@ def ingest(
             if live and not index.has_ranker(live):  # written by an older version: add it now
                 changed = True
             if changed and todo.docs:
+                # before the flip: a server that answers from the new generation at once finds
+                # the query model ready instead of exporting it itself (loading torch)
+                prepare_query_model(settings)
                 report.generation = _write_generation(
                     index, live, todo, settings, progress, rebuild
                 )
@@ -362,7 +377,12 @@ def _write_generation(
     BM25Ranker.build(kw.rows()).save(index.gen_dir(target) / RANKER)
     Inventory.build(table.rows()).save(index.gen_dir(target) / INVENTORY)
     progress("ranking", 1, 1)
+    chunks = table.stats()[1]
     kw.close()
+    if chunks <= MAX_EXACT_DENSE:  # searched exactly: every reader loads every vector
+        vector_file.save(index.gen_dir(target), *vector_file.read_all(collection))
+    else:  # searched by Chroma's HNSW; a copy from the previous generation would be stale
+        vector_file.remove(index.gen_dir(target))
     manifest = {
         "version": 1,
         "chunker": _chunker_key(settings),
