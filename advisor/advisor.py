@@ -37,7 +37,7 @@ from advisor.answer.gather import (
 )
 from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
-from advisor.answer.suggest import subject_follow_ups, suggest_follow_ups
+from advisor.answer.suggest import subject_questions, suggest_follow_ups
 from advisor.answer.titles import TitleMeanings
 from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS
 from advisor.index.generations import IndexReader, LiveIndex
@@ -50,7 +50,18 @@ from advisor.library.catalog import (
     comparison_table,
 )
 from advisor.limits import clip_history
-from advisor.records import Answer, Event, Hit, Query, Quote, Turn, paragraph, passages_text
+from advisor.records import (
+    Answer,
+    Event,
+    Hit,
+    Offer,
+    Query,
+    Quote,
+    Topic,
+    Turn,
+    paragraph,
+    passages_text,
+)
 from advisor.settings import Settings
 from advisor.text.cues import compared_names, looks_like_injection
 
@@ -63,8 +74,8 @@ log = logging.getLogger(__name__)
 # What a refusal offers: the nearest subjects the library covers when the one asked about is
 # missing; the articles it did search when it covers the subject but not this question.
 OFFER_LEAD = {
-    "missing_subject": "The nearest topics they do cover: ",
-    "unanswered": "What they do cover on it: ",
+    "missing_subject": "The nearest topics they do cover:",
+    "unanswered": "What they do cover on it:",
 }
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
@@ -321,17 +332,23 @@ class Advisor:
             return self.refusal(prepared.query.text)
         nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
         passages = draft.passages or (paragraph(draft.text),)
+        asked = subject_questions(prepared.analysis, nearest, self.searcher())
+        offer = None
+        said = passages
         if draft.verdict in ("missing_subject", "unanswered") and nearest:
+            # the text names every nearest subject; the offer, those a question answers
             lead = OFFER_LEAD[draft.verdict]
-            offer = Quote(text=lead + ", ".join(nearest) + ".")
+            line = Quote(text=f"{lead} {', '.join(nearest)}.")
             last = passages[-1]
-            passages = (*passages[:-1], replace(last, quotes=(*last.quotes, offer)))
-        follow = subject_follow_ups(prepared.analysis, nearest, self.searcher())
+            said = (*passages[:-1], replace(last, quotes=(*last.quotes, line)))
+            topics = tuple(Topic(title=t, question=q) for t, q in asked)
+            offer = Offer(lead=lead, topics=topics) if topics else None
         return Answer(
-            text=passages_text(passages),
-            passages=passages,
+            text=passages_text(said),
+            passages=passages if offer else said,
             citations=draft.citations,
-            follow_ups=follow,
+            follow_ups=tuple(q for _t, q in asked),
+            offer=offer,
             refused=True,
             question=prepared.query.text,
             retrieved=tuple(h.chunk for h in prepared.hits),

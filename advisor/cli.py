@@ -191,7 +191,11 @@ def _rich_table(table) -> Table:
         shown.add_column(Text(header))
     for label, cells in table.rows:
         shown.add_row(
-            Text(label), *(Text(f"{c.text} [{c.cite}]" if c.cite else c.text) for c in cells)
+            Text(label),
+            *(
+                Text("\n".join(c.lines or (c.text,)) + (f" [{c.cite}]" if c.cite else ""))
+                for c in cells
+            ),
         )
     return shown
 

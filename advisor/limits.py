@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from advisor.records import Answer, Citation, Passage, Quote, Table
+from advisor.records import Answer, Citation, Offer, Passage, Quote, Table, Topic
 
 # One document's text after parsing, and its chunks. A 5.7 KB PDF can expand to 4.6 MB of text
 # and an 11.5 MB Markdown table to 22,849 chunks, each embedded: nothing the parser's budgets
@@ -36,6 +36,7 @@ MAX_PASSAGES = 24
 MAX_QUOTES = 6  # quotes in one paragraph (a best sentence and a few companions)
 MAX_TABLE_ROWS = 40  # a facts table has about 10 rows; 2-4 careers side by side
 MAX_TABLE_COLUMNS = 8
+MAX_CELL_LINES = 4  # a facts cell holds a figure or two ("per year", "per hour")
 
 
 def clip_text(value: object, limit: int) -> str:
@@ -67,7 +68,21 @@ def clip_answer(answer: Answer) -> Answer:
         retrieved=answer.retrieved,
         passages=clip_passages(answer.passages),
         table=answer.table if answer.table is None or _table_fits(answer.table) else None,
+        offer=clip_offer(answer.offer),
     )
+
+
+def clip_offer(offer: Offer | None) -> Offer | None:
+    """At most MAX_FOLLOW_UPS topics, each field MAX_USER_CHARS; None when none is left."""
+    if offer is None or not offer.topics:
+        return None
+    topics = tuple(
+        Topic(
+            title=clip_text(t.title, MAX_USER_CHARS), question=clip_text(t.question, MAX_USER_CHARS)
+        )
+        for t in tuple(offer.topics)[:MAX_FOLLOW_UPS]
+    )
+    return Offer(lead=clip_text(offer.lead, MAX_USER_CHARS), topics=topics)
 
 
 def clip_passages(passages: Sequence[Passage]) -> tuple[Passage, ...]:

@@ -146,10 +146,13 @@ def passages_text(passages: Iterable[Passage]) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class TableCell:
-    """A table cell: a value and its citation (0 where the source does not give it)."""
+    """A table cell: a value and its citation (0 where the source does not give it). A value
+    the source set on several lines ("$62,350 per year", "$29.98 per hour") keeps them apart in
+    `lines`; `text` joins them with "; " for clients that show text only."""
 
     text: str
     cite: int = 0
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +180,23 @@ class Table:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Topic:
+    """A subject the library covers, and a question it answers about it."""
+
+    title: str
+    question: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offer:
+    """What a refusal offers instead: a lead ("The nearest topics they do cover:") and the
+    subjects, each with the question that asks about it."""
+
+    lead: str
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     """The advisor's reply to one question. `text` is what a text-only client shows;
     `passages` (or `table`) carry the same answer as data, each quote with its citation."""
@@ -189,6 +209,7 @@ class Answer:
     retrieved: tuple[Chunk, ...] = field(default=(), compare=False, repr=False)
     passages: tuple[Passage, ...] = ()
     table: Table | None = None
+    offer: Offer | None = None  # a refusal's nearest subjects; `text` names them too
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -199,7 +220,13 @@ class Answer:
             # only when there are any: a saved chat signed before they existed stays valid
             **({"passages": [_passage_dict(p) for p in self.passages]} if self.passages else {}),
             **({"table": _table_dict(self.table)} if self.table else {}),
+            **({"offer": _offer_dict(self.offer)} if self.offer else {}),
         }
+
+
+def _offer_dict(offer: Offer) -> dict[str, object]:
+    topics = [{"title": t.title, "question": t.question} for t in offer.topics]
+    return {"lead": offer.lead, "topics": topics}
 
 
 def _passage_dict(p: Passage) -> dict[str, object]:
@@ -211,10 +238,18 @@ def _table_dict(table: Table) -> dict[str, object]:
         "caption": table.caption,
         "columns": list(table.columns),
         "rows": [
-            {"label": label, "cells": [{"text": c.text, "cite": c.cite} for c in cells]}
-            for label, cells in table.rows
+            {"label": label, "cells": [_cell_dict(c) for c in cells]} for label, cells in table.rows
         ],
         "note": table.note,
+    }
+
+
+def _cell_dict(cell: TableCell) -> dict[str, object]:
+    # lines only when there are any: a saved chat signed before they existed stays valid
+    return {
+        "text": cell.text,
+        "cite": cell.cite,
+        **({"lines": list(cell.lines)} if cell.lines else {}),
     }
 
 

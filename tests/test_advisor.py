@@ -79,6 +79,19 @@ def test_suggested_follow_ups_are_answerable(project_advisor):
         assert not project_advisor.ask(question).refused, question
 
 
+def test_a_refusal_offers_its_nearest_topics_as_data(project_advisor):
+    """The topics a refusal names come typed: each a title of the library with a question
+    that is answered (the page makes them buttons; nothing parses the text)."""
+    answer = project_advisor.ask("How do I become a locksmith?")
+    assert answer.refused and answer.offer is not None and answer.offer.topics
+    titles = {title for _, title, _, _ in project_advisor.outline()}
+    for topic in answer.offer.topics:
+        assert topic.title in titles and topic.title in answer.text  # text-only clients too
+        assert not project_advisor.ask(topic.question).refused, topic
+    assert answer.offer.lead not in " ".join(p.text for p in answer.passages)  # said once
+    assert answer.to_dict()["offer"]["topics"][0]["title"] == answer.offer.topics[0].title
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20_000])
 def test_empty_or_huge_question_gets_a_polite_reply(project_advisor, question):
     answer = project_advisor.ask(question)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from advisor.library.catalog import build_library
+from advisor.library.catalog import build_library, comparison_table
 from advisor.records import Chunk
+from advisor.ui import render
 from advisor.ui.explore import (
+    ADD_CAREERS,
     render_comparison,
     render_listing,
     render_related,
@@ -96,6 +98,35 @@ def test_every_present_cell_links_to_its_own_article_source_and_missing_cells_sa
     external = [a["href"] for t, a in tags if t == "a" and not a["href"].startswith("#")]
     assert external == ["https://www.bls.gov/ooh/c/e.htm"]  # javascript: never becomes a link
     assert "<img" not in html
+
+
+def test_two_figures_of_one_cell_are_shown_apart_in_explore_and_in_the_chat():
+    """A page's "$62,350 per year<br>$29.98 per hour" is indexed as one line; Compare and the
+    chat's table show the two figures on lines of their own, not run together."""
+    rows = [(d, t, "Summary", "") for d, t in (("e", "Electricians"), ("p", "Plumbers"))]
+    facts = [
+        Chunk(f"{d}1", d, t, "Summary", f"Quick Facts\n| 2024 Median Pay: {pay}", 0)
+        for d, t, pay in (
+            ("e", "Electricians", "$62,350 per year $29.98 per hour"),
+            ("p", "Plumbers", "$62,970 per year $30.27 per hour"),
+        )
+    ]
+    comparison = build_library("g", rows, {}, facts).compare(["e", "p"])
+    explore = render_comparison(comparison)
+    chat = render.render_table(comparison_table(comparison), 0, [1, 2])
+    for html in (explore, chat):
+        assert "$62,350 per year<br>$29.98 per hour<sup" in html
+        assert "$62,970 per year<br>$30.27 per hour<sup" in html
+        assert "year $" not in html
+
+
+def test_a_library_without_facts_tables_says_how_to_add_careers():
+    with_facts = library()
+    without = build_library("g", [("a", "Notes", "Summary", "")], {}, [])
+    assert ADD_CAREERS in render_listing(without)
+    assert ADD_CAREERS in render_comparison(None, empty=True)
+    assert ADD_CAREERS not in render_listing(with_facts)
+    assert ADD_CAREERS not in render_comparison(None, empty=False)
 
 
 def test_a_section_question_names_the_article_unless_the_heading_does():

@@ -165,7 +165,8 @@ def test_compare_two_careers_every_cell_links_to_its_page_section(page, library_
             td = cells.nth(c)
             assert td.get_attribute("data-doc") == COMPARED[c]
             assert not cell.missing, (row.label, cell)
-            assert td.inner_text().startswith(cell.value)
+            # one line per figure ("$62,350 per year" / "$29.98 per hour"), never run together
+            assert td.inner_text().startswith("\n".join(cell.lines)), (td.inner_text(), cell)
             href = td.locator("sup.ca-ref a").get_attribute("href")
             source = page.locator(f"#ca-compare li{href}")
             assert source.get_attribute("data-doc") == COMPARED[c]
@@ -176,6 +177,31 @@ def test_compare_two_careers_every_cell_links_to_its_page_section(page, library_
     shot(page, "compare.png")
     table.locator("sup.ca-ref a").first.click()  # the marker jumps to its source entry
     page.wait_for_url("**#cmp-src-1", timeout=TIMEOUT)
+
+
+def test_a_comparison_asked_in_the_chat_is_a_table_like_explores(page, library_advisor):
+    """ "compare electricians and plumbers" in the chat: a real table in the bubble with the
+    columns and rows Compare shows, each figure on a line of its own; no Markdown pipes."""
+    from advisor.ui.explore import ADD_CAREERS, COMPARE_HELP
+
+    library = library_advisor.library()
+    box = page.locator("#ca-question textarea")
+    box.fill("compare electricians and plumbers")
+    box.press("Enter")
+    page.wait_for_function(FINAL, arg=1, timeout=TIMEOUT)
+    answer = page.locator("#ca-chat .ca-answer").last
+    table = answer.locator("table")
+    expected = library.compare(list(COMPARED))
+    assert table.locator("thead th").all_inner_texts()[1:] == [a.title for a in expected.articles]
+    assert table.locator("tbody th").all_inner_texts() == [r.label for r in expected.rows]
+    pay = next(i for i, r in enumerate(expected.rows) if r.key == "median pay")
+    shown = table.locator("tbody tr").nth(pay).locator("td").first.inner_text()
+    assert shown.startswith("\n".join(expected.rows[pay].cells[0].lines))
+    assert "|" not in answer.inner_text()
+    shot(page, "chat-comparison.png")
+    open_explore(page, library)  # this library has careers: Compare's help, no "add" hint
+    assert page.get_by_text(COMPARE_HELP).is_visible()
+    assert ADD_CAREERS not in page.locator("body").inner_text()
 
 
 def test_a_section_starts_a_conversation(page, library_advisor):

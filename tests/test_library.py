@@ -3,6 +3,7 @@ related careers, on small hand-made outlines; then once over a real index of OOH
 
 from __future__ import annotations
 
+import re
 import shutil
 import tracemalloc
 
@@ -17,6 +18,7 @@ from advisor.library.catalog import (
     comparison_table,
     fact_key,
     facts_table,
+    figures,
     group_candidates,
     similar_names,
     url_category,
@@ -119,8 +121,8 @@ def test_groups_come_from_the_url_the_front_matter_or_the_folder():
     assert url_category("") == ""
     title = "EIT, FE and PE: The Path to Engineering Licensure"
     assert group_candidates({"topics": ["pe license", "fe exam"]}, url, title) == (
-        "PE license",
-        "FE exam",
+        "PE License",  # title case, the acronym spelled as the title spells it
+        "FE Exam",
     )
     assert group_candidates({"topics": ["salary"]}, url, "Pay") == ("Salary",)
     assert group_candidates({"path": "/x/seed/a.txt"}, "") == ("Seed",)
@@ -156,6 +158,23 @@ def test_an_article_with_several_topics_joins_the_largest_group():
     }
     # equally shared topics: the one an article lists first wins, not the alphabetical first
     assert assign_groups({"x": ["scrum", "agile"], "y": ["pmp"]}) == {"x": "scrum", "y": "pmp"}
+
+
+def test_spellings_of_one_topic_are_one_group_in_title_case():
+    """Front matter writes one topic several ways ("engineering manager", "engineering
+    management"): Explore shows one group for it, in title case, named by a general rule."""
+    title = "Some Article"
+    candidates = {
+        "a": group_candidates({"topics": ["engineering manager", "salary"]}, "", title),
+        "b": group_candidates({"topics": ["engineering management", "mem"]}, "", "MEM vs MBA"),
+        "c": group_candidates({"topics": ["Engineering Managers"]}, "", title),
+        "d": group_candidates({"topics": ["lean six sigma"]}, "", title),
+    }
+    groups = assign_groups(candidates)
+    assert groups["a"] == groups["b"] == groups["c"]  # one topic, one group
+    assert groups["d"] == "Lean Six Sigma"
+    for name in groups.values():
+        assert name == " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
 def test_library_groups_with_sizes_and_sections(library):
@@ -255,7 +274,29 @@ def test_compare_cites_every_cell_and_leaves_missing_ones_missing(library):
     experience = rows["work experience in a related occupation"].cells
     assert experience[1].missing and experience[1].n == 0  # plumbers' table lacks it: not filled
     assert rows["number of jobs"].cells[1].value == "504,500 (Number of Jobs, 2023)"
+    assert pay[0].lines == ("$62,350 per year", "$29.98 per hour")
+    assert rows["number of jobs"].cells[1].lines == ("504,500 (Number of Jobs, 2023)",)
     assert all(c.missing for r in comparison.rows for c in r.cells[2:])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "$40,000 to $50,000",  # a range is one figure
+        "Less than $5",
+        "9% (Much faster than average)",
+        "High school diploma or equivalent",
+        "$62,350 per year",
+    ],
+)
+def test_a_value_of_one_figure_stays_whole(value):
+    assert figures(value) == (value,)
+
+
+def test_the_filters_example_is_a_title_word_that_narrows_the_list(library):
+    word = library.filter_example()
+    assert any(word in re.findall(r"\w+", a.title.lower()) for a in library.articles.values())
+    assert 0 < library.filter(word).matched < library.size
 
 
 def test_compare_wants_two_to_four_known_articles(library):
@@ -275,7 +316,9 @@ def test_comparison_as_a_cited_table(library):
     assert table.columns == ("Electricians", "Plumbers, Pipefitters, and Steamfitters")
     rows = dict(table.rows)
     pay = rows["2024 Median Pay"]
-    assert pay[0].text == "$62,350 per year $29.98 per hour" and pay[0].cite == 1
+    # the page's two figures of one cell stay apart (the indexed line runs them together)
+    assert pay[0].lines == ("$62,350 per year", "$29.98 per hour") and pay[0].cite == 1
+    assert pay[0].text == "$62,350 per year; $29.98 per hour"
     experience = rows["Work Experience in a Related Occupation"]
     assert (experience[0].text, experience[0].cite) == ("None", 1)
     assert (experience[1].text, experience[1].cite) == (MISSING, 0) and table.note
@@ -409,6 +452,8 @@ def test_library_over_a_real_index(small_ooh_advisor):
     comparison = advisor.compare(["electricians", "plumbers-pipefitters-and-steamfitters"])
     pay = next(r for r in comparison.rows if r.key == "median pay")
     assert pay.cells[0].value.startswith("$") and pay.cells[0].url.endswith("electricians.htm")
+    for cell in pay.cells:  # "per year<br>per hour" on the page: two figures, apart
+        assert [line.split()[1:] for line in cell.lines] == [["per", "year"], ["per", "hour"]]
     assert all(c.section == "Summary" for c in pay.cells)
     assert len(comparison.rows) == 7 and not any(
         c.missing for r in comparison.rows for c in r.cells

@@ -439,6 +439,54 @@ def test_saved_answers_with_malformed_tables_or_passages_are_read_safely():
     assert good.table.columns == ("A", "B") and good.table.rows[0][1][0].cite == 1
 
 
+def test_a_saved_table_keeps_its_cells_lines_and_its_signature(bare_settings):
+    """A cell's two figures survive the browser round trip (bounded), and the turn saved with
+    them still verifies."""
+    from advisor.records import Table, TableCell
+
+    cell = TableCell(text="$1 per year; $2 per hour", cite=1, lines=("$1 per year", "$2 per hour"))
+    table = Table(caption="c", columns=("A",), rows=(("Pay", (cell,)),))
+    chat = Chat(advisor=None, settings=bare_settings)
+    saved = json.loads(json.dumps([chat.signed("q", Answer(text=table.text, table=table))]))
+    turns = chat.verified(saved)
+    assert len(turns) == 1
+    shown = convert.answer_from_dict(turns[0]["answer"]).table.rows[0][1][0]
+    assert shown.lines == ("$1 per year", "$2 per hour")
+    many = {"text": "x", "cite": 1, "lines": ["a", 5, *"bcdefgh"]}
+    raw = {"answer": "t", "table": {"columns": ["A"], "rows": [{"label": "x", "cells": [many]}]}}
+    assert convert.answer_from_dict(raw).table.rows[0][1][0].lines == ("a", "b", "c")
+
+
+def test_a_refusals_topics_are_buttons_under_the_latest_answer_only(bare_settings):
+    """The offered topics of the latest answer are its message's buttons (value: the question
+    they ask); an earlier refusal lists them; a saved chat keeps them, signed."""
+    from advisor.records import Offer, Topic, paragraph
+
+    offer = Offer(
+        lead="The nearest topics they do cover:",
+        topics=(
+            Topic(title="Plumbers, Pipefitters, and Steamfitters", question="What do plumbers do?"),
+            Topic(title="Carpenters <b>", question="What do carpenters do?"),
+        ),
+    )
+    refusal = Answer(text="t", refused=True, passages=(paragraph("No locksmiths."),), offer=offer)
+    chat = Chat(advisor=None, settings=bare_settings)
+    saved = json.loads(json.dumps([chat.signed("q1", refusal), chat.signed("q2", refusal)]))
+    turns = chat.verified(saved)
+    assert len(turns) == 2
+    first, latest = chat.messages(turns)[1], chat.messages(turns)[3]
+    assert latest["options"] == [
+        {"label": "Plumbers, Pipefitters, and Steamfitters", "value": "What do plumbers do?"},
+        {"label": "Carpenters <b>", "value": "What do carpenters do?"},
+    ]
+    assert "options" not in first
+    assert "<li>Plumbers, Pipefitters, and Steamfitters</li>" in first["content"]
+    assert "Carpenters &lt;b&gt;" in first["content"]  # escaped
+    assert "<li>" not in latest["content"] and offer.lead in latest["content"]
+    bad = {"answer": "t", "offer": {"lead": 3, "topics": [{"title": "x"}, "y", {"question": 1}]}}
+    assert convert.answer_from_dict(bad).offer is None
+
+
 def test_an_answer_without_passages_serializes_as_before():
     """Saved chats are signed: an answer with no passages or table keeps the old fields."""
     assert set(Answer(text="x").to_dict()) == {"answer", "refused", "citations", "follow_ups"}

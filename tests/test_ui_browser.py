@@ -5,6 +5,7 @@ written to artifacts/ui-timings.json, never asserted (the machine is shared)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from pathlib import Path
@@ -131,6 +132,89 @@ def test_cited_answer_sources_and_follow_up(page, project_advisor, app_url):
     (ARTIFACTS / "ui-timings.json").write_text(json.dumps(timings, indent=1))
     print(f"\nUI timings (s): {json.dumps(timings)}")
     assert not off_loopback(page.requests), off_loopback(page.requests)
+
+
+# Each kind of text on the page, bold and plain: the family the browser sets it in.
+FAMILIES = """() => {
+  const kinds = {page: '.gradio-container', heading: 'h2', bold: '.ca-status b', source: '.ca-sources .ca-title',
+                 answer: '#ca-chat .ca-answer p', button: 'button', tab: '[role=tab]'};
+  const out = {};
+  for (const [k, sel] of Object.entries(kinds)) {
+    const el = document.querySelector(sel);
+    out[k] = el ? getComputedStyle(el).fontFamily : null;
+  }
+  return out;
+}"""
+# Font faces the page declared and the browser loaded (Gradio's own are @font-face rules).
+LOADED_FACES = "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+
+
+def test_one_font_family_at_every_weight_and_no_label_over_the_messages(page):
+    """Bold text is set in the same family as the rest (Gradio's bundled SemiBold is a 5 KB
+    subset, so bold letters came from another font), no font file is fetched, and no floating
+    label sits over the messages."""
+    ask(page, "What are the PMP and CAPM certifications?", 1)
+    families = page.evaluate(FAMILIES)
+    assert None not in families.values(), families
+    assert len(set(families.values())) == 1, families
+    assert page.evaluate(LOADED_FACES) == []
+    assert not [u for u in page.requests if re.search(r"\.(woff2?|ttf|otf)(\?|$)", u)]
+    chat = page.locator("#ca-chat")
+    assert chat.get_by_text("Conversation", exact=True).filter(visible=True).count() == 0
+    box = chat.bounding_box()
+    top = page.evaluate(  # what sits at the top of the messages: a message, not a label
+        "([x, y]) => document.elementFromPoint(x, y).closest('label, [data-testid=block-label]')",
+        [box["x"] + 40, box["y"] + 10],
+    )
+    assert top is None
+
+
+def test_a_refusals_nearest_topics_are_buttons_that_ask_about_them(page, project_advisor):
+    question = "How do I become a locksmith?"
+    ask(page, question, 1)
+    offer = project_advisor.ask(question).offer
+    buttons = page.locator("#ca-chat button.option")
+    buttons.first.wait_for(timeout=TIMEOUT)
+    assert buttons.all_inner_texts() == [t.title for t in offer.topics]
+    buttons.first.click()
+    page.wait_for_function(FINAL, arg=2, timeout=TIMEOUT)
+    assert page.locator("#ca-chat .ca-user").last.inner_text() == offer.topics[0].question
+    assert page.locator("#ca-chat .ca-answer").last.locator(".ca-sources").is_visible()
+    assert page.locator("#ca-chat button.option").count() == 0  # the answer offers none
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-refusal-topics.png"))
+
+
+def test_explore_says_how_to_compare_and_how_to_add_careers(page, project_advisor):
+    """Over the default library (articles, no facts tables): the filter's example is a word of
+    its own titles and finds them; Compare says how to use it, and Compare, the list and the
+    status line name the command that adds the career pages."""
+    from advisor.ui.explore import ADD_CAREERS
+
+    library = project_advisor.library()
+    assert not library.comparable()
+    status = page.locator(".ca-status", has_text="groups")
+    status.wait_for(timeout=TIMEOUT)
+    assert ADD_CAREERS in status.inner_text()
+    page.get_by_role("tab", name="Explore").click()
+    box = page.locator("#ca-filter textarea")
+    page.wait_for_function(
+        "() => document.querySelector('#ca-filter textarea').placeholder.includes('e.g.')",
+        timeout=TIMEOUT,
+    )
+    example = box.get_attribute("placeholder").rsplit("e.g. ", 1)[1]
+    box.fill(example)
+    summary = page.locator(f'#ca-library .ca-lib-summary[data-query="{example}"]')
+    summary.wait_for(timeout=TIMEOUT)
+    matched = int(summary.inner_text().split()[0])
+    assert 0 < matched < library.size  # it finds titles, and narrows the list
+    assert ADD_CAREERS in page.locator("#ca-library").inner_text()
+    compare = page.locator("#ca-compare")
+    assert ADD_CAREERS in compare.inner_text()
+    help_line = page.get_by_text("Add to comparison", exact=False).filter(visible=True)
+    assert help_line.count() >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "explore-default-library.png"), full_page=True)
 
 
 def test_conversation_survives_a_reload(page):

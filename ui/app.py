@@ -55,13 +55,49 @@ sup.ca-ref a { text-decoration: none; font-weight: 600; }
 .ca-followups:has(button)::before { content: "You could also ask:"; align-self: center;
   font-size: .9em; opacity: .8; }
 #ca-articles label, #ca-sections label { flex: 1 1 45%; }
+.ca-topics { margin: 0 0 .5em 1.2em; }
+/* a refusal's topics (the Chatbot's message options, Gradio's own classes): buttons in a row
+   under the bubble, not wide boxes at the far right */
+#ca-chat .options { display: flex; flex-wrap: wrap; gap: 6px; justify-content: flex-start;
+  max-width: none; margin: 0; padding: 4px var(--spacing-xxl) var(--spacing-xl); }
+#ca-chat .option { width: auto; max-width: none; padding: 4px 12px; border-style: solid;
+  border-color: var(--border-color-accent); border-radius: 999px; }
 """
 
 
+# One font family at every weight, from the machine's own fonts: Gradio's bundled faces set
+# bold in another font (its Source Sans Pro SemiBold is a 5 KB subset, so "CAPM" in bold came
+# from a fallback), and a web font would be a fetch the page must never make (it may be offline).
+SANS = (
+    "system-ui",
+    "-apple-system",
+    "Segoe UI",
+    "Roboto",
+    "Helvetica Neue",
+    "Arial",
+    "Noto Sans",
+    "Liberation Sans",
+    "DejaVu Sans",
+    "sans-serif",
+)
+MONO = (
+    "ui-monospace",
+    "SFMono-Regular",
+    "Menlo",
+    "Consolas",
+    "Liberation Mono",
+    "DejaVu Sans Mono",
+    "monospace",
+)
 PUBLIC_API = ("chat", "ask")  # the only events a client may call by name
 MAX_UPLOAD_BYTES = 0  # no component of this app takes a file: Gradio's upload route takes none
 # Gradio's temporary files (none are expected, see above): swept hourly, kept an hour at most.
 CACHE_SWEEP = (3600, 3600)
+
+
+def theme() -> gr.themes.Base:
+    """Gradio's default look over the local font stacks (strings: no @font-face is written)."""
+    return gr.themes.Default(primary_hue="blue", font=SANS, font_mono=MONO)
 
 
 class AdvisorBlocks(gr.Blocks):
@@ -73,7 +109,7 @@ class AdvisorBlocks(gr.Blocks):
         super().__init__(delete_cache=CACHE_SWEEP, **kwargs)
 
     def launch(self, *args, **kwargs):
-        kwargs.setdefault("theme", gr.themes.Default(primary_hue="blue"))  # bundled fonts only
+        kwargs.setdefault("theme", theme())
         kwargs.setdefault("css", CSS + EXPLORE_CSS)
         kwargs.setdefault("ssr_mode", False)
         kwargs.setdefault("show_error", False)  # handlers answer politely; no exception text
@@ -112,6 +148,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 chatbot = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,  # its floating label covered the messages scrolled under it
                     height="66vh",
                     min_height=420,
                     # Messages are our own escaped HTML (ui/render.py). Markdown stays off: it
@@ -156,6 +193,7 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         for button in follow_ups:
             button.click(chat.respond, [button, saved], outputs, **internal)
         chatbot.example_select(chat.example, [saved], outputs, **internal)
+        chatbot.option_select(chat.choose, [saved], outputs, **internal)
         explore.wire(tabs, saved, outputs, internal, page)
         chatbot.like(chat.feedback, [saved], None, **page)
         cleared = [chatbot, saved, *follow_ups]

@@ -51,13 +51,24 @@ class Chat:
         self.votes = feedback.FeedbackLog(settings.feedback_file)
 
     # -- conversions ---------------------------------------------------------------------
-    def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, str]]:
-        out = []
+    def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The chat's messages; the latest answer's offered topics are buttons under it (the
+        page shows a message's options for the latest one only), earlier ones a list."""
+        out: list[dict[str, Any]] = []
         for i, t in enumerate(turns):
             answer = convert.answer_from_dict(t["answer"]) or Answer(text=SORRY, refused=True)
+            latest = i == len(turns) - 1
+            html = render.render_answer(i, answer, t["user"], buttons=latest)
             out.append({"role": "user", "content": render.render_user(t["user"])})
-            out.append({"role": "assistant", "content": render.render_answer(i, answer, t["user"])})
+            out.append({"role": "assistant", "content": html, **self.options(answer, latest)})
         return out
+
+    @staticmethod
+    def options(answer: Answer, latest: bool) -> dict[str, Any]:
+        """A refusal's offered topics as the message's buttons: each asks its question."""
+        if not latest or answer.offer is None:
+            return {}
+        return {"options": [{"label": t.title, "value": t.question} for t in answer.offer.topics]}
 
     @staticmethod
     def buttons(answer: Answer | None) -> list[gr.Button]:
@@ -139,6 +150,11 @@ class Chat:
         except Exception:
             log.exception("answering %r failed", question[:200])
         return Answer(text=SORRY, refused=True)
+
+    def choose(self, saved: object, evt: gr.SelectData) -> Iterator[tuple]:
+        """An offered topic's button: ask its question (a client may send any text, like the
+        textbox; it is answered like a typed question)."""
+        yield from self.respond(evt.value if isinstance(evt.value, str) else "", saved)
 
     def no_index(self) -> str:
         """Why there is nothing to answer from: an index being built (and how far it got), or

@@ -9,6 +9,7 @@ from typing import Any
 
 from advisor.limits import (
     MAX_ANSWER_CHARS,
+    MAX_CELL_LINES,
     MAX_CITATION_FIELD_CHARS,
     MAX_CITATIONS,
     MAX_FOLLOW_UPS,
@@ -21,7 +22,7 @@ from advisor.limits import (
     clip_history,
     clip_text,
 )
-from advisor.records import Answer, Citation, Passage, Quote, Table, TableCell
+from advisor.records import Answer, Citation, Offer, Passage, Quote, Table, TableCell, Topic
 
 MAX_TURNS = 20  # kept in the browser and sent back as history; older turns drop off
 _CITATION_FIELDS = (
@@ -79,6 +80,7 @@ def answer_from_dict(raw: object) -> Answer | None:
         question=clip_text(raw.get("question"), MAX_USER_CHARS),
         passages=_passages(raw.get("passages")),
         table=_table(raw.get("table")),
+        offer=_offer(raw.get("offer")),
     )
     return clip_answer(answer)
 
@@ -110,6 +112,24 @@ def _passages(raw: object) -> tuple[Passage, ...]:
     return tuple(out)
 
 
+def _offer(raw: object) -> Offer | None:
+    """A saved refusal's offered topics; each needs a title and a question (clip_answer bounds
+    them)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("topics"), list):
+        return None
+    topics = tuple(
+        Topic(title=t["title"], question=t["question"])
+        for t in raw["topics"][:MAX_FOLLOW_UPS]
+        if isinstance(t, dict) and _texts(t.get("title"), t.get("question"))
+    )
+    lead = raw.get("lead") if isinstance(raw.get("lead"), str) else ""
+    return Offer(lead=lead, topics=topics) if topics else None
+
+
+def _texts(*values: object) -> bool:
+    return all(isinstance(v, str) and v.strip() for v in values)
+
+
 def _table(raw: object) -> Table | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list) or not raw["rows"]:
         return None
@@ -124,14 +144,7 @@ def _table(raw: object) -> Table | None:
         rows.append(
             (
                 clip_text(r.get("label"), MAX_USER_CHARS),
-                tuple(
-                    TableCell(
-                        text=clip_text(c.get("text"), MAX_USER_CHARS), cite=_cite(c.get("cite"))
-                    )
-                    if isinstance(c, dict)
-                    else TableCell(text="")
-                    for c in cells
-                ),
+                tuple(_cell(c) for c in cells),
             )
         )
     return Table(
@@ -139,6 +152,19 @@ def _table(raw: object) -> Table | None:
         columns=columns,
         rows=tuple(rows),
         note=clip_text(raw.get("note"), MAX_USER_CHARS),
+    )
+
+
+def _cell(raw: object) -> TableCell:
+    if not isinstance(raw, dict):
+        return TableCell(text="")
+    lines = raw.get("lines") if isinstance(raw.get("lines"), list) else []
+    return TableCell(
+        text=clip_text(raw.get("text"), MAX_USER_CHARS),
+        cite=_cite(raw.get("cite")),
+        lines=tuple(
+            clip_text(t, MAX_USER_CHARS) for t in lines[:MAX_CELL_LINES] if t and isinstance(t, str)
+        ),
     )
 
 

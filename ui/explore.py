@@ -18,6 +18,14 @@ from .chat import Chat
 
 log = logging.getLogger("advisor.ui")
 
+ADD_CAREERS = "career-advisor library add ooh"  # downloads the BLS career pages into the library
+CAREERS_HINT = "No career pages with facts tables to compare yet. Add them with: "
+STATUS_HINT = "No career pages yet: "
+COMPARE_HELP = (
+    f"Pick {MIN_COMPARE} to {MAX_COMPARE} careers here, or open one above and press "
+    '"Add to comparison". Each figure links to the page it comes from.'
+)
+FILTER_HINT = "Filter by title or section words"
 OPEN_ALL = 40  # a library this small (or a filtered list) shows every group opened
 LIST_HEIGHT = 640  # px; the list scrolls inside the tab rather than pushing the compare view down
 # Clicks on [data-pick] elements become the component's `select` event, value = data-pick.
@@ -48,6 +56,8 @@ CSS = """
 .ca-compare th, .ca-compare td { border: 1px solid var(--border-color-primary);
   padding: 4px 6px; vertical-align: top; text-align: left; }
 .ca-compare td.ca-missing { font-style: italic; opacity: .65; }
+.ca-hint code { font-size: .95em; padding: 0 3px; border-radius: 3px; white-space: nowrap;
+  background: var(--background-fill-secondary); user-select: all; }
 """
 
 
@@ -61,6 +71,11 @@ def _pick(value: str, label: str, current: bool = False) -> str:
 
 
 # -- rendering -----------------------------------------------------------------------------------
+def render_careers_hint(lead: str = CAREERS_HINT) -> str:
+    """How to add the career library, for a library with nothing to compare."""
+    return f'<span class="ca-hint">{esc(lead)}<code>{esc(ADD_CAREERS)}</code></span>'
+
+
 def render_listing(library: Library, query: str = "", current: str = "") -> str:
     """The grouped article list (with group sizes), narrowed by the filter."""
     listing = library.filter(query)
@@ -71,6 +86,8 @@ def render_listing(library: Library, query: str = "", current: str = "") -> str:
     opened = bool(query.strip()) or library.size <= OPEN_ALL
     # data-query says which keystroke this list answers (tests and benchmarks wait on it)
     parts = [f'<p class="ca-lib-summary" data-query="{esc(query)}">{esc(summary)}</p>']
+    if not library.comparable():
+        parts.append(f'<p class="ca-meta">{render_careers_hint()}</p>')
     if not listing.groups:
         parts.append('<p class="ca-meta">No article has those words in its title or sections.</p>')
     for group in listing.groups:
@@ -145,11 +162,12 @@ def _source(c: Citation) -> str:
     )
 
 
-def render_comparison(comparison: Comparison | None, note: str = "") -> str:
-    """Rows x careers; each cell's [n] links to its source entry (page and section) below."""
+def render_comparison(comparison: Comparison | None, note: str = "", empty: bool = False) -> str:
+    """Rows x careers; each cell's [n] links to its source entry (page and section) below.
+    Without a comparison: the note, or how to add careers when the library has none (`empty`)."""
     if comparison is None:
-        text = note or f"Pick {MIN_COMPARE} to {MAX_COMPARE} careers to see them side by side."
-        return f'<div class="ca-compare"><p class="ca-meta">{esc(text)}</p></div>'
+        text = render_careers_hint() if empty and not note else esc(note)
+        return f'<div class="ca-compare"><p class="ca-meta">{text}</p></div>' if text else ""
     sources = {c.n: c for c in comparison.citations}
     head = "".join(f'<th scope="col">{esc(a.title)}</th>' for a in comparison.articles)
     rows = []
@@ -163,7 +181,8 @@ def render_comparison(comparison: Comparison | None, note: str = "") -> str:
             src = sources[cell.n]
             where = f"{src.title} › {src.section}"
             link = f'<a href="#{cell_anchor(cell.n)}" title="{esc(where)}">[{cell.n}]</a>'
-            cells.append(f'<td {data}>{esc(cell.value)}<sup class="ca-ref">{link}</sup></td>')
+            value = render.cell_lines(cell.lines or (cell.value or "",))
+            cells.append(f'<td {data}>{value}<sup class="ca-ref">{link}</sup></td>')
         rows.append(f'<tr><th scope="row">{esc(row.label)}</th>{"".join(cells)}</tr>')
     if not comparison.rows:
         rows.append(f'<tr><td colspan="{len(comparison.articles) + 1}">{esc(MISSING)}</td></tr>')
@@ -205,7 +224,7 @@ class ExploreTab:
         with gr.Row():
             with gr.Column(scale=2, min_width=280):
                 self.filter = gr.Textbox(
-                    placeholder="Filter by title or section words, e.g. nurse",
+                    placeholder=FILTER_HINT,  # its example comes with the library (load)
                     show_label=False,
                     label="Filter",
                     elem_id="ca-filter",
@@ -229,9 +248,10 @@ class ExploreTab:
             multiselect=True,
             max_choices=MAX_COMPARE,
             label=f"Careers with a facts table ({MIN_COMPARE} to {MAX_COMPARE})",
+            info=COMPARE_HELP,
             elem_id="ca-compare-pick",
         )
-        self.comparison = gr.HTML(render_comparison(None), elem_id="ca-compare")
+        self.comparison = gr.HTML(render_comparison(None), elem_id="ca-compare")  # see load
 
     def wire(self, tabs, saved, chat_outputs: Sequence, answering: dict, page: dict) -> None:
         """Events; `chat_outputs` are the chat's respond() outputs, `answering` its queue options,
@@ -255,17 +275,25 @@ class ExploreTab:
 
     @property
     def load_outputs(self) -> list:
-        return [self.listing, self.picked]
+        return [self.listing, self.picked, self.filter, self.comparison]
 
     # -- handlers ------------------------------------------------------------------------
     def load(self) -> tuple:
-        """Page load: the list and the careers that can be compared. The library is built
-        once per index generation."""
+        """Page load: the list, the careers that can be compared (or how to add some) and the
+        filter's example, a word of the library's own titles. The library is built once per
+        index generation."""
         library = self.library()
         if library is None:
-            return ("", gr.Dropdown(choices=[], value=[]))
+            return ("", gr.Dropdown(choices=[], value=[]), gr.skip(), gr.skip())
         choices = [(a.title, a.doc_id) for a in library.comparable()]
-        return (render_listing(library), gr.Dropdown(choices=choices))
+        example = library.filter_example()
+        hint = f"{FILTER_HINT}, e.g. {example}" if example else FILTER_HINT
+        return (
+            render_listing(library),
+            gr.Dropdown(choices=choices, interactive=bool(choices)),
+            gr.Textbox(placeholder=hint),
+            render_comparison(None, empty=not choices),
+        )
 
     def status_html(self) -> str:
         """The status line with the library's size and groups (the chat's own when the
@@ -279,10 +307,14 @@ class ExploreTab:
             return self.chat.status_html()
         activity = self.advisor.activity()
         running = f" · {esc(activity)}" if activity else ""  # an index update going on
+        # how to add careers, unless some are there or an update (perhaps adding them) runs
+        careers = ""
+        if not library.comparable() and not activity:
+            careers = f" · {render_careers_hint(STATUS_HINT)}"
         return (
             f'<div class="ca-status">Library: <b>{library.size}</b> articles in '
             f"<b>{len(library.groups)}</b> groups, {esc(status.get('chunks'))} passages"
-            f" · Answers: {esc(status.get('backend', ''))}{running}</div>"
+            f" · Answers: {esc(status.get('backend', ''))}{running}{careers}</div>"
         )
 
     def progress(self) -> tuple:
@@ -333,7 +365,7 @@ class ExploreTab:
         ids = [p for p in picked or [] if isinstance(p, str)]
         library = self.library()
         if library is None or len(ids) < MIN_COMPARE:
-            return render_comparison(None)
+            return render_comparison(None, empty=library is not None and not library.comparable())
         try:
             return render_comparison(library.compare(ids[:MAX_COMPARE]))
         except ValueError as err:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from advisor.records import CITATION_MARKER, Answer, Citation, Passage, Table
+from advisor.records import CITATION_MARKER, Answer, Citation, Offer, Passage, Table
 
 # A citation marker. Matched without the whitespace before it (which is trimmed by hand): a
 # leading \s* is retried at every space of a long run, quadratic in the run's length. Four
@@ -89,6 +89,11 @@ def _blocks(lines: Iterable[tuple[bool, str]]) -> str:
     return "".join(out)
 
 
+def cell_lines(lines: Iterable[str]) -> str:
+    """A table value's lines (two figures of one cell stay apart), escaped."""
+    return "<br>".join(esc(line) for line in lines)
+
+
 def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
     """A side-by-side table: a column per subject, a row per fact, each value cited."""
     known = set(numbers)
@@ -96,7 +101,7 @@ def render_table(table: Table, turn: int | None, numbers: Iterable[int]) -> str:
     rows = []
     for label, cells in table.rows:
         tds = "".join(
-            f"<td>{esc(c.text)}{_marker(c.cite, turn, known)}</td>"
+            f"<td>{cell_lines(c.lines or (c.text,))}{_marker(c.cite, turn, known)}</td>"
             if c.cite
             else f'<td class="ca-missing">{esc(c.text)}</td>'
             for c in cells
@@ -204,9 +209,19 @@ def _rewritten(question: str, asked: str) -> bool:
     return not _norm(question).startswith(_norm(asked))
 
 
-def render_answer(turn: int, answer: Answer, asked: str = "") -> str:
-    """A finished answer: how a follow-up was understood, the text with linked markers, then
-    its sources."""
+def render_offer(offer: Offer, buttons: bool) -> str:
+    """A refusal's offered topics: the lead, above the topics' buttons (the page draws them
+    under the message), or with the topics listed when the answer is no longer the latest."""
+    if buttons:
+        return f'<p class="ca-offer">{esc(offer.lead)}</p>'
+    items = "".join(f"<li>{esc(t.title)}</li>" for t in offer.topics)
+    return f'<p class="ca-offer">{esc(offer.lead)}</p><ul class="ca-topics">{items}</ul>'
+
+
+def render_answer(turn: int, answer: Answer, asked: str = "", buttons: bool = False) -> str:
+    """A finished answer: how a follow-up was understood, the text with linked markers, a
+    refusal's offered topics (their buttons shown by the page when `buttons`), then its
+    sources."""
     cls = "ca-answer ca-refused" if answer.refused else "ca-answer"
     resolved = ""
     if _rewritten(answer.question, asked) and not answer.refused:
@@ -218,6 +233,8 @@ def render_answer(turn: int, answer: Answer, asked: str = "") -> str:
         body = render_passages(answer.passages, turn, numbers)
     else:  # an LLM's answer, or one a client saved as text
         body = render_text(answer.text, turn, numbers)
+    if answer.offer is not None and answer.table is None and answer.passages:
+        body += render_offer(answer.offer, buttons)
     return f'<div class="{cls}">{resolved}{body}{render_sources(turn, answer.citations)}</div>'
 
 

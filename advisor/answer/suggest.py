@@ -603,15 +603,24 @@ def _article_question(title: str, sections: Sequence[str], attribute: str | None
 def subject_follow_ups(
     analysis: Analysis, titles: Sequence[str], searcher: Searcher
 ) -> tuple[str, ...]:
-    """Questions about the nearest subjects the library covers, after a refusal: for an
+    """Questions about the nearest subjects the library covers, after a refusal (see
+    `subject_questions`)."""
+    return tuple(q for _title, q in subject_questions(analysis, titles, searcher))
+
+
+def subject_questions(
+    analysis: Analysis, titles: Sequence[str], searcher: Searcher
+) -> tuple[tuple[str, str], ...]:
+    """(title, question) for the nearest subjects the library covers, after a refusal: for an
     occupation the question that fits the asked attribute ("How much do electricians make?"),
-    for an article one of its own sections' questions."""
+    for an article one of its own sections' questions; a subject no question answers is left
+    out."""
     wanted = set(titles[:MAX_SUGGESTIONS])
     sections: dict[str, list[str]] = {t: [] for t in wanted}
     for _doc, title, section, _url in searcher.reader.outline():
         if title in wanted:
             sections[title].append(section)
-    out = []
+    out: list[tuple[str, str]] = []
     for title in titles[:MAX_SUGGESTIONS]:
         job = Occupation.of(title, sections[title])
         q = (
@@ -619,6 +628,6 @@ def subject_follow_ups(
             if job
             else _article_question(title, sections[title], analysis.attribute)
         )
-        if q and q not in out and answerable(q, searcher):
-            out.append(q)
+        if q and q not in (asked for _t, asked in out) and answerable(q, searcher):
+            out.append((title, q))
     return tuple(out)

@@ -18,8 +18,10 @@ import numpy as np
 
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
+from advisor.limits import MAX_CELL_LINES
 from advisor.records import Chunk, Citation, Table, TableCell
 from advisor.text.cues import compared_names
+from advisor.text.lexicon import STOP_WORDS
 from advisor.text.terms import stem, words_of
 
 MIN_COMPARE, MAX_COMPARE = 2, 4  # more than four columns no longer fit a chat bubble
@@ -29,6 +31,9 @@ SIMILAR_MATCH = 0.6  # word overlap (Jaccard) for a "similar occupation" name to
 MAX_LABEL_CHARS = 60  # a facts row's label is short ("Typical Entry-Level Education")
 SQL_BATCH = 500  # documents per query: stays under SQLite's bound on query parameters
 MISSING = "not stated"
+# The filter's example word: a title word at least this long (it names something), matching
+# titles but under this share of them (so typing it narrows the list).
+EXAMPLE_MIN_CHARS, EXAMPLE_MAX_SHARE = 4, 0.5
 # A request names at most 4 careers; a title splits into at most ~5 parts at its commas and
 # "and"s ("Heating, Air Conditioning, and Refrigeration Mechanics and Installers"). Longer lists
 # are not comparison requests, and the bound keeps matching linear in the question's length.
@@ -42,6 +47,10 @@ _SIMILAR_SECTION = re.compile(r"\b(similar occupations|related (careers|occupati
 _FACT_ROW = re.compile(rf"^\| (?P<label>[^:;|]{{2,{MAX_LABEL_CHARS}}}): (?P<value>.+)$")
 _MULTI_FIELD = re.compile(r"; [^;:]{2,40}: ")  # "Occupation: X; Job Duties: Y" is not a fact
 _PERIOD = re.compile(r"\s*,?\s*\b(?:19|20)\d\d(?:\s*[–-]\s*\d{2,4})?\b\s*,?\s*")
+# A facts value's figures: an amount with its unit words ("$29.98 per hour"), and where another
+# amount may begin after one ("$62,350 per year $29.98 per hour").
+_FIGURE = re.compile(r"^[$€£]?\d[\d,.]*%?(?: [^\d$€£]+)?$")
+_NEXT_AMOUNT = re.compile(r" (?=[$€£]\d)")
 _SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())  # noqa: SIM905
 # Words that say what to compare rather than whom: "compare the pay of electricians and ..."
 _FILLER = frozenset(
@@ -128,6 +137,7 @@ class Cell:
     section: str = ""
     url: str = ""
     n: int = 0  # the number of its citation in the comparison; 0 when missing
+    lines: tuple[str, ...] = ()  # the value's figures apart, when it holds several (`figures`)
 
     @property
     def missing(self) -> bool:
@@ -166,12 +176,18 @@ class Related:
 
 
 # -- grouping ----------------------------------------------------------------------------------
+def title_case(words: Sequence[str]) -> str:
+    """Words as a heading: each lower-case word capitalized but the small ones inside ("and",
+    "of"); a word with capitals of its own is kept as spelled ("PE", "iOS")."""
+    return " ".join(
+        w if w != w.lower() or (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
+
+
 def label_of_slug(slug: str) -> str:
     """construction-and-extraction -> Construction and Extraction."""
-    words = [w for w in re.split(r"[-_\s]+", slug) if w]
-    return " ".join(
-        w if i and w.lower() in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)
-    )
+    return title_case([w.lower() for w in re.split(r"[-_\s]+", slug) if w])
 
 
 def url_category(url: str) -> str:
@@ -186,11 +202,16 @@ def url_category(url: str) -> str:
 
 
 def _cased(topic: str, title: str) -> str:
-    """A front-matter topic as the title spells its words ("pe license" in "EIT, FE and PE: ..."
-    -> "PE license"), else with a capital first letter."""
+    """A front-matter topic in title case, its words spelled as the title spells them ("pe
+    license" in "EIT, FE and PE: ..." -> "PE License")."""
     spelled = {w.lower(): w for w in re.findall(r"[A-Za-z0-9]+", title)}
-    words = [spelled.get(w.lower(), w) for w in topic.split()]
-    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words else topic
+    return title_case([spelled.get(w.lower(), w.lower()) for w in topic.split()]) or topic
+
+
+def topic_key(name: str) -> str:
+    """What spellings of one topic share: the stems of its words ("Engineering Manager" and
+    "engineering management" are one topic, "engin manag")."""
+    return " ".join(stem(w) for w in _words(name) if w not in _SMALL_WORDS) or name.lower()
 
 
 def group_candidates(meta: Mapping[str, Any], url: str, title: str = "") -> tuple[str, ...]:
@@ -208,18 +229,22 @@ def group_candidates(meta: Mapping[str, Any], url: str, title: str = "") -> tupl
 def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """One group per article: repeatedly take the topic that most unplaced articles share, so
     an article with several topics joins the largest group it can. Ties go to the topic listed
-    earliest by some article (authors list the main one first), then alphabetically."""
-    names: dict[str, str] = {}
+    earliest by some article (authors list the main one first), then alphabetically. Spellings
+    of one topic (`topic_key`) are one group, named by its spelling with most capitals, then the one most articles use."""
+    spellings: dict[str, dict[str, int]] = {}
     keyed: dict[str, list[str]] = {}
     for doc_id, cands in candidates.items():
         keys = []
         for c in cands or (OTHER,):
-            # of several spellings, the one with most capitals keeps acronyms ("PE license")
-            if sum(map(str.isupper, c)) > sum(map(str.isupper, names.get(c.lower(), ""))):
-                names[c.lower()] = c
-            names.setdefault(c.lower(), c)
-            keys.append(c.lower())
+            key = topic_key(c)
+            counts = spellings.setdefault(key, {})
+            counts[c] = counts.get(c, 0) + 1
+            keys.append(key)
         keyed[doc_id] = list(dict.fromkeys(keys))
+    # the spelling with most capitals keeps acronyms ("PMP", not "pmp"); then the most used
+    names = {
+        k: min(c, key=lambda s: (-sum(map(str.isupper, s)), -c[s], s)) for k, c in spellings.items()
+    }
     out: dict[str, str] = {}
     left = set(keyed)
     while left:
@@ -229,7 +254,7 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
             for i, k in enumerate(keyed[d]):
                 counts[k] = counts.get(k, 0) + 1
                 rank[k] = min(rank.get(k, i), i)
-        best = min(counts, key=lambda k: (-counts[k], rank[k], k))
+        best = min(counts, key=lambda k: (-counts[k], rank[k], names[k].lower()))
         for d in [d for d in left if best in keyed[d]]:
             out[d] = names[best]
             left.discard(d)
@@ -240,6 +265,26 @@ def assign_groups(candidates: Mapping[str, Sequence[str]]) -> dict[str, str]:
 def fact_key(label: str) -> str:
     """Labels compare without their period: "Job Outlook, 2024–34" -> "job outlook"."""
     return " ".join(words_of(_PERIOD.sub(" ", label)))
+
+
+def figures(value: str) -> tuple[str, ...]:
+    """A facts value's figures, apart. The pages set two figures in one cell on lines of their
+    own ("$62,350 per year<br>$29.98 per hour"), and the indexed text keeps them as one line
+    (retrieval was tuned on it), so they are told apart here: before each amount, when every
+    piece is an amount with its unit words and none but the last ends on a joining word
+    ("$40,000 to $50,000" is one range). Anything else is one figure.
+
+    >>> figures("$62,350 per year $29.98 per hour")
+    ('$62,350 per year', '$29.98 per hour')
+    >>> figures("$40,000 to $50,000"), figures("Less than $5")
+    (('$40,000 to $50,000',), ('Less than $5',))
+    """
+    parts = tuple(_NEXT_AMOUNT.split(value.strip()))
+    whole = all(_FIGURE.match(p) for p in parts)
+    joined = any(p.split()[-1].lower() in _SMALL_WORDS for p in parts[:-1])
+    if len(parts) < 2 or len(parts) > MAX_CELL_LINES or not whole or joined:
+        return (value,)
+    return parts
 
 
 def _fact(line: str) -> Fact | None:
@@ -390,6 +435,18 @@ class Library:
                 groups.append(Group(g.name, tuple(kept)))
         return Listing(text, tuple(groups), len(hits), self.size)
 
+    def filter_example(self) -> str:
+        """A word to show as the filter's example, from the library's own titles: the one in
+        most titles while in under EXAMPLE_MAX_SHARE of them (ties go alphabetically); "" for
+        an empty library."""
+        counts: dict[str, int] = {}
+        for a in self.articles.values():
+            for w in set(_words(a.title)):
+                if len(w) >= EXAMPLE_MIN_CHARS and w not in STOP_WORDS:
+                    counts[w] = counts.get(w, 0) + 1
+        fitting = [w for w, n in counts.items() if n < EXAMPLE_MAX_SHARE * self.size] or counts
+        return min(fitting, key=lambda w: (-counts[w], w), default="")
+
     def comparable(self) -> tuple[Article, ...]:
         """Articles that carry a facts table, by title."""
         return tuple(
@@ -523,8 +580,10 @@ def _cell(doc_id: str, table: FactsTable | None, key: str, label: str, numbers: 
     fact = table.get(key) if table else None
     if fact is None or table is None:
         return Cell(doc_id, None)
-    value = fact.value if fact.label == label else f"{fact.value} ({fact.label})"
-    return Cell(doc_id, value, table.section, table.url, numbers[doc_id])
+    value, lines = fact.value, figures(fact.value)
+    if fact.label != label:  # the row's label is another article's: say which this one states
+        value, lines = f"{value} ({fact.label})", (*lines[:-1], f"{lines[-1]} ({fact.label})")
+    return Cell(doc_id, value, table.section, table.url, numbers[doc_id], lines)
 
 
 def _citation(table: FactsTable, n: int) -> Citation:
@@ -657,15 +716,18 @@ COMPARISON_INTRO = "Side by side, each figure from the career's own facts table:
 COMPARISON_NOTE = f'"{MISSING}": that article\'s facts table does not give it.'
 
 
+def _table_cell(cell: Cell) -> TableCell:
+    if len(cell.lines) < 2:
+        return TableCell(text=cell.value or "", cite=cell.n)
+    return TableCell(text="; ".join(cell.lines), cite=cell.n, lines=cell.lines)
+
+
 def comparison_table(comparison: Comparison) -> Table:
     """The comparison as a table record: a column per career, each present cell cited."""
     rows = tuple(
         (
             row.label,
-            tuple(
-                TableCell(text=MISSING) if c.missing else TableCell(text=c.value or "", cite=c.n)
-                for c in row.cells
-            ),
+            tuple(TableCell(text=MISSING) if c.missing else _table_cell(c) for c in row.cells),
         )
         for row in comparison.rows
     )
