@@ -53,6 +53,9 @@ class EchoAdvisor:
     def status(self):
         return {"documents": 1, "chunks": 1, "backend": "echo"}
 
+    def activity(self):
+        return ""  # no index being built
+
 
 def settings_in(tmp_path: Path, **changes) -> Settings:
     base = Settings.from_env(env={}, index_dir=tmp_path / "index")
