@@ -8,10 +8,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from advisor.cli_common import (
+    ChromaUrl,
+    IndexDir,
+    Llm,
+    Retriever,
+    build_settings,
+    err,
+    fail,
+    out,
+    progress_printer,
+    run_ingest,
+)
+from advisor.cli_library import library_app
 from advisor.settings import Settings, settings_table
 
 app = typer.Typer(
@@ -20,73 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
-
-IndexDir = Annotated[
-    Path | None, typer.Option("--index-dir", help="Index folder [env: ADVISOR_INDEX_DIR]")
-]
-ChromaUrl = Annotated[
-    str | None, typer.Option("--chroma-url", help="Chroma server URL [env: ADVISOR_CHROMA_URL]")
-]
-Retriever = Annotated[
-    str | None, typer.Option("--retriever", help="hybrid | dense | bm25 [env: ADVISOR_RETRIEVER]")
-]
-Llm = Annotated[
-    str | None, typer.Option("--llm", help="local, local:PATH or provider:model [env: ADVISOR_LLM]")
-]
-
-
-def build_settings(**overrides: object) -> Settings:
-    try:
-        return Settings.from_env(**overrides)
-    except ValueError as exc:  # a bad ADVISOR_* value or flag: say which, no traceback
-        raise _fail(str(exc), 2) from None
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
-
-
-def progress_printer():
-    """A rich progress bar driven by ingest's (stage, done, total) callbacks."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(
-        TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=False,
-    )  # fmt: skip
-    tasks: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=max(total, 1))
-        bar.update(tasks[stage], completed=done, total=max(total, 1))
-
-    return bar, update
-
-
-def run_ingest(
-    settings: Settings, paths: list[Path] | None, rebuild: bool = False, quiet: bool = False
-):
-    from advisor.index.activity import ActivityLog
-    from advisor.index.generations import IndexBusy
-    from advisor.ingest.build import ingest
-
-    bar, update = progress_printer()
-    try:
-        if quiet:
-            with ActivityLog(settings.index_dir, "the library") as log:
-                report = ingest(settings, paths, log, rebuild)
-        else:
-            with bar, ActivityLog(settings.index_dir, "the library", forward=update) as log:
-                report = ingest(settings, paths, log, rebuild)
-    except IndexBusy as exc:
-        raise _fail(str(exc)) from None
-    for problem in report.problems:
-        err.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
-    return report
+app.add_typer(library_app, name="library")
 
 
 @app.command()
@@ -142,7 +88,7 @@ def ingest(
             table.add_row(key.replace("_", " "), str(value))
         out.print(table)
     if not report.ok:
-        raise _fail("nothing could be ingested")
+        raise fail("nothing could be ingested")
 
 
 def _advisor(settings: Settings):
@@ -161,9 +107,9 @@ def _open_advisor(settings: Settings):
     try:
         advisor.reader()
     except IndexMissing as exc:
-        raise _fail(f"{exc}") from None
+        raise fail(f"{exc}") from None
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     return advisor
 
 
@@ -312,10 +258,10 @@ def evaluate(
     try:
         items = load_questions(questions)
     except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     missing = [str(p) for p in corpus if not p.exists()]
     if missing:
-        raise _fail(f"corpus not found: {', '.join(missing)}")
+        raise fail(f"corpus not found: {', '.join(missing)}")
     base = build_settings(llm=llm)
     bar, update = progress_printer()
     results = {}
@@ -384,7 +330,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Start the chat UI (building the index from the corpus first if there is none)."""
+    """Start the chat UI (building the index in the background if there is none)."""
     from advisor.index.generations import Index
     from advisor.index.store import StoreError
     from advisor.ui.app import check_exposure
@@ -401,11 +347,11 @@ def serve(
     try:
         check_exposure(settings)  # before anything is built or opened
     except ValueError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     try:
         missing = Index(settings).current() is None
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     builder = _build_in_background(settings) if missing else None
     from advisor.ui.app import launch
 
@@ -430,83 +376,6 @@ def _build_in_background(settings: Settings):
     err.print(f"No index at {settings.index_dir} yet: building it from {paths} in the background")
     command = [sys.executable, "-m", "advisor.cli", "ingest", "--quiet", "--in-steps"]
     return subprocess.Popen(command, env={**os.environ, **settings.to_env()})
-
-
-library_app = typer.Typer(
-    help="Libraries of articles to download and index (the BLS career pages: `library add ooh`).",
-    no_args_is_help=True,
-)
-app.add_typer(library_app, name="library")
-
-
-@library_app.command("list")
-def library_list() -> None:
-    """The libraries that can be added, and how much of each is downloaded."""
-    from advisor.ingest.download import Downloader, sources
-
-    settings = build_settings()
-    table = Table("name", "library", "pages", "downloaded")
-    for name, source in sources().items():
-        downloader = Downloader(source, settings.library_dir / name)
-        have = len(source.addresses) - len(downloader.missing())
-        downloader.close()
-        table.add_row(name, source.title, str(len(source.addresses)), str(have))
-    out.print(table)
-
-
-@library_app.command("add")
-def library_add(
-    name: Annotated[str, typer.Argument(help="Which library (see `library list`), e.g. ooh")],
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only", help="Just this page (its file name, e.g. electricians); repeatable"
-        ),
-    ] = None,
-    library_dir: Annotated[
-        Path | None, typer.Option(help="Where libraries are kept [env: ADVISOR_LIBRARY_DIR]")
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(help="Fetch from this address instead [env: ADVISOR_LIBRARY_BASE_URL]"),
-    ] = None,
-    delay: Annotated[
-        float | None,
-        typer.Option(help="Seconds between requests [env: ADVISOR_DOWNLOAD_DELAY]", min=0),
-    ] = None,
-    index_dir: IndexDir = None,
-    chroma_url: ChromaUrl = None,
-    no_index: Annotated[bool, typer.Option("--no-index", help="Download only")] = False,
-) -> None:
-    """Download a library's pages (politely, resumably: run it again to continue) and index
-    them as they arrive; a running server answers from them without a restart."""
-    from advisor.index.activity import ActivityLog
-    from advisor.index.generations import IndexBusy
-    from advisor.ingest.download import DownloadError
-    from advisor.ingest.libraries import add_library
-
-    settings = build_settings(
-        library_dir=library_dir, library_base_url=base_url, download_delay=delay,
-        index_dir=index_dir, chroma_url=chroma_url,
-    )  # fmt: skip
-    bar, update = progress_printer()
-    try:
-        with bar, ActivityLog(settings.index_dir, f"the {name} library", forward=update) as log:
-            report = add_library(settings, name, tuple(only or ()), log, index=not no_index)
-    except (ValueError, DownloadError, IndexBusy) as exc:
-        raise _fail(str(exc)) from None
-    for address, reason in report.failed.items():
-        err.print(f"[yellow]failed[/yellow] {address}: {reason}")
-    if report.ingest is not None:
-        for problem in report.ingest.problems:
-            err.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
-    out.print(
-        f"{report.fetched} pages downloaded, {report.kept} already there, "
-        f"{len(report.failed)} failed, in {report.folder}"
-        + (f"; the index has {report.ingest.documents} articles" if report.ingest else "")
-    )
-    if report.failed:
-        raise _fail("some pages failed; run the same command again to retry them")
 
 
 @app.command()

@@ -443,7 +443,7 @@ def test_serve_refuses_a_public_host_before_doing_anything(tmp_path, monkeypatch
     monkeypatch.setenv("ADVISOR_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.delenv("ADVISOR_AUTH", raising=False)
     monkeypatch.delenv("ADVISOR_INSECURE", raising=False)
-    monkeypatch.setattr("advisor.cli.run_ingest", never)
+    monkeypatch.setattr("advisor.cli._build_in_background", never)
     monkeypatch.setattr("advisor.ui.app.launch", never)
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2 and "--insecure" in result.output, result.output
