@@ -39,7 +39,12 @@ def library_list() -> None:
     out.print(table)
 
 
-@library_app.command("add")
+@library_app.command(
+    "add",
+    help="Download a library's pages and index them as they arrive. Polite (one request a "
+    "second, an identifying user agent) and resumable: run it again to continue or to retry "
+    "failed pages. A running server answers from new pages at once.",
+)
 def library_add(
     name: Annotated[str, typer.Argument(help="Which library (see `library list`), e.g. ooh")],
     only: Annotated[
@@ -63,11 +68,7 @@ def library_add(
     chroma_url: ChromaUrl = None,
     no_index: Annotated[bool, typer.Option("--no-index", help="Download only")] = False,
 ) -> None:
-    """Download a library's pages and index them as they arrive.
-
-    Polite (one request a second, an identifying user agent) and resumable: run it again to
-    continue or to retry failed pages. A running server answers from new pages at once.
-    """
+    # the help is the decorator's: a docstring's line breaks would show in the terminal
     from advisor.index.activity import ActivityLog
     from advisor.index.generations import IndexBusy
     from advisor.ingest.download import DownloadError
