@@ -359,6 +359,24 @@ def test_an_index_being_built_is_shown_with_its_progress(bare_settings):
     assert "career-advisor ingest" in chat.status_html()
 
 
+def test_explore_fills_in_once_the_index_being_built_is_done(project_advisor, project_index):
+    """While an index is being built the page's timer only refreshes the status line; the tick
+    that finds it done also brings the Explore list and Compare's careers up to date."""
+    from advisor.index.activity import ActivityLog
+    from advisor.ui.explore import ExploreTab
+
+    chat = Chat(project_advisor, project_index)
+    explore = ExploreTab(project_advisor, chat)
+    with ActivityLog(project_index.index_dir, "the library") as log:
+        log("embedding", 10, 100)
+        status, timer, *rest = explore.progress()
+        assert "embedding 10 of 100 passages" in status
+        assert timer.active is True and all(r is gr.skip() or r == gr.skip() for r in rest)
+    status, timer, listing, *_ = explore.progress()
+    assert "embedding" not in status and timer.active is False
+    assert "Engineering Manager vs Director of Engineering" in listing
+
+
 def texts_of(messages: list[dict]) -> list[str]:
     return [m["content"] for m in messages]
 

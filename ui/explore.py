@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 import gradio as gr
 
+from advisor.index.generations import IndexMissing
 from advisor.library.catalog import MAX_COMPARE, MIN_COMPARE, MISSING, Article, Comparison, Library
 from advisor.records import Citation
 from advisor.text.terms import stems
@@ -215,7 +216,9 @@ class ExploreTab:
     def library(self) -> Library | None:
         try:
             return self.advisor.library()
-        except Exception:  # no index yet: the status line says what to do
+        except IndexMissing:  # none yet (maybe being built): the status line says so
+            return None
+        except Exception:  # a broken index: the status line says so, the log says why
             log.warning("no library", exc_info=True)
             return None
 
@@ -318,9 +321,11 @@ class ExploreTab:
         )
 
     def progress(self) -> tuple:
-        """The status line while an index is being built, and whether to keep watching (the
-        Explore outline is reloaded by the next page load once it is done)."""
-        return self.status_html(), gr.Timer(active=self.chat.indexing())
+        """The status line while an index is being built, whether to keep watching, and once
+        it is done, the Explore list and Compare's careers as `load` gives them."""
+        if self.chat.indexing():
+            return (self.status_html(), gr.Timer(active=True), *[gr.skip()] * 4)
+        return (self.status_html(), gr.Timer(active=False), *self.load())
 
     def filtered(self, query: str, current: str) -> str:
         library = self.library()
