@@ -24,4 +24,6 @@ echo "plain install: $((SECONDS - started)) s"
 # run from the temporary folder so only the installed package can be imported
 cd "$work"
 "$work/venv/bin/python" "$repo/.ci/plain_install_smoke.py" "$work/venv/bin/career-advisor"
+# the downloadable libraries' page lists are package data: the installed command must see them
+"$work/venv/bin/career-advisor" library list | grep -q " 342 " || { echo "library list: no OOH pages"; exit 1; }
 echo "plain install check passed in $((SECONDS - started)) s"

@@ -65,7 +65,7 @@ class Source:
 
 
 def _addresses(name: str) -> tuple[str, ...]:
-    text = (resources.files("advisor.ingest") / "sources" / f"{name}.txt").read_text("utf-8")
+    text = (resources.files("advisor.ingest") / "page-lists" / f"{name}.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
