@@ -71,16 +71,18 @@ def library_add(
     # the help is the decorator's: a docstring's line breaks would show in the terminal
     from advisor.index.activity import ActivityLog
     from advisor.index.generations import IndexBusy
-    from advisor.ingest.download import DownloadError
+    from advisor.ingest.download import DownloadError, sources
     from advisor.ingest.libraries import add_library
 
     settings = build_settings(
         library_dir=library_dir, library_base_url=base_url, download_delay=delay,
         index_dir=index_dir, chroma_url=chroma_url,
     )  # fmt: skip
+    source = sources().get(name)
+    what = (source.label if source else "") or f"the {name} library"
     bar, update = progress_printer()
     try:
-        with bar, ActivityLog(settings.index_dir, f"the {name} library", forward=update) as log:
+        with bar, ActivityLog(settings.index_dir, what, forward=update) as log:
             report = add_library(settings, name, tuple(only or ()), log, index=not no_index)
     except (ValueError, DownloadError, IndexBusy) as exc:
         raise fail(str(exc)) from None

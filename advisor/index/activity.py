@@ -17,6 +17,9 @@ WRITE_EVERY = 0.5  # seconds between writes: progress calls come per file and pe
 # document on a loaded machine, takes seconds, not minutes.
 STALE_SECONDS = 300.0
 UNITS = {"reading": "articles", "chunking": "articles", "embedding": "passages"}
+# Stages named for a reader of the status line: "copying" also covers opening the store and
+# loading the model, "ranking" writes the keyword ranker and the library's inventory.
+WORDS = {"copying": "preparing the new index", "ranking": "finishing"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,11 @@ class Activity:
         >>> Activity("the library", "reading", 120, 354, 1, 0.0).line()
         'Indexing the library: reading 120 of 354 articles'
         >>> Activity("the library", "ranking", 0, 1, 1, 0.0).line()
-        'Indexing the library: ranking'
+        'Indexing the library: finishing'
         """
         unit = UNITS.get(self.stage)
         if unit is None and self.stage != "downloading":
-            return f"Indexing {self.what}: {self.stage}"
+            return f"Indexing {self.what}: {WORDS.get(self.stage, self.stage)}"
         verb = "Adding" if self.stage == "downloading" else "Indexing"
         return f"{verb} {self.what}: {self.stage} {self.done:,} of {self.total:,} {unit or 'pages'}"
 

@@ -42,6 +42,7 @@ class Source:
     origin: str  # the scheme and host its addresses are written with
     addresses: tuple[str, ...]
     citation: str
+    label: str = ""  # for progress lines: "Adding the career pages: downloading 4 of 342 pages"
 
     def file_name(self, address: str) -> str:
         """The local file of a page: the last part of its path, as an .html file.
@@ -82,6 +83,7 @@ def sources() -> dict[str, Source]:
                 "Handbook, <Occupation>, at <page address>. A U.S. Government work, in the "
                 "public domain."
             ),
+            label="the career pages",
         )
     }
 
