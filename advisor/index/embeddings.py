@@ -160,6 +160,10 @@ def load_embeddings(name: str = "", backend: str = "torch", dtype: str = "float3
 
         return OnnxEmbeddings(model_path(name), quantized=backend == "onnx-int8")
     from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as transformers_logging
+
+    # its "Loading weights" bar would cut into the ingest's own progress lines
+    transformers_logging.disable_progress_bar()
 
     model_kwargs: dict = {"device": "cpu"}
     if resolve_dtype(dtype, name) == "bfloat16":
