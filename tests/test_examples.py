@@ -52,11 +52,6 @@ def acronyms(question: str) -> set[str]:
 # Follow-ups the app suggests that are still answered from another section, each with why.
 # Strict: a question here that passes fails the test, so the entry goes when the gap closes.
 KNOWN_GAPS = {
-    "How do you keep the PMP active?": "the parallel section 'Keeping the CAPM active' wins: its "
-    "sentence names the PMP application in passing (a heading-names-another-acronym feature "
-    "fixes it but lowered held-out refusal recall, so it is not in)",
-    "What are the PMP eligibility requirements?": "the parallel section 'CAPM eligibility "
-    "requirements' wins: its lead sentence says 'simpler than PMP eligibility' (as above)",
     "What is the number of engineering manager jobs?": "the outlook sentence 'the number of "
     "... jobs is expected to rise' has every word; the heading that asks it counts 0.3",
 }
