@@ -28,7 +28,7 @@ from advisor.evals.harness import build_index, load_questions
 from advisor.settings import Settings
 from advisor.text.textutil import normalize
 
-CASES_VERSION = 4  # bump when a saved --cases file can no longer be read back (Features' type)
+CASES_VERSION = 5  # bump when a saved --cases file can no longer be read back (Features' type)
 GRID = {
     "words": (0.3, 0.6, 1.0),
     "meaning": (1.2, 1.8, 2.4),

@@ -25,7 +25,7 @@ from advisor.text.lexicon import (
     SAME_QUESTION_PHRASES,
     SWITCH_PHRASES,
 )
-from advisor.text.terms import Words, read, stem, words_of
+from advisor.text.terms import STOPWORDS, Words, read, stem, words_of
 
 # History is clipped before any of it is read: a subject is carried across a few turns, and a
 # turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
@@ -239,12 +239,34 @@ _NOT_WANTS = frozenset(
 )
 
 
+# After "what are (the)", a noun phrase follows the copula; it runs to the first stop word or
+# punctuation, and it names as many things as its head, its last word: "What are the common
+# MEM specializations?" asks for specializations, "What are the job duties of X?" for duties.
+_PHRASE_WORDS = 4
+_PHRASE_END = re.compile(r"[,.;:!?()]")
+
+
 def answer_type(question: str) -> str:
-    """The stem of the plural thing a question asks for, when it names one."""
+    """The stem of the plural thing a question asks for, when it names one.
+
+    >>> [answer_type(q) for q in ["What certifications help?", "Which jobs pay the most?",
+    ...  "What are the common MEM specializations?", "What are the job duties of a chef?",
+    ...  "Which career pays more?", "What is the PMP?", "What are the PMP eligibility rules?"]]
+    ['certif', 'job', 'special', 'duti', '', '', 'rule']
+    """
     match = _WANTS.search(question)
     if not match or match.group(1).lower() in _NOT_WANTS:
         return ""
     word = match.group(1).lower()
+    if re.match(r"\s*(?:what|which)\s+are\b", question[match.start() :], re.I):
+        rest = _PHRASE_END.split(question[match.start(1) :], maxsplit=1)[0].split()
+        run: list[str] = []
+        for w in rest[:_PHRASE_WORDS]:
+            w = w.lower().strip("'’\"").removesuffix("'s").removesuffix("’s")
+            if not w or w in STOPWORDS:
+                break
+            run.append(w)
+        word = run[-1] if run else word
     return stem(word) if word.endswith("s") else ""
 
 

@@ -27,10 +27,15 @@ from advisor.answer.tuning import (
     WEIGHTS,
     Weights,
 )
-from advisor.index.inventory import Inventory
+from advisor.index.inventory import _ACRONYM, Inventory
 from advisor.records import Hit
-from advisor.text.lexicon import ASKS_OTHERS_WORDS, CONTINUATION_OPENERS, OTHER_SUBJECT_WORDS
-from advisor.text.terms import text_stems, words_of
+from advisor.text.lexicon import (
+    ASKS_OTHERS_WORDS,
+    COMMON_CAPITALS,
+    CONTINUATION_OPENERS,
+    OTHER_SUBJECT_WORDS,
+)
+from advisor.text.terms import stem, text_stems, words_of
 from advisor.text.units import Unit, parse_units
 
 # The questions a sentence that opens with their topic answers best: "what does X do?". Not
@@ -70,6 +75,7 @@ class Features(NamedTuple):
     templated: float
     continues: float
     opens: float
+    elsewhere: float
     rank: float
 
     def score(self, weights: Weights = WEIGHTS) -> float:
@@ -281,8 +287,44 @@ class _Question:
             ),
             "continues": _joined(chunks, "continues").astype(float),
             "opens": opens if a.attribute in _OPENING_ATTRIBUTES else zeros,
+            "elsewhere": self._elsewhere(hits, chunks),
             "rank": _per_chunk([(len(hits) - i) / len(hits) for i in range(len(hits))], sizes),
         }
+
+    def _elsewhere(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
+        """1 for a unit under a parallel section about another acronym: its heading is a
+        sibling's with the question's acronym swapped for another ("CAPM eligibility
+        requirements" beside "PMP eligibility requirements", "Keeping the CAPM active" beside
+        "Keeping the PMP active: renewal and PDUs") when the question names the sibling's."""
+        n = sum(len(c.units) for c in chunks)
+        asked = _acronyms(self.analysis.ask)  # one no heading names has no parallel sections
+        if not asked:
+            return np.zeros(n)
+        headings = [
+            [(h.chunk.doc_id, u.heading or h.chunk.section.rsplit(" > ", 1)[-1]) for u in c.units]
+            for h, c in zip(hits, chunks, strict=True)
+        ]
+        # the frames of the headings that name an asked acronym, by article
+        frames: dict[str, list[frozenset[str]]] = {}
+        for doc, heading in {x for hs in headings for x in hs}:
+            named = _acronyms(heading)
+            if named & asked:
+                frames.setdefault(doc, []).append(_frame(heading, named))
+        seen: dict[tuple[str, str], float] = {}
+        out = np.zeros(n)
+        for k, key in enumerate(x for hs in headings for x in hs):
+            if key not in seen:
+                doc, heading = key
+                named = _acronyms(heading)
+                rest = _frame(heading, named)
+                seen[key] = float(
+                    bool(named)
+                    and not named & asked
+                    and bool(rest)
+                    and any(rest <= other for other in frames.get(doc, ()))
+                )
+            out[k] = seen[key]
+        return out
 
     def _other_rows(self, chunks: Sequence[ChunkUnits]) -> np.ndarray:
         """1 for the rows of a table about other subjects, and for a lead-in that only
@@ -344,6 +386,22 @@ class _Question:
             float(is_sentence and inv.templated(t, title))
             for t, is_sentence, title in zip(texts, sentence.tolist(), titles, strict=True)
         ]
+
+
+@lru_cache(maxsize=8192)
+def _acronyms(text: str) -> frozenset[str]:
+    """The acronyms a text names, as stems ("CAPM" -> capm, "EMs" -> em). Acronyms, not
+    title phrases: those share stems with common words ("execution" ~ "Top Executives")."""
+    return frozenset(
+        stem(a.lower().removesuffix("s"))
+        for a in _ACRONYM.findall(text)
+        if a not in COMMON_CAPITALS
+    )
+
+
+def _frame(heading: str, named: frozenset[str]) -> frozenset[str]:
+    """A heading's content stems without the acronyms it names: what it says of them."""
+    return frozenset(text_stems(heading)) - named
 
 
 def _per_chunk(values: Sequence[float], sizes: Sequence[int]) -> np.ndarray:

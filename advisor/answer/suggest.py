@@ -349,6 +349,17 @@ def question_for_heading(heading: str) -> str | None:
     'What is the Planning & Scheduling Professional (PSP)?'
     >>> question_for_heading("Scope: one team versus multiple teams") is None
     True
+
+    A noun phrase agrees with its head, the last word of it; a clause joined to the phrase
+    ("and where they work") is a second question, and a bracket that only adds detail is no
+    part of the name:
+
+    >>> question_for_heading("Systems engineering specialization")
+    'What is the systems engineering specialization?'
+    >>> question_for_heading("Number of engineering manager jobs and where they work")
+    'What is the number of engineering manager jobs?'
+    >>> question_for_heading("Advanced Leadership Roles (Engineering Manager to Director)") is None
+    True
     """
     text = heading.strip().rstrip(".:?")
     if (
@@ -369,18 +380,22 @@ def question_for_heading(heading: str) -> str | None:
         return _direct(words)
     if first.endswith("ing") and len(words) > 1 and words[1].lower() in _GERUND_OBJECT:
         return f"How do you {base_verb(first)} {' '.join(words[1:])}?"
-    return _noun_question(text)
+    return _noun_question(_JOINED_CLAUSE.sub("", text))
 
 
 def _title_case(text: str) -> bool:
     """Every longer word capitalised, the last word too ("Entry-Level Roles & Mid-Level
     Growth"); "What Lean Six Sigma is" is sentence case around a name."""
     words = text.split()
+    words = [w.lstrip("(\"'“") for w in words]  # "(Engineering Manager to Director)" too
     long = [w for w in words[1:] if len(w) > 3 and not _is_acronym(w)]
     return len(long) >= 2 and all(w[:1].isupper() for w in long) and words[-1][:1].isupper()
 
 
 _NAMED_ACRONYM = re.compile(r"\([A-Z][A-Z0-9 ]+\)")  # "Professional Scrum Master (PSM I)": a name
+# A question clause joined to a noun phrase ("Number of jobs and where they work") asks a
+# second thing: the phrase alone makes the question
+_JOINED_CLAUSE = re.compile(r"\s+(?:and|or)\s+(?:where|what|how|why|when|who|which)\b.*$", re.I)
 
 _VERSUS = re.compile(r"^(.+?)\s+(?:versus|vs\.?)\s+(.+?)(?:\s+at a glance)?$", re.I)
 _GLANCE = re.compile(r"^(.+?)\s+at a glance$", re.I)
@@ -405,8 +420,9 @@ def _noun_question(text: str) -> str | None:
         return None  # "The order people often take certifications", "Cost and return ..."
     if not named and len(words) <= 2 and not _PLURAL_END.search(words[-1]):
         return None  # "Budget responsibility": too bare to ask about on its own
-    number_words = head[-1:] if named else head  # "Fundamentals of Engineering (FE) exam" is one
-    plural = any(_PLURAL_END.search(w) and not w.endswith("is") for w in number_words)
+    # a noun phrase is as many as its head, its last word: "Fundamentals of Engineering (FE)
+    # exam" is one, and so is "Systems engineering specialization"
+    plural = bool(_PLURAL_END.search(head[-1])) and not head[-1].endswith("is")
     article = "" if re.match(r"\S+['’]s\b", phrase) else "the "  # "PMI's certifications"
     return f"{'What are' if plural else 'What is'} {article}{phrase}?"
 

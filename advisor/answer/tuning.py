@@ -57,6 +57,16 @@ class Weights:
     # engineering director leads multiple teams") defines it; one naming it later in passing
     # ("Engineering Manager: They ... Engineering Director: ...") compares. fit_weights' cases:
     # MRR 0.676 -> 0.678 train, 0.658 -> 0.666 held out; flat from 0.1 to 0.4
+    elsewhere: float = -0.3  # HAND-SET. The unit's section is a parallel one about another
+    # acronym: its heading is a sibling's with the question's acronym swapped ("CAPM
+    # eligibility requirements" beside "PMP eligibility requirements" for "what are the PMP
+    # eligibility requirements?"). Its sentences may name the asked one in passing ("simpler
+    # than PMP eligibility"); the section is about another. It fires on 9 of the 911 labelled
+    # questions and changes none of their answers, so no fit can choose it: the value is the
+    # penalty that puts the asked section first in those cases. Any heading naming another
+    # acronym instead (not only a parallel one) lowered held-out refusal recall (bank-train-2
+    # 0.61 -> 0.57) and refused "after I pass the FE, does NCEES just send me my EIT ...?"
+    # ("The typical path to a PE license" was penalised)
     rank: float = 0.04  # retrieval order as a tie-breaker
 
 
