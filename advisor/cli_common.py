@@ -3,6 +3,7 @@ tracebacks, the progress bar, and the options several commands take."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -66,13 +67,13 @@ def run_ingest(
     from advisor.ingest.build import ingest
 
     bar, update = progress_printer()
+    shown = contextlib.nullcontext() if quiet else bar
     try:
-        if quiet:
-            with ActivityLog(settings.index_dir, "the library") as log:
-                report = ingest(settings, paths, log, rebuild)
-        else:
-            with bar, ActivityLog(settings.index_dir, "the library", forward=update) as log:
-                report = ingest(settings, paths, log, rebuild)
+        with (
+            shown,
+            ActivityLog(settings.index_dir, "the library", None if quiet else update) as log,
+        ):
+            report = ingest(settings, paths, log, rebuild)
     except IndexBusy as exc:
         raise fail(str(exc)) from None
     for problem in report.problems:

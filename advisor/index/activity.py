@@ -73,21 +73,16 @@ class ActivityLog:
             os.replace(tmp, self.path)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            if read_activity(self.path.parent, alive=_always) is not None:
-                mine = json.loads(self.path.read_text("utf-8")).get("pid") == os.getpid()
-                if mine:
-                    self.path.unlink()
+        """Remove the report, if it is still this process's (another run may have begun)."""
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(self.path.read_text("utf-8")).get("pid") == os.getpid():
+                self.path.unlink()
 
     def __enter__(self) -> ActivityLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _always(pid: int) -> bool:
-    return True
 
 
 def _alive(pid: int) -> bool:
