@@ -69,6 +69,10 @@ def test_folds_keep_each_article_in_one_fold_and_spread_the_unanswerable(cases):
     unanswerable = [f for c, f in zip(cases, fold, strict=True) if not c.answerable]
     assert len(set(unanswerable)) == 5
     assert fold == fitting.folds(cases, 5)  # seeded: the same split every run
+    order = list(range(len(cases)))
+    random.Random(3).shuffle(order)
+    shuffled = fitting.folds([cases[i] for i in order], 5)  # the order of the question files
+    assert [shuffled[order.index(i)] for i in range(len(cases))] == fold
 
 
 def test_fitting_refuses_near_misses_within_the_false_refusal_bar(cases):
