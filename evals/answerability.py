@@ -183,8 +183,10 @@ def choose_threshold(probs: Sequence[float], labels: Sequence[bool]) -> float:
 
 
 def fit(cases: Sequence[Case], seed: int = SEED) -> AnswerabilityModel:
-    """Fitted on `cases`; the threshold from out-of-fold probabilities within them."""
-    learn = [c for c in cases if not c.fixed]
+    """Fitted on `cases`; the threshold from out-of-fold probabilities within them. The cases
+    are taken in the order of their ids: the solver's sums, and so a borderline threshold,
+    would otherwise move with the order of the question files."""
+    learn = sorted((c for c in cases if not c.fixed), key=lambda c: (c.id, c.kind, c.sources))
     inner = folds(learn, INNER_FOLDS, seed)
     probs = [0.0] * len(learn)
     for f in range(INNER_FOLDS):
