@@ -248,3 +248,24 @@ def test_a_chroma_server_that_never_answers_is_an_error_not_a_hang(monkeypatch):
         server.pointer()
     assert time.monotonic() - started < 5.0
     listener.close()
+
+
+def test_unit_vectors_kept_before_the_cache_is_cleared_still_come_back(project_index, monkeypatch):
+    """The call whose new chunks overflow the kept unit vectors clears them: the chunks it was
+    asked for that were kept before must still come back (they were dropped, so one question
+    in a long-running process was scored without them and answered differently)."""
+    import advisor.index.generations as generations
+
+    reader = Index(project_index).reader()
+    try:
+        ids = [cid for cid, *_ in reader.keyword.rows()][:12]
+        every = reader.unit_vectors(ids)
+        assert len(every) >= 6
+        have = [c for c in ids if c in every]
+        reader._unit_vectors.clear()
+        monkeypatch.setattr(generations, "MAX_KEPT_UNIT_CHUNKS", 4)
+        reader.unit_vectors(have[:3])  # kept
+        again = reader.unit_vectors(have[:6])  # three kept + three new: over the bound
+        assert list(again) == have[:6]
+    finally:
+        reader.close()

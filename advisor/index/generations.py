@@ -671,7 +671,9 @@ class IndexReader:
         from advisor.index.unit_vectors import UnitVectorTable
 
         kept = self._unit_vectors
-        missing = [c for c in dict.fromkeys(ids) if c not in kept]
+        with self._cache_lock:  # what is kept now: a clear below (or elsewhere) cannot lose it
+            found = {c: kept[c] for c in dict.fromkeys(ids) if c in kept}
+        missing = [c for c in dict.fromkeys(ids) if c not in found]
         if missing:
             fresh = UnitVectorTable(self.keyword._conn()).get(missing, dtype=np.float32)
             for v in fresh.values():
@@ -680,9 +682,8 @@ class IndexReader:
                 if len(kept) + len(fresh) > MAX_KEPT_UNIT_CHUNKS:
                     kept.clear()
                 kept.update(fresh)
-        else:
-            fresh = {}
-        return {c: v for c in ids if (v := kept.get(c, fresh.get(c))) is not None}
+            found.update(fresh)
+        return {c: found[c] for c in ids if c in found}
 
     def leading_chunks(self, n: int) -> dict[str, list[str]]:
         return self._table().leading(n)
