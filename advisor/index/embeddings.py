@@ -11,7 +11,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from advisor.index.models import model_path, offline
+from advisor.index.models import model_path, offline, onnx_queries
 
 BATCH_SIZE = 32
 log = logging.getLogger(__name__)
@@ -191,9 +191,7 @@ def prepare_query_model(settings) -> None:
     """Export the ONNX query model now, while torch is loaded anyway (an ingest), so a server
     or `ask` on this machine embeds questions without ever importing torch. Cached per
     machine; a failure only means questions use the documents' backend later."""
-    if (settings.query_backend or settings.embedding_backend) != "onnx":
-        return
-    if settings.embedding_backend != "torch":
+    if not onnx_queries(settings):
         return
     try:
         from advisor.index.onnx_encoder import export

@@ -32,12 +32,18 @@ def _onnx_encoder(model_dir: str):
     return OnnxEncoder(model_dir)
 
 
+def onnx_queries(settings) -> bool:
+    """Questions run under ONNX Runtime while documents use torch (the default): the one
+    case with a separate query model to export and load."""
+    backend = settings.query_backend or settings.embedding_backend
+    return backend == "onnx" and settings.embedding_backend == "torch"
+
+
 def load_query_encoder(settings):
     """The model for questions (`embed_query(text)`). `query_backend=onnx` runs the same
     weights under ONNX Runtime (vectors agree with torch to cosine 0.9999; a question embeds
     ~3x faster and nothing imports torch); any failure falls back to the documents' backend."""
-    backend = settings.query_backend or settings.embedding_backend
-    if backend == "onnx" and settings.embedding_backend == "torch":
+    if onnx_queries(settings):
         offline()
         try:
             return _onnx_encoder(model_path(settings.embedding_model))
