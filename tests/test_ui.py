@@ -377,6 +377,28 @@ def test_explore_fills_in_once_the_index_being_built_is_done(project_advisor, pr
     assert "Engineering Manager vs Director of Engineering" in listing
 
 
+def test_explore_keeps_a_filter_typed_while_indexing_and_no_add_hint_meanwhile(
+    project_advisor, project_index
+):
+    """A filter typed while the index is updated narrows the list the last tick brings; while
+    an update runs (perhaps adding the career pages) the list and Compare do not say to add
+    them, and once it is done over a library without them, they do."""
+    from advisor.index.activity import ActivityLog
+    from advisor.ui.explore import ADD_CAREERS, ExploreTab
+
+    chat = Chat(project_advisor, project_index)
+    explore = ExploreTab(project_advisor, chat)
+    with ActivityLog(project_index.index_dir, "the career pages") as log:
+        log("downloading", 3, 342)
+        listing, _, _, comparison = explore.load()
+        assert ADD_CAREERS not in listing and ADD_CAREERS not in comparison
+        assert "being updated" in comparison
+        assert ADD_CAREERS not in explore.filtered("PMP", "")
+    _, _, listing, _, _, comparison = explore.progress("PMP")
+    assert "articles match" in listing and 'data-query="PMP"' in listing
+    assert ADD_CAREERS in listing and ADD_CAREERS in comparison
+
+
 def texts_of(messages: list[dict]) -> list[str]:
     return [m["content"] for m in messages]
 

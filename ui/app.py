@@ -208,7 +208,9 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         # line shows how far it got; the timer runs only then, so idle pages cost nothing.
         watch = gr.Timer(INDEXING_REFRESH, active=False)
         demo.load(lambda: gr.Timer(active=chat.indexing()), None, watch, **page)
-        watch.tick(explore.progress, None, [status, watch, *explore.load_outputs], **page)
+        watch.tick(
+            explore.progress, [explore.filter], [status, watch, *explore.load_outputs], **page
+        )
         # The JSON API answers in a group of its own, one at a time: a flood of API calls
         # queues behind itself, never ahead of the page's conversations, and takes at most one
         # core from them (four at once raised chat p95 4-5x under a 200-call flood; one,

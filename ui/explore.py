@@ -22,6 +22,7 @@ log = logging.getLogger("advisor.ui")
 ADD_CAREERS = "career-advisor library add ooh"  # downloads the BLS career pages into the library
 CAREERS_HINT = "No career pages with facts tables to compare yet. Add them with: "
 STATUS_HINT = "No career pages yet: "
+UPDATING_NOTE = "The library is being updated: careers to compare appear once it is done."
 COMPARE_HELP = (
     f"Pick {MIN_COMPARE} to {MAX_COMPARE} careers here, or open one above and press "
     '"Add to comparison". Each figure links to the page it comes from.'
@@ -77,8 +78,11 @@ def render_careers_hint(lead: str = CAREERS_HINT) -> str:
     return f'<span class="ca-hint">{esc(lead)}<code>{esc(ADD_CAREERS)}</code></span>'
 
 
-def render_listing(library: Library, query: str = "", current: str = "") -> str:
-    """The grouped article list (with group sizes), narrowed by the filter."""
+def render_listing(
+    library: Library, query: str = "", current: str = "", updating: bool = False
+) -> str:
+    """The grouped article list (with group sizes), narrowed by the filter; how to add career
+    pages when it has none, unless an update (perhaps adding them) is `updating` it."""
     listing = library.filter(query)
     if query.strip():
         summary = f"{listing.matched} of {listing.total} articles match"
@@ -87,7 +91,7 @@ def render_listing(library: Library, query: str = "", current: str = "") -> str:
     opened = bool(query.strip()) or library.size <= OPEN_ALL
     # data-query says which keystroke this list answers (tests and benchmarks wait on it)
     parts = [f'<p class="ca-lib-summary" data-query="{esc(query)}">{esc(summary)}</p>']
-    if not library.comparable():
+    if not library.comparable() and not updating:
         parts.append(f'<p class="ca-meta">{render_careers_hint()}</p>')
     if not listing.groups:
         parts.append('<p class="ca-meta">No article has those words in its title or sections.</p>')
@@ -281,22 +285,29 @@ class ExploreTab:
         return [self.listing, self.picked, self.filter, self.comparison]
 
     # -- handlers ------------------------------------------------------------------------
-    def load(self) -> tuple:
-        """Page load: the list, the careers that can be compared (or how to add some) and the
-        filter's example, a word of the library's own titles. The library is built once per
-        index generation."""
+    def load(self, query: str = "") -> tuple:
+        """Page load: the list (narrowed by a filter already typed), the careers that can be
+        compared (or how to add some, unless an update is adding them) and the filter's
+        example, a word of the library's own titles. The library is built once per index
+        generation."""
         library = self.library()
         if library is None:
             return ("", gr.Dropdown(choices=[], value=[]), gr.skip(), gr.skip())
         choices = [(a.title, a.doc_id) for a in library.comparable()]
         example = library.filter_example()
         hint = f"{FILTER_HINT}, e.g. {example}" if example else FILTER_HINT
+        updating = self.updating()
+        note = UPDATING_NOTE if updating and not choices else ""
         return (
-            render_listing(library),
+            render_listing(library, query or "", updating=updating),
             gr.Dropdown(choices=choices, interactive=bool(choices)),
             gr.Textbox(placeholder=hint),
-            render_comparison(None, empty=not choices),
+            render_comparison(None, note, empty=not choices),
         )
+
+    def updating(self) -> bool:
+        """An index update (a first build, a library being added) runs in another process."""
+        return bool(self.advisor.activity())
 
     def status_html(self) -> str:
         """The status line with the library's size and groups (the chat's own when the
@@ -320,16 +331,19 @@ class ExploreTab:
             f" · Answers: {esc(status.get('backend', ''))}{running}{careers}</div>"
         )
 
-    def progress(self) -> tuple:
+    def progress(self, query: str = "") -> tuple:
         """The status line while an index is being built, whether to keep watching, and once
-        it is done, the Explore list and Compare's careers as `load` gives them."""
+        it is done, the Explore list (narrowed by the filter typed meanwhile) and Compare's
+        careers as `load` gives them."""
         if self.chat.indexing():
             return (self.status_html(), gr.Timer(active=True), *[gr.skip()] * 4)
-        return (self.status_html(), gr.Timer(active=False), *self.load())
+        return (self.status_html(), gr.Timer(active=False), *self.load(query))
 
     def filtered(self, query: str, current: str) -> str:
         library = self.library()
-        return render_listing(library, query or "", current or "") if library else ""
+        if library is None:
+            return ""
+        return render_listing(library, query or "", current or "", self.updating())
 
     def pick(self, query: str, evt: gr.SelectData) -> tuple:
         """An article picked in the list or among related careers: show it."""
