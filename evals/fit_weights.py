@@ -28,12 +28,13 @@ from advisor.evals.harness import build_index, load_questions
 from advisor.settings import Settings
 from advisor.text.textutil import normalize
 
-CASES_VERSION = 5  # bump when a saved --cases file can no longer be read back (Features' type)
+CASES_VERSION = 6  # bump when a saved --cases file can no longer be read back (Features' type)
 GRID = {
     "words": (0.3, 0.6, 1.0),
     "meaning": (1.2, 1.8, 2.4),
     "chunk": (0.5, 1.0, 1.5),
     "aspect": (0.0, 0.2, 0.4),
+    "heading": (0.0, 0.2, 0.4),
     "subject": (0.1, 0.2, 0.4),
     "attribute": (0.15, 0.3),
     "continues": (0.0, -0.1, -0.2),

@@ -458,7 +458,9 @@ def mixed_advisor(tmp_path_factory, ooh_dir):
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("How much do electricians make?", "How do you become an electrician?"),
+        # the pay answer's neighbours are the outlook, jobs and qualities sections (which three
+        # depends on the scoring weights): the title's plural, as a question ends
+        ("How much do electricians make?", " electricians?"),
         ("What does a physician do all day?", "How do you become a physician or surgeon?"),
         ("what do truck drivers do", "How do you become a heavy or tractor-trailer truck driver?"),
         (

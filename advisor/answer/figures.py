@@ -8,9 +8,10 @@ from functools import lru_cache
 
 _FIGURES = {
     "money": re.compile(r"\$\s?\d"),
-    # a count or an amount, not a year ("In May 2024, ..." holds no figure of its own)
+    # a count or an amount, not a year ("In May 2024, ..." holds no figure of its own) and not
+    # a percentage ("the number of jobs is expected to rise by 4%" counts no jobs)
     "number": re.compile(
-        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|"
+        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b(?![\d,.]*\s?(?:%|percent))|\b(?:one|two|three|four|five|six|seven|eight|nine|"
         r"ten|dozens?|several|hundreds|thousands)\b",
         re.I,
     ),
@@ -25,7 +26,16 @@ _FIGURES = {
 
 @lru_cache(maxsize=32768)
 def figure_kind(text: str, kind: str) -> bool:
-    """The text holds a figure of this kind (money, number, time, percent)."""
+    """The text holds a figure of this kind (money, number, time, percent). A count is not a
+    year or a percentage:
+
+    >>> figure_kind("there were about 212,500 such jobs in 2024", "number")
+    True
+    >>> figure_kind("the number of such jobs is expected to rise by 4% by 2034", "number")
+    False
+    >>> figure_kind("employment grows 4.5 percent", "number")
+    False
+    """
     return bool(_FIGURES[kind].search(text))
 
 

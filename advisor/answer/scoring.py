@@ -18,6 +18,8 @@ from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
 from advisor.answer.tuning import (
+    HEADING_CREDIT,
+    NEAR_CREDIT,
     OPENING_WORDS,
     RANK_DENSE,
     RANK_FUSED,
@@ -65,6 +67,7 @@ class Features(NamedTuple):
     meaning: float
     chunk: float
     aspect: float
+    heading: float
     subject: float
     source: float
     attribute: float
@@ -262,7 +265,7 @@ class _Question:
         sizes = [len(c.units) for c in chunks]
         n = sum(sizes)
         zeros = np.zeros(n)
-        words, aspect, opens = self.scale.shares(chunks)
+        words, aspect, heading, opens = self.scale.shares(chunks)
         texts = [u.text for c in chunks for u in c.units]
         docs = [h.chunk.doc_id for h in hits]
         lead = _joined(chunks, "lead")
@@ -271,6 +274,7 @@ class _Question:
             "meaning": np.asarray(self._unit_meanings(hits, chunks, vectors), dtype=float),
             "chunk": _per_chunk([h.dense for h in hits], sizes),
             "aspect": aspect,
+            "heading": heading,
             "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
             "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
@@ -489,32 +493,38 @@ class _WordScale:
         self.aspect = np.asarray(aspect, dtype=np.float64)
         self.aspect_total = float(self.aspect.sum())
 
-    def shares(self, chunks: Sequence[ChunkUnits]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def shares(
+        self, chunks: Sequence[ChunkUnits]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per unit of all the chunks, in order: the share of the question's weighted words
-        found in it, half credit for its list or neighbour, 0.3 for its heading path (a
-        table's caption counts in full for a row that itself answers part of the question:
-        "Median Pay" under "Quick Facts: Electricians"); the share of the aspect words, half
-        credit for the list or neighbour; and the share of the question's words among its
-        first words. The credits of a union are the per-word maxima of its parts'."""
+        found in it, NEAR_CREDIT for its list or neighbour, HEADING_CREDIT for its heading path
+        (a table's caption counts in full for a row that itself answers part of the question:
+        "Median Pay" under "Quick Facts: Electricians"); the share of the aspect words, with
+        NEAR_CREDIT for the list or neighbour; the share of the aspect words its heading path
+        says, whether or not the unit does ("Number of engineering manager jobs and where they
+        work" asks what the count's sentence answers); and the share of the question's words
+        among its first words. The credits of a union are the per-word maxima of its parts'."""
         n = sum(len(c.units) for c in chunks)
         if not n or not len(self.weights):
-            return np.zeros(n), np.zeros(n), np.zeros(n)
+            return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         credits = self.match.credit_rows([(c.stems, len(c.units)) for c in chunks], FAMILIES)
-        own, near, every, opening = (credits[f] for f in (OWN, NEAR, CONTEXT, OPENING))
+        own, near, heading, opening = (credits[f] for f in (OWN, NEAR, CONTEXT, OPENING))
         near = np.maximum(own, near)
-        every = np.maximum(near, every)
+        every = np.maximum(near, heading)
         mine = own @ self.weights
         extra = near @ self.weights - mine
         inherited = every @ self.weights - mine - extra
         rows = np.concatenate([c.rows for c in chunks])
-        near_weight = np.where(rows & (mine > 0), 1.0, 0.5)
-        word = np.minimum(1.0, (mine + near_weight * extra + 0.3 * inherited) / self.total)
+        near_weight = np.where(rows & (mine > 0), 1.0, NEAR_CREDIT)
+        word = (mine + near_weight * extra + HEADING_CREDIT * inherited) / self.total
         opens = opening @ self.weights / self.total
         if not self.aspect_total:
-            return word, np.zeros(n), opens
+            return np.minimum(1.0, word), np.zeros(n), np.zeros(n), opens
         a_own = own @ self.aspect
         a_near = near @ self.aspect - a_own
-        return word, np.minimum(1.0, (a_own + 0.5 * a_near) / self.aspect_total), opens
+        aspect = np.minimum(1.0, (a_own + NEAR_CREDIT * a_near) / self.aspect_total)
+        said = np.minimum(1.0, heading @ self.aspect / self.aspect_total)
+        return np.minimum(1.0, word), aspect, said, opens
 
 
 def _section_names(hit: Hit, subjects: Sequence[Subject]) -> bool:

@@ -31,6 +31,13 @@ class Weights:
     # subject, so these words tell its units apart. Chosen with fit_weights' cases: 0.2 raises
     # MRR on both halves (0.654 -> 0.662 train, 0.664 -> 0.668 held-out, top-1 unchanged);
     # 0.3 and above lower held-out, as the words count twice
+    heading: float = 0.2  # share of the aspect words the unit's heading path says, whether or
+    # not the unit does: a section whose heading asks the question ("Number of engineering
+    # manager jobs and where they work") answers it, where an overview sentence elsewhere may
+    # share every word ("This guide groups the certifications by four goals: ... manufacturing
+    # and operations quality ..."). MEASURED (session 10, docs/evaluation.md): 0.2 keeps every
+    # eval set within one question (bank-train fact coverage 0.585 -> 0.588) and the app's own
+    # suggested follow-ups all answered from their section (3 were not at 0, 1 at 0.4)
     subject: float = 0.2  # the unit (or its article) is about every subject the question names
     # (the composer also filters by subject, so the score needs only a nudge)
     source: float = 0.15  # a follow-up's unit from an article the previous answer cited
@@ -71,6 +78,13 @@ class Weights:
 
 
 WEIGHTS = Weights()
+
+# HAND-SET: how much of a question word's weight a unit earns when the word is not in the unit
+# itself. Its list lead-in or neighbouring sentence says it: half (the context is read with
+# the unit, less surely about it). Its heading path says it: 0.3 for the words share, as the
+# heading covers every unit of the section alike.
+NEAR_CREDIT = 0.5
+HEADING_CREDIT = 0.3
 
 # HAND-SET: how many words open a unit ("what does X do?" is answered by the sentence that
 # opens with X).
