@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -348,6 +349,8 @@ def serve(
         check_exposure(settings)  # before anything is built or opened
     except ValueError as exc:
         raise fail(str(exc), 2) from None
+    if not port_free(settings.host, settings.port):  # before any thread or build starts
+        raise fail(port_taken(settings), 1)
     try:
         missing = Index(settings).current() is None
     except StoreError as exc:
@@ -355,12 +358,46 @@ def serve(
     builder = _build_in_background(settings) if missing else None
     from advisor.ui.app import launch
 
+    code = 0
     try:
         launch(settings, _advisor(settings))
+    except OSError as exc:  # taken between the check and the launch
+        err.print(f"[red]error:[/red] {port_taken(settings)} ({exc.strerror or exc})")
+        code = 1
+    except KeyboardInterrupt:
+        pass
     finally:
         if builder is not None and builder.poll() is None:
             builder.terminate()  # an interrupted build leaves no index behind, only leftovers
             builder.wait()
+    # Straight out: a model still loading in the warm-up thread (native code) aborts the
+    # interpreter's teardown ("terminate called without an active exception": seen when the
+    # launch failed at once on a taken port). Nothing is left to write: serving only reads.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def port_free(host: str, port: int) -> bool:
+    """Nothing listens on host:port (a bind test, as the server itself will bind)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_taken(settings: Settings) -> str:
+    return (
+        f"port {settings.port} on {settings.host} is in use (another `career-advisor serve`?). "
+        f"Stop that one with Ctrl+C, or serve on another port: career-advisor serve --port "
+        f"{settings.port + 1} (or ADVISOR_PORT={settings.port + 1})."
+    )
 
 
 def _build_in_background(settings: Settings):

@@ -93,3 +93,70 @@ def test_first_serve_is_up_at_once_and_answers_once_built(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=60)
     assert "Warning" not in output, output
+
+
+def _serve(tmp_path: Path, port: int, **popen) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "ADVISOR_INDEX_DIR": str(tmp_path / "idx"),
+        "ADVISOR_CORPUS": str(tmp_path / "corpus"),  # empty: the build ends at once
+        "ADVISOR_LIBRARY_DIR": str(tmp_path / "library"),
+        "ADVISOR_PORT": str(port),
+    }
+    (tmp_path / "corpus").mkdir(exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "advisor.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
+
+
+def test_a_port_in_use_is_a_clear_error_not_a_traceback(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _serve(tmp_path, port)
+        output, _ = server.communicate(timeout=120)
+    assert server.returncode == 1, output
+    assert f"port {port} on 127.0.0.1 is in use" in " ".join(output.split()), output
+    assert "--port" in output and "Traceback" not in output, output
+    assert not (tmp_path / "idx").exists()  # nothing was started: no build, no index folder
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_starting_stops_cleanly(tmp_path):
+    """Ctrl+C in the first seconds, as a terminal sends it (to the server and the index build
+    it started): both stop, with no traceback and no abort from native code still loading a
+    model ("terminate called without an active exception", seen once after a failed launch;
+    this timing did not reproduce it, so it guards the exit path rather than that abort)."""
+    import signal
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mentoring.md").write_text(article("Mentoring", "## Finding a mentor\nWeekly."))
+    port = _free_port()
+    server = _serve(
+        tmp_path,
+        port,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        # SIGINT acted on, even where this test runs with SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the page is up; the build is loading its model
+        try:
+            _get(f"http://127.0.0.1:{port}/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.1)
+    os.killpg(server.pid, signal.SIGINT)
+    output, _ = server.communicate(timeout=60)
+    assert "terminate called" not in output, output
+    assert "Traceback" not in output, output
+    assert server.returncode in (0, 130, -signal.SIGINT), output
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.pid, 0)  # nothing of the group is left running
