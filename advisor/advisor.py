@@ -27,6 +27,7 @@ from advisor.answer.answerable import (
     signals,
 )
 from advisor.answer.answerer import Answerer, Prepared, QuotingAnswerer, spell
+from advisor.answer.aspects import AspectModel, load_aspect_model, with_learned_attribute
 from advisor.answer.compose import Draft, compose
 from advisor.answer.condense import condense as condense_question
 from advisor.answer.gather import (
@@ -105,6 +106,7 @@ class Advisor:
         self._topics: str | None = None
         self._libraries = LibraryCache()  # the Explore outline, once per index generation
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
+        self._aspects: tuple[AspectModel | None] | None = None  # loaded once
         self._titles: tuple[IndexReader, TitleMeanings] | None = None  # per index generation
 
     # -- lazy resources ------------------------------------------------------------------
@@ -202,6 +204,25 @@ class Advisor:
         return self.answerer.condense(question, list(history))
 
     def analyse(self, query: Query, history: Sequence[Turn] = ()) -> Analysis:
+        """What the question asks about (`_subjects`), and the aspect its meaning asks when its
+        words name none the cues know (answer/aspects.py)."""
+        analysis = self._subjects(query, history)
+        model = self.aspect_model()
+        if model is None:
+            return analysis
+        aspects = model.probabilities(self.embed_query(query.asked or query.text))
+        return with_learned_attribute(analysis, aspects, model.threshold)
+
+    def aspect_model(self) -> AspectModel | None:
+        """The fitted aspect model for this embedding model, if any."""
+        if self._aspects is None:
+            self._aspects = (load_aspect_model(self.aspect_versions()),)
+        return self._aspects[0]
+
+    def aspect_versions(self) -> dict[str, str]:
+        return {"embedding": model_versions(self.settings)["embedding"]}
+
+    def _subjects(self, query: Query, history: Sequence[Turn] = ()) -> Analysis:
         """What the question asks about; a follow-up that names no subject the library titles
         goes on about the conversation's (see `conversation_subjects`), unless it names one
         the library lacks ("and a locksmith?": that is the subject, and it is missing)."""
@@ -222,7 +243,7 @@ class Advisor:
         "what do dental hygienists make?" and "my cousin is looking at respiratory therapy
         school", "which certification do they go for first?" is about respiratory therapists,
         not about the words "dental hygienists respiratory therapy"."""
-        plain = self.analyse(condense_question(analysis.query.asked), history)
+        plain = self._subjects(condense_question(analysis.query.asked), history)
         subject = {d for s in plain.subjects if s.carried for d in s.docs}
         worded = {d for s in analysis.subjects for d in s.docs}
         return plain if subject and not subject & worded else analysis

@@ -76,6 +76,8 @@ class Analysis:
     figure: str | None = None  # money, number or time: the kind of figure the answer must quote
     comparison: bool = False
     constraints: tuple[str, ...] = ()  # years and places the answer must be about
+    # what the question's meaning asks, as (label, probability) (answer/aspects.py), or ()
+    aspects: tuple[tuple[str, float], ...] = ()
 
     @property
     def missing(self) -> tuple[Subject, ...]:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from advisor.answer.analysis import Analysis, Subject
+from advisor.answer.aspects import label_of
 from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
@@ -68,6 +69,7 @@ class Features(NamedTuple):
     chunk: float
     aspect: float
     heading: float
+    section: float
     subject: float
     source: float
     attribute: float
@@ -275,6 +277,7 @@ class _Question:
             "chunk": _per_chunk([h.dense for h in hits], sizes),
             "aspect": aspect,
             "heading": heading,
+            "section": self._section_aspects(hits, chunks),
             "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
             "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
             if a.figure
@@ -294,6 +297,24 @@ class _Question:
             "elsewhere": self._elsewhere(hits, chunks),
             "rank": _per_chunk([(len(hits) - i) / len(hits) for i in range(len(hits))], sizes),
         }
+
+    def _section_aspects(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
+        """Per unit: the aspect model's probability that the question asks what the unit's
+        section answers (its OOH section, a Quick Facts row's name, or its heading's cue): "is
+        that job shrinking though?" reads as outlook, and "Job Outlook" answers outlook."""
+        n = sum(len(c.units) for c in chunks)
+        asked = dict(self.analysis.aspects)
+        if not asked:
+            return np.zeros(n)
+        return np.fromiter(
+            (
+                asked.get(label_of(h.chunk.section, t) or "", 0.0)
+                for h, c in zip(hits, chunks, strict=True)
+                for t in (u.text.lower() for u in c.units)
+            ),
+            float,
+            n,
+        )
 
     def _elsewhere(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
         """1 for a unit under a parallel section about another acronym: its heading is a

@@ -38,6 +38,16 @@ class Weights:
     # and operations quality ..."). MEASURED (session 10, docs/evaluation.md): 0.2 keeps every
     # eval set within one question (bank-train fact coverage 0.585 -> 0.588) and the app's own
     # suggested follow-ups all answered from their section (3 were not at 0, 1 at 0.4)
+    section: float = 0.4  # the aspect model's probability that the question asks what the
+    # unit's section answers (answer/aspects.py: "is that job shrinking though?" -> outlook,
+    # and a "Job Outlook" section answers outlook), read from the question's meaning where the
+    # words say it in ways no list holds. MEASURED with the aspect model fitted without the set
+    # it is measured on (held out by set; hit@5 / fact coverage / refusal recall / false
+    # refusals), 0 -> 0.4: mixed-dev 0.955/0.786/0.90/0.034 -> 0.966/0.798/0.90/0.022,
+    # bank-train 0.863/0.588/0.787/0.052 -> 0.872/0.594/0.745/0.047, bank-train-2
+    # 0.775/0.475/0.717/0.075 -> 0.812/0.494/0.674/0.062; at 0.6 and 0.8 coverage rises on
+    # bank-train-2 (0.51, 0.54) but refusal recall falls (0.70 -> 0.57), as units of the
+    # asked section answer near-misses too
     subject: float = 0.2  # the unit (or its article) is about every subject the question names
     # (the composer also filters by subject, so the score needs only a nudge)
     source: float = 0.15  # a follow-up's unit from an article the previous answer cited

@@ -77,6 +77,11 @@ class KeywordIndex:
         """(chunk_id, title, section, text) of every chunk."""
         return self._conn().execute("SELECT chunk_id, title, section, text FROM chunks")
 
+    def rows_with_docs(self) -> list[tuple[str, str, str]]:
+        """(doc_id, section, text) of every chunk, in chunk id order."""
+        query = "SELECT doc_id, section, text FROM chunks ORDER BY chunk_id"
+        return list(self._conn().execute(query))
+
     def count(self) -> int:
         return self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]
 

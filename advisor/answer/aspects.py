@@ -1,0 +1,185 @@
+"""What a question asks about (pay, outlook, requirements, duties, ...), predicted from its
+embedding by a small fitted model (`evals/fit_aspects.py`, labels from the sections that hold
+each labelled question's evidence), for questions whose words name no aspect the cues know."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from advisor.answer.analysis import Analysis
+from advisor.text.cues import attribute_of
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).with_name("aspects.json")
+# The labels that are attributes the rest of the pipeline knows; "environment", "count" and
+# "other" are learned (so they are not forced into another class) but change nothing.
+ATTRIBUTE_OF_LABEL = {
+    "pay": "pay",
+    "cost": "cost",
+    "outlook": "outlook",
+    "requirements": "requirements",
+    "duties": "duties",
+}
+# An OOH page's Quick Facts row names what its figure is: the row holding the evidence labels it
+SUMMARY_ROWS = (
+    ("median pay", "pay"),
+    ("entry-level education", "requirements"),
+    ("work experience", "requirements"),
+    ("on-the-job training", "requirements"),
+    ("number of jobs", "count"),
+    ("job outlook", "outlook"),
+    ("employment change", "outlook"),
+)
+# OOH's standard sections, by their first words; other headings are read by the word cues
+OOH_SECTIONS = (
+    ("pay", "pay"),
+    ("job outlook", "outlook"),
+    ("how to become", "requirements"),
+    ("work environment", "environment"),
+    ("what ", "duties"),  # "What Electricians Do"
+)
+UNLABELLED = ("similar occupations", "state & area data", "more information", "contacts")
+
+
+# The word cues' attributes that say nothing specific: "what is ...?", none at all, or a
+# comparison (which says how, not what: "bank teller vs receptionist, which one has better job
+# security going forward?" compares outlooks).
+GENERIC = (None, "definition", "comparison")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AspectModel:
+    """Multinomial logistic regression over the question's embedding: P(label) = softmax(W v +
+    b); a label is used when its probability reaches `threshold`."""
+
+    classes: tuple[str, ...]
+    coef: tuple[tuple[float, ...], ...]  # one row per class, one column per vector dimension
+    intercept: tuple[float, ...]
+    threshold: float
+    versions: dict[str, str]
+    fitted: dict[str, object]  # how: data, folds, measured figures (for the record)
+
+    def probabilities(self, vector: Sequence[float]) -> tuple[tuple[str, float], ...]:
+        """Every label with its probability, in the model's order."""
+        z = [
+            b + sum(w * x for w, x in zip(row, vector, strict=True))
+            for row, b in zip(self.coef, self.intercept, strict=True)
+        ]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return tuple((c, v / total) for c, v in zip(self.classes, e, strict=True))
+
+    def predict(self, vector: Sequence[float]) -> tuple[str, float]:
+        """The most probable label and its probability.
+
+        >>> m = AspectModel(classes=("pay", "other"), coef=((1.0, 0.0), (0.0, 1.0)),
+        ...                 intercept=(0.0, 0.0), threshold=0.5, versions={}, fitted={})
+        >>> label, p = m.predict([2.0, 0.0]); label, round(p, 3)
+        ('pay', 0.881)
+        """
+        return max(self.probabilities(vector), key=lambda lp: lp[1])
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=0, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, versions: Mapping[str, str]) -> AspectModel:
+        raw = json.loads(text)
+        if raw.get("versions") != dict(versions):
+            raise ValueError(f"fitted on {raw.get('versions')}, this code has {dict(versions)}")
+        model = cls(
+            classes=tuple(raw["classes"]),
+            coef=tuple(tuple(float(w) for w in row) for row in raw["coef"]),
+            intercept=tuple(float(b) for b in raw["intercept"]),
+            threshold=float(raw["threshold"]),
+            versions=dict(raw["versions"]),
+            fitted=dict(raw.get("fitted") or {}),
+        )
+        widths = {len(row) for row in model.coef}
+        if len(model.coef) != len(model.classes) or len(model.intercept) != len(model.classes):
+            raise ValueError("classes, weights and intercepts do not line up")
+        if len(widths) != 1:
+            raise ValueError("weight rows of different widths")
+        return model
+
+
+def load_aspect_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> AspectModel | None:
+    """The shipped model, or None (the word cues decide alone) when there is none or it was
+    fitted on another embedding model."""
+    if not path.exists():
+        return None
+    try:
+        return AspectModel.from_json(path.read_text(encoding="utf-8"), versions)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.warning("not using the aspect model %s: %s", path, err)
+        return None
+
+
+def with_learned_attribute(
+    analysis: Analysis, aspects: tuple[tuple[str, float], ...], threshold: float
+) -> Analysis:
+    """The analysis with the predicted attribute where the word cues found none specific
+    ("how much more do preschool/daycare center directors make than the preschool teachers?"
+    reads as pay; "which one has better job security going forward?" as outlook).
+
+    >>> from advisor.records import Query
+    >>> a = Analysis(query=Query(text="x", focus=()), ask="x")
+    >>> with_learned_attribute(a, (("pay", 0.9), ("other", 0.1)), 0.6).attribute
+    'pay'
+    >>> with_learned_attribute(a, (("pay", 0.5), ("other", 0.5)), 0.6).attribute is None
+    True
+    >>> with_learned_attribute(replace(a, attribute="cost"), (("pay", 0.9),), 0.6).attribute
+    'cost'
+    """
+    analysis = replace(analysis, aspects=aspects)
+    label, probability = max(aspects, key=lambda lp: lp[1], default=("", 0.0))
+    attribute = ATTRIBUTE_OF_LABEL.get(label)
+    if attribute is None or probability < threshold or analysis.attribute not in GENERIC:
+        return analysis
+    return replace(analysis, attribute=attribute)
+
+
+CUE_LABEL = {**ATTRIBUTE_OF_LABEL, "steps": "requirements", "duration": "requirements"}
+
+
+def label_of(section: str, text: str = "", evidence: str = "") -> str | None:
+    """What a section answers, from its heading; in an OOH Summary, from the Quick Facts row
+    that holds the evidence (the whole lower-cased `text` without one).
+
+    >>> label_of("Summary", "quick facts: x 2024 median pay: $62,350 per year", "$62,350")
+    'pay'
+    >>> label_of("Summary", "number of jobs, 2024: 818,700")
+    'count'
+    >>> label_of("How to Become an Electrician > Licenses")
+    'requirements'
+    >>> label_of("PMP eligibility requirements")
+    'requirements'
+    >>> label_of("Similar Occupations") is None
+    True
+    """
+    top = section.split(" > ")[0].strip().lower()
+    if top != "summary":
+        return _section_label(top, section.split(" > ")[-1])
+    at = text.find(evidence) if evidence else 0
+    end = at + len(evidence) if evidence else len(text)
+    before = text[max(0, at - 60) : end] if at >= 0 else ""
+    rows = [(before.rfind(name), label) for name, label in SUMMARY_ROWS if name in before]
+    return max(rows)[1] if rows else None
+
+
+@lru_cache(maxsize=4096)
+def _section_label(top: str, last: str) -> str | None:
+    if top.startswith(UNLABELLED):
+        return None
+    for start, label in OOH_SECTIONS:
+        if top.startswith(start) and (start != "what " or top.endswith(" do")):
+            return label
+    return CUE_LABEL.get(attribute_of(last) or "", "other")
