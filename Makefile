@@ -18,7 +18,7 @@ export TRANSFORMERS_OFFLINE=1
 export ANONYMIZED_TELEMETRY=False
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: run test install install-run browser lint eval bench clean plain-install-check
+.PHONY: run test install install-run browser lint eval fit bench clean plain-install-check
 
 run: install-run
 	$(BIN)/career-advisor serve
@@ -65,6 +65,15 @@ lint: install
 
 eval: install
 	$(BIN)/career-advisor eval --questions ../shared/evals/dev.jsonl --corpus ../shared/corpus/seed
+
+# Retrain the fitted models on every labelled set over the whole library, the aspect model
+# first (the answer-or-refuse signals read it); float32 so the fit does not depend on the CPU.
+LIBRARY   := --corpus corpus --corpus ../shared/corpus/seed --corpus ../shared/corpus/ooh/html
+QUESTIONS := $(foreach s,bank-train bank-train-2 mixed-dev dev ooh-dev,--questions ../shared/evals/$(s).jsonl) \
+	--questions evals/questions/project.jsonl
+fit: install
+	ADVISOR_EMBEDDING_DTYPE=float32 PYTHONHASHSEED=0 $(BIN)/python -m advisor.evals.fit_aspects $(LIBRARY) $(QUESTIONS) --write
+	ADVISOR_EMBEDDING_DTYPE=float32 PYTHONHASHSEED=0 $(BIN)/python -m advisor.evals.answerability $(LIBRARY) $(QUESTIONS) --write
 
 bench: install
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
