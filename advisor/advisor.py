@@ -271,7 +271,7 @@ class Advisor:
         """Every unit of these hits, scored once by words and meaning."""
         # every retriever mode scores units the same way: the modes differ in retrieval only
         vectors = self.reader().unit_vectors([h.chunk.chunk_id for h in hits])
-        qv = self.embed_query(analysis.query.text) if vectors else None
+        qv = self.embed_query(analysis.query.text)  # cached: gathering embedded it already
         return score_units(analysis, hits, idf, qv, vectors, inventory=self.reader().inventory())
 
     def idf(self, query: Query) -> dict[str, float]:

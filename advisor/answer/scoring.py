@@ -370,6 +370,12 @@ class _Question:
         out: list[float] = []
         for h, c in zip(hits, chunks, strict=True):
             v = vectors.get(h.chunk.chunk_id) if qv is not None else None
+            if v is None and qv is not None:
+                # no unit vectors here (a replica that rebuilt its chunk table from a Chroma
+                # server: they are made at ingest and kept beside the ingesting machine's
+                # table): each unit means what its chunk does, not nothing
+                out += [h.dense] * len(c.units)
+                continue
             out += _meanings(c, v @ qv if v is not None else None, v, qv, duties)
         return out
 
