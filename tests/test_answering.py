@@ -147,3 +147,25 @@ def test_one_source_per_section(inventory):
     draft = compose(analysis, hits, scored)
     assert len(draft.citations) == 1
     assert draft.citations[0].chunk_ids == ("c0", "c1")
+
+
+def test_a_word_written_in_capitals_is_no_acronym_when_the_library_writes_it_in_lower_case():
+    """A small library of career pages: their tables shout "2024 MEDIAN PAY", but "pay" is an
+    ordinary word of theirs, so it names no subject ("electricians or plumbers, which pays
+    better?" is about two sides, not three); "PMP" and "PMI", never written in lower case
+    outside an address, stay acronyms."""
+    rows = (
+        [
+            (f"job{i}", f"Job {i}", "Similar Occupations", "OCCUPATION | 2024 MEDIAN PAY | $50,000")
+            for i in range(6)
+        ]
+        + [
+            (f"job{i}", f"Job {i}", "Pay", f"The median pay for job {i} was $5{i},000.")
+            for i in range(6)
+        ]
+        + [("pmp", "Project certifications", "Exam", "PMI's PMP exam: see https://pmi.org/pmp.")]
+    )
+    inventory = Inventory.build(rows)
+    assert ("pai",) not in inventory.phrases and ("median",) not in inventory.phrases
+    # a web address writes names in lower case; prose does not
+    assert inventory.phrases[("pmp",)] == ["pmp"] and inventory.phrases[("pmi",)] == ["pmp"]

@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 14
+INVENTORY_VERSION = 15
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -43,6 +43,9 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # directors") for its initials to count as a word the library knows.
 MIN_INITIALISM_COUNT = 3
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+_LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
+# "pmi.org", "https://www.bls.gov/ooh/...": an address writes a name in lower case, prose does not
+_WEB_ADDRESS = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w.-]+\.(?:org|com|gov|edu|net)\b\S*")
 # Another name an article gives its occupation: "Industrial production managers, also called
 # plant managers, ..."; "also known as marshals or court officers".
 _ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})", re.I)
@@ -142,6 +145,8 @@ class Inventory:
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
         template_docs: dict[str, set[str]] = {}
+        lowered: set[str] = set()  # words the library writes in lower case
+        capitals: dict[str, set[str]] = {}  # acronym candidates and their articles
         for doc_id, title, section, text in rows:
             titles[doc_id] = title
             for unit in parse_units(text):
@@ -160,11 +165,18 @@ class Inventory:
                 stems = text_stems(heading)
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
                     names.setdefault(tuple(stems), set()).add(doc_id)
-            for acronym in _ACRONYM.findall(f"{title} {section} {text}"):
+            lowered.update(_LOWER_WORD.findall(_WEB_ADDRESS.sub(" ", whole)))
+            for acronym in _ACRONYM.findall(whole):
                 if acronym not in COMMON_CAPITALS:
-                    key = (stem(acronym.lower().removesuffix("s")),)
-                    names.setdefault(key, set()).add(doc_id)
-                    acronyms.add(key)
+                    capitals.setdefault(acronym, set()).add(doc_id)
+        for acronym, docs in capitals.items():
+            # a word the library also writes in lower case is shouted, not an acronym: the
+            # OOH tables' "2024 MEDIAN PAY" would make "pay" a subject of a small library
+            if acronym.lower().removesuffix("s") in lowered or acronym.lower() in lowered:
+                continue
+            key = (stem(acronym.lower().removesuffix("s")),)
+            names.setdefault(key, set()).update(docs)
+            acronyms.add(key)
         phrases = {
             p: sorted(d)
             for p, d in names.items()
