@@ -9,7 +9,6 @@ decide alone."""
 from __future__ import annotations
 
 import json
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +17,12 @@ from pathlib import Path
 from advisor.answer.analysis import Analysis
 from advisor.answer.compose import Draft, support_of
 from advisor.answer.figures import figure_kind
+from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
 from advisor.answer.scoring import ScoredUnit
 from advisor.index.inventory import INVENTORY_VERSION
 from advisor.records import Hit, paragraph
 from advisor.settings import Settings
 from advisor.text.terms import TOKENIZER
-
-log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 VERDICTS = ("answer", "missing_subject", "missing_fact", "unsupported")
@@ -138,10 +136,6 @@ def model_versions(settings: Settings) -> dict[str, str]:
     }
 
 
-class ModelMismatch(ValueError):
-    """The model file was fitted on other versions or features than this code has."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class AnswerabilityModel:
     """P(the question is answerable) = sigmoid(coef . standardized signals + intercept); the
@@ -172,9 +166,7 @@ class AnswerabilityModel:
     @classmethod
     def from_json(cls, text: str, versions: Mapping[str, str]) -> AnswerabilityModel:
         """The model in `text`; ModelMismatch when it was fitted on other versions."""
-        raw = json.loads(text)
-        if raw.get("versions") != dict(versions):
-            raise ModelMismatch(f"fitted on {raw.get('versions')}, this code has {dict(versions)}")
+        raw = read_fitted(text, versions)
         model = cls(
             features=tuple(raw["features"]),
             mean=tuple(raw["mean"]),
@@ -196,10 +188,4 @@ class AnswerabilityModel:
 def load_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> AnswerabilityModel | None:
     """The shipped model, or None (the refusal rules decide) when there is none or it does
     not fit these versions: a model fitted on other embeddings would weigh other numbers."""
-    if not path.exists():
-        return None
-    try:
-        return AnswerabilityModel.from_json(path.read_text(encoding="utf-8"), versions)
-    except (OSError, ValueError, KeyError, TypeError) as err:  # ModelMismatch is a ValueError
-        log.warning("not using the answerability model %s: %s", path, err)
-        return None
+    return load_fitted(path, versions, AnswerabilityModel.from_json)

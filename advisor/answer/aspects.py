@@ -5,7 +5,6 @@ each labelled question's evidence), for questions whose words name no aspect the
 from __future__ import annotations
 
 import json
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -13,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from advisor.answer.analysis import Analysis
+from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
 from advisor.text.cues import attribute_of
-
-log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("aspects.json")
 # The labels that are attributes the rest of the pipeline knows; "environment", "count" and
@@ -92,9 +90,7 @@ class AspectModel:
 
     @classmethod
     def from_json(cls, text: str, versions: Mapping[str, str]) -> AspectModel:
-        raw = json.loads(text)
-        if raw.get("versions") != dict(versions):
-            raise ValueError(f"fitted on {raw.get('versions')}, this code has {dict(versions)}")
+        raw = read_fitted(text, versions)
         model = cls(
             classes=tuple(raw["classes"]),
             coef=tuple(tuple(float(w) for w in row) for row in raw["coef"]),
@@ -105,22 +101,16 @@ class AspectModel:
         )
         widths = {len(row) for row in model.coef}
         if len(model.coef) != len(model.classes) or len(model.intercept) != len(model.classes):
-            raise ValueError("classes, weights and intercepts do not line up")
+            raise ModelMismatch("classes, weights and intercepts do not line up")
         if len(widths) != 1:
-            raise ValueError("weight rows of different widths")
+            raise ModelMismatch("weight rows of different widths")
         return model
 
 
 def load_aspect_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> AspectModel | None:
     """The shipped model, or None (the word cues decide alone) when there is none or it was
     fitted on another embedding model."""
-    if not path.exists():
-        return None
-    try:
-        return AspectModel.from_json(path.read_text(encoding="utf-8"), versions)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        log.warning("not using the aspect model %s: %s", path, err)
-        return None
+    return load_fitted(path, versions, AspectModel.from_json)
 
 
 def with_learned_attribute(
