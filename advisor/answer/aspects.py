@@ -165,6 +165,19 @@ def label_of(section: str, text: str = "", evidence: str = "") -> str | None:
     return max(rows)[1] if rows else None
 
 
+def unit_labels(section: str, texts: Sequence[str]) -> list[str | None]:
+    """`label_of` for each unit of a chunk: one per section, but per row in an OOH Summary.
+
+    >>> unit_labels("Pay > Electricians", ["a", "b"])
+    ['pay', 'pay']
+    >>> unit_labels("Summary", ["2024 Median Pay: $62,350", "Number of Jobs, 2024: 818,700"])
+    ['pay', 'count']
+    """
+    if section.split(" > ")[0].strip().lower() != "summary":
+        return [label_of(section)] * len(texts)
+    return [label_of(section, t.lower()) for t in texts]
+
+
 @lru_cache(maxsize=4096)
 def _section_label(top: str, last: str) -> str | None:
     if top.startswith(UNLABELLED):

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from advisor.answer.analysis import Analysis, Subject
-from advisor.answer.aspects import label_of
+from advisor.answer.aspects import unit_labels
 from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
@@ -308,9 +308,9 @@ class _Question:
             return np.zeros(n)
         return np.fromiter(
             (
-                asked.get(label_of(h.chunk.section, t) or "", 0.0)
+                asked.get(label or "", 0.0)
                 for h, c in zip(hits, chunks, strict=True)
-                for t in (u.text.lower() for u in c.units)
+                for label in unit_labels(h.chunk.section, [u.text for u in c.units])
             ),
             float,
             n,
