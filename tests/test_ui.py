@@ -5,6 +5,7 @@ explained rather than raised."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 from html.parser import HTMLParser
@@ -326,7 +327,9 @@ def lines(path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def test_missing_index_gives_the_next_step(bare_settings):
+def test_missing_index_gives_the_next_step(bare_settings, caplog):
+    """No index yet (or one being built) is an expected state: said to the user, and no error
+    with a traceback in the server's log for each question asked meanwhile."""
     from advisor.advisor import Advisor
 
     settings = bare_settings
@@ -335,6 +338,7 @@ def test_missing_index_gives_the_next_step(bare_settings):
     assert "career-advisor ingest" in json.loads(chat.ask_json("What is the PMP?", "[]"))["answer"]
     last = list(chat.respond("What is the PMP?", []))[-1]
     assert "career-advisor ingest" in texts_of(last[1])[-1] and last[2][0]["answer"]["refused"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 def test_an_index_being_built_is_shown_with_its_progress(bare_settings):

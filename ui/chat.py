@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from advisor.index.generations import IndexMissing
 from advisor.index.store import StoreError
 from advisor.records import Answer
 from advisor.settings import Settings
@@ -144,6 +145,8 @@ class Chat:
                     if time.monotonic() - last >= STREAM_EVERY:
                         last = time.monotonic()
                         yield frame(render.render_partial(text))
+        except IndexMissing:  # being built, or not yet: an expected state, said on the page
+            return Answer(text=self.no_index(), refused=True)
         except StoreError:
             log.exception("index unavailable while answering")
             return Answer(text=self.no_index(), refused=True)
@@ -174,6 +177,8 @@ class Chat:
         history_json = history_json if isinstance(history_json, str) else "[]"
         try:
             answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
+        except IndexMissing:  # being built, or not yet: an expected state, said in the answer
+            answer = Answer(text=self.no_index(), refused=True)
         except StoreError:
             log.exception("index unavailable while answering")
             answer = Answer(text=self.no_index(), refused=True)
