@@ -169,3 +169,31 @@ def test_a_word_written_in_capitals_is_no_acronym_when_the_library_writes_it_in_
     assert ("pai",) not in inventory.phrases and ("median",) not in inventory.phrases
     # a web address writes names in lower case; prose does not
     assert inventory.phrases[("pmp",)] == ["pmp"] and inventory.phrases[("pmi",)] == ["pmp"]
+
+
+def test_figures_of_one_edition_are_not_said_to_come_from_different_sources():
+    """Two pages of one publisher and date (the OOH's electricians and plumbers) state figures
+    of the same year; the "different sources and years" line is for pages that differ."""
+    from advisor.answer.render import MIXED_SOURCES, render
+    from advisor.records import Chunk, Hit
+
+    def hit(i: int, doc: str, published: str) -> Hit:
+        text = f"The median annual wage for {doc} was ${60 + i},000 in May 2024."
+        chunk = Chunk(f"c{i}", doc, doc.title(), "Pay", text, 0, source="BLS", published=published)
+        return Hit(chunk=chunk, score=1.0, dense=0.5)
+
+    def said(*published: str) -> str:
+        hits = [
+            hit(i, d, p)
+            for i, (d, p) in enumerate(zip(("electricians", "plumbers"), published, strict=True))
+        ]
+        rows = [(h.chunk.doc_id, h.chunk.title, h.chunk.section, h.chunk.text) for h in hits]
+        analysis = analyse(
+            condense("electricians or plumbers, which pays more?"), Inventory.build(rows)
+        )
+        units = score_units(analysis, hits, {})
+        passages, _ = render(units, hits)
+        return " ".join(q.text for p in passages for q in p.quotes)
+
+    assert MIXED_SOURCES not in said("2025-08-28", "2025-08-28")
+    assert MIXED_SOURCES in said("2025-08-28", "2023-04-01")

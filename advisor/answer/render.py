@@ -58,8 +58,10 @@ def render(
             lines.append(Passage(kind="paragraph", quotes=(quote,)))
         else:  # a sentence goes on in the paragraph before it
             lines[-1] = replace(lines[-1], quotes=(*lines[-1].quotes, quote))
-    docs = {k[0] for k in numbers}
-    if len(docs) > 1 and any(_ANY_FIGURE.search(s.text) for s in chosen):
+    # figures from articles of different publishers or dates may measure different years; two
+    # pages of one edition (the OOH's electricians and plumbers, both 2025-08-28) do not
+    origins = {(hits[s.hit].chunk.source, hits[s.hit].chunk.published) for s in chosen}
+    if len(origins) > 1 and any(_ANY_FIGURE.search(s.text) for s in chosen):
         lines.append(paragraph(MIXED_SOURCES))
     citations = tuple(
         _citation(n, [hits[i] for i in members[key]], quotes[key])
