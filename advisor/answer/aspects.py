@@ -44,6 +44,8 @@ OOH_SECTIONS = (
     ("what ", "duties"),  # "What Electricians Do"
 )
 UNLABELLED = ("similar occupations", "state & area data", "more information", "contacts")
+# Other headings are labelled by the word cues' attribute, read as a label
+CUE_LABEL = {**ATTRIBUTE_OF_LABEL, "steps": "requirements", "duration": "requirements"}
 
 
 # The word cues' attributes that say nothing specific: "what is ...?", none at all, or a
@@ -135,9 +137,6 @@ def with_learned_attribute(
     if attribute is None or probability < threshold or analysis.attribute not in GENERIC:
         return analysis
     return replace(analysis, attribute=attribute)
-
-
-CUE_LABEL = {**ATTRIBUTE_OF_LABEL, "steps": "requirements", "duration": "requirements"}
 
 
 def label_of(section: str, text: str = "", evidence: str = "") -> str | None:
