@@ -57,3 +57,58 @@ def test_no_budget_parses_in_process():
     import os
 
     assert parser.parse(Path("a.md"), GOOD) == os.getpid()
+
+
+_HOLDER = """
+import sys, time
+from pathlib import Path
+from advisor.ingest.loaders.sandbox import Parser
+try:
+    with Parser(30, 512, "tests.hostile_parsers:worker_pid") as parser:
+        print(parser.parse(Path("a.md"), b"x"), flush=True)
+        time.sleep(60)
+except KeyboardInterrupt:
+    print("stopped", flush=True)
+"""
+
+
+def test_ctrl_c_in_a_terminal_stops_the_worker_without_a_traceback(tmp_path):
+    """A terminal sends Ctrl+C to its whole foreground group: the ingest stops and closes its
+    worker; the idle worker must not print its own KeyboardInterrupt traceback (it did, when
+    `serve` was interrupted while its first index was being built)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    worker = int(holder.stdout.readline())
+    os.killpg(holder.pid, signal.SIGINT)
+    out, err = holder.communicate(timeout=60)
+    assert out.strip() == "stopped" and "Traceback" not in err, err
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(worker):
+        time.sleep(0.05)
+    assert not _running(worker)  # closed with the ingest, not left behind
+
+
+def _running(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie still answers kill(0); its state in /proc says it is gone
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -81,6 +81,10 @@ class Parser:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=env,
+                # Out of the terminal's foreground group: Ctrl+C reaches the ingest, which
+                # closes its worker, instead of interrupting the worker mid-read into a
+                # traceback of its own. An owner that dies closes the pipe, and the worker ends.
+                process_group=0,
             )
             try:  # the budget is for parsing: starting the worker is not charged to a file
                 _receive(self._proc.stdout, time.monotonic() + STARTUP_SECONDS)
