@@ -233,3 +233,44 @@ def test_a_hung_pointer_read_holds_up_only_the_caller_that_reads_it():
     release.set()
     first.join()
     assert max(waits) < 0.5, waits
+
+
+def test_a_hung_open_of_the_new_generation_holds_up_only_the_caller_that_opens_it():
+    """Opening a generation needs the store (a server-mode client checks its collection): a
+    stuck server made every question wait behind LiveIndex's lock while one caller opened it."""
+    from advisor.index.generations import LiveIndex
+
+    release = threading.Event()
+
+    class Reader:
+        def __init__(self, generation):
+            self.generation = generation
+
+    class StuckIndex:
+        def reader(self):
+            return Reader("gen-000001-aaaaaa")
+
+        def current(self):
+            return "gen-000002-bbbbbb"
+
+        def ready_locally(self, generation):
+            return True  # opens in the caller, not in the background
+
+        def open(self, generation):
+            release.wait(10)  # hangs until the test lets it go
+            return Reader(generation)
+
+    live = LiveIndex(settings=None, index=StuckIndex(), poll_seconds=0.0)
+    live.reader()
+    opener = threading.Thread(target=live.reader)
+    opener.start()  # reads the new pointer and opens it: hangs
+    time.sleep(0.2)
+    waits = []
+    for _ in range(4):
+        started = time.monotonic()
+        assert live.reader().generation == "gen-000001-aaaaaa"  # the old one keeps answering
+        waits.append(time.monotonic() - started)
+    release.set()
+    opener.join()
+    assert max(waits) < 0.5, waits
+    assert live.reader().generation == "gen-000002-bbbbbb"

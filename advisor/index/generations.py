@@ -463,6 +463,10 @@ class Index:
         generation = self.current()
         if generation is None:
             raise IndexMissing(f"no index at {self.dir}; run `career-advisor ingest` to build one")
+        return self.open(generation)
+
+    def open(self, generation: str) -> IndexReader:
+        """A reader of one generation (its lease held until the reader is closed)."""
         return IndexReader(self, generation)
 
 
@@ -804,7 +808,7 @@ class LiveIndex:
         self._lock = threading.Lock()
         self._reader: IndexReader | None = None
         self._wanted: str | None = None  # the generation the pointer named when last read
-        self._opening: dict[str, threading.Thread] = {}
+        self._opening: dict[str, threading.Event] = {}  # set once opened (or failed)
         self._next_check = 0.0
         self._checking = False  # a caller is reading the pointer (outside the lock)
 
@@ -818,8 +822,9 @@ class LiveIndex:
         return self.index.store.poll_seconds if self.poll_seconds is None else self.poll_seconds
 
     def reader(self) -> IndexReader:
-        """The live generation's reader. The pointer is read outside the lock, by one caller
-        at a time: a slow or hung store delays that caller only, never every question."""
+        """The live generation's reader. The pointer is read, and a new generation opened,
+        outside the lock by one caller at a time: a slow or hung store delays that caller
+        only, never every question."""
         with self._lock:
             if self._reader is None:
                 self._reader = self.index.reader()
@@ -839,57 +844,59 @@ class LiveIndex:
             with self._lock:
                 self._checking = False
         with self._lock:
-            self._follow(live)
+            here = self._follow(live)
+        if here is not None:  # opens at once (a client and a table): this caller waits for it
+            self._open(here, warm=False)
+        with self._lock:
             return self._reader
 
-    def _follow(self, live: str | None) -> None:
-        """Called under the lock with the pointer just read: start using (or opening) it."""
+    def _follow(self, live: str | None) -> str | None:
+        """Called under the lock with the pointer just read. Returns the generation this
+        caller should open now; one that must first be rebuilt opens in a background thread."""
         assert self._reader is not None
         if live is None:
-            return
+            return None
         self._wanted = live
         if live == self._reader.generation or live in self._opening:
-            return
+            return None
+        self._opening[live] = threading.Event()
         if self.index.ready_locally(live):
-            try:
-                self._reader = IndexReader(self.index, live)
-            except Exception:  # e.g. collected already: the next question tries again
-                log.warning("could not open index generation %s", live, exc_info=True)
-            return
-        thread = threading.Thread(target=self._open, args=(live,), name=f"open-{live}", daemon=True)
-        self._opening[live] = thread
-        thread.start()
+            return live
+        threading.Thread(target=self._open, args=(live,), name=f"open-{live}", daemon=True).start()
+        return None
 
-    def _open(self, generation: str) -> None:
+    def _open(self, generation: str, warm: bool = True) -> None:
         reader: IndexReader | None = None
         try:
-            reader = IndexReader(self.index, generation)
-            reader.warm()  # the slow part, done before any question waits for it
+            reader = self.index.open(generation)
+            if warm:
+                reader.warm()  # the slow part, done before any question waits for it
         except Exception:  # the old generation keeps answering; the next poll retries
             log.warning("could not open index generation %s", generation, exc_info=True)
             if reader is not None:
                 reader.close()
             reader = None
         with self._lock:
-            self._opening.pop(generation, None)
+            self._opening.pop(generation).set()
             if reader is not None and self._wanted == generation:
                 self._reader = reader
                 reader = None
         if reader is not None:  # the pointer moved on while it opened: never go back to it
             reader.close()
-        with contextlib.suppress(Exception):
-            self.index.forget_dropped()
+        if warm:
+            with contextlib.suppress(Exception):
+                self.index.forget_dropped()
 
     def settle(self, timeout: float = 300.0) -> None:
-        """Wait for generations being opened in the background (tests, warm-up)."""
+        """Wait for generations being opened (tests, warm-up)."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
-                threads = list(self._opening.values())
-            if not threads:
+                opening = list(self._opening.values())
+            if not opening:
                 return
-            for thread in threads:
-                thread.join(max(0.0, deadline - time.monotonic()))
+            for done in opening:
+                done.wait(max(0.0, deadline - time.monotonic()))
             if time.monotonic() >= deadline:
                 raise TimeoutError("index generations still opening")
 
