@@ -133,8 +133,8 @@ class Settings:
     """Longer questions are refused politely, server side."""
     concurrency: int = 4
     """Answers computed at once for the page's chat (the JSON API `/ask` answers one at a time
-    in a group of its own, so API traffic never queues ahead of conversations and takes at most
-    one core from them)."""
+    in a group of its own and waits while page answers are computed, so API traffic never queues
+    ahead of conversations and barely slows them)."""
     queue_size: int = 256
     """Requests waiting beyond this get a 'busy' message. The queue is shared by the page and
     the API: a flood of API calls (answered one at a time) must leave room for conversations."""

@@ -556,3 +556,38 @@ def test_the_answered_question_is_shown_only_when_it_reads_differently():
     assert "Answering:" not in render.render_answer(0, carried, "who do they report to?")
     named = Answer(text="The CSM is ... [1]", question="Tell me more about the CSM")
     assert "Answering:" in render.render_answer(0, named, "tell me more about the second one")
+
+
+def test_api_answers_wait_for_the_pages_answers(bare_settings):
+    """A flood of API calls must not slow the people chatting: an API answer starts once the
+    page's answer in progress is done (within a bounded wait)."""
+    import threading
+    import time
+
+    from advisor.records import Event as StreamEvent
+
+    page_done, started = threading.Event(), {}
+
+    class Advisor:  # the two calls Chat makes of the real one
+        def stream(self, question, history):
+            yield StreamEvent(kind="status", text="Searching")
+            assert page_done.wait(10)
+            started["page_end"] = time.monotonic()
+            yield StreamEvent(kind="answer", answer=Answer(text="Page answer."))
+
+        def ask(self, question, history):
+            started["api"] = time.monotonic()
+            return Answer(text="API answer.")
+
+    chat = Chat(Advisor(), bare_settings)
+    page = threading.Thread(target=lambda: list(chat.respond("What is the PMP?", [])))
+    page.start()
+    time.sleep(0.1)  # the page's answer is being computed
+    api = threading.Thread(target=chat.ask_json, args=("What is the PMP?", "[]"))
+    api.start()
+    time.sleep(0.5)
+    assert "api" not in started  # still waiting for the page
+    page_done.set()
+    page.join(10)
+    api.join(10)
+    assert started["api"] >= started["page_end"]

@@ -214,7 +214,8 @@ def build_app(advisor, settings: Settings) -> gr.Blocks:
         # The JSON API answers in a group of its own, one at a time: a flood of API calls
         # queues behind itself, never ahead of the page's conversations, and takes at most one
         # core from them (four at once raised chat p95 4-5x under a 200-call flood; one,
-        # 1.9-2.4x: evals/load_mixed.py)
+        # 1.9-2.7x; one that also waits for the page's answers in progress, 1.5-1.8x:
+        # evals/load_mixed.py, ui/priority.py)
         gr.api(chat.ask_json, api_name="ask", concurrency_id="api", concurrency_limit=1)
     # api_open=False: no event runs through a direct POST that would skip the queue.
     demo.queue(

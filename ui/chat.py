@@ -17,6 +17,7 @@ from advisor.records import Answer
 from advisor.settings import Settings
 
 from . import convert, feedback, render
+from .priority import PageFirst
 from .sessions import StateKeys, state_secret
 
 log = logging.getLogger("advisor.ui")
@@ -50,6 +51,7 @@ class Chat:
         self.settings = settings
         self.keys = StateKeys.from_secret(state_secret(settings))
         self.votes = feedback.FeedbackLog(settings.feedback_file)
+        self.first = PageFirst()  # the page's answers go ahead of the JSON API's
 
     # -- conversions ---------------------------------------------------------------------
     def messages(self, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -108,7 +110,8 @@ class Chat:
         """Stream one answer into the chat after the browser's saved turns. Yields (textbox,
         chatbot, saved, *buttons)."""
         try:
-            yield from self._respond(question, self.verified(saved))
+            with self.first.page():
+                yield from self._respond(question, self.verified(saved))
         except Exception:  # _stream already answers politely; this guards the rendering around it
             log.exception("the chat handler failed")
             gr.Warning(SORRY)
@@ -175,6 +178,7 @@ class Chat:
         refused, citations, follow_ups and the resolved question."""
         question = question if isinstance(question, str) else ""  # an API caller sends anything
         history_json = history_json if isinstance(history_json, str) else "[]"
+        self.first.api_turn()
         try:
             answer = self.advisor.ask(question or "", convert.history_from_json(history_json))
         except IndexMissing:  # being built, or not yet: an expected state, said in the answer
