@@ -77,7 +77,10 @@ log = logging.getLogger(__name__)
 OFFER_LEAD = {
     "missing_subject": "The nearest topics they do cover:",
     "unanswered": "What they do cover on it:",
+    "unsupported": "The nearest topics they do cover:",
 }
+# a refusal of a question the library has passages near (not off-topic): what it has is offered
+NO_DIRECT_ANSWER = "Sorry, my sources don't answer that directly, so I can't answer it reliably."
 EMPTY_REPLY = "Please type a question about your career, for example: Which certifications help me move into engineering management?"
 TOO_LONG_REPLY = "That message is too long for me ({n:,} characters; the limit is {limit:,}). Please ask a shorter question."
 REFUSAL = (
@@ -347,18 +350,19 @@ class Advisor:
 
     def refuse(self, prepared: Prepared) -> Answer:
         """The refusal for a prepared question: what the library lacks, by name, and the
-        nearest subjects it does cover; or the general topics line."""
+        nearest subjects it does cover; the general topics line when nothing is near."""
         draft = prepared.draft
-        if draft.verdict == "unsupported" or not draft.text:
+        if not prepared.scored:  # off-topic: nothing in the library is near the question
             return self.refusal(prepared.query.text)
         nearest = list(dict.fromkeys(h.chunk.title for h in prepared.hits))[:NEAREST_SUBJECTS]
-        passages = draft.passages or (paragraph(draft.text),)
+        text = draft.text or NO_DIRECT_ANSWER
+        passages = draft.passages if draft.text and draft.passages else (paragraph(text),)
         asked = subject_questions(prepared.analysis, nearest, self.searcher())
         offer = None
         said = passages
-        if draft.verdict in ("missing_subject", "unanswered") and nearest:
+        lead = OFFER_LEAD.get(draft.verdict)
+        if lead and nearest:
             # the text names every nearest subject; the offer, those a question answers
-            lead = OFFER_LEAD[draft.verdict]
             line = Quote(text=f"{lead} {', '.join(nearest)}.")
             last = passages[-1]
             said = (*passages[:-1], replace(last, quotes=(*last.quotes, line)))

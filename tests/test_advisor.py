@@ -92,6 +92,18 @@ def test_a_refusal_offers_its_nearest_topics_as_data(project_advisor):
     assert answer.to_dict()["offer"]["topics"][0]["title"] == answer.offer.topics[0].title
 
 
+def test_a_question_near_the_library_but_unanswered_offers_what_is_near(project_advisor):
+    """Refused for want of a passage that answers it, yet near covered articles: the reply
+    offers them (it listed the library's first five titles, alphabetically, as for a question
+    about nothing in it)."""
+    answer = project_advisor.ask("What should I wear to a management interview?")
+    assert answer.refused and answer.offer is not None and answer.offer.topics
+    assert "can help with" not in answer.text
+    assert any("manag" in t.title.lower() for t in answer.offer.topics), answer.offer
+    far = project_advisor.ask("What is the best pizza topping?")
+    assert far.refused and far.offer is None and "can help with" in far.text
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20_000])
 def test_empty_or_huge_question_gets_a_polite_reply(project_advisor, question):
     answer = project_advisor.ask(question)
