@@ -21,6 +21,8 @@ from urllib.parse import urlparse
 
 import httpx
 
+from advisor.ui.memory import TRIM_SECONDS
+
 QUESTIONS = [
     "What is the PMP certification?",
     "Who is it for?",
@@ -200,13 +202,14 @@ def run(
     for s in sockets:
         outcome = slow_outcome(s, settle)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    time.sleep(TRIM_SECONDS + 1)  # "after": once the server has handed freed memory back
     rss_after = rss_mb(pid)
     # a second flood of the same size: memory the first one left is reused, not added to
     again = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
     flood(url, flood_calls)
     for s in again:
         slow_outcome(s, settle)
-    time.sleep(2.0)
+    time.sleep(TRIM_SECONDS + 1)
     for person in people:
         person.close()
     return {

@@ -17,6 +17,7 @@ from .chat import FOLLOW_UPS, Chat
 from .explore import CSS as EXPLORE_CSS
 from .explore import ExploreTab
 from .guard import RequestGuard
+from .memory import keep_trimmed
 
 log = logging.getLogger("advisor.ui")
 
@@ -135,6 +136,7 @@ INDEXING_REFRESH = 3.0  # seconds between status refreshes while an index is bei
 def build_app(advisor, settings: Settings) -> gr.Blocks:
     """The whole UI over one Advisor; every event queued with the settings' concurrency and
     queue size."""
+    keep_trimmed()  # memory freed after a burst of requests goes back to the system
     chat = Chat(advisor, settings)
     with AdvisorBlocks(settings, title="Career Advisor", analytics_enabled=False) as demo:
         # The conversation lives in the browser only: it survives a reload and a restart (its
