@@ -464,6 +464,31 @@ def test_a_figure_question_gets_its_subjects_figure_even_when_it_ranks_low():
     assert with_figure_hit(other, hits, top, list(range(6)), scored) == top
 
 
+def test_each_compared_side_gets_its_own_figure_not_its_similar_occupations_table():
+    """One side's chosen chunks held money only in its table of similar occupations (other
+    occupations' pay); its own pay chunk ranked lower: it is added, as for the other side."""
+    similar = (
+        "This table shows a list of occupations with job duties that are similar to those of "
+        "budget analysts.\n| Occupation | Median pay |\n| Financial managers | $161,700 |"
+    )
+    rows = [
+        ("fa", "Financial Analysts", "Wages and salaries",
+         "The median annual wage for financial analysts was $101,350."),
+        ("ba", "Budget Analysts", "Similar Occupations", similar),
+        ("ba", "Budget Analysts", "Duties", "Budget analysts help organizations plan their finances."),
+        ("ba", "Budget Analysts", "Wages and salaries",
+         "The median annual wage for budget analysts was $87,930."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for(
+        "financial analyst or budget analyst, which one pays more?", inventory, rows
+    )
+    assert analysis.figure == "money"
+    assert {d for s in analysis.covered for d in s.docs} == {"fa", "ba"}
+    top = [0, 1, 2]
+    assert with_figure_hit(analysis, hits, top, [0, 1, 2, 3], scored) == [*top, 3]
+
+
 def test_a_compared_side_ends_where_the_rest_of_the_question_begins():
     rows = [
         ("rn", "Registered Nurses", "Summary", "Registered nurses get median pay, a salary."),

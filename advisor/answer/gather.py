@@ -177,21 +177,28 @@ def with_figure_hit(
     ranking: list[int],
     scored: list[ScoredUnit],
 ) -> list[int]:
-    """The chosen hits, plus, for a question that asks for a figure none of them holds, the
-    best-ranked chunk of a subject's own article with a unit that holds one and names what
-    is asked ("what do plant managers make?": the pay section ranks below the duties that say
-    "also called plant managers"). Only the subject's own article: a figure found elsewhere
-    may be of another thing, and then "my sources don't give ..." is the honest answer."""
-    own_docs = {d for subject in analysis.covered for d in subject.docs}
-    if not analysis.figure or not own_docs:
+    """The chosen hits, plus, for a question that asks for a figure, the best-ranked chunk of
+    each subject's own article with a unit that holds one and names what is asked, where none
+    of that article's chosen hits holds one ("what do plant managers make?": the pay section
+    ranks below the duties that say "also called plant managers"; "financial analyst or budget
+    analyst, which pays more? trying to pick internships": the budget analysts' similar
+    occupations, not their pay). Only the subject's own article: a figure found elsewhere may
+    be of another thing, and then "my sources don't give ..." is the honest answer."""
+    if not analysis.figure:
         return order
-    with_figure = {s.hit for s in scored if s.features.attribute > 0 and s.features.aspect > 0}
-    if set(order) & {s.hit for s in scored if s.features.attribute > 0}:
-        return order
-    extra = next(
-        (i for i in ranking if i in with_figure and hits[i].chunk.doc_id in own_docs), None
-    )
-    return order if extra is None else [*order, extra]
+    # a table of similar occupations holds their figures, not the subject's
+    own = [s for s in scored if s.features.attribute > 0 and not s.features.other_rows]
+    holds = {s.hit for s in own}
+    named = {s.hit for s in own if s.features.aspect > 0}
+    out = list(order)
+    for subject in analysis.covered:
+        docs = set(subject.docs)
+        if not docs or any(i in holds and hits[i].chunk.doc_id in docs for i in out):
+            continue
+        extra = next((i for i in ranking if i in named and hits[i].chunk.doc_id in docs), None)
+        if extra is not None and extra not in out:
+            out.append(extra)
+    return out
 
 
 def expand_query(query: Query) -> str:
