@@ -104,6 +104,20 @@ def test_a_question_near_the_library_but_unanswered_offers_what_is_near(project_
     assert far.refused and far.offer is None and "can help with" in far.text
 
 
+def test_a_refusal_quotes_a_lead_in_with_its_list_and_never_offers_the_question_again(
+    project_advisor,
+):
+    """Asked for a section's own question, the reply said "check these items on pmi.org:" and
+    stopped at the colon, then offered the very question just asked."""
+    question = "Where can you check current PMI rules and fees?"
+    answer = project_advisor.ask(question)
+    lines = [line for p in answer.passages for line in [q.text for q in p.quotes]]
+    if any(line.rstrip().endswith(":") for line in lines):
+        assert not lines[-1].rstrip().endswith(":"), lines  # a list follows its lead-in
+    said = [q.lower().strip(" ?") for q in answer.follow_ups]
+    assert question.lower().strip(" ?") not in said, answer.follow_ups
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20_000])
 def test_empty_or_huge_question_gets_a_polite_reply(project_advisor, question):
     answer = project_advisor.ask(question)

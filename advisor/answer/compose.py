@@ -144,7 +144,9 @@ def _choose(
     best = max(eligible, key=lambda s: s.score)
     support = _named_support(analysis, best)
     if figure and not with_figure and guarded:
-        return _missing_fact(analysis, hits, best, support), [], support
+        # a lead-in is said with its list ("check these items on pmi.org:" and the items)
+        said = _select(eligible, best, analysis.attribute) if best.unit.kind == "lead" else [best]
+        return _missing_fact(analysis, hits, said, support), [], support
     if support < MIN_SUPPORT and guarded:
         unsupported = Draft(text="", verdict="unsupported", support=support, chosen=(best,))
         return unsupported, [], support
@@ -271,10 +273,10 @@ def _about_subjects(
 
 
 def _missing_fact(
-    analysis: Analysis, hits: Sequence[Hit], best: ScoredUnit, support: float
+    analysis: Analysis, hits: Sequence[Hit], said: Sequence[ScoredUnit], support: float
 ) -> Draft:
     """The subject is covered but not the figure asked for: say so, and quote what the
-    source does say about it."""
+    source does say about it (`said`: the best unit, or a lead-in with its list)."""
     about = " and ".join(s.name for s in analysis.covered) or "this"
     lack = _ATTRIBUTE_NAMES.get(analysis.attribute or "") or _FIGURE_NAMES.get(
         analysis.figure or "", "that"
@@ -282,13 +284,13 @@ def _missing_fact(
     lead = f"My sources don't give {lack} for {about}."
     if support < MIN_SUPPORT:
         return _draft((paragraph(lead),), verdict="missing_fact", support=support)
-    passages, citations = render([best], hits)
+    passages, citations = render(list(said), hits)
     return _draft(
         (paragraph(f"{lead} What they do say:"), *passages),
         citations=citations,
         verdict="missing_fact",
         support=support,
-        chosen=(best,),
+        chosen=tuple(said),
     )
 
 

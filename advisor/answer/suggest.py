@@ -23,7 +23,7 @@ from advisor.text.lexicon import (
     SUGGESTION_SKIP_HEADINGS,
     SUGGESTION_VERBS,
 )
-from advisor.text.terms import query_terms, stem, stems
+from advisor.text.terms import query_terms, stem, stems, words_of
 
 MAX_SUGGESTIONS = 3
 # Candidate questions checked per answer: each check is one FTS lookup (well under a
@@ -644,6 +644,19 @@ def subject_questions(
             if job
             else _article_question(title, sections[title], analysis.attribute)
         )
-        if q and q not in (asked for _t, asked in out) and answerable(q, searcher):
+        taken = [_said(asked) for _t, asked in out] + [_said(analysis.query.text)]
+        # never the question just refused, word for word ("Where can you check current PMI
+        # rules and fees?" offered itself); a narrower one is worth offering ("How much do
+        # electricians make?" after "... in australia?")
+        if q and _said(q) not in taken and answerable(q, searcher):
             out.append((title, q))
     return tuple(out)
+
+
+def _said(question: str) -> tuple[str, ...]:
+    """A question's words, in order, whatever its case and punctuation.
+
+    >>> _said("Where can you check current PMI rules?") == _said("where can you check current pmi rules")
+    True
+    """
+    return tuple(words_of(question.lower()))
