@@ -240,7 +240,7 @@ def test_a_hung_open_of_the_new_generation_holds_up_only_the_caller_that_opens_i
     stuck server made every question wait behind LiveIndex's lock while one caller opened it."""
     from advisor.index.generations import LiveIndex
 
-    release = threading.Event()
+    release, entered = threading.Event(), threading.Event()
 
     class Reader:
         def __init__(self, generation):
@@ -257,6 +257,7 @@ def test_a_hung_open_of_the_new_generation_holds_up_only_the_caller_that_opens_i
             return True  # opens in the caller, not in the background
 
         def open(self, generation):
+            entered.set()
             release.wait(10)  # hangs until the test lets it go
             return Reader(generation)
 
@@ -264,7 +265,7 @@ def test_a_hung_open_of_the_new_generation_holds_up_only_the_caller_that_opens_i
     live.reader()
     opener = threading.Thread(target=live.reader)
     opener.start()  # reads the new pointer and opens it: hangs
-    time.sleep(0.2)
+    assert entered.wait(10)
     waits = []
     for _ in range(4):
         started = time.monotonic()

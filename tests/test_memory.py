@@ -13,11 +13,11 @@ import pytest
 from advisor.ui.memory import keep_trimmed, trimmer
 
 BURST = """
-import threading, time
+import os, threading, time
 from advisor.ui.memory import trimmer
 def rss():
     with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * 4096 / 2**20
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 kept = []
 def burst():  # request bodies read in another thread, as the server reads them
     blobs = [bytearray(100_000) for _ in range(2000)]

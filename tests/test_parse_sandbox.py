@@ -60,7 +60,8 @@ def test_no_budget_parses_in_process():
 
 
 _HOLDER = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # acted on, as in a terminal
 from pathlib import Path
 from advisor.ingest.loaders.sandbox import Parser
 try:
@@ -88,7 +89,6 @@ def test_ctrl_c_in_a_terminal_stops_the_worker_without_a_traceback(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own group, as a terminal's foreground job
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     worker = int(holder.stdout.readline())
     os.killpg(holder.pid, signal.SIGINT)
@@ -112,3 +112,40 @@ def _running(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+_STUCK = """
+import sys
+from pathlib import Path
+from advisor.ingest.loaders.sandbox import Parser
+parser = Parser(3600, 512, "tests.hostile_parsers:by_name")
+print(parser._worker().pid, flush=True)
+parser.parse(Path("hang.md"), b"x")  # never returns within the test
+"""
+
+
+def test_a_worker_stuck_in_a_parser_ends_when_its_owner_is_killed():
+    """The worker has a process group of its own; if its owner dies without closing it (killed,
+    hung up on), a parser stuck in a loop would never read the closed pipe and spin forever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _STUCK],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    worker = int(owner.stdout.readline())
+    time.sleep(0.5)  # the worker is in the loop now
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.wait(30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _running(worker):
+        time.sleep(0.1)
+    alive = _running(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive

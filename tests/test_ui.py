@@ -565,11 +565,13 @@ def test_api_answers_wait_for_the_pages_answers(bare_settings):
     import time
 
     from advisor.records import Event as StreamEvent
+    from advisor.ui.priority import PageFirst
 
-    page_done, started = threading.Event(), {}
+    page_in, page_done, started = threading.Event(), threading.Event(), {}
 
     class Advisor:  # the two calls Chat makes of the real one
         def stream(self, question, history):
+            page_in.set()
             yield StreamEvent(kind="status", text="Searching")
             assert page_done.wait(10)
             started["page_end"] = time.monotonic()
@@ -580,9 +582,10 @@ def test_api_answers_wait_for_the_pages_answers(bare_settings):
             return Answer(text="API answer.")
 
     chat = Chat(Advisor(), bare_settings)
+    chat.first = PageFirst(wait_seconds=30)  # the order, not the bound on the wait, is tested
     page = threading.Thread(target=lambda: list(chat.respond("What is the PMP?", [])))
     page.start()
-    time.sleep(0.1)  # the page's answer is being computed
+    assert page_in.wait(10)  # the page's answer is being computed
     api = threading.Thread(target=chat.ask_json, args=("What is the PMP?", "[]"))
     api.start()
     time.sleep(0.5)

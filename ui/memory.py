@@ -5,9 +5,9 @@ its arenas: 200 slow request bodies, each refused, left a serving process 10% la
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger("advisor.ui")
@@ -22,12 +22,9 @@ _thread: threading.Thread | None = None
 
 def trimmer() -> Callable[[], object] | None:
     """libc's `malloc_trim(0)`, or None where there is none (musl, macOS, Windows)."""
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        return None
-    if trim is None:
+    try:  # the C library this process has loaded already
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return lambda: trim(0)
@@ -50,8 +47,8 @@ def keep_trimmed(every: float = TRIM_SECONDS) -> bool:
 
 
 def _loop(trim: Callable[[], object], every: float) -> None:
-    stop = threading.Event()  # never set: the thread ends with the process
-    while not stop.wait(every):
+    while True:  # a daemon thread: it ends with the process
+        time.sleep(every)
         try:
             trim()
         except Exception:  # never worth stopping the server for

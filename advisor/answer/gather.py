@@ -196,7 +196,7 @@ def with_figure_hit(
         if not docs or any(i in holds and hits[i].chunk.doc_id in docs for i in out):
             continue
         extra = next((i for i in ranking if i in named and hits[i].chunk.doc_id in docs), None)
-        if extra is not None and extra not in out:
+        if extra is not None:
             out.append(extra)
     return out
 

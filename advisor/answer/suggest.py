@@ -637,6 +637,7 @@ def subject_questions(
         if title in wanted:
             sections[title].append(section)
     out: list[tuple[str, str]] = []
+    taken = [_said(analysis.query.text)]
     for title in titles[:MAX_SUGGESTIONS]:
         job = Occupation.of(title, sections[title])
         q = (
@@ -644,12 +645,12 @@ def subject_questions(
             if job
             else _article_question(title, sections[title], analysis.attribute)
         )
-        taken = [_said(asked) for _t, asked in out] + [_said(analysis.query.text)]
         # never the question just refused, word for word ("Where can you check current PMI
         # rules and fees?" offered itself); a narrower one is worth offering ("How much do
         # electricians make?" after "... in australia?")
         if q and _said(q) not in taken and answerable(q, searcher):
             out.append((title, q))
+            taken.append(_said(q))
     return tuple(out)
 
 
@@ -659,4 +660,4 @@ def _said(question: str) -> tuple[str, ...]:
     >>> _said("Where can you check current PMI rules?") == _said("where can you check current pmi rules")
     True
     """
-    return tuple(words_of(question.lower()))
+    return tuple(words_of(question))

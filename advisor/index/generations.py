@@ -876,11 +876,12 @@ class LiveIndex:
             if reader is not None:
                 reader.close()
             reader = None
-        with self._lock:
-            self._opening.pop(generation).set()
-            if reader is not None and self._wanted == generation:
-                self._reader = reader
-                reader = None
+        finally:  # even when interrupted: the next poll may open it again, settle() returns
+            with self._lock:
+                self._opening.pop(generation).set()
+                if reader is not None and self._wanted == generation:
+                    self._reader = reader
+                    reader = None
         if reader is not None:  # the pointer moved on while it opened: never go back to it
             reader.close()
         if warm:

@@ -10,6 +10,7 @@ import select
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -157,7 +158,8 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def _serve(target: str, megabytes: int) -> None:
-    """The worker: parse one file per message until stdin closes."""
+    """The worker: parse one file per message until stdin closes, or its owner is gone."""
+    _end_with_owner(os.getppid())
     parse = _resolve(target)
     fd_in, out = sys.stdin.buffer.fileno(), sys.stdout.buffer
     sys.stdout = sys.stderr  # a library that prints must not corrupt the replies
@@ -179,6 +181,19 @@ def _serve(target: str, megabytes: int) -> None:
             reply = ("error", f"could not parse ({type(err).__name__}: {str(err)[:200]})")
         del data
         _send(out, reply)
+
+
+def _end_with_owner(owner: int, every: float = 1.0) -> None:
+    """Exit once the process that started this worker is gone (killed, hung up on): the
+    worker is in a process group of its own, and a parser stuck in a loop never reads the
+    closed pipe that would otherwise end it."""
+
+    def watch() -> None:
+        while os.getppid() == owner:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 if __name__ == "__main__":
