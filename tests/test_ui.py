@@ -594,3 +594,34 @@ def test_api_answers_wait_for_the_pages_answers(bare_settings):
     page.join(10)
     api.join(10)
     assert started["api"] >= started["page_end"]
+
+
+def test_a_flood_of_api_calls_leaves_messages_in_proportion(project_advisor, project_index):
+    """API callers that never fetch their results leave their messages queued until the
+    session is dropped. Gradio's default sent every waiting event its position each time a job
+    started: N such calls left O(N^2) messages (200: about 80,000 objects, 13 MB)."""
+    import time
+
+    import httpx
+
+    demo = build_app(project_advisor, project_index)
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
+    )
+    try:
+        calls = 40
+        with httpx.Client(base_url=url, timeout=30) as http:
+            for _ in range(calls):
+                body = {"data": ["What is the PMP?", "[]"]}
+                assert http.post("/gradio_api/call/ask", json=body).status_code == 200
+        queue = demo._queue
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (
+            len(queue) or any(job is not None for job in queue.active_jobs)
+        ):
+            time.sleep(0.2)
+        assert not len(queue), "the calls were not all answered"
+        left = sum(q.qsize() for q in queue.pending_messages_per_session.values())
+        assert left <= 6 * calls, left  # a few per call (queued, started, done), not per pair
+    finally:
+        demo.close()
