@@ -1,7 +1,9 @@
 """Mixed load on loopback (bounded in count and time): chat sessions held through the page's own
 protocol while other clients flood the public API and trickle slow request bodies. Prints each
 session's turns kept, answer latency unloaded and under load (p50/p95), how the slow bodies
-ended, and the server's RSS before, at the peak and after.
+ended, and the server's RSS before, at the peak and after. The server is `career-advisor serve`
+in a process of its own (the settings' index, ADVISOR_* as usual), so its RSS holds none of the
+clients' memory.
 
     python -m advisor.evals.load_mixed [--sessions 20] [--flood 200] [--slow 200]
 """
@@ -13,9 +15,13 @@ import json
 import os
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -73,12 +79,13 @@ class PageSession:
         self.http.close()
 
 
-def chat_event(demo) -> tuple[int, int | None]:
-    """(fn_index, trigger id) of the chat's submit event."""
-    for index, fn in demo.fns.items():
-        if fn.name == "respond" and any(e == "submit" for _, e in fn.targets):
-            return index, fn.targets[0][0]
-    raise LookupError("respond")
+def chat_event(url: str) -> tuple[int, int | None]:
+    """(fn_index, trigger id) of the chat's submit event, as the page reads them from /config."""
+    config = httpx.get(f"{url}/config", timeout=TIMEOUT).json()
+    for dep in config["dependencies"]:
+        if dep.get("api_name") == "chat" and any(e == "submit" for _, e in dep["targets"]):
+            return dep["id"], dep["targets"][0][0]
+    raise LookupError("the chat's submit event")
 
 
 def slow_body(host: str, port: int, declared: int, sent: int) -> socket.socket:
@@ -173,7 +180,6 @@ def _p(values: list[float], q: int) -> float | None:
 
 def run(
     url: str,
-    demo,
     pid: int,
     sessions: int = 20,
     turns: int = 3,
@@ -186,7 +192,7 @@ def run(
     host, port = urlparse(url).hostname or "", urlparse(url).port or 80
     if not (host == "localhost" or host.startswith("127.")):
         raise SystemExit("the mixed load test only targets loopback addresses")
-    event = chat_event(demo)
+    event = chat_event(url)
     people = [PageSession(url, *event) for _ in range(sessions)]
     quiet = Run()
     converse(people, turns, quiet)
@@ -243,14 +249,37 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--flood", type=int, default=200)
     parser.add_argument("--slow", type=int, default=200)
     args = parser.parse_args(argv)
-    from advisor.evals.load_test import launch_local
+    with serving() as (url, pid):
+        report = run(url, pid, args.sessions, args.turns, args.flood, args.slow)
+    print(json.dumps(report, indent=1))
 
-    demo, url = launch_local()
+
+@contextmanager
+def serving(ready_seconds: float = 600.0) -> Iterator[tuple[str, int]]:
+    """`career-advisor serve` on a free loopback port, once it answers: (url, pid)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "advisor.cli", "serve", "--host", "127.0.0.1"]
+    server = subprocess.Popen([*command, "--port", str(port)], stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
     try:
-        report = run(url, demo, os.getpid(), args.sessions, args.turns, args.flood, args.slow)
-        print(json.dumps(report, indent=1))
+        deadline = time.monotonic() + ready_seconds
+        while not _answers(url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start (exit code {server.poll()})")
+            time.sleep(0.5)
+        yield url, server.pid
     finally:
-        demo.close()
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/config", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 if __name__ == "__main__":

@@ -219,15 +219,53 @@ def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
             if os.path.exists(f"/proc/self/fd/{fd}")
         )
 
-    threads = [threading.Thread(target=index.count) for _ in range(3)]
+    opened, done = threading.Barrier(4), threading.Event()
+
+    def handler() -> None:  # a thread still serving while the generation is dropped
+        index.count()
+        opened.wait()
+        done.wait()
+
+    threads = [threading.Thread(target=handler) for _ in range(3)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    opened.wait()
     assert held() >= 3
     index.close()
     assert held() == 0
+    done.set()
+    for t in threads:
+        t.join()
     assert index.count() == 0  # still usable: a new connection is opened
+    index.close()
+
+
+def test_a_thread_that_ends_leaves_no_connection_open(tmp_path):
+    """The server's handler threads end when idle and new ones take their place: each new
+    thread's connection closes those of threads that have ended, so bursts of requests do not
+    pile up open files and page caches for the life of the index."""
+    import os
+
+    from advisor.index.keyword import KeywordIndex
+
+    path = tmp_path / "kw.sqlite"
+    KeywordIndex(path).close()
+    index = KeywordIndex(path, readonly=True)
+
+    def held() -> int:
+        return sum(
+            os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(path))
+            for fd in os.listdir("/proc/self/fd")
+            if os.path.exists(f"/proc/self/fd/{fd}")
+        )
+
+    for _ in range(5):  # one after another, as idle worker threads are replaced
+        thread = threading.Thread(target=index.count)
+        thread.start()
+        thread.join()
+    assert held() <= 1
+    index.count()  # this thread's own, alongside
+    assert held() <= 1
     index.close()
 
 

@@ -18,6 +18,7 @@ import pytest
 from advisor.records import Answer, Citation, Event
 from advisor.settings import Settings
 from advisor.ui import convert, feedback
+from advisor.ui.api_sessions import SWEEP_SECONDS
 from advisor.ui.app import build_app
 
 UNSUPPORTED = feedback.UNSUPPORTED_OPTION
@@ -375,6 +376,41 @@ def test_conversations_survive_any_other_traffic_and_sessions_stay_capped(tmp_pa
         assert len(demo.state_holder.session_data) <= 5
 
 
+def test_api_calls_leave_no_session_behind(tmp_path):
+    """Each /call runs in a session of its own. Gradio kept every one (~30 KB of page
+    configuration) until 1,000 newer ones pushed it out, and every answer until read: a flood
+    of calls grew the server by that much for good. Sessions go once answered; answers once read
+    (unread ones after a minute: tests/test_api_sessions.py)."""
+    with served(EchoAdvisor(), settings_in(tmp_path)) as (demo, url):
+        with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
+            ids = [
+                http.post("/gradio_api/call/ask", json={"data": [f"Q{i}?", "[]"]}).json()[
+                    "event_id"
+                ]
+                for i in range(6)
+            ]
+            for event_id in ids[:3]:
+                assert "Answer to Q" in http.get(f"/gradio_api/call/ask/{event_id}").text
+        queue, held = demo._queue, demo.state_holder.session_data
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and (
+            any(i in held for i in ids)
+            or any(i in queue.pending_messages_per_session for i in ids[:3])
+        ):
+            time.sleep(0.1)
+        assert not [i for i in ids if i in held]
+        assert not [i for i in ids[:3] if i in queue.pending_messages_per_session]
+        # an answer not yet read is kept for its caller, and still served
+        assert all(i in queue.pending_messages_per_session for i in ids[3:])
+        with httpx.Client(base_url=url, timeout=TIMEOUT) as http:
+            assert "Answer to Q5?" in http.get(f"/gradio_api/call/ask/{ids[5]}").text
+        # the page's own sessions are the page's: kept
+        alice = Raw(url)
+        chat_once(demo, url, alice, "What is the PMP?")
+        time.sleep(3 * SWEEP_SECONDS)
+        assert alice.session in held
+
+
 def test_a_session_hash_is_no_key_to_a_conversation(tmp_path):
     """Another client that knows Alice's session hash gets none of her turns: the public API
     refuses a session_hash, and a conversation is only ever what its own caller sends."""
@@ -535,8 +571,8 @@ def test_mixed_load_keeps_every_answered_turn_and_cuts_off_slow_bodies(tmp_path)
 
     from advisor.evals.load_mixed import run
 
-    with served(EchoAdvisor(), settings_in(tmp_path)) as (demo, url):
-        report = run(url, demo, os.getpid(), sessions=3, turns=2, flood_calls=16, slow=20)
+    with served(EchoAdvisor(), settings_in(tmp_path)) as (_, url):
+        report = run(url, os.getpid(), sessions=3, turns=2, flood_calls=16, slow=20)
     assert report["every_turn_kept"] and report["refused_busy"] == 0, report
     assert report["slow_bodies"] == {"408": 20}, report
     assert report["open_fds"]["after"] < report["open_fds"]["peak"], report

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from advisor.index.generations import IndexMissing
 from advisor.settings import Settings
 
+from .api_sessions import ANALYTICS_EVENTS, ApiSessions
 from .chat import FOLLOW_UPS, Chat
 from .explore import CSS as EXPLORE_CSS
 from .explore import ExploreTab
@@ -119,11 +120,13 @@ class AdvisorBlocks(gr.Blocks):
         kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)
         kwargs.setdefault("enable_monitoring", False)  # its dashboard and analytics, at /monitoring
         kwargs.setdefault("state_session_capacity", self.settings.max_sessions)
+        self._queue.ANALYTICS_MAX_EVENTS = ANALYTICS_EVENTS
         guard = Middleware(
             RequestGuard,
             blocks=self,
             max_bytes=self.settings.max_request_kb * 1024,
             public=PUBLIC_API,
+            api_sessions=ApiSessions(self),
         )
         app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
         app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]

@@ -2,7 +2,8 @@
 before it is read or parsed; a body that comes too slowly is cut off (408), and only so many are
 read at once (503), so slow clients cannot hold the server's memory and sockets; an event the
 page triggers privately is run only as the page runs it: through the queue, from its own
-trigger (not by index or name alone); the public API takes no session hash."""
+trigger (not by index or name alone); the public API takes no session hash, and each call's
+session is handed to `ApiSessions` to be released once answered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from .api_sessions import ApiSessions
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -19,6 +22,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/gradio_api/"
+CALL_PREFIX = API_PREFIX + "call/"
 SESSION_REFUSED = "A session_hash is not accepted on the public API."
 # HAND-SET. A body's next piece must arrive within READ_SECONDS and the whole body within
 # BODY_SECONDS: a 256 KB body takes well under a second on any link a user would use, so these
@@ -52,8 +56,10 @@ class RequestGuard:
         read_seconds: float = READ_SECONDS,
         body_seconds: float = BODY_SECONDS,
         max_reading: int = MAX_READING,
+        api_sessions: ApiSessions | None = None,
     ) -> None:
         self.app, self.blocks, self.max_bytes = app, blocks, max_bytes
+        self.api_sessions = api_sessions
         self.public = frozenset(public)
         self.read_seconds, self.body_seconds = read_seconds, body_seconds
         self.max_reading, self.reading = max_reading, 0
@@ -63,6 +69,9 @@ class RequestGuard:
             return await _reply(send, 404, "No such endpoint.")
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             return await self.app(scope, receive, send)
+        if self.api_sessions is not None and scope.get("path", "").startswith(CALL_PREFIX):
+            self.api_sessions.start()
+            send = self.api_sessions.noting(send)
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
             return await _reply(send, 413, "Request body too large.")

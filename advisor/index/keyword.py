@@ -39,7 +39,11 @@ class KeywordIndex:
         self.path = Path(path)
         self.readonly = readonly
         self._local = threading.local()
-        self._open: list[sqlite3.Connection] = []  # every thread's connection, for close()
+        # every live thread's connection, for close(). The server's handler threads come and go
+        # (anyio ends one idle for 10 s): a thread that has ended gets its connection closed
+        # when the next one opens, or each burst of requests left a few connections (a file and
+        # a page cache each) open for the life of the index.
+        self._open: dict[threading.Thread, sqlite3.Connection] = {}
         self._open_lock = threading.Lock()
         self._df_cache: dict[str, int] = {}
         self._all_cache: dict[tuple[str, ...], bool] = {}  # contains_all on a read-only index
@@ -48,7 +52,7 @@ class KeywordIndex:
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None or all(conn is not c for c in self._open):  # none yet, or closed
+        if conn is None or self._open.get(threading.current_thread()) is not conn:  # none, closed
             if self.readonly:
                 conn = sqlite3.connect(
                     f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
@@ -57,7 +61,11 @@ class KeywordIndex:
                 conn = sqlite3.connect(self.path, check_same_thread=False)
             self._local.conn = conn
             with self._open_lock:
-                self._open.append(conn)
+                ended = [t for t in self._open if not t.is_alive()]
+                gone = [self._open.pop(t) for t in ended]
+                self._open[threading.current_thread()] = conn
+            for old in gone:
+                old.close()
         return conn
 
     def add(self, chunks: Iterable[Chunk]) -> None:
@@ -178,7 +186,7 @@ class KeywordIndex:
         """Close every thread's connection (the server's handler threads each opened one):
         a generation that is dropped must leave no file open behind."""
         with self._open_lock:
-            opened, self._open = self._open, []
-        for conn in opened:
+            opened, self._open = self._open, {}
+        for conn in opened.values():
             conn.close()
         self._local.conn = None
