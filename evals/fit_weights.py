@@ -1,44 +1,48 @@
-"""Fit the unit-scoring weights and the refusal threshold on training questions and report them
-on held-out ones, so overfitting shows. Candidates are retrieved once per question; scoring is
-replayed offline for every weight setting.
+"""Fit the unit-scoring weights on labelled questions and report them on questions whose
+articles the fit never saw, so overfitting shows. Candidates are retrieved once per question;
+scoring is replayed offline for every weight setting.
 
-    python -m advisor.evals.fit_weights --questions ../shared/evals/mixed-dev.jsonl \\
+    python -m advisor.evals.fit_weights --questions ../shared/evals/bank-train.jsonl \\
+        --questions ../shared/evals/bank-train-2.jsonl --questions ../shared/evals/mixed-dev.jsonl \\
         --corpus corpus --corpus ../shared/corpus/seed --corpus ../shared/corpus/ooh/html
 
-Training split: questions whose id hashes (crc32) odd; held-out: even. A unit is good when it
+Folds split by document (`answerability.folds`: all of an article's questions in one fold).
+Each fold's weights are fitted on the other folds by coordinate ascent from today's weights,
+and both are scored on the held-out fold: mean reciprocal rank of the first good unit, and
+"the best unit is good", per question set and pooled. Each set counts alike in the fit, so
+the 352 templated ooh-dev questions do not outvote the realistic ones. A unit is good when it
 comes from one of the question's sources and contains one of its evidence phrases or a
-`must_include` alternative. The fit maximises the mean reciprocal rank of the first good unit
-(smoother than "the best unit is good" on ~90 questions a split); both are reported, and the
-fit is repeated with the splits swapped, so weights that only suit one half show.
+`must_include` alternative.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import zlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from advisor.answer.scoring import FEATURES, Features, ScoredUnit
 from advisor.answer.tuning import SUPPORT_MEANING, SUPPORT_WORDS, WEIGHTS, Weights
+from advisor.evals.answerability import FOLDS, folds
 from advisor.evals.harness import build_index, load_questions
 from advisor.settings import Settings
 from advisor.text.textutil import normalize
 
-CASES_VERSION = 6  # bump when a saved --cases file can no longer be read back (Features' type)
-GRID = {
-    "words": (0.3, 0.6, 1.0),
-    "meaning": (1.2, 1.8, 2.4),
-    "chunk": (0.5, 1.0, 1.5),
-    "aspect": (0.0, 0.2, 0.4),
-    "heading": (0.0, 0.2, 0.4),
-    "subject": (0.1, 0.2, 0.4),
-    "attribute": (0.15, 0.3),
-    "continues": (0.0, -0.1, -0.2),
-}
+CASES_VERSION = 7  # bump when a saved --cases file can no longer be read back (Case's fields)
+# Coordinate ascent: each weight in turn tries these changes (added to it), keeping one only
+# when the fitted folds' MRR rises by more than MIN_GAIN; ROUNDS passes over every weight.
+STEPS = (-0.2, -0.1, -0.05, 0.05, 0.1, 0.2)
+ROUNDS = 3
+MIN_GAIN = 1e-4
+# Weights the fit leaves alone: `rank` (retrieval order) is a tie-breaker, and `elsewhere`
+# fires on 9 questions (tuning.py), too few for any fold to choose it.
+FIXED = frozenset({"rank", "elsewhere"})
 
 
 @dataclass
@@ -47,6 +51,11 @@ class Case:
     answerable: bool
     sources: tuple[str, ...]
     units: list[tuple[Features, bool]]  # every candidate unit's features, and whether it is good
+    group: str = ""  # the question set it comes from: each set counts alike
+
+    @property
+    def id(self) -> str:  # what answerability.folds reads
+        return self.qid
 
 
 def good_unit(text: str, doc_id: str, q: dict[str, Any]) -> bool:
@@ -57,13 +66,8 @@ def good_unit(text: str, doc_id: str, q: dict[str, Any]) -> bool:
     return any(normalize(p) in t for p in phrases)
 
 
-def collect(
-    settings: Settings, questions: list[dict[str, Any]], separate: bool = False
-) -> list[Case]:
-    """Candidates and unit features per question. `separate` replaces the pooled unit vectors
-    by each unit embedded on its own (the costlier alternative, for comparison)."""
-    import numpy as np
-
+def collect(settings: Settings, questions: list[dict[str, Any]]) -> list[Case]:
+    """Candidates and unit features per question, as the serving path scores them."""
     from advisor.advisor import Advisor
 
     advisor = Advisor(settings)
@@ -76,24 +80,14 @@ def collect(
         analysis = advisor.analyse(query, history)  # as the serving path: subjects carried
         hits = advisor.gatherer().candidates(analysis)
         scored = advisor.score(analysis, hits, advisor.idf(analysis.query))
-        if separate:
-            qv = np.asarray(advisor.embed_query(query.text))
-            scored = [
-                replace(
-                    s,
-                    features=s.features._replace(
-                        meaning=float(np.asarray(advisor.embed_query(s.text)) @ qv)
-                    ),
-                )
-                for s in scored
-            ]
         said = _said(scored)
         units = [
             (s.features, good_unit(said[i], hits[s.hit].chunk.doc_id, q))
             for i, s in enumerate(scored)
         ]
         sources = tuple(q.get("sources") or ())
-        cases.append(Case(q["id"], q.get("answerable", True), sources, units))
+        answerable = q.get("answerable", True)
+        cases.append(Case(q["id"], answerable, sources, units, q.get("group", "")))
     return cases
 
 
@@ -111,24 +105,68 @@ def _said(scored: list[ScoredUnit]) -> list[str]:
     ]
 
 
-def top1(cases: list[Case], weights: Weights) -> float:
-    """Share of answerable questions whose best-scoring unit is a good one."""
-    scored = [c for c in cases if c.answerable and any(g for _, g in c.units)]
-    hits = 0
-    for c in scored:
-        best = max(c.units, key=lambda u: u[0].score(weights))
-        hits += best[1]
-    return hits / len(scored) if scored else 0.0
+@dataclass(frozen=True)
+class Table:
+    """Every unit of the answerable questions that have a good one, as one matrix, so a
+    weight setting scores them all in one product."""
+
+    x: np.ndarray  # (units, features)
+    good: np.ndarray  # (units,) bool
+    case: np.ndarray  # (units,) the question each unit belongs to
+    weight: np.ndarray  # (questions,) each question set counts alike
+    groups: tuple[str, ...]  # (questions,) the set of each
+
+    @classmethod
+    def of(cls, cases: Sequence[Case]) -> Table:
+        used = [c for c in cases if c.answerable and any(g for _, g in c.units)]
+        sizes = Counter(c.group for c in used)
+        return cls(
+            x=np.array([f for c in used for f, _ in c.units], dtype=np.float64).reshape(
+                -1, len(FEATURES)
+            ),
+            good=np.array([g for c in used for _, g in c.units], dtype=bool),
+            case=np.array([i for i, c in enumerate(used) for _ in c.units], dtype=np.int64),
+            weight=np.array([1.0 / sizes[c.group] for c in used]),
+            groups=tuple(c.group for c in used),
+        )
+
+    def ranks(self, w: np.ndarray) -> np.ndarray:
+        """Per question, the rank of its best-scoring good unit (ties go to the good one)."""
+        scores = self.x @ w
+        best = np.full(len(self.weight), -np.inf)
+        np.maximum.at(best, self.case[self.good], scores[self.good])
+        above = (scores > best[self.case]) & ~self.good
+        return 1 + np.bincount(self.case[above], minlength=len(self.weight))
 
 
-def mrr(cases: list[Case], weights: Weights) -> float:
-    """Mean reciprocal rank of the first good unit, over answerable questions that have one."""
-    scored = [c for c in cases if c.answerable and any(g for _, g in c.units)]
-    total = 0.0
-    for c in scored:
-        ranked = sorted(c.units, key=lambda u: u[0].score(weights), reverse=True)
-        total += 1.0 / next(i for i, (_, good) in enumerate(ranked, 1) if good)
-    return total / len(scored) if scored else 0.0
+def vector(weights: Weights) -> np.ndarray:
+    return np.array([getattr(weights, f) for f in FEATURES], dtype=np.float64)
+
+
+def mrr(table: Table, w: np.ndarray) -> float:
+    """Mean reciprocal rank of the first good unit, each question set weighted alike."""
+    return (
+        float(np.average(1.0 / table.ranks(w), weights=table.weight)) if len(table.weight) else 0.0
+    )
+
+
+def fit(table: Table, start: Weights = WEIGHTS) -> Weights:
+    """Coordinate ascent on MRR from `start`: each free weight in turn takes the step that
+    raises the fitted questions' MRR most, ROUNDS times over."""
+    w, best = vector(start), mrr(table, vector(start))
+    free = [i for i, name in enumerate(FEATURES) if name not in FIXED]
+    for _ in range(ROUNDS):
+        moved = False
+        for i in free:
+            for step in STEPS:
+                trial = w.copy()
+                trial[i] += step
+                score = mrr(table, trial)
+                if score > best + MIN_GAIN:
+                    w, best, moved = trial, score, True
+        if not moved:
+            break
+    return replace(start, **{n: round(float(v), 3) for n, v in zip(FEATURES, w, strict=True)})
 
 
 def support(features: Features) -> float:
@@ -154,59 +192,87 @@ def refusal_curve(cases: list[Case], weights: Weights) -> list[tuple[float, floa
     return out
 
 
-def fit(train: list[Case]) -> Weights:
-    best, best_score = WEIGHTS, mrr(train, WEIGHTS)
-    names = list(GRID)
-    for values in itertools.product(*(GRID[n] for n in names)):
-        w = replace(WEIGHTS, **dict(zip(names, values, strict=True)))
-        score = mrr(train, w)
-        if score > best_score + 1e-9:
-            best, best_score = w, score
-    return best
+def held_out(cases: Sequence[Case], k: int = FOLDS) -> dict[str, Any]:
+    """Per fold: weights fitted on the other folds; every question scored by the weights
+    fitted without its articles, and by today's. Reported per question set and pooled."""
+    fold = folds(cases, k)
+    now_ranks: dict[str, float] = {}
+    fitted_ranks: dict[str, float] = {}
+    per_fold = []
+    for f in range(k):
+        train = Table.of([c for c, g in zip(cases, fold, strict=True) if g != f])
+        test_cases = [c for c, g in zip(cases, fold, strict=True) if g == f]
+        test = Table.of(test_cases)
+        fitted = fit(train)
+        used = [c for c in test_cases if c.answerable and any(g for _, g in c.units)]
+        for c, now, new in zip(
+            used, test.ranks(vector(WEIGHTS)), test.ranks(vector(fitted)), strict=True
+        ):
+            now_ranks[c.qid], fitted_ranks[c.qid] = float(now), float(new)
+        per_fold.append(
+            {
+                "fold": f,
+                "mrr_train": [
+                    round(mrr(train, vector(WEIGHTS)), 3),
+                    round(mrr(train, vector(fitted)), 3),
+                ],
+                "mrr_held_out": [
+                    round(mrr(test, vector(WEIGHTS)), 3),
+                    round(mrr(test, vector(fitted)), 3),
+                ],
+                "weights": _changed(fitted),
+            }
+        )
+    whole = Table.of(cases)
+    ids = [c.qid for c in cases if c.answerable and any(g for _, g in c.units)]
+    return {
+        "folds": per_fold,
+        "held_out": {
+            group: _summary(whole, ids, group, now_ranks, fitted_ranks)
+            for group in [*sorted(set(whole.groups)), "pooled"]
+        },
+    }
+
+
+def _summary(
+    whole: Table, ids: list[str], group: str, now: dict[str, float], new: dict[str, float]
+) -> dict[str, Any]:
+    """Held-out MRR and top-1 of one set (or all, weighted alike): [today's, fitted]."""
+    keep = [i for i, g in enumerate(whole.groups) if group in ("pooled", g)]
+    weight = whole.weight[keep]
+    out: dict[str, Any] = {"questions": len(keep)}
+    for name, ranks in (("today", now), ("fitted", new)):
+        r = np.array([ranks[ids[i]] for i in keep])
+        out[f"mrr_{name}"] = round(float(np.average(1.0 / r, weights=weight)), 3)
+        out[f"top1_{name}"] = round(float(np.average(r == 1, weights=weight)), 3)
+    return out
+
+
+def _changed(w: Weights) -> dict[str, float]:
+    return {
+        f.name: getattr(w, f.name)
+        for f in fields(Weights)
+        if getattr(w, f.name) != getattr(WEIGHTS, f.name)
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--questions", type=Path, action="append", required=True)
     ap.add_argument("--corpus", type=Path, action="append", required=True)
-    ap.add_argument("--json", type=Path, help="write the fitted weights and curves here")
-    ap.add_argument(
-        "--separate-units",
-        action="store_true",
-        help="also score with units embedded one by one (instead of pooled from their chunk)",
-    )
+    ap.add_argument("--folds", type=int, default=FOLDS)
+    ap.add_argument("--json", type=Path, help="write the report (fitted weights, curves) here")
     ap.add_argument("--cases", type=Path, help="keep the collected candidates here (pickle)")
     args = ap.parse_args()
     cases = _cases(args)
-    train = [c for c in cases if zlib.crc32(c.qid.encode()) % 2 == 1]
-    held = [c for c in cases if zlib.crc32(c.qid.encode()) % 2 == 0]
-    fitted, swapped = fit(train), fit(held)
     report = {
-        "current": _weights(WEIGHTS),
-        "fitted": _weights(fitted),
-        "fitted_on_held_out": _weights(swapped),
-        "current_weights": _quality(train, held, WEIGHTS),
-        "fitted_weights": _quality(train, held, fitted),
-        "fitted_on_held_out_weights": _quality(train, held, swapped),
-        "refusal_curve_train": refusal_curve(train, WEIGHTS),
-        "refusal_curve_held_out": refusal_curve(held, WEIGHTS),
+        "cross_validation": held_out(cases, args.folds),
+        "fitted_on_every_question": _changed(fit(Table.of(cases))),
+        "refusal_curve": refusal_curve(cases, WEIGHTS),
     }
     print(json.dumps(report, indent=1))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
-
-
-def _weights(w: Weights) -> dict[str, float]:
-    return {f.name: getattr(w, f.name) for f in fields(Weights)}
-
-
-def _quality(train: list[Case], held: list[Case], w: Weights) -> dict[str, float]:
-    return {
-        "top1_train": round(top1(train, w), 3),
-        "top1_held_out": round(top1(held, w), 3),
-        "mrr_train": round(mrr(train, w), 3),
-        "mrr_held_out": round(mrr(held, w), 3),
-    }
 
 
 def _cases(args: argparse.Namespace) -> list[Case]:
@@ -222,24 +288,16 @@ def _cases(args: argparse.Namespace) -> list[Case]:
             CASES_VERSION,
         ]
     )
-    if args.cases and args.cases.exists() and not args.separate_units:
+    if args.cases and args.cases.exists():
         saved_key, cases = pickle.loads(args.cases.read_bytes())
         if saved_key == key:
             return cases
     settings, _ = build_index(Settings.from_env(), args.corpus)
-    questions = [q for path in args.questions for q in load_questions(path)]
+    questions = [{**q, "group": path.stem} for path in args.questions for q in load_questions(path)]
     cases = collect(settings, questions)
-    if args.separate_units:
-        separate = collect(settings, questions, separate=True)
-        print(json.dumps({"pooled": _whole(cases), "separate": _whole(separate)}))
     if args.cases:
         args.cases.write_bytes(pickle.dumps((key, cases)))
     return cases
-
-
-def _whole(cases: list[Case]) -> dict[str, float]:
-    """Top-1 and MRR over every question, with the current weights."""
-    return {"top1": round(top1(cases, WEIGHTS), 3), "mrr": round(mrr(cases, WEIGHTS), 3)}
 
 
 if __name__ == "__main__":

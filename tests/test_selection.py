@@ -131,6 +131,32 @@ def test_a_sentence_the_site_repeats_on_every_article_is_furniture():
     assert max(scored, key=lambda s: s.score) is not furniture
 
 
+def test_prose_answers_gain_the_row_the_aspect_model_finds_asked(inventory):
+    # no word of "still worth it?" names "Job Outlook": the aspect model's probability that the
+    # question asks what the row states (the `section` feature) brings the row
+    table = (
+        "Quick Facts: Electricians\n| 2024 Median Pay: $62,350 per year\n"
+        "| Job Outlook, 2024-34: 9% (Much faster than average)"
+    )
+    prose = "Solar panels and battery storage going up in homes will keep electricians busy."
+    rows = [
+        ("electricians", "Electricians", "Job Outlook", prose),
+        ("electricians", "Electricians", "Summary", table),
+    ]
+    analysis, hits, scored = scored_for(
+        "electricians with all the solar panels and battery storage going up?", inventory, rows
+    )
+
+    def asked(p: float) -> list:
+        return [
+            replace(s, features=s.features._replace(section=p)) if "Outlook" in s.text else s
+            for s in scored
+        ]
+
+    assert "Job Outlook, 2024-34" not in compose(analysis, hits, asked(0.2)).text
+    assert "Job Outlook, 2024-34: 9%" in compose(analysis, hits, asked(0.9)).text
+
+
 def test_prose_answers_gain_the_fact_table_row_that_names_the_aspect(inventory):
     analysis, hits, scored = scored_for(
         "what level of education do electricians need?", inventory, [ROWS[2], ROWS[1]]

@@ -29,6 +29,7 @@ from advisor.answer.tuning import (
     ONE_ROW_SHARE,
     ONE_ROW_SLACK,
     ROW_ASPECT,
+    ROW_SECTION,
     ROW_SHARE,
     SIMILAR_STEMS,
     SUPPORT_MEANING,
@@ -506,7 +507,8 @@ def _structured_fact(
     """Prose answers gain the matching fact-table row of the same article ("Number of Jobs,
     2024: 1,579,800" beside "held about 1.6 million jobs"; "Typical Entry-Level Education: ..."
     beside the prose on schooling): the exact figure, with its citation. A row matches when it
-    holds the kind of figure asked for or names what the question asks about. It may follow a
+    holds the kind of figure asked for, names what the question asks about, or states what the
+    aspect model finds the question asks (tuning.ROW_SECTION). It may follow a
     list ("held about 5.0 million jobs ... distributed as follows:" and its rows): one row more
     is the figure the list does not give."""
     doc = hits[chosen[0].hit].chunk.doc_id
@@ -518,7 +520,11 @@ def _structured_fact(
         and hits[s.hit].chunk.doc_id == doc
         and not s.features.other_rows
         and s.score >= ROW_SHARE * top
-        and (s.features.attribute > 0 or s.features.aspect >= ROW_ASPECT)
+        and (
+            s.features.attribute > 0
+            or s.features.aspect >= ROW_ASPECT
+            or s.features.section >= ROW_SECTION
+        )
     ]
     best = max(rows, key=lambda s: s.score, default=None)
     return [*chosen, best] if best is not None and best not in chosen else chosen
