@@ -136,7 +136,7 @@ def test_articles_are_not_occupations():
             "What qualities do physicians and surgeons need?",
         ),
         ("Pay > Physicians and Surgeons", "How much do physicians and surgeons make?"),
-        ("Job Outlook > Employment", "How many jobs do physicians and surgeons hold?"),
+        ("Job Outlook > Employment", "What affects demand for physicians and surgeons?"),
         (
             "Job Outlook > Physicians and Surgeons",
             "What is the job outlook for physicians and surgeons?",

@@ -172,7 +172,7 @@ _OOH_QUESTIONS: tuple[tuple[str, str | None], ...] = (
     (r"how to become .* > work experience", "What work experience do {many} need?"),
     (r"how to become ", "How do you become {one}?"),
     (r"pay\b", "How much do {many} make?"),
-    (r"job outlook > employment", "How many jobs do {many} hold?"),
+    (r"job outlook > employment", "What affects demand for {many}?"),
     (r"job outlook", "What is the job outlook for {many}?"),
     (r"summary", None),
     (r"state & area|similar occupations|contacts|more information", None),
