@@ -490,6 +490,32 @@ def test_a_figure_question_gets_its_subjects_figure_even_when_it_ranks_low():
     assert with_figure_hit(other, hits, top, list(range(6)), scored) == top
 
 
+def test_a_quick_facts_row_the_aspect_model_finds_asked_joins_the_hits():
+    """No figure is asked ("are programmer jobs disappearing?"), but the aspect model reads
+    outlook, and the subject's Quick Facts row that states it ranked out: its chunk is added.
+    A data table's row of the same section (no name of what it states) does not count."""
+    reasons = "Computer programming work continues to be automated."
+    data = "| Computer programmers: 15-1251 121,200 113,900 -6 -7,200 Get data"
+    facts = "Quick Facts: Computer Programmers\n| Job Outlook, 2024-34: -6% (Decline)"
+    rows = [
+        ("cp", "Computer Programmers", "Job Outlook > Employment", reasons),
+        ("cp", "Computer Programmers", "Job Outlook > Employment", data),
+        ("cp", "Computer Programmers", "Summary", facts),
+    ]
+    inventory = Inventory.build(rows)
+    analysis, hits, scored = scored_for(
+        "are computer programmer jobs disappearing?", inventory, rows
+    )
+    assert analysis.figure is None
+
+    def asked(p: float) -> list:  # the aspect model's probability that outlook is asked
+        return [replace(s, features=s.features._replace(section=p)) for s in scored]
+
+    top = [0, 1]
+    assert with_figure_hit(analysis, hits, top, [0, 1, 2], asked(0.9)) == [0, 1, 2]
+    assert with_figure_hit(analysis, hits, top, [0, 1, 2], asked(0.2)) == top
+
+
 def test_each_compared_side_gets_its_own_figure_not_its_similar_occupations_table():
     """One side's chosen chunks held money only in its table of similar occupations (other
     occupations' pay); its own pay chunk ranked lower: it is added, as for the other side."""

@@ -172,9 +172,16 @@ def unit_labels(section: str, texts: Sequence[str]) -> list[str | None]:
     >>> unit_labels("Summary", ["2024 Median Pay: $62,350", "Number of Jobs, 2024: 818,700"])
     ['pay', 'count']
     """
-    if section.split(" > ")[0].strip().lower() != "summary":
+    if not names_its_rows(section):
         return [label_of(section)] * len(texts)
     return [label_of(section, t.lower()) for t in texts]
+
+
+def names_its_rows(section: str) -> bool:
+    """Each row of this section's table says what it states by its own name (an OOH Summary's
+    Quick Facts: "Job Outlook, 2024-34: -6% (Decline)"), unlike a data table's rows
+    ("Computer programmers: 15-1251 121,200 113,900 -6 -7,200")."""
+    return section.split(" > ")[0].strip().lower() == "summary"
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,7 @@ from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.figures import figure_kind, figure_value
 from advisor.answer.render import render
 from advisor.answer.scope import in_scope, stems_of
-from advisor.answer.scoring import ScoredUnit
+from advisor.answer.scoring import ScoredUnit, asked_row
 from advisor.answer.tuning import (
     COMPANION_SHARE,
     COMPARE_ASPECT,
@@ -29,7 +29,6 @@ from advisor.answer.tuning import (
     ONE_ROW_SHARE,
     ONE_ROW_SLACK,
     ROW_ASPECT,
-    ROW_SECTION,
     ROW_SHARE,
     SIMILAR_STEMS,
     SUPPORT_MEANING,
@@ -521,9 +520,7 @@ def _structured_fact(
         and not s.features.other_rows
         and s.score >= ROW_SHARE * top
         and (
-            s.features.attribute > 0
-            or s.features.aspect >= ROW_ASPECT
-            or s.features.section >= ROW_SECTION
+            s.features.attribute > 0 or s.features.aspect >= ROW_ASPECT or asked_row(s, hits[s.hit])
         )
     ]
     best = max(rows, key=lambda s: s.score, default=None)

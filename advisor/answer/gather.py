@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from advisor.answer.analysis import Analysis
 from advisor.answer.scope import hit_in_scope
-from advisor.answer.scoring import ScoredUnit
+from advisor.answer.scoring import ScoredUnit, asked_row
 from advisor.answer.tuning import (
     CONTINUED_HITS,
     FACT_TABLE_DOCS,
@@ -177,19 +177,24 @@ def with_figure_hit(
     ranking: list[int],
     scored: list[ScoredUnit],
 ) -> list[int]:
-    """The chosen hits, plus, for a question that asks for a figure, the best-ranked chunk of
-    each subject's own article with a unit that holds one and names what is asked, where none
-    of that article's chosen hits holds one ("what do plant managers make?": the pay section
-    ranks below the duties that say "also called plant managers"; "financial analyst or budget
-    analyst, which pays more? trying to pick internships": the budget analysts' similar
-    occupations, not their pay). Only the subject's own article: a figure found elsewhere may
-    be of another thing, and then "my sources don't give ..." is the honest answer."""
-    if not analysis.figure:
-        return order
+    """The chosen hits, plus the best-ranked chunk of each subject's own article with a unit
+    that states what is asked, where none of that article's chosen hits has one: for a
+    question that asks for a figure, a unit that holds one and names what is asked ("what do
+    plant managers make?": the pay section ranks below the duties that say "also called plant
+    managers"; "financial analyst or budget analyst, which pays more? trying to pick
+    internships": the budget analysts' similar occupations, not their pay); for any question,
+    a fact-table row that the aspect model finds asked ("r computer programmer jobs actually
+    disappearing?": "Job Outlook, 2024-34: -6% (Decline)", beside the reasons). Only the
+    subject's own article: a figure found elsewhere may be of another thing, and then "my
+    sources don't give ..." is the honest answer."""
     # a table of similar occupations holds their figures, not the subject's
-    own = [s for s in scored if s.features.attribute > 0 and not s.features.other_rows]
-    holds = {s.hit for s in own}
-    named = {s.hit for s in own if s.features.aspect > 0}
+    own = [s for s in scored if not s.features.other_rows]
+    figures = [s for s in own if analysis.figure and s.features.attribute > 0]
+    rows = {s.hit for s in own if asked_row(s, hits[s.hit])}
+    holds = {s.hit for s in figures} | rows
+    named = {s.hit for s in figures if s.features.aspect > 0} | rows
+    if not holds:
+        return order
     out = list(order)
     for subject in analysis.covered:
         docs = set(subject.docs)

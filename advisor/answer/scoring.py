@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from advisor.answer.analysis import Analysis, Subject
-from advisor.answer.aspects import unit_labels
+from advisor.answer.aspects import names_its_rows, unit_labels
 from advisor.answer.figures import figure_kind
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
@@ -27,6 +27,7 @@ from advisor.answer.tuning import (
     RANK_PREVIOUS_SOURCE,
     RANK_SUBJECT_DOC,
     RANK_TITLE,
+    ROW_SECTION,
     WEIGHTS,
     Weights,
 )
@@ -596,3 +597,12 @@ def rank_hits(
         )
 
     return sorted(range(len(hits)), key=key, reverse=True)
+
+
+def asked_row(s: ScoredUnit, hit: Hit) -> bool:
+    """A fact-table row, named by what it states, that the aspect model finds asked."""
+    return (
+        s.unit.kind == "row"
+        and s.features.section >= ROW_SECTION
+        and names_its_rows(hit.chunk.section)
+    )

@@ -182,12 +182,13 @@ COMPANION_SHARE = 0.75
 # row label "Typical Entry-Level Education" for "what level of education is needed").
 ROW_SHARE = 0.6
 ROW_ASPECT = 0.4
-# HAND-SET: ... or when the aspect model finds the question more likely than not to ask what
-# the row states ("is speech recognition killing it?" -> outlook -> "Job Outlook, 2024-34: -5%
-# (Decline)"), where no word of the question names the row. MEASURED (answerability's held-out
-# folds, six sets): fact coverage 0.805 -> 0.810, eight bank-train answers gain the figure
-# asked for; refusal recall 0.661 -> 0.645 (two near-misses flipped by the refitted decision);
-# false refusals 0.023 -> 0.022. 0.7 gives 0.808 / 0.645 / 0.022.
+# HAND-SET: ... or, for a Quick Facts row (named by what it states), when the aspect model finds
+# the question more likely than not to ask it ("is speech recognition killing it?" -> outlook
+# -> "Job Outlook, 2024-34: -5% (Decline)"), where no word of the question names the row; the
+# subject's Summary then joins the hits if the ranking left it out (gather.with_figure_hit).
+# MEASURED (answerability's held-out folds, six sets; fact coverage / refusal recall / false
+# refusals): 0.805 / 0.661 / 0.023 -> 0.815 / 0.645 / 0.022; bank-train fact coverage 0.605 ->
+# 0.633; two near-misses flipped by the refitted decision. 0.7 gave 0.808 with the row alone.
 ROW_SECTION = 0.5
 # Picking each side of a comparison, the question's words beyond the subjects' names count on
 # top of the score ("which has the higher median?": the median line, not the percentiles):
