@@ -201,9 +201,9 @@ def test_both_stores_implement_the_one_protocol(tmp_path):
         ServerStore("https://chroma.internal:8443/some/path", "c")
 
 
-def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
-    """Each handler thread opens its own connection; close() must close them all, or the files
-    of a dropped generation stay open (deleted but held) for the life of the server."""
+@pytest.fixture
+def keyword_files(tmp_path):
+    """A read-only keyword index, and how many of its files this process holds open."""
     import os
 
     from advisor.index.keyword import KeywordIndex
@@ -219,6 +219,14 @@ def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
             if os.path.exists(f"/proc/self/fd/{fd}")
         )
 
+    yield index, held
+    index.close()
+
+
+def test_closing_a_keyword_index_closes_every_threads_connection(keyword_files):
+    """Each handler thread opens its own connection; close() must close them all, or the files
+    of a dropped generation stay open (deleted but held) for the life of the server."""
+    index, held = keyword_files
     opened, done = threading.Barrier(4), threading.Event()
 
     def handler() -> None:  # a thread still serving while the generation is dropped
@@ -237,28 +245,13 @@ def test_closing_a_keyword_index_closes_every_threads_connection(tmp_path):
     for t in threads:
         t.join()
     assert index.count() == 0  # still usable: a new connection is opened
-    index.close()
 
 
-def test_a_thread_that_ends_leaves_no_connection_open(tmp_path):
+def test_a_thread_that_ends_leaves_no_connection_open(keyword_files):
     """The server's handler threads end when idle and new ones take their place: each new
     thread's connection closes those of threads that have ended, so bursts of requests do not
     pile up open files and page caches for the life of the index."""
-    import os
-
-    from advisor.index.keyword import KeywordIndex
-
-    path = tmp_path / "kw.sqlite"
-    KeywordIndex(path).close()
-    index = KeywordIndex(path, readonly=True)
-
-    def held() -> int:
-        return sum(
-            os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(path))
-            for fd in os.listdir("/proc/self/fd")
-            if os.path.exists(f"/proc/self/fd/{fd}")
-        )
-
+    index, held = keyword_files
     for _ in range(5):  # one after another, as idle worker threads are replaced
         thread = threading.Thread(target=index.count)
         thread.start()
@@ -266,7 +259,6 @@ def test_a_thread_that_ends_leaves_no_connection_open(tmp_path):
     assert held() <= 1
     index.count()  # this thread's own, alongside
     assert held() <= 1
-    index.close()
 
 
 def test_a_chroma_server_that_never_answers_is_an_error_not_a_hang(monkeypatch):
