@@ -65,8 +65,6 @@ from advisor.records import (
 )
 from advisor.settings import Settings
 from advisor.text.cues import compared_names, looks_like_injection
-from advisor.text.lexicon import ANAPHORA
-from advisor.text.terms import words_of
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -239,10 +237,6 @@ class Advisor:
             return self._subject_over_words(analysis, history)
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
-        if analysis.covered and ANAPHORA.isdisjoint(words_of(query.text)):
-            # a subject the library names without an article, and nothing that points back
-            # ("Where can you check current PMI rules and fees?" after computer programmers)
-            return analysis
         carried = conversation_subjects(history, inventory, self.titled_by_meaning)
         return with_conversation_subjects(analysis, carried)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -271,8 +272,12 @@ def serving(ready_seconds: float = 600.0) -> Iterator[tuple[str, int]]:
             time.sleep(0.5)
         yield url, server.pid
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        server.send_signal(signal.SIGINT)  # as Ctrl+C: serve stops what it started
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _answers(url: str) -> bool:

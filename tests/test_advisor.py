@@ -239,15 +239,3 @@ def test_bad_questions_get_a_polite_reply(project_advisor, question):
     else:
         assert_cited(answer)
     assert not project_advisor.ask("What is the PMP certification?").refused  # still fine after
-
-
-def test_a_subject_named_without_an_article_is_not_the_conversations(project_advisor):
-    """ "PMI" has no article of its own, but the question names it and points back at nothing:
-    it is about PMI, not about the engineering managers asked about before (it was refused as
-    a question about them that mentions PMI only in passing)."""
-    before = "What does an engineering manager do?"
-    history = [(before, project_advisor.ask(before))]
-    prepared = project_advisor.prepare("Where can you check current PMI rules and fees?", history)
-    names = [s.name for s in prepared.analysis.subjects]
-    assert "PMI" in names and not any("manager" in n.lower() for n in names), names
-    assert not prepared.draft.refused

@@ -393,9 +393,13 @@ def test_api_calls_leave_no_session_behind(tmp_path):
                 assert "Answer to Q" in http.get(f"/gradio_api/call/ask/{event_id}").text
         queue, held = demo._queue, demo.state_holder.session_data
         deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline and (
-            any(i in held for i in ids)
-            or any(i in queue.pending_messages_per_session for i in ids[:3])
+        while (
+            time.monotonic() < deadline
+            and (
+                any(i in queue.event_ids_to_events for i in ids)  # every call answered first
+                or any(i in held for i in ids)
+                or any(i in queue.pending_messages_per_session for i in ids[:3])
+            )
         ):
             time.sleep(0.1)
         assert not [i for i in ids if i in held]

@@ -26,6 +26,7 @@ SWEEP_SECONDS = 2.0
 # not served) and re-summarises all of them after every event, up to 10,000 of ~1 KB each.
 # It needs none; one is the least its queue accepts.
 ANALYTICS_EVENTS = 1
+MAX_REPLY_BYTES = 4096  # HAND-SET: a call's reply is its event id; more is not one
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
@@ -47,6 +48,7 @@ class ApiSessions:
         self.clock = clock
         self.calls: dict[str, float | None] = {}  # event id -> when found answered
         self._task: asyncio.Task | None = None
+        self._broken = False  # Gradio's tables changed shape: stop, and say so once
 
     def joined(self, event_id: str) -> None:
         self.calls.setdefault(event_id, None)
@@ -76,7 +78,7 @@ class ApiSessions:
 
     def start(self) -> None:
         """Sweep every `sweep_seconds` on the running loop, from the first request on."""
-        if self._task is None or self._task.done():
+        if not self._broken and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._sweeping())
 
     async def _sweeping(self) -> None:
@@ -85,6 +87,7 @@ class ApiSessions:
             try:
                 self.sweep()
             except Exception:  # Gradio's tables changed shape: keep serving, say so once
+                self._broken = True
                 log.warning("API sessions can no longer be released", exc_info=True)
                 return
 
@@ -96,7 +99,8 @@ class ApiSessions:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             elif message["type"] == "http.response.body" and status[0] == 200:
-                body.extend(message.get("body", b""))
+                if len(body) < MAX_REPLY_BYTES:  # {"event_id": "..."}: a few dozen bytes
+                    body.extend(message.get("body", b""))
                 if not message.get("more_body"):
                     self._note(bytes(body))
             await send(message)

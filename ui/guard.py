@@ -69,7 +69,7 @@ class RequestGuard:
             return await _reply(send, 404, "No such endpoint.")
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             return await self.app(scope, receive, send)
-        if self.api_sessions is not None and scope.get("path", "").startswith(CALL_PREFIX):
+        if self.api_sessions is not None and CALL_PREFIX in scope.get("path", ""):
             self.api_sessions.start()
             send = self.api_sessions.noting(send)
         declared = _content_length(scope)

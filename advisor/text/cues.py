@@ -124,11 +124,6 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     ('money', 'time')
     >>> figure_asked("what makes a good manager?") is None
     True
-
-    A where-question asks for a place or a source, not an amount:
-
-    >>> figure_asked("where can you check current PMI rules and fees?") is None
-    True
     """
     for pattern, kind in _FIGURE_PHRASES:
         if pattern.search(text):
@@ -137,9 +132,7 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     # compares ("do electronics engineers get paid more than electrical engineers?"); and what
     # moves pay ("what pushes pay up?", "what affects salaries?") asks for causes, not amounts
     asked = " ".join(
-        q
-        for q in _SENTENCES.split(text)
-        if (not _YES_NO.match(q) or _COMPARISON.search(q)) and not _asks_where(q)
+        q for q in _SENTENCES.split(text) if not _YES_NO.match(q) or _COMPARISON.search(q)
     )
     asked = _MOVES_PAY.sub(" ", asked)
     words = set(_INJECTION_WORD.findall(asked.lower()))
@@ -149,11 +142,6 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
         if words & cues:
             return kind
     return None
-
-
-def _asks_where(sentence: str) -> bool:
-    words = sentence.split(maxsplit=1)
-    return bool(words) and words[0].lower() == "where"
 
 
 def compares_by_or_only(text: str) -> bool:
