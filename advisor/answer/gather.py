@@ -191,20 +191,33 @@ def with_figure_hit(
     own = [s for s in scored if not s.features.other_rows]
     figures = [s for s in own if analysis.figure and s.features.attribute > 0]
     rows = {s.hit for s in own if asked_row(s, hits[s.hit])}
-    out = list(order)
     # a figure and an asked row are looked for apart: a row without the figure ("Typical
     # on-the-job training: Long-term" for "how long is training?") does not stand in for it
-    for holds, named in (
-        ({s.hit for s in figures}, {s.hit for s in figures if s.features.aspect > 0}),
-        (rows, rows),
-    ):
-        for subject in analysis.covered if holds else ():
-            docs = set(subject.docs)
-            if not docs or any(i in holds and hits[i].chunk.doc_id in docs for i in out):
-                continue
-            extra = next((i for i in ranking if i in named and hits[i].chunk.doc_id in docs), None)
-            if extra is not None and extra not in out:
-                out.append(extra)
+    out = _with_own_hits(
+        analysis, hits, order, ranking, holds={s.hit for s in figures},
+        named={s.hit for s in figures if s.features.aspect > 0},
+    )  # fmt: skip
+    return _with_own_hits(analysis, hits, out, ranking, holds=rows, named=rows)
+
+
+def _with_own_hits(
+    analysis: Analysis,
+    hits: list[Hit],
+    order: list[int],
+    ranking: list[int],
+    holds: set[int],
+    named: set[int],
+) -> list[int]:
+    """`order`, plus for each subject none of whose chosen hits `holds` what is asked, the
+    best-ranked chunk of its own article that is `named` (holds it and names it)."""
+    out = list(order)
+    for subject in analysis.covered if holds else ():
+        docs = set(subject.docs)
+        if not docs or any(i in holds and hits[i].chunk.doc_id in docs for i in out):
+            continue
+        extra = next((i for i in ranking if i in named and hits[i].chunk.doc_id in docs), None)
+        if extra is not None and extra not in out:
+            out.append(extra)
     return out
 
 
