@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 from advisor.answer.analysis import (
     Analysis,
+    Subject,
     analyse,
     conversation_subjects,
+    one_per_article,
     with_conversation_subjects,
 )
 from advisor.answer.answerable import (
@@ -230,7 +232,7 @@ class Advisor:
         goes on about the conversation's (see `conversation_subjects`), unless it names one
         the library lacks ("and a locksmith?": that is the subject, and it is missing)."""
         inventory = self.reader().inventory()
-        analysis = analyse(query, inventory)
+        analysis = self._titled_subjects(analyse(query, inventory), inventory)
         if not history or analysis.missing:
             return analysis  # a first question, a missing subject
         if query.context:  # words condense carried from the turns before
@@ -239,6 +241,23 @@ class Advisor:
             return analysis  # its own subject, titled or one the library lacks
         carried = conversation_subjects(history, inventory, self.titled_by_meaning)
         return with_conversation_subjects(analysis, carried)
+
+    def _titled_subjects(self, analysis: Analysis, inventory: Inventory) -> Analysis:
+        """Subjects no title or alias names take the article whose title they mean, when one
+        clearly does (answer/titles.py): "network admin" is Network and Computer Systems
+        Administrators, "cybersecurity analyst" Information Security Analysts. Not a name the
+        library itself uses ("PMP", "Six Sigma"): the passages that use it are about it. Nor
+        one of words the library never uses ("PgMP", "doula"), nor a job's one-word name
+        ("woodworker" is not Carpenters): those are refused by name. Then each article is one
+        subject, however many names the question gives it (`one_per_article`)."""
+        subjects = one_per_article(
+            [self._by_meaning(s) if _untitled(s, inventory) else s for s in analysis.subjects]
+        )
+        return analysis if subjects == analysis.subjects else replace(analysis, subjects=subjects)
+
+    def _by_meaning(self, subject: Subject) -> Subject:
+        doc = self.titled_by_meaning(subject.name)
+        return replace(subject, docs=(doc,), known=True) if doc else subject
 
     def _subject_over_words(self, analysis: Analysis, history: Sequence[Turn]) -> Analysis:
         """A follow-up whose carried words lead to other articles than the conversation's
@@ -442,6 +461,16 @@ class Advisor:
         comparison = self.compare(doc_ids)
         table = comparison_table(comparison)
         return Draft(text=table.text, table=table, citations=comparison.citations)
+
+
+def _untitled(subject: Subject, inventory: Inventory) -> bool:
+    """A subject of the question's own that no title names, in two words or more that the
+    library uses, but not as one of its names."""
+    if subject.docs or subject.carried or len(subject.name.split()) < 2:
+        return False  # one word is a job's own name: a title would say it if it were about it
+    if not any(inventory.knows(w) for w in subject.name.split()):
+        return False
+    return all(tuple(p) != subject.stems for _, _, p in inventory.match(list(subject.stems)))
 
 
 def _names_unknown(query: Query, inventory: Inventory) -> bool:

@@ -513,3 +513,62 @@ def test_after_a_comparison_the_second_one_is_the_second_career(small_ooh_adviso
     assert table.table is not None
     query = advisor.condense("tell me more about the second one", [("compare", table)])
     assert "Plumbers" in query.text
+
+
+@pytest.fixture(scope="module")
+def computing_advisor(tmp_path_factory):
+    """A few OOH pages alone: jobs people call by other names, and a trade."""
+    from advisor.advisor import Advisor
+    from advisor.ingest.build import ingest
+
+    need(OOH)
+    pages = tmp_path_factory.mktemp("computing-pages")
+    for name in (
+        "network-and-computer-systems-administrators",
+        "information-security-analysts",
+        "real-estate-brokers-and-sales-agents",
+        "property-real-estate-and-community-association-managers",
+        "electricians",
+    ):
+        shutil.copy(OOH / f"{name}.html", pages)
+    settings = settings_for(tmp_path_factory.mktemp("computing-index"))
+    assert ingest(settings, [pages]).ok
+    return Advisor(settings)
+
+
+@pytest.mark.slow
+def test_a_subject_no_title_names_takes_the_title_it_means(computing_advisor):
+    """Sides named in words the library uses, but by no title or alias ("network admin",
+    "cybersecurity analyst"), are the articles whose titles they mean: the comparison quotes
+    both sides, each from its own page. A job's one-word name that no title says, and a name
+    in words the library never uses, stay missing: refused by name, not answered for another
+    occupation."""
+    advisor = computing_advisor
+    both = {"network-and-computer-systems-administrators", "information-security-analysts"}
+    question = "network admin vs cybersecurity analyst - which one has the better job outlook?"
+    analysis = advisor.analyse(advisor.condense(question, []), [])
+    assert {d for s in analysis.covered for d in s.docs} == both, analysis.subjects
+    assert {c.doc_id for c in advisor.ask(question).citations} == both
+    for question in ("how much does a farrier earn?", "how much does a woodworker earn?"):
+        analysis = advisor.analyse(advisor.condense(question, []), [])
+        assert analysis.subjects and not any(s.docs for s in analysis.subjects), question
+
+
+@pytest.mark.slow
+def test_a_comparison_has_one_side_per_article(computing_advisor):
+    """Two names of one article ("real estate" and "property manager" both name Property,
+    Real Estate, and Community Association Managers) are one side, and comparing who makes
+    more money compares amounts: each side quotes its own pay figure."""
+    advisor = computing_advisor
+    both = {
+        "real-estate-brokers-and-sales-agents",
+        "property-real-estate-and-community-association-managers",
+    }
+    question = "real estate agent vs property manager, which one usually makes more money?"
+    analysis = advisor.analyse(advisor.condense(question, []), [])
+    assert sorted(d for s in analysis.covered for d in s.docs) == sorted(both)
+    assert analysis.figure == "money"
+    answer = advisor.ask(question)
+    assert {c.doc_id for c in answer.citations} == both
+    quotes = [q for p in answer.passages for q in p.quotes if q.cite]
+    assert len(quotes) == 2 and all("$" in q.text for q in quotes), answer.text

@@ -461,6 +461,31 @@ def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozen
     return frozenset(named - {s.stems[-1] for s in subjects if s.stems})
 
 
+def one_per_article(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
+    """The subjects, each article's once: names that title the same articles are one subject
+    ("bank teller" and "teller"; "civil engineer" and "civil engineering"), kept in the
+    fewest words (units that name it in those words are about it) that are not part of
+    another subject's name ("property manager", not the "real estate" of "real estate
+    agent"). A comparison then has as many sides as it names careers.
+
+    >>> a = Subject(name="teller", stems=("teller",), docs=("tellers",))
+    >>> b = Subject(name="receptionist", stems=("receptionist",), docs=("receptionists",))
+    >>> c = Subject(name="bank teller", stems=("bank", "teller"), docs=("tellers",))
+    >>> [s.name for s in one_per_article([c, b, a])]
+    ['bank teller', 'receptionist']
+    """
+
+    def vaguer(s: Subject) -> tuple[bool, int]:  # part of another's name, then longer
+        return any(set(s.stems) < set(o.stems) for o in subjects), len(s.stems)
+
+    kept: dict[tuple[str, ...] | Subject, Subject] = {}
+    for s in subjects:
+        key = s.docs if s.docs and s.known and not s.carried else s
+        if key not in kept or vaguer(s) < vaguer(kept[key]):
+            kept[key] = s
+    return tuple(dict.fromkeys(kept.values()))
+
+
 def conversation_subjects(
     history: Sequence[Turn],
     inventory: Inventory,

@@ -134,9 +134,12 @@ def with_learned_attribute(
     analysis = replace(analysis, aspects=aspects)
     label, probability = max(aspects, key=lambda lp: lp[1], default=("", 0.0))
     attribute = ATTRIBUTE_OF_LABEL.get(label)
-    if attribute is None or probability < threshold or analysis.attribute not in GENERIC:
-        return analysis
-    return replace(analysis, attribute=attribute)
+    if attribute is not None and probability >= threshold and analysis.attribute in GENERIC:
+        analysis = replace(analysis, attribute=attribute)
+    if analysis.comparison and analysis.figure is None and analysis.attribute == "pay":
+        # two careers' pay are compared by amount ("which one makes more money?")
+        analysis = replace(analysis, figure="money")
+    return analysis
 
 
 def label_of(section: str, text: str = "", evidence: str = "") -> str | None:
