@@ -125,6 +125,35 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def memory(pid: int) -> dict[str, float]:
+    """The server's resident memory in MB by kind (anonymous: its heaps; file: mapped files such
+    as the model and the index, which the kernel may drop and read again) and its thread count."""
+    keys = {"VmRSS:": "rss", "RssAnon:": "anon", "RssFile:": "file", "Threads:": "threads"}
+    out: dict[str, float] = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            key = keys.get(line.split(":")[0] + ":")
+            if key:
+                value = int(line.split()[1])
+                out[key] = value if key == "threads" else round(value / 1024, 1)
+    return out
+
+
+def warmed(pid: int, every: float = 2.0, still: int = 3, limit: float = 120.0) -> None:
+    """Wait until the server has warmed up: it loads the model, opens the index and builds the
+    library's outline in the background after it first answers (~+45 MB, ~13 files, ~7
+    threads, a few seconds), and its RSS, open files and threads stay put for `still` samples."""
+    deadline, last, same = time.monotonic() + limit, None, 0
+    while time.monotonic() < deadline and same < still:
+        time.sleep(every)
+        now = memory(pid)
+        mark = (now["threads"], open_fds(pid))
+        steady = (
+            last is not None and mark == last[0] and abs(now["rss"] - last[1]) < 0.02 * now["rss"]
+        )
+        same, last = (same + 1 if steady else 0), (mark, now["rss"])
+
+
 @dataclass
 class Run:
     latencies: list[float] = field(default_factory=list)
@@ -193,11 +222,14 @@ def run(
     host, port = urlparse(url).hostname or "", urlparse(url).port or 80
     if not (host == "localhost" or host.startswith("127.")):
         raise SystemExit("the mixed load test only targets loopback addresses")
+    warmed(pid)  # else "before" can miss the warm-up's memory, which lands after it
     event = chat_event(url)
     people = [PageSession(url, *event) for _ in range(sessions)]
     quiet = Run()
     converse(people, turns, quiet)
+    time.sleep(TRIM_SECONDS + 1)  # measured as "after" is: once freed memory is handed back
     rss_before, fds_before = rss_mb(pid), open_fds(pid)
+    mem_before = memory(pid)
     sockets = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
     loaded, taken = Run(), [0]
     flooder = threading.Thread(target=lambda: taken.__setitem__(0, flood(url, flood_calls)))
@@ -211,6 +243,7 @@ def run(
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     time.sleep(TRIM_SECONDS + 1)  # "after": once the server has handed freed memory back
     rss_after = rss_mb(pid)
+    mem_after = memory(pid)
     # a second flood of the same size: memory the first one left is reused, not added to
     again = [slow_body(host, port, body_kb * 1024, body_kb * 512) for _ in range(slow)]
     flood(url, flood_calls)
@@ -240,6 +273,7 @@ def run(
             "after": round(rss_after, 1),
             "after_a_second_flood": round(rss_mb(pid), 1),
         },
+        "memory": {"before": mem_before, "after": mem_after, "after_a_second_flood": memory(pid)},
     }
 
 
