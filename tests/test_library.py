@@ -545,10 +545,17 @@ def test_a_subject_no_title_names_takes_the_title_it_means(computing_advisor):
     occupation."""
     advisor = computing_advisor
     both = {"network-and-computer-systems-administrators", "information-security-analysts"}
-    question = "network admin vs cybersecurity analyst - which one has the better job outlook?"
-    analysis = advisor.analyse(advisor.condense(question, []), [])
-    assert {d for s in analysis.covered for d in s.docs} == both, analysis.subjects
-    assert {c.doc_id for c in advisor.ask(question).citations} == both
+    for question in (
+        "network admin vs cybersecurity analyst - which one has the better job outlook?",
+        "network admin or cybersecurity analyst, which one pays more?",  # "or" compares too
+    ):
+        analysis = advisor.analyse(advisor.condense(question, []), [])
+        assert {d for s in analysis.covered for d in s.docs} == both, analysis.subjects
+        assert {c.doc_id for c in advisor.ask(question).citations} == both, question
+    # two options for one career are not two careers
+    options = "could a network admin start with a 2 year degree or do they want more?"
+    analysis = advisor.analyse(advisor.condense(options, []), [])
+    assert not analysis.comparison and all(s.docs for s in analysis.subjects), analysis
     for question in ("how much does a farrier earn?", "how much does a woodworker earn?"):
         analysis = advisor.analyse(advisor.condense(question, []), [])
         assert analysis.subjects and not any(s.docs for s in analysis.subjects), question

@@ -103,6 +103,8 @@ def questions_in(text: str) -> str:
 
 
 _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
+# "X or Y" in a question that compares ("which pays better, X or Y?"): a side each
+_EITHER = re.compile(r"([^.?!:;,]{1,80}?)\s+or\s+([^.?!:;,]{1,80})", re.I)
 # "the difference between an EM and a senior EM" (80 characters a side, as for "vs")
 _BETWEEN = re.compile(
     r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
@@ -138,8 +140,26 @@ def _compared_sides(text: str) -> list[list[tuple[str, str]]]:
     subjects of a comparison even when no title names them."""
     text = " ".join(text.split())  # runs of spaces or tabs would make the patterns backtrack
     m = _VERSUS.search(text) or _BETWEEN.search(text) or CONTRAST.search(text)
-    if not m:
+    return _sides_of(m) if m else []
+
+
+def _either_sides(text: str) -> list[list[tuple[str, str]]]:
+    """The two sides of "X or Y" in a question that compares them ("diesel mechanic or car
+    mechanic, which makes more?"); other "or"s join anything at all.
+
+    >>> [[w for w, _ in side] for side in _either_sides("welder or sheet metal worker, which pays more?")]
+    [['welder'], ['sheet', 'metal', 'worker']]
+    >>> _either_sides("do I need a degree or can I learn on the job?")
+    []
+    """
+    if not is_comparison(text) or compares_by_or_only(text):
         return []
+    m = _EITHER.search(" ".join(text.split()))
+    return _sides_of(m) if m else []
+
+
+def _sides_of(m: re.Match[str]) -> list[list[tuple[str, str]]]:
+    """A side each of the match's two groups: the words nearest the word that joins them."""
     left = _content_tokens(_SIDE_END.split(m.group(1))[-1])[-MAX_SIDE_WORDS:]
     right = _content_tokens(_SIDE_END.split(m.group(2))[0])[:MAX_SIDE_WORDS]
     return [side for side in (left, right) if side]
@@ -377,7 +397,7 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
     """Both sides of "X vs Y" (or of "PE or PMP"), replacing the parts of a side found alone
     ("VP" in "VP of engineering"); an initialism on a side stands for the library's words for
     it ("senior EM" is the senior engineering manager)."""
-    sides = _compared_sides(text) or _acronym_sides(text)
+    sides = _compared_sides(text) or _acronym_sides(text) or _careers_either(found, text, inventory)
     expanded = [_expanded_side(side, inventory) for side in sides]
     for k, (side, side_stems) in enumerate(zip(sides, expanded, strict=True)):
         # a common capitalised name ("PE") is not a subject alone, but a compared side is
@@ -398,6 +418,19 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
                 typed=typed if typed != side_stems else (),
             )
         )
+
+
+def _careers_either(found: _Found, text: str, inventory: Inventory) -> list[list[tuple[str, str]]]:
+    """The sides of "X or Y, which ... more?" when one of them names an article (a career:
+    "diesel mechanic or regular car mechanic"), not two options of one career ("with a 2
+    year degree or do they want more?")."""
+    sides = _either_sides(text)
+    titled = [s.stems for s in found.subjects if s.docs]
+    for side in sides:
+        stems = _expanded_side(side, inventory)
+        if _titled_docs(inventory, stems) or any(set(t) <= set(stems) for t in titled):
+            return sides
+    return []
 
 
 def _part_of_side(
