@@ -25,6 +25,9 @@ ATTRIBUTE_OF_LABEL = {
     "requirements": "requirements",
     "duties": "duties",
 }
+# Two careers' pay are compared by amount ("which one makes more money?"), their outlooks by
+# projected growth ("which has the better job outlook?": 29% against -4%).
+COMPARED_FIGURE = {"pay": "money", "outlook": "percent"}
 # An OOH page's Quick Facts row names what its figure is: the row holding the evidence labels it
 SUMMARY_ROWS = (
     ("median pay", "pay"),
@@ -120,7 +123,8 @@ def with_learned_attribute(
 ) -> Analysis:
     """The analysis with the predicted attribute where the word cues found none specific
     ("how much more do preschool/daycare center directors make than the preschool teachers?"
-    reads as pay; "which one has better job security going forward?" as outlook).
+    reads as pay; "which one has better job security going forward?" as outlook); a
+    comparison of pay or outlook that names no figure compares the figure that measures it.
 
     >>> from advisor.records import Query
     >>> a = Analysis(query=Query(text="x", focus=()), ask="x")
@@ -130,15 +134,17 @@ def with_learned_attribute(
     True
     >>> with_learned_attribute(replace(a, attribute="cost"), (("pay", 0.9),), 0.6).attribute
     'cost'
+    >>> with_learned_attribute(replace(a, comparison=True), (("outlook", 0.9),), 0.6).figure
+    'percent'
     """
     analysis = replace(analysis, aspects=aspects)
     label, probability = max(aspects, key=lambda lp: lp[1], default=("", 0.0))
     attribute = ATTRIBUTE_OF_LABEL.get(label)
     if attribute is not None and probability >= threshold and analysis.attribute in GENERIC:
         analysis = replace(analysis, attribute=attribute)
-    if analysis.comparison and analysis.figure is None and analysis.attribute == "pay":
-        # two careers' pay are compared by amount ("which one makes more money?")
-        analysis = replace(analysis, figure="money")
+    compared = COMPARED_FIGURE.get(analysis.attribute or "")
+    if analysis.comparison and analysis.figure is None and compared:
+        analysis = replace(analysis, figure=compared)
     return analysis
 
 
