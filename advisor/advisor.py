@@ -113,6 +113,7 @@ class Advisor:
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
         self._aspects: tuple[AspectModel | None] | None = None  # loaded once
         self._titles: tuple[IndexReader, TitleMeanings] | None = None  # per index generation
+        self._titles_lock = threading.Lock()
 
     # -- lazy resources ------------------------------------------------------------------
     def _query_embeddings(self) -> Embeddings:
@@ -280,8 +281,12 @@ class Advisor:
         reader = self.reader()
         titles = self._titles
         if titles is None or titles[0] is not reader:
-            embed = self._query_embeddings().embed_documents
-            titles = self._titles = (reader, TitleMeanings.build(reader.inventory().titles, embed))
+            with self._titles_lock:  # questions racing the warm-up wait for one build
+                titles = self._titles
+                if titles is None or titles[0] is not reader:
+                    embed = self._query_embeddings().embed_documents
+                    built = TitleMeanings.build(reader.inventory().titles, embed)
+                    titles = self._titles = (reader, built)
         return titles[1]
 
     def gatherer(self) -> Gatherer:

@@ -239,3 +239,34 @@ def test_bad_questions_get_a_polite_reply(project_advisor, question):
     else:
         assert_cited(answer)
     assert not project_advisor.ask("What is the PMP certification?").refused  # still fine after
+
+
+def test_questions_racing_the_warm_up_build_the_title_vectors_once(project_index, monkeypatch):
+    """Questions that arrive while the server warms up wait for the one build of the title
+    vectors instead of each embedding every title (CPU, and memory that stays)."""
+    import threading
+    import time
+
+    import advisor.advisor as advisor_module
+
+    built = []
+    real = advisor_module.TitleMeanings.build
+
+    def slow_build(titles, embed):
+        built.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for every thread to arrive while it runs
+        return real(titles, embed)
+
+    monkeypatch.setattr(advisor_module.TitleMeanings, "build", staticmethod(slow_build))
+    advisor = Advisor(project_index)
+    advisor.reader()  # opened once, as the server's warm-up does before the titles
+    results: list = []
+    threads = [
+        threading.Thread(target=lambda: results.append(advisor.title_meanings())) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(built) == 1 and len(results) == 4
+    assert all(r is results[0] for r in results)
