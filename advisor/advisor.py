@@ -67,6 +67,7 @@ from advisor.records import (
 )
 from advisor.settings import Settings
 from advisor.text.cues import compared_names, looks_like_injection
+from advisor.text.terms import words_of
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -252,13 +253,31 @@ class Advisor:
         ("woodworker" is not Carpenters): those are refused by name. Then each article is one
         subject, however many names the question gives it (`one_per_article`)."""
         subjects = one_per_article(
-            [self._by_meaning(s) if _untitled(s, inventory) else s for s in analysis.subjects]
+            [
+                self._by_meaning(s, inventory) if _untitled(s, inventory) else s
+                for s in analysis.subjects
+            ]
         )
         return analysis if subjects == analysis.subjects else replace(analysis, subjects=subjects)
 
-    def _by_meaning(self, subject: Subject) -> Subject:
+    def _by_meaning(self, subject: Subject, inventory: Inventory) -> Subject:
+        """The subject with the article its name means (see `_uses_name`). Not a part of the
+        name: "architecture firms" in "engineering/architecture firms" would be Architects."""
         doc = self.titled_by_meaning(subject.name)
-        return replace(subject, docs=(doc,), known=True) if doc else subject
+        if doc is None or not self._uses_name(doc, subject.name, inventory):
+            return subject
+        return replace(subject, docs=(doc,), known=True)
+
+    def _uses_name(self, doc: str, name: str, inventory: Inventory) -> bool:
+        """The article uses every word of the name that the library knows, or a word of its
+        title begins with it ("tech" for technologists): a "horse trainer" is not Athletic
+        Trainers, however near in meaning."""
+        title = words_of(inventory.titles.get(doc, "").lower())
+        keyword = self.reader().keyword
+        return all(
+            any(t.startswith(word) for t in title) or keyword.contains_all([word], doc)
+            for word in (w.lower() for w in words_of(name) if inventory.knows(w))
+        )
 
     def _subject_over_words(self, analysis: Analysis, history: Sequence[Turn]) -> Analysis:
         """A follow-up whose carried words lead to other articles than the conversation's

@@ -139,19 +139,23 @@ def memory(pid: int) -> dict[str, float]:
     return out
 
 
-def warmed(pid: int, every: float = 2.0, still: int = 3, limit: float = 120.0) -> None:
+def warmed(pid: int, every: float = 2.0, still: int = 3, limit: float = 120.0) -> bool:
     """Wait until the server has warmed up: it loads the model, opens the index and builds the
     library's outline in the background after it first answers (~+45 MB, ~13 files, ~7
-    threads, a few seconds), and its RSS, open files and threads stay put for `still` samples."""
+    threads, a few seconds), and its RSS, open files and threads stay put for `still` samples.
+    False when it did not settle within `limit` seconds (the report says so)."""
     deadline, last, same = time.monotonic() + limit, None, 0
     while time.monotonic() < deadline and same < still:
         time.sleep(every)
+        if not os.path.exists(f"/proc/{pid}"):
+            raise SystemExit(f"the server (pid {pid}) stopped while warming up")
         now = memory(pid)
         mark = (now["threads"], open_fds(pid))
         steady = (
             last is not None and mark == last[0] and abs(now["rss"] - last[1]) < 0.02 * now["rss"]
         )
         same, last = (same + 1 if steady else 0), (mark, now["rss"])
+    return same >= still
 
 
 @dataclass
@@ -222,7 +226,7 @@ def run(
     host, port = urlparse(url).hostname or "", urlparse(url).port or 80
     if not (host == "localhost" or host.startswith("127.")):
         raise SystemExit("the mixed load test only targets loopback addresses")
-    warmed(pid)  # else "before" can miss the warm-up's memory, which lands after it
+    settled = warmed(pid)  # else "before" can miss the warm-up's memory, which lands after it
     event = chat_event(url)
     people = [PageSession(url, *event) for _ in range(sessions)]
     quiet = Run()
@@ -274,6 +278,7 @@ def run(
             "after_a_second_flood": round(rss_mb(pid), 1),
         },
         "memory": {"before": mem_before, "after": mem_after, "after_a_second_flood": memory(pid)},
+        "warmed_up_before": settled,
     }
 
 

@@ -584,3 +584,22 @@ def test_a_comparison_has_one_side_per_article(computing_advisor):
     assert {c.doc_id for c in answer.citations} == both
     quotes = [q for p in answer.passages for q in p.quotes if q.cite]
     assert len(quotes) == 2 and all("$" in q.text for q in quotes), answer.text
+
+
+@pytest.mark.slow
+def test_a_name_by_meaning_needs_its_words_in_the_article(computing_advisor):
+    """A name's nearest title in meaning counts only when the article uses the name's words
+    ("cybersecurity electrician" is not Electricians); and the sides of an "or" end where the
+    career's name does ("plumbers make more money" -> plumbers), or name no side at all when
+    one is a word no title names."""
+    advisor = computing_advisor
+    inventory = advisor.reader().inventory()
+    admins = "network-and-computer-systems-administrators"
+    assert advisor._uses_name(admins, "network admin", inventory)  # "admin" begins a title word
+    assert not advisor._uses_name("electricians", "cybersecurity electrician", inventory)
+    question = "is a network admin or an electrician paid more?"
+    analysis = advisor.analyse(advisor.condense(question, []), [])
+    assert sorted(d for s in analysis.subjects for d in s.docs) == ["electricians", admins]
+    assert all(len(s.name.split()) <= 2 for s in analysis.subjects), analysis.subjects
+    options = advisor.analyse(advisor.condense("electrician or a lawyer, which pays more?", []))
+    assert not options.comparison, options.subjects

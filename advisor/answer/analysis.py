@@ -21,6 +21,7 @@ from advisor.text.cues import (
     attribute_of,
     compares_by_or_only,
     figure_asked,
+    is_comparing_word,
     is_comparison,
 )
 from advisor.text.lexicon import (
@@ -421,16 +422,48 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
 
 
 def _careers_either(found: _Found, text: str, inventory: Inventory) -> list[list[tuple[str, str]]]:
-    """The sides of "X or Y, which ... more?" when one of them names an article (a career:
-    "diesel mechanic or regular car mechanic"), not two options of one career ("with a 2
-    year degree or do they want more?")."""
+    """The sides of "X or Y, which ... more?" when each names a career (`_career_words`) and
+    one of them names an article ("diesel mechanic or regular car mechanic"); not two options
+    of one career ("with a 2 year degree or do they want more?"), nor a word no title names
+    ("nurse or teacher": which teacher?)."""
     sides = _either_sides(text)
-    titled = [s.stems for s in found.subjects if s.docs]
-    for side in sides:
-        stems = _expanded_side(side, inventory)
-        if _titled_docs(inventory, stems) or any(set(t) <= set(stems) for t in titled):
-            return sides
-    return []
+    if len(sides) != 2:
+        return []
+    left = _career_words(sides[0][::-1], found, inventory)[::-1]
+    right = _career_words(sides[1], found, inventory)
+    if not left or not right or not (_holds_article(left, found) or _holds_article(right, found)):
+        return []
+    return [left, right]
+
+
+def _holds_article(words: list[tuple[str, str]], found: _Found) -> bool:
+    """A subject found with an article is among the words ("cybersecurity analyst")."""
+    stems = {st for _, st in words}
+    return any(s.docs and set(s.stems) <= stems for s in found.subjects)
+
+
+def _career_words(
+    side: list[tuple[str, str]], found: _Found, inventory: Inventory
+) -> list[tuple[str, str]]:
+    """The words of a side, nearest the "or" first, that name a career: up to a word that
+    compares ("vet tech better paid"), the most that name an article ("plumbers make
+    money" -> "plumbers"), else all of them when two or more (a name read by meaning)."""
+    words = []
+    for w, st in side:
+        if is_comparing_word(w):
+            break
+        words.append((w, st))
+    for n in range(len(words), 0, -1):
+        if _names_article(words[:n], found, inventory):
+            return words[:n]
+    return words if len(words) >= 2 else []
+
+
+def _names_article(words: list[tuple[str, str]], found: _Found, inventory: Inventory) -> bool:
+    """The words (in either order) title an article, or are a found subject's that does."""
+    ordered = [_expanded_side(words, inventory), _expanded_side(words[::-1], inventory)]
+    titled = [set(s.stems) for s in found.subjects if s.docs]
+    return any(_titled_docs(inventory, o) or set(o) in titled for o in ordered)
 
 
 def _part_of_side(

@@ -125,22 +125,20 @@ class KeywordIndex:
             self._local.size = self.count()
         return self._local.size
 
-    def contains_all(self, words: list[str]) -> bool:
-        """Some chunk holds every one of these words (an AND query, no ranking)."""
+    def contains_all(self, words: list[str], doc_id: str = "") -> bool:
+        """Some chunk (of `doc_id`, when given) holds every one of these words (an AND query,
+        no ranking)."""
         if not words:
             return False
-        key = tuple(words)
+        key = (*words, doc_id)
         # follow-ups are checked again and again; .get, as another thread may clear the cache
         known = self._all_cache.get(key) if self.readonly else None
         if known is not None:
             return known
         match = " ".join(f'"{w}"' for w in words)
-        found = (
-            self._conn()
-            .execute("SELECT 1 FROM chunks WHERE chunks MATCH ? LIMIT 1", (match,))
-            .fetchone()
-            is not None
-        )
+        sql = "SELECT 1 FROM chunks WHERE chunks MATCH ?" + (" AND doc_id = ?" if doc_id else "")
+        params = (match, doc_id) if doc_id else (match,)
+        found = self._conn().execute(sql + " LIMIT 1", params).fetchone() is not None
         if self.readonly:
             if len(self._all_cache) > MAX_CACHED:
                 self._all_cache.clear()

@@ -144,6 +144,15 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     return None
 
 
+def is_comparing_word(word: str) -> bool:
+    """A word that sets things against each other ("better", "vs", "more").
+
+    >>> is_comparing_word("better"), is_comparing_word("tech")
+    (True, False)
+    """
+    return bool(_COMPARISON_WORDS.fullmatch(word))
+
+
 def compares_by_or_only(text: str) -> bool:
     """The only comparison cue is an "or" ("does NCEES send the EIT or is there a step?")."""
     return bool(_OR_QUESTION.search(text)) and not _COMPARISON_WORDS.search(text)
