@@ -238,6 +238,11 @@ class Advisor:
         if not history or analysis.missing:
             return analysis  # a first question, a missing subject
         if query.context:  # words condense carried from the turns before
+            own = self._titled_subjects(
+                analyse(condense_question(query.asked), inventory), inventory
+            )
+            if own.comparison and sum(bool(s.docs) for s in own.covered) >= 2:
+                return own  # it compares careers of its own: a new question, not a follow-up
             return self._subject_over_words(analysis, history)
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks

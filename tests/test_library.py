@@ -603,3 +603,18 @@ def test_a_name_by_meaning_needs_its_words_in_the_article(computing_advisor):
     assert all(len(s.name.split()) <= 2 for s in analysis.subjects), analysis.subjects
     options = advisor.analyse(advisor.condense("electrician or a lawyer, which pays more?", []))
     assert not options.comparison, options.subjects
+
+
+@pytest.mark.slow
+def test_a_comparison_of_new_careers_is_not_a_follow_up(computing_advisor):
+    """After a comparison of two careers, one that names two others (by meaning) is a new
+    question: it quotes those two, not the conversation's."""
+    advisor = computing_advisor
+    first = "real estate agent vs property manager, which one usually makes more money?"
+    history = [(first, advisor.ask(first))]
+    question = (
+        "network admin vs cybersecurity analyst - which one has a better job outlook over the "
+        "next decade?"
+    )
+    cited = {c.doc_id for c in advisor.ask(question, history).citations}
+    assert cited == {"network-and-computer-systems-administrators", "information-security-analysts"}
