@@ -493,8 +493,9 @@ class Advisor:
 
 
 def _untitled(subject: Subject, inventory: Inventory) -> bool:
-    """A subject of the question's own that no title names, in two words or more that the
-    library uses, but not as one of its names."""
+    """A subject of the question's own that no title names, in two words or more (some of
+    which the library uses), but not one of the library's own names; `_uses_name` then holds
+    the article it means to every word the library knows."""
     if subject.docs or subject.carried or len(subject.name.split()) < 2:
         return False  # one word is a job's own name: a title would say it if it were about it
     if not any(inventory.knows(w) for w in subject.name.split()):
