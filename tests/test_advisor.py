@@ -270,3 +270,14 @@ def test_questions_racing_the_warm_up_build_the_title_vectors_once(project_index
         t.join()
     assert len(built) == 1 and len(results) == 4
     assert all(r is results[0] for r in results)
+
+
+def test_what_is_asked_is_not_a_subject(project_advisor):
+    """Words that only say what is asked ("job outlook", which ends the title "Engineering
+    Manager Pay and Job Outlook") are no subject: a comparison gets no third side from them."""
+    advisor = project_advisor
+    for question in ("which one has a better job outlook?", "what is the job outlook for PMPs?"):
+        analysis = advisor.analyse(advisor.condense(question, []), [])
+        assert "job outlook" not in [s.name for s in analysis.subjects], analysis.subjects
+    kept = advisor.analyse(advisor.condense("what is engineering manager pay?", []), [])
+    assert any(s.docs for s in kept.subjects), kept.subjects

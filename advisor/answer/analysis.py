@@ -305,7 +305,8 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
     _initialism_subjects(found, tokens, inventory)
     query = _expanded(query, tokens, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
-    subjects = found.subjects
+    # what is asked is not whom about: "job outlook" ends a title but names no career
+    subjects = [s for s in found.subjects if not _asks_only(s.name)]
     subjects += [
         Subject(name=y, stems=(y,), known=False) for y in constraints if y not in found.used
     ]
@@ -321,6 +322,17 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
         constraints=constraints,
     )
+
+
+def _asks_only(name: str) -> bool:
+    """A name of several words, each saying what is asked rather than about whom ("job
+    outlook"); one such word alone ("certification") may be what the question is about.
+
+    >>> _asks_only("job outlook"), _asks_only("engineering manager pay"), _asks_only("certificate")
+    (True, False, False)
+    """
+    words = name.split()
+    return len(words) >= 2 and all(fold(w) in NOT_SUBJECTS for w in words)
 
 
 def _phrase_subjects(
