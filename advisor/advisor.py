@@ -238,11 +238,6 @@ class Advisor:
         if not history or analysis.missing:
             return analysis  # a first question, a missing subject
         if query.context:  # words condense carried from the turns before
-            own = self._titled_subjects(
-                analyse(condense_question(query.asked), inventory), inventory
-            )
-            if own.comparison and sum(bool(s.docs) for s in own.covered) >= 2:
-                return own  # it compares careers of its own: a new question, not a follow-up
             return self._subject_over_words(analysis, history)
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
@@ -289,8 +284,13 @@ class Advisor:
         subject (read from the turns by titles, aliases and meaning) is about that subject: after
         "what do dental hygienists make?" and "my cousin is looking at respiratory therapy
         school", "which certification do they go for first?" is about respiratory therapists,
-        not about the words "dental hygienists respiratory therapy"."""
+        not about the words "dental hygienists respiratory therapy". One that compares two
+        careers of its own is a new question ("network admin vs cybersecurity analyst ...?"
+        after a real estate comparison)."""
         plain = self._subjects(condense_question(analysis.query.asked), history)
+        own = [s for s in plain.covered if s.docs and not s.carried]
+        if plain.comparison and len(own) >= 2:
+            return plain  # careers of its own, compared: not a follow-up
         subject = {d for s in plain.subjects if s.carried for d in s.docs}
         worded = {d for s in analysis.subjects for d in s.docs}
         return plain if subject and not subject & worded else analysis
