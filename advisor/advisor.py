@@ -23,6 +23,7 @@ from advisor.answer.analysis import (
 )
 from advisor.answer.answerable import (
     AnswerabilityModel,
+    Decision,
     decided,
     load_model,
     model_versions,
@@ -217,8 +218,13 @@ class Advisor:
         model = self.aspect_model()
         if model is None:
             return analysis
-        aspects = model.probabilities(self.embed_query(query.asked or query.text))
+        aspects = model.probabilities(self.question_vector(query))
         return with_learned_attribute(analysis, aspects, model.threshold)
+
+    def question_vector(self, query: Query) -> list[float]:
+        """The embedding of the question as the user typed it, which the fitted models read
+        (cached: the aspect model and the answer-or-refuse model share it)."""
+        return self.embed_query(query.asked or query.text)
 
     def aspect_model(self) -> AspectModel | None:
         """The fitted aspect model for this embedding model, if any."""
@@ -367,7 +373,7 @@ class Advisor:
         units = [s.moved(place[s.hit]) for s in scored if s.hit in place]
         if hits and max(h.dense for h in hits) < MIN_DENSE and not analysis.covered:
             units = []  # nothing in the library is even near the question, nor named by it
-        draft, values = self.decide(analysis, hits, units, df)
+        draft, values, decision = self.decide(analysis, hits, units, df)
         return Prepared(
             query=query,
             analysis=analysis,
@@ -376,20 +382,23 @@ class Advisor:
             draft=draft,
             ranking=tuple(candidates[i] for i in ranking),
             signals=values,
+            decision=decision,
         )
 
     def decide(
         self, analysis: Analysis, hits: list[Hit], units: list[ScoredUnit], df: dict[str, int]
-    ) -> tuple[Draft, dict[str, float]]:
+    ) -> tuple[Draft, dict[str, float], Decision | None]:
         """The composer's draft under the refusal rules and without them, and the fitted
         decision between the two (when a model fits this index); with what it weighed."""
         draft = compose(analysis, hits, units)
         free = compose(analysis, hits, units, guarded=False) if units else draft
         values = signals(analysis, hits, units, draft, free, df)
         model = self.answerability()
-        if model is not None and units:
-            draft = decided(draft, free, model.answers(values), analysis)
-        return draft, values
+        if model is None or not units:
+            return draft, values, None
+        values = model.with_style(values, self.question_vector(analysis.query))
+        decision = model.decision(values)
+        return decided(draft, free, decision.answers, analysis), values, decision
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
         return suggest_follow_ups(

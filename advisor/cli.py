@@ -165,6 +165,14 @@ def _print_explanation(report: dict) -> None:
         f"(support {report['support']})",
         markup=False,
     )
+    if decision := report["decision"]:
+        pulls = " ".join(f"{k}={v:+g}" for k, v in decision["strongest_signals"].items())
+        out.print(
+            f"answerable: {decision['answerable']} (bar {decision['threshold']}) | {pulls}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for label, rows in (("quoted", report["quoted"]), ("next", report["next_best"])):
         for u in rows:
             feats = " ".join(f"{k}={v:g}" for k, v in u["features"].items() if v)

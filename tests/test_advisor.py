@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.advisor import Advisor
+from advisor.answer.answerable import FEATURES, SHOWN_PULLS
 from advisor.cli import app
 from advisor.records import Answer
 
@@ -131,6 +132,23 @@ def test_stream_yields_tokens_then_the_answer(project_advisor):
     assert kinds[-1] == "answer" and "token" in kinds
     streamed = "".join(e.text for e in events if e.kind == "token")
     assert streamed == events[-1].answer.text
+
+
+def test_ask_explain_shows_what_the_fitted_decision_weighed(project_index):
+    result = CliRunner().invoke(
+        app,
+        ["ask", "What is the CAPM?", "--json", "--explain", "--index-dir",
+         str(project_index.index_dir)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    decision = json.loads(result.stdout.strip().splitlines()[-1])["explain"]["decision"]
+    assert decision["answerable"] >= decision["threshold"]  # answered, as the text shows
+    pulls = decision["strongest_signals"]
+    assert 0 < len(pulls) <= SHOWN_PULLS and all(k in FEATURES for k in pulls)
+    shown = CliRunner().invoke(
+        app, ["ask", "What is the CAPM?", "--explain", "--index-dir", str(project_index.index_dir)]
+    )
+    assert f"answerable: {decision['answerable']}" in shown.output
 
 
 def test_ask_json_cli(project_index):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.answerable import (
     FEATURES,
     MODEL_FILE,
+    STYLE,
     AnswerabilityModel,
     ModelMismatch,
     decided,
@@ -146,3 +148,30 @@ def test_a_model_whose_numbers_do_not_line_up_is_refused(tmp_path, cases):
     path = tmp_path / "model.json"
     path.write_text(broken.to_json(), encoding="utf-8")
     assert load_model(versions, path) is None
+
+
+def _styled(case: fitting.Case, rng: random.Random) -> fitting.Case:
+    # the wording tells what the other signals do not: near-misses lean one way in meaning
+    lean = 1.0 if case.answerable else -1.0
+    vector = (lean + rng.gauss(0, 0.8), rng.gauss(0, 1), rng.gauss(0, 1))
+    flat = {**case.signals, "free_support": 0.5, "top_dense": 0.5, "unseen_any": 0.0}
+    return replace(case, signals=flat, vector=vector)
+
+
+def test_the_question_style_signal_is_fitted_out_of_fold_and_stored(tmp_path, cases):
+    rng = random.Random(11)
+    styled = [_styled(c, rng) for c in cases]
+    model = fitting.fit(styled)
+    assert len(model.style_coef) == 3 and model.style_coef[0] > 0
+    held_out = fitting.cross_validate(styled, 5)["held_out_model"]["all"]
+    blind = fitting.cross_validate([replace(c, vector=()) for c in styled], 5)
+    assert held_out["refusal_recall"] > blind["held_out_model"]["all"]["refusal_recall"] + 0.2
+    assert held_out["false_refusals"] <= 0.1
+    versions = model_versions(Settings())
+    path = tmp_path / "model.json"
+    path.write_text(AnswerabilityModel(**{**model.__dict__, "versions": versions}).to_json())
+    loaded = load_model(versions, path)
+    assert loaded is not None and loaded.style_coef == model.style_coef
+    values = loaded.with_style({"free_support": 0.5}, (1.0, 0.0, 0.0))
+    assert values[STYLE] == pytest.approx(model.style((1.0, 0.0, 0.0)))
+    assert STYLE not in loaded.with_style({"free_support": 0.5}, ())

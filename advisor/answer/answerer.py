@@ -15,6 +15,7 @@ from advisor.records import Answer, Chunk, Event, Hit, Query, Turn
 
 if TYPE_CHECKING:
     from advisor.answer.analysis import Analysis
+    from advisor.answer.answerable import Decision
     from advisor.answer.compose import Draft
     from advisor.answer.scoring import ScoredUnit
 
@@ -30,6 +31,7 @@ class Prepared:
     draft: Draft
     ranking: tuple[Hit, ...] = ()  # every candidate, best first: what the eval's MRR measures
     signals: dict[str, float] = field(default_factory=dict)  # what answer-or-refuse weighed
+    decision: Decision | None = None  # what the fitted answer-or-refuse model said, if one ran
 
 
 class Answerer(Protocol):

@@ -24,6 +24,17 @@ def _unit(prepared: Prepared, s: ScoredUnit) -> dict[str, Any]:
     }
 
 
+def _decision(prepared: Prepared) -> dict[str, Any] | None:
+    d = prepared.decision
+    if d is None:
+        return None  # no fitted model for this index, or nothing to quote: the rules decided
+    return {
+        "answerable": round(d.probability, 3),
+        "threshold": round(d.threshold, 3),
+        "strongest_signals": dict(d.pulls),
+    }
+
+
 def explain(prepared: Prepared) -> dict[str, Any]:
     """The analysis, the verdict, the quoted units and the best units that were not quoted."""
     a, draft = prepared.analysis, prepared.draft
@@ -43,6 +54,7 @@ def explain(prepared: Prepared) -> dict[str, Any]:
         "comparison": a.comparison,
         "verdict": draft.verdict,
         "support": round(draft.support, 3),
+        "decision": _decision(prepared),
         "quoted": [_unit(prepared, s) for s in draft.chosen],
         "next_best": [_unit(prepared, s) for s in others],
     }
