@@ -299,3 +299,15 @@ def test_what_is_asked_is_not_a_subject(project_advisor):
         assert "job outlook" not in [s.name for s in analysis.subjects], analysis.subjects
     kept = advisor.analyse(advisor.condense("what is engineering manager pay?", []), [])
     assert any(s.docs for s in kept.subjects), kept.subjects
+
+
+def test_a_compared_side_ends_before_what_is_asked(project_advisor):
+    """ "PMP vs CAPM test" compares the PMP and the CAPM: the side is not the "CAPM test",
+    whose best unit would be one that says "test" ("can be taken at a test center")."""
+    question = "PMP vs CAPM test: how many questions are on each one?"
+    analysis = project_advisor.analyse(project_advisor.condense(question, []), [])
+    assert [s.name.lower() for s in analysis.covered] == ["pmp", "capm"]
+    answer = project_advisor.ask(question)
+    quotes = [q.text for p in answer.passages for q in p.quotes if q.cite]
+    for side in ("PMP", "CAPM"):
+        assert any(side in q and "questions" in q for q in quotes), quotes

@@ -410,7 +410,11 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
     """Both sides of "X vs Y" (or of "PE or PMP"), replacing the parts of a side found alone
     ("VP" in "VP of engineering"); an initialism on a side stands for the library's words for
     it ("senior EM" is the senior engineering manager)."""
-    sides = _compared_sides(text) or _acronym_sides(text) or _careers_either(found, text, inventory)
+    sides = (
+        _named_sides(_compared_sides(text))
+        or _acronym_sides(text)
+        or _careers_either(found, text, inventory)
+    )
     expanded = [_expanded_side(side, inventory) for side in sides]
     for k, (side, side_stems) in enumerate(zip(sides, expanded, strict=True)):
         # a common capitalised name ("PE") is not a subject alone, but a compared side is
@@ -431,6 +435,27 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
                 typed=typed if typed != side_stems else (),
             )
         )
+
+
+def _named_sides(sides: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """Each side of "X vs Y" without the words at its far end that say what is asked:
+    "pmp vs capm test" compares the PMP and the CAPM, not the "capm test".
+
+    >>> [[w for w, _ in side] for side in _named_sides(_compared_sides("pmp vs capm test?"))]
+    [['pmp'], ['capm']]
+    """
+    if len(sides) != 2:
+        return sides
+    return [_asked_words_cut(sides[0][::-1])[::-1], _asked_words_cut(sides[1])]
+
+
+def _asked_words_cut(side: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The side (nearest the comparing word first) up to its last word that is not what is
+    asked; one word at least."""
+    keep = len(side)
+    while keep > 1 and fold(side[keep - 1][0]) in NOT_SUBJECTS:
+        keep -= 1
+    return side[:keep]
 
 
 def _careers_either(found: _Found, text: str, inventory: Inventory) -> list[list[tuple[str, str]]]:
@@ -465,10 +490,18 @@ def _career_words(
         if is_comparing_word(w):
             break
         words.append((w, st))
+    named = _longest_run(words, lambda run: _names_article(run, found, inventory))
+    return named or (words if len(words) >= 2 else [])
+
+
+def _longest_run(
+    words: list[tuple[str, str]], names: Callable[[list[tuple[str, str]]], bool]
+) -> list[tuple[str, str]]:
+    """The most of the words, from the first, that `names` accepts; none when no run is."""
     for n in range(len(words), 0, -1):
-        if _names_article(words[:n], found, inventory):
+        if names(words[:n]):
             return words[:n]
-    return words if len(words) >= 2 else []
+    return []
 
 
 def _names_article(words: list[tuple[str, str]], found: _Found, inventory: Inventory) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ def signals(
     top = sorted((h.dense for h in hits), reverse=True)[:TOP_HITS]
     out |= {
         "top_dense": top[0] if top else 0.0,
+        "one_article": _one_article(hits[:TOP_HITS]),
         "dense_spread": (top[0] - top[-1]) if top else 0.0,
         "best_score": best.score if best else 0.0,
         "free_support": max((support_of(s) for s in chosen), default=0.0),
@@ -101,7 +103,15 @@ def signals(
 
 FEATURES: tuple[str, ...] = tuple(
     [f"rule_{v}" for v in VERDICTS]
-    + ["top_dense", "dense_spread", "best_score", "free_support", "free_words", "free_meaning"]
+    + [
+        "top_dense",
+        "one_article",
+        "dense_spread",
+        "best_score",
+        "free_support",
+        "free_words",
+        "free_meaning",
+    ]
     + ["free_subject", "free_aspect", "free_other_rows", "free_empty"]
     + ["subjects", "missing_subjects", "titled_subjects", "untitled_subjects"]
     + ["quotes_own_article", "figure_asked", "figure_quoted", "comparison", "follow_up"]
@@ -240,6 +250,23 @@ class AnswerabilityModel:
         if len(sizes) != 1 or not all(s > 0 for s in model.scale):
             raise ModelMismatch("features, means, scales and weights do not line up")
         return model
+
+
+def _one_article(hits: Sequence[Hit]) -> float:
+    """The share of `hits` from the article that has the most of them: retrieval that keeps
+    to one article found what the question is about, whatever the question calls it.
+
+    >>> from advisor.records import Chunk
+    >>> def hit(doc):
+    ...     chunk = Chunk(chunk_id=doc, doc_id=doc, title="", section="", text="", position=0)
+    ...     return Hit(chunk=chunk, score=1.0)
+    >>> _one_article([hit("a"), hit("b"), hit("a"), hit("a")])
+    0.75
+    """
+    if not hits:
+        return 0.0
+    counts = Counter(h.chunk.doc_id for h in hits)
+    return max(counts.values()) / len(hits)
 
 
 def _sigmoid(z: float) -> float:
