@@ -43,7 +43,7 @@ from advisor.answer.match import idf_weights
 from advisor.answer.scoring import ScoredUnit, rank_hits, score_units
 from advisor.answer.suggest import subject_questions, suggest_follow_ups
 from advisor.answer.titles import TitleMeanings
-from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS
+from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS, STYLE_TOPICS
 from advisor.index.generations import IndexReader, LiveIndex
 from advisor.index.inventory import Inventory
 from advisor.index.retrieval import Searcher
@@ -226,6 +226,11 @@ class Advisor:
         (cached: the aspect model and the answer-or-refuse model share it)."""
         return self.embed_query(query.asked or query.text)
 
+    def style_vector(self, query: Query) -> list[float]:
+        """What the question-style signal reads: the question's vector beyond the nearest
+        article titles (`STYLE_TOPICS`), so how it asks counts and not whom it is about."""
+        return self.title_meanings().beyond(self.question_vector(query), STYLE_TOPICS)
+
     def aspect_model(self) -> AspectModel | None:
         """The fitted aspect model for this embedding model, if any."""
         if self._aspects is None:
@@ -396,7 +401,7 @@ class Advisor:
         model = self.answerability()
         if model is None or not units:
             return draft, values, None
-        values = model.with_style(values, self.question_vector(analysis.query))
+        values = model.with_style(values, self.style_vector(analysis.query))
         decision = model.decision(values)
         return decided(draft, free, decision.answers, analysis), values, decision
 

@@ -52,7 +52,8 @@ INNER_FOLDS = 4  # out-of-fold probabilities within the fitted folds choose the 
 # (pooled) refusal recall / false refusals with it fitted on every labelled question at C 0.3 /
 # 1 / 3 / 10: 0.686 / 0.022, 0.686 / 0.023, 0.726 / 0.025, 0.726 / 0.023; fitted on the
 # questions people wrote (a `kind`) at 1 / 5: 0.742 / 0.023 both, and bank-train's false
-# refusals 0.057 at every C over 1. Without the signal 0.645 / 0.023.
+# refusals 0.057 at every C over 1. Without the signal 0.645 / 0.023. (Measured on the
+# question's whole vector, before the signal read it beyond the nearest titles.)
 STYLE_C = 1.0
 
 
@@ -107,7 +108,7 @@ def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
                     ruled_refused=answer.refused,
                     free_text=free,
                     fixed=fixed,
-                    vector=() if fixed else tuple(advisor.question_vector(prepared.query)),
+                    vector=() if fixed else tuple(advisor.style_vector(prepared.query)),
                 )
             )
     return cases

@@ -311,3 +311,19 @@ def test_a_compared_side_ends_before_what_is_asked(project_advisor):
     quotes = [q.text for p in answer.passages for q in p.quotes if q.cite]
     for side in ("PMP", "CAPM"):
         assert any(side in q and "questions" in q for q in quotes), quotes
+
+
+def test_the_style_signal_reads_the_question_beyond_its_nearest_titles(project_advisor):
+    """How a question asks, apart from whom it is about: the vector the question-style signal
+    reads has no part along the titles nearest the question."""
+    import numpy as np
+
+    from advisor.answer.tuning import STYLE_TOPICS
+
+    query = project_advisor.condense("What does an engineering director do all day?", [])
+    whole = np.asarray(project_advisor.question_vector(query))
+    beyond = np.asarray(project_advisor.style_vector(query))
+    titles = project_advisor.title_meanings().matrix
+    nearest = titles[np.argsort(-(titles @ whole))[: min(STYLE_TOPICS, len(titles) - 1)]]
+    assert np.allclose(nearest @ beyond, 0.0, atol=1e-4)
+    assert np.linalg.norm(beyond) == pytest.approx(1.0) and whole @ beyond > 0.1

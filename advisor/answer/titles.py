@@ -27,6 +27,22 @@ class TitleMeanings:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return cls(doc_ids, vectors / np.where(norms > 0, norms, 1.0))
 
+    def beyond(self, vector: Sequence[float], k: int) -> list[float]:
+        """The unit vector of what `vector` says beyond its `k` nearest titles: the part
+        orthogonal to their span (how a question asks, apart from whom it is about).
+
+        >>> t = TitleMeanings(("a", "b"), np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+        >>> [round(x, 3) for x in t.beyond([0.6, 0.0, 0.8], 1)]
+        [0.0, 0.0, 1.0]
+        """
+        v = np.asarray(vector, dtype=np.float64)
+        if len(self.doc_ids) == 0 or k <= 0:
+            return (v / (np.linalg.norm(v) or 1.0)).tolist()
+        near = self.matrix[np.argsort(-(self.matrix @ v.astype(np.float32)), kind="stable")[:k]]
+        basis, _ = np.linalg.qr(near.T.astype(np.float64))
+        rest = v - basis @ (basis.T @ v)
+        return (rest / (np.linalg.norm(rest) or 1.0)).tolist()
+
     def nearest(self, vector: Sequence[float]) -> str | None:
         """The article whose title the vector is nearest, if at least TITLE_MEANING near and
         TITLE_MARGIN nearer than the runner-up; else None.
