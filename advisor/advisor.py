@@ -394,14 +394,16 @@ class Advisor:
         self, analysis: Analysis, hits: list[Hit], units: list[ScoredUnit], df: dict[str, int]
     ) -> tuple[Draft, dict[str, float], Decision | None]:
         """The composer's draft under the refusal rules and without them, and the fitted
-        decision between the two (when a model fits this index); with what it weighed."""
+        decision between the two (when a model fits this index); with what it weighed and
+        what the model said (None when the rules decided)."""
         draft = compose(analysis, hits, units)
         free = compose(analysis, hits, units, guarded=False) if units else draft
         values = signals(analysis, hits, units, draft, free, df)
         model = self.answerability()
         if model is None or not units:
             return draft, values, None
-        values = model.with_style(values, self.style_vector(analysis.query))
+        vector = self.style_vector(analysis.query) if model.style_coef else []
+        values = model.with_style(values, vector)
         decision = model.decision(values)
         return decided(draft, free, decision.answers, analysis), values, decision
 

