@@ -148,6 +148,11 @@ def test_a_model_whose_numbers_do_not_line_up_is_refused(tmp_path, cases):
     path = tmp_path / "model.json"
     path.write_text(broken.to_json(), encoding="utf-8")
     assert load_model(versions, path) is None
+    endless = AnswerabilityModel(
+        **{**model.__dict__, "versions": versions, "style_coef": (float("nan"), 1.0)}
+    )
+    path.write_text(endless.to_json(), encoding="utf-8")
+    assert load_model(versions, path) is None
 
 
 def _styled(case: fitting.Case, rng: random.Random) -> fitting.Case:
@@ -174,4 +179,9 @@ def test_the_question_style_signal_is_fitted_out_of_fold_and_stored(tmp_path, ca
     assert loaded is not None and loaded.style_coef == model.style_coef
     values = loaded.with_style({"free_support": 0.5}, (1.0, 0.0, 0.0))
     assert values[STYLE] == pytest.approx(model.style((1.0, 0.0, 0.0)))
-    assert STYLE not in loaded.with_style({"free_support": 0.5}, ())
+    # no vector (or one of another size): the STYLE the model was fitted around, no pull
+    centre = loaded.mean[loaded.features.index(STYLE)]
+    for vector in ((), (1.0, 0.0)):
+        values = loaded.with_style({"free_support": 0.5}, vector)
+        assert values[STYLE] == centre
+        assert dict(loaded.decision(values).pulls).get(STYLE, 0.0) == pytest.approx(0.0)
