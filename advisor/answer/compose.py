@@ -404,10 +404,14 @@ def _names_only(
 ) -> bool:
     """The unit is about this subject, and neither it nor its article is about the others it
     is compared with (its list's lead-in may name both: "The VP of engineering and the CTO
-    ...:" above "VP of engineering: runs the engineering organization")."""
+    ...:" above "VP of engineering: runs the engineering organization"); in another side's
+    article, a unit that names this side in its own words and not the other ("Lean, which
+    grew out of ..." in the article on Lean Six Sigma, for "lean vs six sigma")."""
     doc = hits[s.hit].chunk.doc_id
     own = stems_of(s.text)
-    return in_scope(subj, s.scope, doc) and not any(in_scope(o, own, doc) for o in others)
+    if not in_scope(subj, s.scope, doc) or any(own.issuperset(o.stems) for o in others):
+        return False
+    return own.issuperset(subj.stems) or not any(doc in o.docs for o in others)
 
 
 def _select(
