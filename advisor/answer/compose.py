@@ -411,7 +411,10 @@ def _names_only(
     own = stems_of(s.text)
     if not in_scope(subj, s.scope, doc) or any(own.issuperset(o.stems) for o in others):
         return False
-    return own.issuperset(subj.stems) or not any(doc in o.docs for o in others)
+    if not any(doc in o.docs for o in others):
+        return True
+    # never through the other's table of similar occupations
+    return own.issuperset(subj.stems) and not s.features.other_rows
 
 
 def _select(
