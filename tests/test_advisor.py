@@ -344,3 +344,13 @@ def test_each_side_of_a_comparison_is_quoted_from_an_article_both_share(project_
     assert lean and any("Six Sigma" in q and "Lean" not in q for q in quotes), quotes
     cited = {c.doc_id for c in answer.citations}
     assert cited == {"agile-and-lean-six-sigma-certifications"}, cited
+
+
+def test_a_suggested_heading_asked_as_a_follow_up_is_answered(project_advisor):
+    """A heading the library writes ("PMP eligibility requirements") is no subject it lacks:
+    asked after another question, it is answered, not refused in favour of the earlier turn."""
+    first = "Which certifications help me move into engineering management?"
+    history = [(first, project_advisor.ask(first))]
+    answer = project_advisor.ask("What are the PMP eligibility requirements?", history)
+    assert not answer.refused, answer.text
+    assert any("PMP" in c.title for c in answer.citations), answer.citations

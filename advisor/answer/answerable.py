@@ -126,7 +126,8 @@ def decided(ruled: Draft, free: Draft, answers: bool, analysis: Analysis) -> Dra
     a subject the library lacks when only an earlier turn's subjects have articles); a refusal
     that names what was asked about when the rules would have answered."""
     titled = [s for s in analysis.covered if s.docs]
-    if ruled.verdict == "missing_subject" and titled and all(s.carried for s in titled):
+    lacks = ruled.verdict == "missing_subject" and analysis.missing
+    if lacks and titled and all(s.carried for s in titled):
         return ruled  # what the question names is missing; an earlier subject is no answer
     if answers and ruled.refused and free.verdict == "answer" and free.text:
         return free
