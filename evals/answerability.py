@@ -29,10 +29,11 @@ from advisor.answer.answerable import (
     MODEL_FILE,
     STYLE,
     AnswerabilityModel,
+    decided,
     model_versions,
 )
 from advisor.answer.answerer import Prepared
-from advisor.answer.compose import compose
+from advisor.answer.compose import Draft, compose
 from advisor.evals.harness import build_index, load_questions
 from advisor.evals.metrics import fact_coverage
 from advisor.records import Answer
@@ -73,6 +74,7 @@ class Case:
     free_text: str
     fixed: bool  # answered without the decision (a facts table, an empty question)
     vector: tuple[float, ...] = ()  # what the STYLE signal reads (Advisor.style_vector)
+    keeps_refusal: bool = False  # the rules' refusal stands whatever the model says (`decided`)
 
 
 def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
@@ -109,9 +111,18 @@ def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
                     free_text=free,
                     fixed=fixed,
                     vector=() if fixed else tuple(advisor.style_vector(prepared.query)),
+                    keeps_refusal=not fixed and _keeps_refusal(prepared),
                 )
             )
     return cases
+
+
+def _keeps_refusal(prepared: Prepared) -> bool:
+    """The app keeps the rules' refusal here even when the model would answer (see
+    `answerable.decided`): a subject the library lacks, and only earlier turns' articles."""
+    draft = prepared.draft
+    free = Draft(text="-", verdict="answer")
+    return decided(draft, free, True, prepared.analysis) is draft and draft.refused
 
 
 def _free_text(prepared: Prepared) -> str:
@@ -248,7 +259,7 @@ def outcome(case: Case, model: AnswerabilityModel | None) -> tuple[str, bool]:
     if model is None or case.fixed:
         return case.ruled_text, case.ruled_refused
     answers = model.answers(model.with_style(case.signals, case.vector))
-    if answers and case.ruled_refused and case.free_text:
+    if answers and case.ruled_refused and case.free_text and not case.keeps_refusal:
         return case.free_text, False
     if not answers and not case.ruled_refused:
         return "", True

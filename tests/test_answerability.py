@@ -185,3 +185,16 @@ def test_the_question_style_signal_is_fitted_out_of_fold_and_stored(tmp_path, ca
         values = loaded.with_style({"free_support": 0.5}, vector)
         assert values[STYLE] == centre
         assert dict(loaded.decision(values).pulls).get(STYLE, 0.0) == pytest.approx(0.0)
+
+
+def test_the_fit_is_judged_as_the_app_decides(cases):
+    """A refusal the app keeps whatever the model says (a subject the library lacks, and only
+    earlier turns' articles) is kept when the folds are scored too."""
+    model = fitting.fit(cases)
+    refused = replace(
+        cases[0], ruled_refused=True, ruled_text="My sources don't cover that.", free_text="x"
+    )
+    always = AnswerabilityModel(**{**model.__dict__, "threshold": 0.0})
+    assert fitting.outcome(refused, always) == ("x", False)
+    kept = replace(refused, keeps_refusal=True)
+    assert fitting.outcome(kept, always) == ("My sources don't cover that.", True)
