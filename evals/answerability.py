@@ -29,11 +29,11 @@ from advisor.answer.answerable import (
     MODEL_FILE,
     STYLE,
     AnswerabilityModel,
-    decided,
+    keeps_refusal,
     model_versions,
 )
 from advisor.answer.answerer import Prepared
-from advisor.answer.compose import Draft, compose
+from advisor.answer.compose import compose
 from advisor.evals.harness import build_index, load_questions
 from advisor.evals.metrics import fact_coverage
 from advisor.records import Answer
@@ -111,18 +111,10 @@ def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
                     free_text=free,
                     fixed=fixed,
                     vector=() if fixed else tuple(advisor.style_vector(prepared.query)),
-                    keeps_refusal=not fixed and _keeps_refusal(prepared),
+                    keeps_refusal=not fixed and keeps_refusal(prepared.draft, prepared.analysis),
                 )
             )
     return cases
-
-
-def _keeps_refusal(prepared: Prepared) -> bool:
-    """The app keeps the rules' refusal here even when the model would answer (see
-    `answerable.decided`): a subject the library lacks, and only earlier turns' articles."""
-    draft = prepared.draft
-    free = Draft(text="-", verdict="answer")
-    return decided(draft, free, True, prepared.analysis) is draft and draft.refused
 
 
 def _free_text(prepared: Prepared) -> str:

@@ -120,14 +120,20 @@ FEATURES: tuple[str, ...] = tuple(
 )
 
 
+def keeps_refusal(ruled: Draft, analysis: Analysis) -> bool:
+    """The rules' refusal stands whatever the model says: the question names a subject the
+    library lacks, and only earlier turns' subjects have articles ("and a locksmith?")."""
+    titled = [s for s in analysis.covered if s.docs]
+    lacks = ruled.verdict == "missing_subject" and bool(analysis.missing)
+    return lacks and bool(titled) and all(s.carried for s in titled)
+
+
 def decided(ruled: Draft, free: Draft, answers: bool, analysis: Analysis) -> Draft:
     """The draft the decision stands for: the rules' own when they agree with it; the best
     answer when the rules refused a question the model finds answered (but never in place of
     a subject the library lacks when only an earlier turn's subjects have articles); a refusal
     that names what was asked about when the rules would have answered."""
-    titled = [s for s in analysis.covered if s.docs]
-    lacks = ruled.verdict == "missing_subject" and analysis.missing
-    if lacks and titled and all(s.carried for s in titled):
+    if keeps_refusal(ruled, analysis):
         return ruled  # what the question names is missing; an earlier subject is no answer
     if answers and ruled.refused and free.verdict == "answer" and free.text:
         return free
