@@ -171,6 +171,29 @@ def test_a_word_written_in_capitals_is_no_acronym_when_the_library_writes_it_in_
     assert inventory.phrases[("pmp",)] == ["pmp"] and inventory.phrases[("pmi",)] == ["pmp"]
 
 
+def test_the_sides_of_a_comparison_take_different_articles():
+    """Stems join "engineer" and "engineering": "aerospace engineer" titles both articles
+    below. Beside "aerospace technician" it is the engineers'; asked alone, it keeps both."""
+    rows = [
+        ("aero", "Aerospace Engineers", "Pay", "Aerospace engineers design aircraft."),
+        (
+            "aero-tech",
+            "Aerospace Engineering and Operations Technologists and Technicians",
+            "Pay",
+            "They run tests on aircraft.",
+        ),
+    ]
+    inventory = Inventory.build(rows)
+    both = analyse(
+        condense("aerospace engineer vs aerospace technician, what's the pay difference?"),
+        inventory,
+    )
+    assert both.comparison
+    assert [s.docs for s in both.subjects if s.docs] == [("aero",), ("aero-tech",)]
+    alone = analyse(condense("is aerospace engineering hard?"), inventory)
+    assert [set(s.docs) for s in alone.subjects if s.docs] == [{"aero", "aero-tech"}]
+
+
 def test_figures_of_one_edition_are_not_said_to_come_from_different_sources():
     """Two pages of one publisher and date (the OOH's electricians and plumbers) state figures
     of the same year; the "different sources and years" line is for pages that differ."""

@@ -312,16 +312,36 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
     ]
     context = _context_cues(ask, query.text)
     ignore = _names_not_cues(subjects, inventory)
+    comparison = is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects)
     return Analysis(
         query=query,
         ask=ask,
-        subjects=tuple(subjects),
+        subjects=distinct_sides(subjects) if comparison else tuple(subjects),
         attribute=attribute_of(ask) or (attribute_of(context) if context else None),
         figure=figure_asked(questions_in(ask), ignore=ignore)
         or (figure_asked(context, ignore=ignore) if context else None),
-        comparison=is_comparison(ask) and len(subjects) >= 2 and _sides_named(ask, subjects),
+        comparison=comparison,
         constraints=constraints,
     )
+
+
+def distinct_sides(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
+    """The sides of a comparison are different things: a side's article that another side
+    names alone is that side's. Stems join "engineer" and "engineering", so "aerospace
+    engineer" titles Aerospace Engineers and Aerospace Engineering ... Technicians; beside
+    "aerospace technician" (the technicians' alone) it is the engineers'.
+
+    >>> a = Subject(name="aerospace engineer", stems=("a", "e"), docs=("eng", "tech"))
+    >>> b = Subject(name="aerospace technician", stems=("a", "t"), docs=("tech",))
+    >>> [s.docs for s in distinct_sides([a, b])]
+    [('eng',), ('tech',)]
+    """
+    out = []
+    for x in subjects:
+        alone = {y.docs[0] for y in subjects if y is not x and len(y.docs) == 1}
+        own = tuple(d for d in x.docs if d not in alone)
+        out.append(replace(x, docs=own) if own and own != x.docs else x)
+    return tuple(out)
 
 
 def _asks_only(name: str) -> bool:
