@@ -768,3 +768,38 @@ def test_an_articles_own_orders_are_never_quoted():
     text = compose(analysis, hits, scored).text
     assert "previous instructions" not in text and "password" not in text
     assert "Applications open each March" in text
+
+
+def test_the_sentence_stating_the_fact_tables_figure_heads_the_asked_section():
+    """An outlook question about a subject: of the Job Outlook sentences, the one repeating
+    the fact table's "Job Outlook" figure is the headline fact (with the row's probability);
+    the drivers are not, nor is another article's headline, nor one of a kind not asked."""
+    rows = [
+        ("fin", "Financial Examiners", "Summary",
+         "| Job Outlook, 2024-34: 19% (Much faster than average)\n"
+         "| 2024 Median Pay: $90,400 per year"),
+        ("fin", "Financial Examiners", "Job Outlook > Employment",
+         "Demand for these workers has risen because banks must comply with regulations. "
+         "Employment of financial examiners is projected to grow 19% from 2024 to 2034."),
+        ("tel", "Tellers", "Summary", "| Job Outlook, 2024-34: -13% (Decline)"),
+        ("tel", "Tellers", "Job Outlook", "Employment of tellers is projected to decline 13%."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+
+    def headline(question: str) -> dict[str, float]:
+        analysis = analyse(condense(question), inventory)
+        analysis = replace(analysis, aspects=(("outlook", 0.8), ("pay", 0.1)))
+        hits = hits_for(rows)
+        scored = score_units(analysis, hits, {}, inventory=inventory)
+        return {s.text: s.features.headline for s in scored if s.unit.kind == "sentence"}
+
+    said = headline("will there be more financial examiner jobs in 10 years?")
+    assert (
+        said["Employment of financial examiners is projected to grow 19% from 2024 to 2034."] == 0.8
+    )
+    assert (
+        said["Demand for these workers has risen because banks must comply with regulations."] == 0
+    )
+    assert said["Employment of tellers is projected to decline 13%."] == 0  # not the subject's
+    assert not any(headline("how much do financial examiners make?").values())  # money asked
+    assert not any(headline("will there be more jobs in 10 years?").values())  # no subject

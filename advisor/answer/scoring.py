@@ -82,6 +82,7 @@ class Features(NamedTuple):
     continues: float
     opens: float
     elsewhere: float
+    headline: float
     rank: float
 
     def score(self, weights: Weights = WEIGHTS) -> float:
@@ -208,6 +209,29 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     )
 
 
+# An amount of money, a percentage or a count of thousands, as a fact table and a sentence
+# both write it ("Number of Jobs, 2024: 75,300" and "held about 75,300 jobs")
+_HEADLINE_FIGURE = re.compile(
+    r"(?P<money>\$\s?\d[\d,]*(?:\.\d+)?)|(?P<percent>\d+(?:\.\d+)?(?=\s?(?:%|percent)))"
+    r"|(?P<number>\b\d{1,3}(?:,\d{3})+\b)"
+)
+
+
+@lru_cache(maxsize=32768)
+def _headline_figures(text: str) -> frozenset[tuple[str, str]]:
+    """The amounts, percentages and counts a text states, with their kinds, written alike
+    whatever the sign or spacing.
+
+    >>> sorted(_headline_figures("Job Outlook, 2024-34: -13% (Decline); $62,340 per year"))
+    [('$62,340', 'money'), ('13', 'percent')]
+    >>> sorted(_headline_figures("projected to decline 13 percent; about 75,300 jobs"))
+    [('13', 'percent'), ('75,300', 'number')]
+    """
+    return frozenset(
+        (m.group().replace(" ", ""), m.lastgroup or "") for m in _HEADLINE_FIGURE.finditer(text)
+    )
+
+
 def _mask(flags: Iterable[bool]) -> np.ndarray:
     return _frozen(np.fromiter(flags, dtype=bool))
 
@@ -296,6 +320,7 @@ class _Question:
             "continues": _joined(chunks, "continues").astype(float),
             "opens": opens if a.attribute in _OPENING_ATTRIBUTES else zeros,
             "elsewhere": self._elsewhere(hits, chunks),
+            "headline": self._headline(hits, chunks),
             "rank": _per_chunk([(len(hits) - i) / len(hits) for i in range(len(hits))], sizes),
         }
 
@@ -351,6 +376,44 @@ class _Question:
                 )
             out[k] = seen[key]
         return out
+
+    def _headline(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
+        """Per sentence of a subject's article, the asked probability of the article's
+        fact-table row whose figure it repeats, when the figure is of the kind asked (the rows
+        come from the candidates: the leading articles' fact tables join them). Only the
+        subjects' articles, and none when the question names no subject the library titles:
+        another article's headline is not the answer."""
+        n = sum(len(c.units) for c in chunks)
+        asked = dict(self.analysis.aspects)
+        subject_docs = {d for s in self.analysis.covered for d in s.docs}
+        figure = self.analysis.figure
+        rows: dict[tuple[str, str], float] = {}  # (article, figure) -> the row's probability
+        for h, c in zip(hits, chunks, strict=True):
+            doc = h.chunk.doc_id
+            if not asked or doc not in subject_docs or not names_its_rows(h.chunk.section):
+                continue
+            labels = unit_labels(h.chunk.section, [u.text for u in c.units])
+            for u, label in zip(c.units, labels, strict=True):
+                for value, kind in _headline_figures(u.text) if u.kind == "row" else ():
+                    if figure is None or kind == figure:
+                        key = (doc, value)
+                        rows[key] = max(rows.get(key, 0.0), asked.get(label or "", 0.0))
+        if not rows:
+            return np.zeros(n)
+        return np.fromiter(
+            (
+                max(
+                    (rows.get((h.chunk.doc_id, v), 0.0) for v, _ in _headline_figures(u.text)),
+                    default=0.0,
+                )
+                if u.kind == "sentence"
+                else 0.0
+                for h, c in zip(hits, chunks, strict=True)
+                for u in c.units
+            ),
+            float,
+            n,
+        )
 
     def _other_rows(self, chunks: Sequence[ChunkUnits]) -> np.ndarray:
         """1 for the rows of a table about other subjects, and for a lead-in that only

@@ -84,6 +84,14 @@ class Weights:
     # acronym instead (not only a parallel one) lowered held-out refusal recall (bank-train-2
     # 0.61 -> 0.57) and refused "after I pass the FE, does NCEES just send me my EIT ...?"
     # ("The typical path to a PE license" was penalised)
+    headline: float = 0.3  # the aspect model's probability for a fact-table row of a
+    # subject's article (an OOH Summary's "Job Outlook, 2024-34: 19%") whose figure the
+    # sentence repeats: "Employment of financial examiners is projected to grow 19% ..." is
+    # the headline fact for outlook, and its drivers ("Demand ... has risen") are not.
+    # MEASURED (session 15, answerability's held-out folds, fact coverage / refusal recall /
+    # false refusals): 0 -> 0.8255 / 0.758 / 0.020; 0.15 -> 0.8255 / 0.766 / 0.020; 0.3 ->
+    # 0.8268 / 0.766 / 0.020 (the whole sets gain one answer, lose none); 0.6 -> 0.8244 (two
+    # bank-train-2 answers quote a headline of the wrong aspect)
     rank: float = 0.04  # retrieval order as a tie-breaker
 
 
