@@ -803,3 +803,24 @@ def test_the_sentence_stating_the_fact_tables_figure_heads_the_asked_section():
     assert said["Employment of tellers is projected to decline 13%."] == 0  # not the subject's
     assert not any(headline("how much do financial examiners make?").values())  # money asked
     assert not any(headline("will there be more jobs in 10 years?").values())  # no subject
+
+
+def test_a_side_named_by_a_clipped_title_quotes_its_own_sentence_that_holds_the_other_name():
+    """ "civil engineering tech" clips Civil Engineering Technologists and Technicians; its
+    sentence naming "civil engineering technologists" names the other side's words only as
+    part of its own name, so it answers for it (not a percentile sentence naming neither)."""
+    rows = [
+        ("ce", "Civil Engineers", "Pay",
+         "The median annual wage for civil engineers was $99,590 in May 2024."),
+        ("cet", "Civil Engineering Technologists and Technicians", "Pay",
+         "The lowest 10% earned less than $43,550. The median annual wage for civil "
+         "engineering technologists and technicians was $64,200 in May 2024."),
+        ("cet", "Civil Engineering Technologists and Technicians", "Education",
+         "Many take a tech program at a community college."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    question = "civil engineering tech vs civil engineer - how much more do you earn?"
+    analysis, hits, scored = scored_for(question, inventory, rows)
+    assert {s.docs for s in analysis.covered} == {("ce",), ("cet",)}
+    text = compose(analysis, hits, scored).text
+    assert "$99,590" in text and "$64,200" in text and "$43,550" not in text

@@ -267,6 +267,14 @@ def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ..
     return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
 
 
+def _loosely_titled(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The articles a loose match of the whole phrase titles ("civil engineering tech")."""
+    whole = [
+        docs for i, j, _, docs in inventory.loose_match(list(phrase)) if (i, j) == (0, len(phrase))
+    ]
+    return tuple(whole[0]) if whole else ()
+
+
 def _sides_named(ask: str, subjects: list[Subject]) -> bool:
     """An "or" compares only when subjects stand on both sides of it ("PE or PMP?", not "does
     NCEES send the EIT, or is there another step?"); other cues ("vs", "more") always do."""
@@ -441,7 +449,7 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
         named = any(set(side_stems) <= set(x.stems) for x in found.subjects)
         if not side_stems or named or not all(inventory.knows(w) for w, _ in side):
             continue
-        docs = _titled_docs(inventory, side_stems)
+        docs = _titled_docs(inventory, side_stems) or _loosely_titled(inventory, side_stems)
         others = [set(e) for j, e in enumerate(expanded) if j != k]
         found.subjects = [
             x for x in found.subjects if not _part_of_side(x, side_stems, docs, others)

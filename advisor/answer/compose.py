@@ -409,7 +409,10 @@ def _names_only(
     grew out of ..." in the article on Lean Six Sigma, for "lean vs six sigma")."""
     doc = hits[s.hit].chunk.doc_id
     own = stems_of(s.text)
-    if not in_scope(subj, s.scope, doc) or any(own.issuperset(o.stems) for o in others):
+    # a name inside this side's own ("civil engineering" in "civil engineering tech") is not
+    # the other side named
+    named = [o for o in others if not set(o.stems) <= set(subj.stems)]
+    if not in_scope(subj, s.scope, doc) or any(own.issuperset(o.stems) for o in named):
         return False
     if not any(doc in o.docs for o in others):
         return True

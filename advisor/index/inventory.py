@@ -32,6 +32,9 @@ MAX_PHRASE_DOCS = 4
 # An acronym stays specific across more articles ("MEM" in every article on management degrees).
 MAX_ACRONYM_DOCS = 10
 MAX_PHRASE_WORDS = 4
+# HAND-SET: the shortest clipped head noun a loose match reads as the title's ("rep", "tech";
+# two letters would read "an" as analysts)
+MIN_CLIPPED_HEAD = 3
 # Headings of this many content words or fewer name a thing ("Green Belt", "Scrum Master").
 MAX_HEADING_WORDS = 3
 # Words seen this often count as known when a typo is one letter away from them.
@@ -250,17 +253,27 @@ class Inventory:
         all occur in that title, when at most MAX_PHRASE_DOCS titles take them: (start, end,
         run, articles). People name an occupation by part of its title: "water treatment
         operator" for "Water and Wastewater Treatment Plant and System Operators"."""
-        heads = self._heads()
         found = []
         for end in range(len(stems), 1, -1):
-            titles = heads.get(stems[end - 1], ())
+            titles = self._headed(stems[end - 1])
             for n in range(min(MAX_PHRASE_WORDS, end), 1, -1):
                 run = stems[end - n : end]
-                docs = [doc for words, doc in titles if set(run) <= words]
+                docs = [doc for words, doc in titles if set(run[:-1]) <= words]
                 if docs and len(docs) <= MAX_PHRASE_DOCS:
                     found.append((end - n, end, tuple(run), docs))
                     break
         return found
+
+    def _headed(self, last: str) -> list[tuple[frozenset[str], str]]:
+        """The titles whose head noun is `last`, else those whose head it shortens ("civil
+        engineering tech" for Civil Engineering Technologists and Technicians, "sales rep"
+        for Sales Representatives): people clip the head, not the words before it."""
+        heads = self._heads()
+        if last in heads or len(last) < MIN_CLIPPED_HEAD:
+            return heads.get(last, [])
+        return [
+            t for head, titles in sorted(heads.items()) if head.startswith(last) for t in titles
+        ]
 
     def _heads(self) -> dict[str, list[tuple[frozenset[str], str]]]:
         """Title head noun -> (the title's content stems, its article), built once."""
