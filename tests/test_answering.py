@@ -171,6 +171,20 @@ def test_a_word_written_in_capitals_is_no_acronym_when_the_library_writes_it_in_
     assert inventory.phrases[("pmp",)] == ["pmp"] and inventory.phrases[("pmi",)] == ["pmp"]
 
 
+def test_an_acronym_the_library_also_writes_as_a_plain_word_is_no_subject():
+    """ "CAT scanners" beside "cats and dogs": "the ones for cats" names no CAT article; an
+    acronym with no plain word of its stem ("PMP") stays a subject."""
+    rows = [
+        ("repair", "Medical Equipment Repairers", "Duties", "They fix CAT scanners and the PMP."),
+        ("vets", "Veterinarians", "Duties", "Companion animal vets care for cats and dogs."),
+    ]
+    inventory = Inventory.build(rows)
+    assert ("cat",) not in inventory.phrases
+    assert inventory.phrases[("pmp",)] == ["repair"]
+    analysis = analyse(condense("are there kinds of vets besides the ones for cats?"), inventory)
+    assert all(s.stems != ("cat",) for s in analysis.subjects)
+
+
 def test_the_sides_of_a_comparison_take_different_articles():
     """Stems join "engineer" and "engineering": "aerospace engineer" titles both articles
     below. Beside "aerospace technician" it is the engineers'; asked alone, it keeps both."""

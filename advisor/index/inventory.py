@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 15
+INVENTORY_VERSION = 16
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -172,12 +172,15 @@ class Inventory:
             for acronym in _ACRONYM.findall(whole):
                 if acronym not in COMMON_CAPITALS:
                     capitals.setdefault(acronym, set()).add(doc_id)
+        lowered_stems = {stem(w) for w in lowered}
         for acronym, docs in capitals.items():
             # a word the library also writes in lower case is shouted, not an acronym: the
-            # OOH tables' "2024 MEDIAN PAY" would make "pay" a subject of a small library
-            if acronym.lower().removesuffix("s") in lowered or acronym.lower() in lowered:
-                continue
+            # OOH tables' "2024 MEDIAN PAY" would make "pay" a subject of a small library; so
+            # is one it writes as a lower-case word of the same stem ("CAT scanners" beside
+            # "cats and dogs": "kinds of vets besides the ones for cats" names no CAT)
             key = (stem(acronym.lower().removesuffix("s")),)
+            if acronym.lower() in lowered or key[0] in lowered_stems:
+                continue
             names.setdefault(key, set()).update(docs)
             acronyms.add(key)
         phrases = {
