@@ -321,6 +321,20 @@ def cross_validate(cases: Sequence[Case], k: int = FOLDS) -> dict[str, Any]:
         "folds": rows,
         "held_out_rules": score(cases, None),
         "held_out_model": score(cases, own),
+        "cases": [_held_out(c, own[c.id]) for c in cases],
+    }
+
+
+def _held_out(case: Case, model: AnswerabilityModel) -> dict[str, Any]:
+    """One question's held-out outcome, to read misses and diff two runs by question."""
+    text, refused = outcome(case, model)
+    facts = fact_coverage({"answer": text, "must_include": case.must_include})
+    return {
+        "id": case.id,
+        "kind": case.kind,
+        "answerable": case.answerable,
+        "refused": refused,
+        "fact_coverage": round(facts, 4) if case.answerable else None,
     }
 
 

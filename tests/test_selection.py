@@ -242,6 +242,24 @@ def test_misspelt_words_are_searched_as_the_library_spells_them():
     assert "classes" in a.query.text and "class" in a.query.focus
 
 
+def test_a_long_word_one_edit_from_the_librarys_is_that_word_misspelt():
+    rows = [
+        ("pest", "Pest Control Workers", "Licenses",
+         "Most states require a license. The license exam covers pesticides. A license lapses."
+         " Pesticides are poisons; pesticides need care."),
+        ("pest", "Pest Control Workers", "Work", "Workers treat a reactor room in a plant."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    # a letter too many ("liscense"), two swapped ("pesitcides"): searched as the library
+    # spells them
+    for typo, stem in (("liscense", "licens"), ("pesitcides", "pesticid")):
+        a = analyse(condense(f"do exterminators need a {typo}?"), inventory)
+        assert stem in a.query.focus, typo
+    # a shorter word one letter from a library word is as often a word of its own
+    b = analyse(condense("can a realtor do this?"), inventory)
+    assert "reactor" not in b.query.text
+
+
 def _answer(doc_id: str) -> Answer:
     cite = Citation(1, doc_id, "T", "S", "", "", "snippet")
     return Answer(text="An answer. [1]", citations=(cite,))

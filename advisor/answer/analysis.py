@@ -367,28 +367,41 @@ def _phrase_subjects(
     found: _Found, query: Query, tokens: list[tuple[str, str]], inventory: Inventory
 ) -> list[tuple[str, str]]:
     """The library's subject phrases in the ask, else in the whole question ("i've heard
-    chemical engineers and ... make 120k. which one ...?"); returns the tokens searched."""
-    matched = inventory.match([st for _, st in tokens])
+    chemical engineers and ... make 120k. which one ...?"), each word as the library spells
+    it ("hotel conceirges" names Concierges); returns the tokens searched."""
+    spelt, focus = _spelt(tokens, query, inventory)
+    matched = inventory.match([st for _, st in spelt])
     if not matched:
         tokens = _content_tokens(query.text)
-        matched = inventory.match([st for _, st in tokens])
+        spelt, focus = _spelt(tokens, query, inventory)
+        matched = inventory.match([st for _, st in spelt])
     for i, j, phrase in matched:
         found.add(
             Subject(
-                name=" ".join(w for w, _ in tokens[i:j]),
+                name=" ".join(w for w, _ in spelt[i:j]),
                 stems=phrase,
                 docs=_titled_docs(inventory, phrase),
-                carried=not set(phrase) & set(query.focus),
+                carried=not set(phrase) & focus,
             )
         )
     taken = {k for i, j, _ in matched for k in range(i, j)}
-    for i, j, run, docs in inventory.loose_match([st for _, st in tokens]):
+    for i, j, run, docs in inventory.loose_match([st for _, st in spelt]):
         if taken.isdisjoint(range(i, j)) and not set(run) <= found.used:
-            name = " ".join(w for w, _ in tokens[i:j])
-            carried = not set(run) & set(query.focus)
+            name = " ".join(w for w, _ in spelt[i:j])
+            carried = not set(run) & focus
             found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried))
             taken.update(range(i, j))
     return tokens
+
+
+def _spelt(
+    tokens: list[tuple[str, str]], query: Query, inventory: Inventory
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """The tokens and the question's focus, misspelt words as the library spells them (a
+    subject is named as the library writes it: "microbiologist", not "microbiologst")."""
+    fixes = dict(_corrections(tokens, inventory))
+    spelt = [(fixes[st], stem(fixes[st])) if st in fixes else (w, st) for w, st in tokens]
+    return spelt, {stem(fixes[s]) if s in fixes else s for s in query.focus}
 
 
 def _name_subjects(found: _Found, ask: str, inventory: Inventory) -> None:
