@@ -219,7 +219,7 @@ class Advisor:
         if model is None:
             return analysis
         aspects = model.probabilities(self.question_vector(query))
-        return with_learned_attribute(analysis, aspects, model.threshold)
+        return with_learned_attribute(analysis, aspects, model.threshold, model.compared_threshold)
 
     def question_vector(self, query: Query) -> list[float]:
         """The embedding of the question as the user typed it, which the fitted models read

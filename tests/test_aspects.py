@@ -129,3 +129,17 @@ def test_the_cues_keep_a_specific_aspect_and_the_model_fills_a_generic_one(fixtu
     assert dict(analysis.aspects)["pay"] > 0.5
     compared = ask(condense("kind 1 welders or kind 2 welders, which one is better?", []))
     assert compared.comparison and compared.attribute in ("comparison", "pay", "outlook")
+
+
+def test_a_comparison_compares_what_the_model_reads_it_asks(fixture_advisor):
+    """A question asking "who earns more?" names no figure the cues read; the shipped
+    model's best label, at the lower bar it has for comparisons, makes it a comparison of pay
+    amounts."""
+    ask = fixture_advisor.analyse
+    condense = fixture_advisor.condense
+    model = fixture_advisor.aspect_model()
+    assert model is not None and model.compared_threshold < model.threshold
+    analysis = ask(condense("kind 1 welders vs kind 2 welders, who earns more?", []))
+    label, p = max(analysis.aspects, key=lambda lp: lp[1])
+    assert analysis.comparison and label == "pay" and p >= model.compared_threshold
+    assert analysis.figure == "money"

@@ -60,7 +60,9 @@ GENERIC = (None, "definition", "comparison")
 @dataclass(frozen=True, kw_only=True)
 class AspectModel:
     """Multinomial logistic regression over the question's embedding: P(label) = softmax(W v +
-    b); a label is used when its probability reaches `threshold`."""
+    b); a label is used when its probability reaches `threshold`, or `compared_threshold` for
+    what a comparison compares (its words say how, not what, and the model's best label is then
+    right more often: evals/fit_aspects.py)."""
 
     classes: tuple[str, ...]
     coef: tuple[tuple[float, ...], ...]  # one row per class, one column per vector dimension
@@ -68,6 +70,7 @@ class AspectModel:
     threshold: float
     versions: dict[str, str]
     fitted: dict[str, object]  # how: data, folds, measured figures (for the record)
+    compared_threshold: float = 1.0  # 1.0: a comparison's aspect only from its words
 
     def probabilities(self, vector: Sequence[float]) -> tuple[tuple[str, float], ...]:
         """Every label with its probability, in the model's order."""
@@ -101,6 +104,7 @@ class AspectModel:
             coef=tuple(tuple(float(w) for w in row) for row in raw["coef"]),
             intercept=tuple(float(b) for b in raw["intercept"]),
             threshold=float(raw["threshold"]),
+            compared_threshold=float(raw.get("compared_threshold", 1.0)),
             versions=dict(raw["versions"]),
             fitted=dict(raw.get("fitted") or {}),
         )
@@ -119,12 +123,17 @@ def load_aspect_model(versions: Mapping[str, str], path: Path = MODEL_FILE) -> A
 
 
 def with_learned_attribute(
-    analysis: Analysis, aspects: tuple[tuple[str, float], ...], threshold: float
+    analysis: Analysis,
+    aspects: tuple[tuple[str, float], ...],
+    threshold: float,
+    compared_threshold: float = 1.0,
 ) -> Analysis:
     """The analysis with the predicted attribute where the word cues found none specific
     ("how much more do preschool/daycare center directors make than the preschool teachers?"
-    reads as pay; "which one has better job security going forward?" as outlook); a
-    comparison of pay or outlook that names no figure compares the figure that measures it.
+    reads as pay; "which one has better job security going forward?" as outlook), at
+    `compared_threshold` in a comparison ("microbiologist vs biological technician, who earns
+    more?" compares pay); a comparison of pay or outlook that names no figure compares the
+    figure that measures it.
 
     >>> from advisor.records import Query
     >>> a = Analysis(query=Query(text="x", focus=()), ask="x")
@@ -136,11 +145,15 @@ def with_learned_attribute(
     'cost'
     >>> with_learned_attribute(replace(a, comparison=True), (("outlook", 0.9),), 0.6).figure
     'percent'
+    >>> compared = replace(a, comparison=True, attribute="comparison")
+    >>> with_learned_attribute(compared, (("pay", 0.5), ("other", 0.5)), 0.6, 0.4).figure
+    'money'
     """
     analysis = replace(analysis, aspects=aspects)
     label, probability = max(aspects, key=lambda lp: lp[1], default=("", 0.0))
     attribute = ATTRIBUTE_OF_LABEL.get(label)
-    if attribute is not None and probability >= threshold and analysis.attribute in GENERIC:
+    bar = min(threshold, compared_threshold) if analysis.comparison else threshold
+    if attribute is not None and probability >= bar and analysis.attribute in GENERIC:
         analysis = replace(analysis, attribute=attribute)
     compared = COMPARED_FIGURE.get(analysis.attribute or "")
     if analysis.comparison and analysis.figure is None and compared:
