@@ -23,7 +23,10 @@ ANSWERING = ("answer", "text", "index/inventory.py")
 # Calls that take a pattern first
 _RE_CALLS = frozenset("compile search match fullmatch sub subn findall finditer split".split())  # noqa: SIM905
 # What only a pattern says: an escape class, a group construct, a quantifier range
-_REGEX_SYNTAX = re.compile(r"\\[bBsSdDwW]|\(\?[:=!<]|\{\d+(?:,\d*)?\}|\[\^?[^\]]+\][*+?]")
+_REGEX_SYNTAX = re.compile(
+    r"\\[bBsSdDwW]|\(\?[:=!<]|\{\d+(?:,\d*)?\}|\[\^?[^\]]+\][*+?]"  # classes, groups, ranges
+    r"|\.[*+]|\$$|^\^|\w\|\w"  # "what .* do$", "^- ", "a|b"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 
 
@@ -64,10 +67,13 @@ def _stringy(node: ast.AST) -> bool:
 
 
 def is_pattern(text: str) -> bool:
-    """A string that only a regular expression would say.
+    """A string that only a regular expression would say (a named fragment of a larger
+    pattern counts on its own).
 
     >>> is_pattern(r"\\bhow much\\b"), is_pattern("how much"), is_pattern(r"(?:a|b)")
     (True, False, True)
+    >>> is_pattern("what .* do$"), is_pattern("pay|salary"), is_pattern("Pay: $62,350")
+    (True, True, False)
     """
     return bool(_REGEX_SYNTAX.search(text))
 
@@ -196,7 +202,10 @@ def count_source(source: str, path: str = "<source>") -> Surface:
 
 
 def count(paths: Sequence[Path]) -> list[Surface]:
-    """Per Python file under the paths (sorted), then the total."""
+    """Per Python file under the paths (sorted), then the total; a path that does not exist
+    is an error, not a zero."""
+    if missing := [str(p) for p in paths if not p.exists()]:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(missing)}")
     files = sorted(
         f for p in paths for f in ([p] if p.is_file() else p.rglob("*.py")) if f.suffix == ".py"
     )

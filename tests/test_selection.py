@@ -247,17 +247,30 @@ def test_a_long_word_one_edit_from_the_librarys_is_that_word_misspelt():
         ("pest", "Pest Control Workers", "Licenses",
          "Most states require a license. The license exam covers pesticides. A license lapses."
          " Pesticides are poisons; pesticides need care."),
-        ("pest", "Pest Control Workers", "Work", "Workers treat a reactor room in a plant."),
+        ("pest", "Pest Control Workers", "Work",
+         "Workers treat a reactor room. The reactor hall, the reactor pumps. Mediation helps;"
+         " mediation settles disputes; mediation is cheap."),
+        ("concierges", "Concierges", "Work",
+         "Concierges work evenings. Concierges greet guests. Most concierges work shifts."),
+        ("receptionists", "Receptionists", "Work", "Receptionists answer phones."),
     ]  # fmt: skip
     inventory = Inventory.build(rows)
+    inventory.dictionary = frozenset({"meditation", "realtor", "license", "receptionist"})
     # a letter too many ("liscense"), two swapped ("pesitcides"): searched as the library
     # spells them
     for typo, stem in (("liscense", "licens"), ("pesitcides", "pesticid")):
         a = analyse(condense(f"do exterminators need a {typo}?"), inventory)
         assert stem in a.query.focus, typo
-    # a shorter word one letter from a library word is as often a word of its own
-    b = analyse(condense("can a realtor do this?"), inventory)
-    assert "reactor" not in b.query.text
+    # a word the dictionary knows is a word of its own, however near a library word
+    b = analyse(condense("how do I become a meditation teacher?"), inventory)
+    assert "mediation" not in b.query.text and not b.covered
+    # and so is a shorter word, known or not ("realtor" is one letter from "reactor")
+    assert "reactor" not in analyse(condense("can a realtor do this?"), inventory).query.text
+    inventory.dictionary = frozenset({"license"})
+    assert "reactor" not in analyse(condense("can a realtor do this?"), inventory).query.text
+    # a misspelt subject is named as the library spells it, and stands where it was typed
+    c = analyse(condense("should I become a conceirges or a receptionist?"), inventory)
+    assert [s.name for s in c.covered] == ["concierges", "receptionist"] and c.comparison
 
 
 def _answer(doc_id: str) -> Answer:

@@ -54,7 +54,7 @@ MAX_SLOT_COUNT = 12
 class Subject:
     """A thing the question asks about."""
 
-    name: str  # as the user wrote it
+    name: str  # as the user wrote it (a misspelt word as the library spells it)
     stems: tuple[str, ...]
     docs: tuple[str, ...] = ()  # articles whose title names it (they are about it)
     known: bool = True  # the library uses these words at all
@@ -382,6 +382,7 @@ def _phrase_subjects(
                 stems=phrase,
                 docs=_titled_docs(inventory, phrase),
                 carried=not set(phrase) & focus,
+                typed=_typed(tokens[i:j], spelt[i:j]),
             )
         )
     taken = {k for i, j, _ in matched for k in range(i, j)}
@@ -389,7 +390,8 @@ def _phrase_subjects(
         if taken.isdisjoint(range(i, j)) and not set(run) <= found.used:
             name = " ".join(w for w, _ in spelt[i:j])
             carried = not set(run) & focus
-            found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried))
+            typed = _typed(tokens[i:j], spelt[i:j])
+            found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried, typed=typed))
             taken.update(range(i, j))
     return tokens
 
@@ -402,6 +404,12 @@ def _spelt(
     fixes = dict(_corrections(tokens, inventory))
     spelt = [(fixes[st], stem(fixes[st])) if st in fixes else (w, st) for w, st in tokens]
     return spelt, {stem(fixes[s]) if s in fixes else s for s in query.focus}
+
+
+def _typed(tokens: list[tuple[str, str]], spelt: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The stems as typed, when a misspelling was read ("conceirge or a receptionist" has
+    its sides where the question put them); none when the spelling was the library's."""
+    return () if tokens == spelt else tuple(st for _, st in tokens)
 
 
 def _name_subjects(found: _Found, ask: str, inventory: Inventory) -> None:

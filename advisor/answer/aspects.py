@@ -70,7 +70,7 @@ class AspectModel:
     threshold: float
     versions: dict[str, str]
     fitted: dict[str, object]  # how: data, folds, measured figures (for the record)
-    compared_threshold: float = 1.0  # 1.0: a comparison's aspect only from its words
+    compared_threshold: float = 1.0  # 1.0: a comparison at `threshold`, like any question
 
     def probabilities(self, vector: Sequence[float]) -> tuple[tuple[str, float], ...]:
         """Every label with its probability, in the model's order."""
@@ -152,7 +152,9 @@ def with_learned_attribute(
     analysis = replace(analysis, aspects=aspects)
     label, probability = max(aspects, key=lambda lp: lp[1], default=("", 0.0))
     attribute = ATTRIBUTE_OF_LABEL.get(label)
-    bar = min(threshold, compared_threshold) if analysis.comparison else threshold
+    # the comparisons the bar was fitted on: those the word cues read as one
+    compares = analysis.attribute == "comparison"
+    bar = min(threshold, compared_threshold) if compares else threshold
     if attribute is not None and probability >= bar and analysis.attribute in GENERIC:
         analysis = replace(analysis, attribute=attribute)
     compared = COMPARED_FIGURE.get(analysis.attribute or "")

@@ -655,18 +655,21 @@ class IndexReader:
 
     def inventory(self) -> Any:
         """The subjects and words of this generation (advisor.index.inventory), built once from the
-        chunk table and kept beside it."""
+        chunk table and kept beside it, with the embedding model's words as its dictionary."""
         from advisor.index.inventory import Inventory
+        from advisor.index.models import model_words
 
         with self._ranker_lock:
             if getattr(self, "_inventory", None) is None:
                 path = self.index.gen_dir(self.generation) / INVENTORY
                 try:
-                    self._inventory = Inventory.load(path)
+                    inventory = Inventory.load(path)
                 except (OSError, ValueError, KeyError):
-                    self._inventory = Inventory.build(self._table().rows())
+                    inventory = Inventory.build(self._table().rows())
                     with contextlib.suppress(OSError):  # a read-only index still answers
-                        self._inventory.save(path)
+                        inventory.save(path)
+                inventory.dictionary = model_words(self.index.settings.embedding_model)
+                self._inventory = inventory
             return self._inventory
 
     def unit_vectors(self, ids: list[str]) -> dict[str, Any]:

@@ -43,8 +43,8 @@ MIN_TYPO_LENGTH = 5
 MIN_RESPELL_LENGTH = 6  # a question word searched under the library's spelling
 # HAND-SET (read off the labelled questions' unknown words): from this length on, a word one
 # edit from a library word (a letter too many, swapped or changed: "liscense", "conceirges",
-# "seperate") is that word misspelt. Shorter ones are as often real words the library does not
-# use ("realtor" is one letter from "reactor", "drift" from "draft", "seems" from "seams").
+# "seperate") and not in the dictionary is that word misspelt. Shorter ones are as often real
+# words neither knows ("realtor" is one letter from "reactor", "drift" from "draft").
 MIN_EDITED_LENGTH = 8
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 # Headings name a term often enough ("Engineering manager", "Engineering managers and
@@ -140,6 +140,9 @@ class Inventory:
     vocabulary: Counter[str] = field(default_factory=Counter)
     titles: dict[str, str] = field(default_factory=dict)
     templates: frozenset[str] = frozenset()  # template_key of sentences repeated site-wide
+    # English words beyond the library's (the embedding model's vocabulary, given by the
+    # index reader, never saved): never read as misspellings of the library's words
+    dictionary: frozenset[str] = field(default=frozenset(), repr=False)
     _typos: dict[str, str] | None = field(default=None, repr=False)
     _by_head: dict[str, list[tuple[frozenset[str], str]]] | None = field(default=None, repr=False)
 
@@ -239,16 +242,23 @@ class Inventory:
     def respell(self, word: str) -> str | None:
         """The library's word that this one is with a letter dropped ("clases" -> "classes"),
         for words of MIN_RESPELL_LENGTH letters or more, or one edit away (`correct`) for
-        words of MIN_EDITED_LENGTH or more; a shorter word with a letter more than a library
-        word is as often a real word the library does not use ("heard", "hard").
+        words of MIN_EDITED_LENGTH or more that the dictionary does not know; a word the
+        dictionary knows is never respelt, and without a dictionary only a dropped letter is
+        read (a shorter word with a letter more than a library word is as often a real word
+        the library does not use: "heard", "hard").
 
-        >>> text = "A license and a license exam: the license matters."
+        >>> text = "Mediation, a license: the license exam, mediation, the license, mediation."
         >>> inv = Inventory.build([("d", "Licenses", "Licenses", text)])
-        >>> inv.respell("lisence"), inv.respell("liscense"), inv.respell("seperate")
+        >>> inv.respell("licnse"), inv.respell("liscense"), inv.respell("meditation")
+        ('license', None, None)
+        >>> inv.dictionary = frozenset({"meditation", "license"})
+        >>> inv.respell("lisence"), inv.respell("liscense"), inv.respell("meditation")
         (None, 'license', None)
         """
         word = word.lower()
-        if len(word) >= MIN_EDITED_LENGTH:
+        if word in self.dictionary:
+            return None
+        if len(word) >= MIN_EDITED_LENGTH and self.dictionary:
             return self.correct(word)
         return self._typo_index().get(word) if len(word) >= MIN_RESPELL_LENGTH else None
 

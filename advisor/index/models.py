@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,20 @@ def offline() -> None:
     """The model is on disk; never let the hub client try the network."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@lru_cache(maxsize=4)
+def model_words(name: str = "") -> frozenset[str]:
+    """The whole words of the embedding model's WordPiece vocabulary (`vocab.txt` beside the
+    model; none for a model named on the hub or without one): English words a question may
+    use that the library does not, so a misspelling is not read into them ("meditation" is a
+    word, not "mediation" misspelt)."""
+    path = Path(model_path(name)) / "vocab.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
 @lru_cache(maxsize=4)
