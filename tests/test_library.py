@@ -618,3 +618,42 @@ def test_a_comparison_of_new_careers_is_not_a_follow_up(computing_advisor):
     )
     cited = {c.doc_id for c in advisor.ask(question, history).citations}
     assert cited == {"network-and-computer-systems-administrators", "information-security-analysts"}
+
+
+@pytest.fixture(scope="module")
+def nursing_advisor(tmp_path_factory):
+    """The OOH's nursing pages: careers people call by the initials the pages define."""
+    from advisor.advisor import Advisor
+    from advisor.ingest.build import ingest
+
+    need(OOH)
+    pages = tmp_path_factory.mktemp("nursing-pages")
+    for name in (
+        "registered-nurses",
+        "licensed-practical-and-licensed-vocational-nurses",
+        "nursing-assistants",
+        "nurse-anesthetists-nurse-midwives-and-nurse-practitioners",
+    ):
+        shutil.copy(OOH / f"{name}.html", pages)
+    settings = settings_for(tmp_path_factory.mktemp("nursing-index"))
+    assert ingest(settings, [pages]).ok
+    return Advisor(settings)
+
+
+@pytest.mark.slow
+def test_initials_the_library_defines_name_their_career(nursing_advisor):
+    """ "Licensed practical nurses (LPNs)" in a page's text: "LPN" names that career."""
+    inventory = nursing_advisor.reader().inventory()
+    assert inventory.expansions.get("lpn") == "licensed practical nurses"
+    question = "RN or LPN: which one earns more a year?"
+    analysis = nursing_advisor.analyse(nursing_advisor.condense(question, []), [])
+    assert {d for s in analysis.covered for d in s.docs} == {
+        "registered-nurses",
+        "licensed-practical-and-licensed-vocational-nurses",
+    }, analysis.subjects
+    answer = nursing_advisor.ask(question)
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} >= {
+        "registered-nurses",
+        "licensed-practical-and-licensed-vocational-nurses",
+    }, answer.text

@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 16
+INVENTORY_VERSION = 18
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -153,6 +153,7 @@ class Inventory:
         titled: dict[Phrase, set[str]] = {}
         acronyms: set[Phrase] = set()
         phrases_seen: Counter[tuple[str, str]] = Counter()
+        defined: Counter[tuple[str, str]] = Counter()  # "registered nurses (RNs)"
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
         template_docs: dict[str, set[str]] = {}
@@ -169,6 +170,7 @@ class Inventory:
             # "engineering manager") name it as well
             vocabulary.update(m.replace(".", "").lower() for m in _DOTTED.findall(whole))
             phrases_seen.update(_initialisms(section))
+            defined.update(_defined_initialisms(text))
             for phrase in (*_title_phrases(title), *aliases(text)):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
@@ -204,6 +206,15 @@ class Inventory:
                 and initials not in expansions
             ):
                 expansions[initials] = phrase
+        in_titles = {initialism(w) for t in titles.values() for w in t.split()} - {None}
+        for (initials, phrase), _ in defined.most_common():
+            # the text says what the initials stand for: no count needed, and a word the
+            # library writes ("rns" is in its vocabulary because it writes "RNs") is no bar;
+            # but initials a title uses ("PMP and CAPM Certifications") name that article.
+            # MEASURED: only initials of an article's name ("RNs", not "PDUs") held out
+            # 0.8319 / 0.750 / 0.022 against 0.8333 / 0.774 / 0.020 for all of them
+            if initials not in in_titles:
+                expansions.setdefault(initials, phrase)
         named = {p: sorted(titled[p]) for p in phrases if p in titled}
         templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
         return cls(phrases, expansions, named, vocabulary, titles, templates)
@@ -400,6 +411,28 @@ def aliases(text: str) -> list[Phrase]:
     return [p for p in out if p]
 
 
+# "Licensed practical nurses (LPNs)": words, then their initials in brackets
+_DEFINED = re.compile(r"((?:[A-Za-z][A-Za-z-]* ){2,6})\(([A-Z]{2,6})s?\)")
+
+
+def _defined_initialisms(text: str) -> list[tuple[str, str]]:
+    """(initials, words) of every initialism the text defines: the words just before it in
+    brackets whose first letters spell it.
+
+    >>> _defined_initialisms("Licensed practical nurses (LPNs) work with registered nurses (RNs).")
+    [('lpn', 'licensed practical nurses'), ('rn', 'registered nurses')]
+    >>> _defined_initialisms("They often work in teams (ICU).")
+    []
+    """
+    out = []
+    for m in _DEFINED.finditer(text):
+        initials = m.group(2).lower()
+        ws = m.group(1).split()[-len(initials) :]
+        if len(ws) == len(initials) and "".join(w[0].lower() for w in ws) == initials:
+            out.append((initials, " ".join(w.lower() for w in ws)))
+    return out
+
+
 def _initialisms(heading: str) -> list[tuple[str, str]]:
     """(initials, words) of every two-word run of a heading path's content words.
 
@@ -416,7 +449,12 @@ def _initialisms(heading: str) -> list[tuple[str, str]]:
 def _title_phrases(title: str) -> Iterable[Phrase]:
     """The names a title gives its article: each coordinated part with the shared head noun,
     and every tail of it of two words or more; one word alone only when it is the head
-    ("Heavy and Tractor-trailer Truck Drivers" -> "heavy driver", "truck driver", "driver")."""
+    ("Heavy and Tractor-trailer Truck Drivers" -> "heavy driver", "truck driver", "driver";
+    "Licensed Practical and Licensed Vocational Nurses" -> "licensed practical nurses", ...).
+
+    >>> sorted(_title_phrases("Licensed Practical and Licensed Vocational Nurses"))[:3]
+    [('licens', 'practic'), ('licens', 'practic', 'nurs'), ('licens', 'vocat', 'nurs')]
+    """
     parts = [
         p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
     ]
@@ -432,10 +470,16 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
         if len(stems[-1]) == 1
         else {head}
     )
-    for part in stems:
+    for part, written in zip(stems, words, strict=True):
         if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
             part = [part[0], head]  # "Electrical" and "Electronics Engineers"
-        for i in range(max(0, len(part) - MAX_PHRASE_WORDS), len(part)):
-            tail = tuple(part[i:])
-            if (len(tail) > 1 or tail[0] in heads) and not set(tail) <= _GENERIC_STEMS:
-                yield tail
+        elif len(stems[-1]) > 1 and part[-1] != head and not written[-1].endswith("s"):
+            yield from _tails([*part, head], heads)  # "Licensed Practical" and "... Nurses"
+        yield from _tails(part, heads)
+
+
+def _tails(part: list[str], heads: set[str]) -> Iterable[Phrase]:
+    for i in range(max(0, len(part) - MAX_PHRASE_WORDS), len(part)):
+        tail = tuple(part[i:])
+        if (len(tail) > 1 or tail[0] in heads) and not set(tail) <= _GENERIC_STEMS:
+            yield tail
