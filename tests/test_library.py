@@ -657,3 +657,9 @@ def test_initials_the_library_defines_name_their_career(nursing_advisor):
         "registered-nurses",
         "licensed-practical-and-licensed-vocational-nurses",
     }, answer.text
+    # the initials typed on a side are that side, not subjects of their own the answer must
+    # name as typed ("My sources don't cover "RN"" after quoting the registered nurses' pay)
+    versus = nursing_advisor.analyse(nursing_advisor.condense("LPN vs RN, pay gap?", []), [])
+    assert versus.comparison, versus.subjects
+    assert not {("lpn",), ("rn",)} & {s.stems for s in versus.subjects}, versus.subjects
+    assert "don't cover" not in nursing_advisor.ask("LPN vs RN, pay gap?").text

@@ -472,10 +472,11 @@ def _side_subjects(found: _Found, text: str, inventory: Inventory) -> None:
             continue
         docs = _titled_docs(inventory, side_stems) or _loosely_titled(inventory, side_stems)
         others = [set(e) for j, e in enumerate(expanded) if j != k]
-        found.subjects = [
-            x for x in found.subjects if not _part_of_side(x, side_stems, docs, others)
-        ]
         typed = tuple(st for _, st in side)
+        # the side as typed counts too once it names an article: "RN" found alone is part
+        # of the side it spells out (an "OT" of "OT school" that names none still searches)
+        whole = tuple(dict.fromkeys((*side_stems, *typed))) if docs else side_stems
+        found.subjects = [x for x in found.subjects if not _part_of_side(x, whole, docs, others)]
         found.add(
             Subject(
                 name=" ".join(w for w, _ in side),
