@@ -637,7 +637,8 @@ def subject_questions(
         if title in wanted:
             sections[title].append(section)
     out: list[tuple[str, str]] = []
-    taken = [_said(analysis.query.text)]
+    # as typed: the query's text may carry the library's words for its initials ("PMI")
+    taken = [_said(analysis.query.asked or analysis.query.text)]
     for title in titles[:MAX_SUGGESTIONS]:
         job = Occupation.of(title, sections[title])
         q = (
