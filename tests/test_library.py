@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import tracemalloc
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -515,25 +516,31 @@ def test_after_a_comparison_the_second_one_is_the_second_career(small_ooh_adviso
     assert "Plumbers" in query.text
 
 
-@pytest.fixture(scope="module")
-def computing_advisor(tmp_path_factory):
-    """A few OOH pages alone: jobs people call by other names, and a trade."""
+def _ooh_advisor(tmp_path_factory, label: str, names: Sequence[str]):
+    """An advisor over these OOH pages alone, indexed in a temporary folder."""
     from advisor.advisor import Advisor
     from advisor.ingest.build import ingest
 
     need(OOH)
-    pages = tmp_path_factory.mktemp("computing-pages")
-    for name in (
+    pages = tmp_path_factory.mktemp(f"{label}-pages")
+    for name in names:
+        shutil.copy(OOH / f"{name}.html", pages)
+    settings = settings_for(tmp_path_factory.mktemp(f"{label}-index"))
+    assert ingest(settings, [pages]).ok
+    return Advisor(settings)
+
+
+@pytest.fixture(scope="module")
+def computing_advisor(tmp_path_factory):
+    """A few OOH pages alone: jobs people call by other names, and a trade."""
+    names = (
         "network-and-computer-systems-administrators",
         "information-security-analysts",
         "real-estate-brokers-and-sales-agents",
         "property-real-estate-and-community-association-managers",
         "electricians",
-    ):
-        shutil.copy(OOH / f"{name}.html", pages)
-    settings = settings_for(tmp_path_factory.mktemp("computing-index"))
-    assert ingest(settings, [pages]).ok
-    return Advisor(settings)
+    )
+    return _ooh_advisor(tmp_path_factory, "computing", names)
 
 
 @pytest.mark.slow
@@ -623,21 +630,13 @@ def test_a_comparison_of_new_careers_is_not_a_follow_up(computing_advisor):
 @pytest.fixture(scope="module")
 def nursing_advisor(tmp_path_factory):
     """The OOH's nursing pages: careers people call by the initials the pages define."""
-    from advisor.advisor import Advisor
-    from advisor.ingest.build import ingest
-
-    need(OOH)
-    pages = tmp_path_factory.mktemp("nursing-pages")
-    for name in (
+    names = (
         "registered-nurses",
         "licensed-practical-and-licensed-vocational-nurses",
         "nursing-assistants",
         "nurse-anesthetists-nurse-midwives-and-nurse-practitioners",
-    ):
-        shutil.copy(OOH / f"{name}.html", pages)
-    settings = settings_for(tmp_path_factory.mktemp("nursing-index"))
-    assert ingest(settings, [pages]).ok
-    return Advisor(settings)
+    )
+    return _ooh_advisor(tmp_path_factory, "nursing", names)
 
 
 @pytest.mark.slow
