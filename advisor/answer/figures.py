@@ -73,3 +73,26 @@ def figure_value(text: str, kind: str) -> float | None:
         return None if n is None else n * _DAYS[m.group(2).lower()]
     m = _VALUE[kind].search(text)
     return float(m.group(1).replace(",", "")) if m else None
+
+
+# An amount of money, a percentage or a count of thousands, as a fact table and a sentence
+# both write it ("Number of Jobs, 2024: 75,300" and "held about 75,300 jobs")
+_STATED = re.compile(
+    r"(?P<money>\$\s?\d[\d,]*(?:\.\d+)?)|(?P<percent>\d+(?:\.\d+)?(?=\s?(?:%|percent)))"
+    r"|(?P<number>\b\d{1,3}(?:,\d{3})+\b)"
+)
+
+
+@lru_cache(maxsize=32768)
+def stated_figures(text: str) -> frozenset[tuple[str, str]]:
+    """The amounts, percentages and counts a text states, with their kinds, written alike
+    whatever the sign or spacing.
+
+    >>> sorted(stated_figures("Job Outlook, 2024-34: -13% (Decline); $62,340 per year"))
+    [('$62,340', 'money'), ('13', 'percent')]
+    >>> sorted(stated_figures("projected to decline 13 percent; about 75,300 jobs"))
+    [('13', 'percent'), ('75,300', 'number')]
+    """
+    return frozenset(
+        (m.group().replace(" ", ""), m.lastgroup or "") for m in _STATED.finditer(text)
+    )

@@ -15,7 +15,7 @@ import numpy as np
 
 from advisor.answer.analysis import Analysis, Subject
 from advisor.answer.aspects import names_its_rows, unit_labels
-from advisor.answer.figures import figure_kind
+from advisor.answer.figures import figure_kind, stated_figures
 from advisor.answer.match import Matcher, StemIndex, query_weights, stem_index
 from advisor.answer.scope import in_scope, names_together, stems_of
 from advisor.answer.tuning import (
@@ -209,29 +209,6 @@ def chunk_units(text: str, heading_path: str) -> ChunkUnits:
     )
 
 
-# An amount of money, a percentage or a count of thousands, as a fact table and a sentence
-# both write it ("Number of Jobs, 2024: 75,300" and "held about 75,300 jobs")
-_HEADLINE_FIGURE = re.compile(
-    r"(?P<money>\$\s?\d[\d,]*(?:\.\d+)?)|(?P<percent>\d+(?:\.\d+)?(?=\s?(?:%|percent)))"
-    r"|(?P<number>\b\d{1,3}(?:,\d{3})+\b)"
-)
-
-
-@lru_cache(maxsize=32768)
-def _headline_figures(text: str) -> frozenset[tuple[str, str]]:
-    """The amounts, percentages and counts a text states, with their kinds, written alike
-    whatever the sign or spacing.
-
-    >>> sorted(_headline_figures("Job Outlook, 2024-34: -13% (Decline); $62,340 per year"))
-    [('$62,340', 'money'), ('13', 'percent')]
-    >>> sorted(_headline_figures("projected to decline 13 percent; about 75,300 jobs"))
-    [('13', 'percent'), ('75,300', 'number')]
-    """
-    return frozenset(
-        (m.group().replace(" ", ""), m.lastgroup or "") for m in _HEADLINE_FIGURE.finditer(text)
-    )
-
-
 def _mask(flags: Iterable[bool]) -> np.ndarray:
     return _frozen(np.fromiter(flags, dtype=bool))
 
@@ -394,7 +371,7 @@ class _Question:
                 continue
             labels = unit_labels(h.chunk.section, [u.text for u in c.units])
             for u, label in zip(c.units, labels, strict=True):
-                for value, kind in _headline_figures(u.text) if u.kind == "row" else ():
+                for value, kind in stated_figures(u.text) if u.kind == "row" else ():
                     if figure is None or kind == figure:
                         key = (doc, value)
                         rows[key] = max(rows.get(key, 0.0), asked.get(label or "", 0.0))
@@ -403,7 +380,7 @@ class _Question:
         return np.fromiter(
             (
                 max(
-                    (rows.get((h.chunk.doc_id, v), 0.0) for v, _ in _headline_figures(u.text)),
+                    (rows.get((h.chunk.doc_id, v), 0.0) for v, _ in stated_figures(u.text)),
                     default=0.0,
                 )
                 if u.kind == "sentence"
