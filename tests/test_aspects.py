@@ -77,6 +77,19 @@ def test_labels_come_from_the_section_holding_the_evidence(fixture_advisor):
         assert c.id.split("-")[2] == c.label, c
 
 
+def test_a_quick_facts_row_labels_a_figure_other_sections_repeat():
+    """A projections table in Job Outlook repeats the Summary's job count: the row that names
+    the figure decides, wherever the chunks come in the document."""
+    table = ("Job Outlook > Employment", "loan officers: 13-2072 301,400 306,500 2 5,000")
+    facts = ("Summary", "quick facts: loan officers | number of jobs, 2024: 301,400")
+    prose = ("Summary", "## pay the median annual wage was $74,180")
+    pay = ("Pay > Loan Officers", "the median annual wage for loan officers was $74,180")
+    assert fitting._label("301,400", [table, facts]) == "count"
+    assert fitting._label("301,400", [facts, table]) == "count"
+    assert fitting._label("$74,180", [prose, pay]) == "pay"  # a Summary line no row names
+    assert fitting._label("$99", [table, pay]) is None
+
+
 def test_the_fitting_code_learns_aspects_held_out_by_document(fixture_advisor):
     """Folds split by document: a fold's pages are unseen when fitting, so a score above the
     word cues' means the model read what the questions ask, not the pages."""
