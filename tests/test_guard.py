@@ -235,3 +235,26 @@ def test_a_body_cut_off_leaves_none_of_its_bytes_behind(cut):
         gc.enable()
     assert sent == [408]
     assert held < part // 2, f"{held} bytes still held after the 408"
+
+
+def test_api_calls_are_let_in_at_a_pace_and_the_page_is_not_held():
+    """A burst of API calls goes in one at a time, `1 / per_second` apart; one that would wait
+    longer than the bound is told to retry (429) at once; the page's own requests never wait."""
+    from advisor.ui.pace import CallPace
+
+    async def scenario():
+        g = guard(pace=CallPace(per_second=20, max_wait=0.2))
+        started = time.monotonic()
+        body = b'{"data": ["q", "[]"]}'
+        calls = [asyncio.create_task(status_of(g, "/gradio_api/call/ask", body)) for _ in range(6)]
+        await asyncio.sleep(0.01)
+        join = json.dumps({"fn_index": 11, "data": [], "trigger_id": 5}).encode()
+        page = await status_of(g, "/gradio_api/queue/join", join)
+        page_seconds = time.monotonic() - started
+        statuses = await asyncio.gather(*calls)
+        return statuses, page, page_seconds, time.monotonic() - started
+
+    statuses, page, page_seconds, seconds = asyncio.run(scenario())
+    assert sorted(statuses) == [200] * 5 + [429]  # turns at 0, 0.05, ... 0.2 s; the sixth 0.25
+    assert 0.18 < seconds < 1.0
+    assert page == 200 and page_seconds < 0.2  # not in line: it would have been refused

@@ -19,6 +19,7 @@ from .explore import CSS as EXPLORE_CSS
 from .explore import ExploreTab
 from .guard import RequestGuard
 from .memory import keep_trimmed
+from .pace import CallPace
 
 log = logging.getLogger("advisor.ui")
 
@@ -127,6 +128,7 @@ class AdvisorBlocks(gr.Blocks):
             max_bytes=self.settings.max_request_kb * 1024,
             public=PUBLIC_API,
             api_sessions=ApiSessions(self),
+            pace=CallPace(self.settings.api_calls_per_second),
         )
         app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
         app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]
