@@ -141,7 +141,7 @@ class Settings:
     api_calls_per_second: float = 20.0
     """Calls to the public JSON API (`/gradio_api/call/...`) let in per second, all callers
     together: a burst waits its turn (up to 10 s, then HTTP 429), so it cannot take the CPU
-    from the people chatting. 0 lets every call in at once."""
+    from the people chatting. 0 or less lets every call in at once."""
     max_request_kb: int = 256
     """Request bodies larger than this are refused (HTTP 413) before they are read. The page
     sends its saved chat with every question (20 signed turns are about 80 KB; the saved chat is

@@ -237,13 +237,28 @@ def test_a_body_cut_off_leaves_none_of_its_bytes_behind(cut):
     assert held < part // 2, f"{held} bytes still held after the 408"
 
 
+def test_a_call_that_cannot_run_is_refused_before_it_waits_its_turn():
+    from advisor.ui.pace import CallPace
+
+    async def scenario():
+        g = guard(pace=CallPace(per_second=1, max_wait=5.0))
+        started = time.monotonic()
+        body = b'{"data": ["q", "[]"]}'
+        first = await status_of(g, "/gradio_api/call/ask", body)
+        hidden = await status_of(g, "/gradio_api/call/explore_open", body)
+        return first, hidden, time.monotonic() - started
+
+    first, hidden, seconds = asyncio.run(scenario())
+    assert first == 200 and hidden == 404 and seconds < 0.5  # no wait for the second turn
+
+
 def test_api_calls_are_let_in_at_a_pace_and_the_page_is_not_held():
     """A burst of API calls goes in one at a time, `1 / per_second` apart; one that would wait
     longer than the bound is told to retry (429) at once; the page's own requests never wait."""
     from advisor.ui.pace import CallPace
 
     async def scenario():
-        g = guard(pace=CallPace(per_second=20, max_wait=0.2))
+        g = guard(pace=CallPace(per_second=4, max_wait=1.0))
         started = time.monotonic()
         body = b'{"data": ["q", "[]"]}'
         calls = [asyncio.create_task(status_of(g, "/gradio_api/call/ask", body)) for _ in range(6)]
@@ -255,6 +270,6 @@ def test_api_calls_are_let_in_at_a_pace_and_the_page_is_not_held():
         return statuses, page, page_seconds, time.monotonic() - started
 
     statuses, page, page_seconds, seconds = asyncio.run(scenario())
-    assert sorted(statuses) == [200] * 5 + [429]  # turns at 0, 0.05, ... 0.2 s; the sixth 0.25
-    assert 0.18 < seconds < 1.0
-    assert page == 200 and page_seconds < 0.2  # not in line: it would have been refused
+    assert sorted(statuses) == [200] * 5 + [429]  # turns at 0, 0.25, ... 1.0 s; the sixth 1.25
+    assert 0.9 < seconds < 3.0
+    assert page == 200 and page_seconds < 0.5  # not in line: it would have been refused

@@ -72,17 +72,21 @@ class RequestGuard:
             return await _reply(send, 404, "No such endpoint.")
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             return await self.app(scope, receive, send)
-        calls = CALL_PREFIX in scope.get("path", "")
-        # a burst of API calls, all let in at once, cost the page's chats their CPU while
-        # Gradio queued them (chat p95 1.6-2.6x unloaded; paced, 1.1x): evals/load_mixed.py
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            return await _reply(send, 413, "Request body too large.")
+        path = scope.get("path", "")
+        calls = CALL_PREFIX in path
+        if calls and _call_name(path) not in self.public:
+            return await _reply(send, 404, "No such endpoint.")
+        # a burst of API calls, all let in at once, took the page's chats' CPU while Gradio
+        # queued them (chat p95 1.7-2.4x unloaded; 1.2-2.0x paced: evals/load_mixed.py); only
+        # calls that may run wait for a turn
         if calls and self.pace is not None and not await self.pace.turn():
             return await _reply(send, 429, "Too many API calls; please retry shortly.")
         if calls and self.api_sessions is not None:
             self.api_sessions.start()
             send = self.api_sessions.noting(send)
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            return await _reply(send, 413, "Request body too large.")
         if self.reading >= self.max_reading:
             return await _reply(send, 503, "The server is busy; please try again shortly.")
         self.reading += 1  # one event loop: no lock needed between the check and the count
@@ -130,9 +134,8 @@ class RequestGuard:
         if API_PREFIX not in path:
             return ""
         route = path.split(API_PREFIX, 1)[1].strip("/")
-        if route.startswith("call/"):  # /call/<name> and /call/v2/<name> find events by name
-            name = route.removeprefix("call/").removeprefix("v2/").split("/")[0]
-            if name not in self.public:
+        if route.startswith("call/"):
+            if _call_name(path) not in self.public:
                 return "No such endpoint."
             return _session_refusal(body)
         if route == "queue/join":
@@ -159,6 +162,12 @@ class RequestGuard:
 # Gradio routes this app never uses: files and proxied URLs (/file= fetched any public URL for
 # any client), uploads, streamed media and the monitoring page.
 UNUSED_ROUTES = ("file=", "file/", "proxy=", "upload", "stream/", "monitoring")
+
+
+def _call_name(path: str) -> str:
+    """The event name a `/call/<name>` or `/call/v2/<name>` path finds its event by."""
+    route = path.split(API_PREFIX, 1)[-1].strip("/")
+    return route.removeprefix("call/").removeprefix("v2/").split("/")[0]
 
 
 def _unused_route(path: str) -> bool:

@@ -7,8 +7,9 @@ import asyncio
 import time
 
 # HAND-SET. The longest a call waits for its turn; beyond it the caller is told to retry (429).
-# At the default rate (`Settings.api_calls_per_second`, 20) that is 200 calls in line, each an
-# idle socket and a sleeping task (a few KB), so a flood cannot hold much memory this way.
+# At the default rate (`Settings.api_calls_per_second`, 20) that is at most 200 calls in line,
+# each a sleeping task and a socket whose body the server may have buffered (up to ~64 KB):
+# ~13 MB at worst, given back as the line moves.
 MAX_WAIT_SECONDS = 10.0
 
 
@@ -16,7 +17,7 @@ class CallPace:
     """Hands out turns `1 / per_second` apart, to callers on one event loop (no lock needed
     between reading and moving the next turn: nothing awaits in between).
 
-    >>> pace = CallPace(per_second=0.0)  # 0: every call goes at once
+    >>> pace = CallPace(per_second=0.0)  # 0 or less: every call goes at once
     >>> asyncio.run(pace.turn())
     True
     >>> pace = CallPace(per_second=1.0, max_wait=0.5)
