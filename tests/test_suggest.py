@@ -462,7 +462,8 @@ def mixed_advisor(tmp_path_factory, ooh_dir):
         # depends on the scoring weights): the title's plural, as a question ends
         ("How much do electricians make?", " electricians?"),
         ("What does a physician do all day?", "How do you become a physician or surgeon?"),
-        ("what do truck drivers do", "How do you become a heavy or tractor-trailer truck driver?"),
+        # the singular as the page writes it ("How to Become a Heavy or Tractor-trailer ...")
+        ("what do truck drivers do", " a heavy or tractor-trailer truck driver"),
         (
             "What do school principals do?",
             "Where do elementary, middle, and high school principals work?",
