@@ -73,6 +73,32 @@ def test_title_phrases_name_articles(inventory):
     assert a.attribute == "pay"
 
 
+def test_a_title_names_whom_its_parts_name_not_the_words_that_qualify_them():
+    """ "Construction" and "Maintenance" qualify "Painters" and name no one; a part of a title
+    that ends in a plural is a head that people name by part ("industrial maintenance
+    mechanics"), but a lone plural before the last part ("Promotions") is not."""
+    rows = [
+        ("painters", "Painters, Construction and Maintenance", "Pay", "Painters paint."),
+        (
+            "millwrights",
+            "Industrial Machinery Mechanics, Machinery Maintenance Workers, and Millwrights",
+            "Pay",
+            "Mechanics repair machines.",
+        ),
+        ("ads", "Advertising, Promotions, and Marketing Managers", "Pay", "They plan ads."),
+        ("police", "Police and Detectives", "Pay", "Officers patrol."),
+    ]
+    inventory = Inventory.build(rows)
+    assert ("mainten",) not in inventory.phrases and ("construct",) not in inventory.phrases
+    assert inventory.phrases[("painter",)] == ["painters"]
+    assert inventory.phrases[("polic",)] == ["police"]  # a lone word of two still names
+    mechanics = analyse(condense("what do industrial maintenance mechanics make?"), inventory)
+    assert [s.docs for s in mechanics.subjects] == [("millwrights",)]
+    # "managers promoted" is no part of the ads title ending in its head
+    assert not inventory.loose_match(["restaur", "manag", "promot"])
+    assert inventory.loose_match(["market", "manag"])[0][3] == ["ads"]
+
+
 def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory):
     a = analyse(condense("what's the typical salary for a Sommelier?"), inventory)
     assert [s.name for s in a.missing] == ["Sommelier"]

@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 18
+INVENTORY_VERSION = 19
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -298,7 +298,8 @@ class Inventory:
             titles = self._headed(stems[end - 1])
             for n in range(min(MAX_PHRASE_WORDS, end), 1, -1):
                 run = stems[end - n : end]
-                docs = [doc for words, doc in titles if set(run[:-1]) <= words]
+                # a title two of whose heads the clipped word begins is one article
+                docs = list(dict.fromkeys(doc for words, doc in titles if set(run[:-1]) <= words))
                 if docs and len(docs) <= MAX_PHRASE_DOCS:
                     found.append((end - n, end, tuple(run), docs))
                     break
@@ -322,9 +323,13 @@ class Inventory:
             for doc, title in self.titles.items():
                 # the head is the last word before a preposition or colon: "Certifications
                 # for Engineers" names certifications, not engineers
-                words = text_stems(_TITLE_TAIL.split(title, maxsplit=1)[0])
-                if words:
-                    index.setdefault(words[-1], []).append((frozenset(words), doc))
+                named = _TITLE_TAIL.split(title, maxsplit=1)[0]
+                words = frozenset(text_stems(named))
+                # each part's head: "industrial maintenance mechanics" is headed by the
+                # first part's "Mechanics", not the title's last word ("Millwrights")
+                for head in dict.fromkeys(_part_heads(named)):
+                    if head in words:
+                        index.setdefault(head, []).append((words, doc))
             self._by_head = index
         return self._by_head
 
@@ -446,6 +451,34 @@ def _initialisms(heading: str) -> list[tuple[str, str]]:
     return out
 
 
+_COORDINATED = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+")
+
+
+def _parts(title: str) -> list[str]:
+    """A title's coordinated parts: "Tool and Die Makers" -> "Tool", "Die Makers"."""
+    return [p for p in _COORDINATED.split(title) if p]
+
+
+def _part_heads(title: str) -> list[str]:
+    """The head noun of each part that names someone: the last part's, and any other part of
+    two words or more that ends in a plural ("Industrial Machinery Mechanics, Machinery
+    Maintenance Workers, and Millwrights" -> mechan, worker, millwright). A lone word before
+    the last part may qualify it: "Promotions" in "Advertising, Promotions, and Marketing
+    Managers" names no one.
+
+    >>> _part_heads("Industrial Machinery Mechanics, Machinery Maintenance Workers, and Millwrights")
+    ['mechan', 'worker', 'millwright']
+    >>> _part_heads("Advertising, Promotions, and Marketing Managers")
+    ['manag']
+    """
+    parts = [w for w in map(words_of, _parts(title)) if w]
+    return [
+        stem(w[-1])
+        for k, w in enumerate(parts)
+        if k == len(parts) - 1 or (len(w) > 1 and w[-1].endswith("s"))
+    ]
+
+
 def _title_phrases(title: str) -> Iterable[Phrase]:
     """The names a title gives its article: each coordinated part with the shared head noun,
     and every tail of it of two words or more; one word alone only when it is the head
@@ -455,26 +488,38 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
     >>> sorted(_title_phrases("Licensed Practical and Licensed Vocational Nurses"))[:3]
     [('licens', 'practic'), ('licens', 'practic', 'nurs'), ('licens', 'vocat', 'nurs')]
     """
-    parts = [
-        p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+", title) if p
-    ]
+    parts = _parts(title)
     words = [w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in parts) if w]
     stems = [[stem(x) for x in w] for w in words]
     if not stems:
         return
     head = stems[-1][-1]
+    plural = [w[-1].endswith("s") for w in words]
     # "Accountants and Auditors": when the last part is one word, every part ending in a plural
-    # is a head noun too ("Safety Specialists", but not "Occupational Health")
+    # is a head noun too ("Safety Specialists", but not "Occupational Health"); so is a lone
+    # word of two ("Police and Detectives"). In a longer title a lone word that is no plural
+    # qualifies a head: "Construction" and "Maintenance" in "Painters, Construction and
+    # Maintenance" name no one (they named it for "industrial maintenance mechanics").
     heads = (
-        {s[-1] for s, w in zip(stems, words, strict=True) if len(w) == 1 or w[-1].endswith("s")}
+        {
+            s[-1]
+            for s, w, p in zip(stems, words, plural, strict=True)
+            if p or (len(w) == 1 and len(words) == 2)
+        }
         if len(stems[-1]) == 1
         else {head}
     )
-    for part, written in zip(stems, words, strict=True):
+    for k, (part, written) in enumerate(zip(stems, words, strict=True)):
         if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
-            part = [part[0], head]  # "Electrical" and "Electronics Engineers"
+            # "Electrical" and "Electronics Engineers"; "Film" and "Video Editors" (not the
+            # last part's "Camera Operators")
+            part = [part[0], next(s[-1] for s in stems[k + 1 :] if len(s) > 1)]
         elif len(stems[-1]) > 1 and part[-1] != head and not written[-1].endswith("s"):
             yield from _tails([*part, head], heads)  # "Licensed Practical" and "... Nurses"
+        elif len(part) == 1 and part[0] not in heads:
+            # "Aircraft" and "Avionics Equipment Mechanics": the next plural part's head
+            later = [s[-1] for s, p in zip(stems[k + 1 :], plural[k + 1 :], strict=True) if p]
+            part = [part[0], later[0]] if later else part
         yield from _tails(part, heads)
 
 
