@@ -26,6 +26,17 @@ def test_pronoun_carries_the_previous_subject():
     assert {"engin", "director"} <= set(q.context) and q.context_weight == 1.0
 
 
+def test_a_turn_that_points_back_keeps_what_it_names_for_later_turns():
+    """ "what do i need for the PE after this?" points back to the EIT and names the PE: a
+    later "who should those be from?" carries both, not the first turn's words alone."""
+    history = [
+        ("just became an EIT at a water resources consultancy", None),
+        ("what do i need for the PE after this?", None),
+    ]
+    q = condense("they keep saying i'll need references. who should those be from?", history)
+    assert q.follow_up and "pe" in q.context and "eit" in q.context
+
+
 def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():
     history = [("What jobs does the operations and supply chain specialization lead to?", None)]
     q = condense("What about the systems engineering one?", history)

@@ -168,9 +168,13 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
             question, carried, weight, _State(state.subject, aspects), same_subject=True
         )
     if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
-        # "which one is about Scrum?" after "which certifications ...?": the thing asked about
+        # "which one is about Scrum?" after "which certifications ...?": the thing asked about.
+        # What it names goes in front of the subject ("what do i need for the PE after
+        # this?" after "just became an EIT ...": a later "who should those be from?" is
+        # about the PE too)
         carried = state.subject or state.frame
-        state = _State(state.subject, aspects or state.frame)
+        merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
+        state = _State(merged, aspects or state.frame)
         return _Reading(question, carried, weight, state, same_subject=True)
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
