@@ -18,6 +18,7 @@ from advisor.answer.analysis import (
     Subject,
     analyse,
     conversation_subjects,
+    family_runs,
     one_per_article,
     with_conversation_subjects,
 )
@@ -252,7 +253,12 @@ class Advisor:
             return self._subject_over_words(analysis, history)
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
-        carried = conversation_subjects(history, inventory, self.titled_by_meaning)
+        carried = conversation_subjects(
+            history,
+            inventory,
+            self.titled_by_meaning,
+            lambda query: self._titled_subjects(analyse(query, inventory), inventory),
+        )
         return with_conversation_subjects(analysis, carried)
 
     def _titled_subjects(self, analysis: Analysis, inventory: Inventory) -> Analysis:
@@ -268,8 +274,20 @@ class Advisor:
                 self._by_meaning(s, inventory) if _untitled(s, inventory) else s
                 for s in analysis.subjects
             ]
+            + self._family_members(analysis, inventory)
         )
         return analysis if subjects == analysis.subjects else replace(analysis, subjects=subjects)
+
+    def _family_members(self, analysis: Analysis, inventory: Inventory) -> list[Subject]:
+        """ "restaurant management": a kind of manager no title names, which one article's
+        title means (Food Service Managers); none where no title clearly does."""
+        used = frozenset(st for s in analysis.subjects for st in s.stems)
+        out = []
+        for name, stems in family_runs(analysis.ask, inventory, used):
+            named = self._by_meaning(Subject(name=name, stems=stems), inventory)
+            if named.docs:
+                out.append(named)
+        return out
 
     def _by_meaning(self, subject: Subject, inventory: Inventory) -> Subject:
         """The subject with the article its name means (see `_uses_name`). Not a part of the
@@ -291,20 +309,23 @@ class Advisor:
         )
 
     def _subject_over_words(self, analysis: Analysis, history: Sequence[Turn]) -> Analysis:
-        """A follow-up whose carried words lead to other articles than the conversation's
-        subject (read from the turns by titles, aliases and meaning) is about that subject: after
-        "what do dental hygienists make?" and "my cousin is looking at respiratory therapy
-        school", "which certification do they go for first?" is about respiratory therapists,
-        not about the words "dental hygienists respiratory therapy". One that compares two
-        careers of its own is a new question ("network admin vs cybersecurity analyst ...?"
-        after a real estate comparison)."""
+        """A follow-up whose conversation has a subject (read from the turns by titles,
+        aliases and meaning) is about that subject, not about the words condense carried from
+        the turns before: after "been a line cook for 6 years" and "how do people usually move
+        up into restaurant managment?", "is there a certification i should get?" is about food
+        service managers, not about the words "restaurant managment line cook" (which name
+        cooks too). Without a subject, the carried words stand. One that compares two careers
+        of its own is a new question ("network admin vs cybersecurity analyst ...?" after a
+        real estate comparison)."""
         plain = self._subjects(condense_question(analysis.query.asked), history)
         own = [s for s in plain.covered if s.docs and not s.carried]
         if plain.comparison and len(own) >= 2:
             return plain  # careers of its own, compared: not a follow-up
-        subject = {d for s in plain.subjects if s.carried for d in s.docs}
-        worded = {d for s in analysis.subjects for d in s.docs}
-        return plain if subject and not subject & worded else analysis
+        # MEASURED (answerability's held-out folds, fact coverage / refusal recall / false
+        # refusals): only where the carried words led elsewhere than the subject, 0.8371 /
+        # 0.774 / 0.019; whenever there is a subject, 0.8395 / 0.774 / 0.019 (conversations:
+        # five answers better, three worse)
+        return plain if any(s.carried and s.docs for s in plain.subjects) else analysis
 
     def titled_by_meaning(self, text: str) -> str | None:
         """The article whose title `text` means, when one clearly does (answer/titles.py)."""

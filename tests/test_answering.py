@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advisor.answer.analysis import analyse, ask_part
+from advisor.answer.analysis import analyse, ask_part, family_runs
 from advisor.answer.compose import compose, support_of
 from advisor.answer.condense import condense
 from advisor.answer.scoring import score_units
@@ -97,6 +97,21 @@ def test_a_title_names_whom_its_parts_name_not_the_words_that_qualify_them():
     # "managers promoted" is no part of the ads title ending in its head
     assert not inventory.loose_match(["restaur", "manag", "promot"])
     assert inventory.loose_match(["market", "manag"])[0][3] == ["ads"]
+
+
+def test_a_kind_of_a_shared_head_no_title_names_is_a_run_to_read_by_meaning():
+    """ "Managers" heads more titles than a subject takes: "restaurant managment" (as the
+    library spells it) is a run for the titles' meanings to read; "construction managers"
+    is a title's own words, and a head few titles share is a subject already."""
+    rows = [
+        (f"m{i}", f"{kind} Managers", "Pay", f"{kind} managers plan.")
+        for i, kind in enumerate(["Food Service", "Lodging", "Construction", "Financial", "Sales"])
+    ] + [("cooks", "Cooks", "Pay", "Cooks cook. " + "Kitchen management takes time. " * 5)]
+    inventory = Inventory.build(rows)
+    runs = family_runs("how do people move up into restaurant managment?", inventory, frozenset())
+    assert runs == [("restaurant management", ("restaur", "manag"))]
+    assert not family_runs("what do construction managers make?", inventory, frozenset())
+    assert not family_runs("do line cooks work nights?", inventory, frozenset())
 
 
 def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory):

@@ -628,6 +628,42 @@ def test_a_comparison_of_new_careers_is_not_a_follow_up(computing_advisor):
 
 
 @pytest.fixture(scope="module")
+def managers_advisor(tmp_path_factory):
+    """Pages whose titles share the head "Managers", and the cooks'."""
+    names = (
+        "food-service-managers",
+        "lodging-managers",
+        "construction-managers",
+        "financial-managers",
+        "human-resources-managers",
+        "cooks",
+    )
+    return _ooh_advisor(tmp_path_factory, "managers", names)
+
+
+@pytest.mark.slow
+def test_a_kind_of_manager_no_title_names_is_the_article_its_meaning_titles(managers_advisor):
+    """ "restaurant managment" is a manager no title names ("Managers" heads five): it is
+    Food Service Managers by meaning, and a later question in the conversation is about
+    them, not about the cook the user said they were."""
+    advisor = managers_advisor
+    turns = [
+        "been a line cook for 6 years",
+        "how do people usually move up into restaurant managment?",
+    ]
+    analysis = advisor.analyse(advisor.condense(turns[1], []), [])
+    assert [s.docs for s in analysis.covered] == [("food-service-managers",)], analysis.subjects
+    history: list = []
+    for turn in turns:
+        history.append((turn, advisor.ask(turn, history)))
+    follow_up = advisor.ask("is there a certification i should get?", history)
+    assert {c.doc_id for c in follow_up.citations} == {"food-service-managers"}, follow_up.text
+    # a kind that a title names is that title's phrase, not a family member
+    named = advisor.analyse(advisor.condense("what do construction managers make?", []), [])
+    assert [s.docs for s in named.covered] == [("construction-managers",)]
+
+
+@pytest.fixture(scope="module")
 def nursing_advisor(tmp_path_factory):
     """The OOH's nursing pages: careers people call by the initials the pages define."""
     names = (

@@ -8,6 +8,7 @@ lower-case word says little; the refusal measure weighs it instead."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -220,6 +221,30 @@ def _content_tokens(text: str) -> list[tuple[str, str]]:
         for w in surface_words(text)
         if fold(w) not in STOPWORDS and fold(w) not in CONTRACTION_PIECES
     ]
+
+
+def family_runs(
+    ask: str, inventory: Inventory, used: frozenset[str]
+) -> list[tuple[str, tuple[str, str]]]:
+    """Two words that name a job by a head noun many titles share ("managers", "engineers")
+    and a word none of those titles has: "restaurant management", which no title's words
+    make, may still mean one article (the caller asks the titles' meanings). Words already
+    read as a subject are left alone: (name as typed, stems)."""
+    tokens = _content_tokens(ask)
+    # as the library spells them, for their meaning: "managment" shares a stem with
+    # "management" (so the inventory knows it), not its meaning
+    spelt = [(_library_spelling(w, inventory), st) for w, st in tokens]
+    return [
+        (f"{w1} {w2}", (s1, s2))
+        for (w1, s1), (w2, s2) in itertools.pairwise(spelt)
+        if used.isdisjoint((s1, s2)) and inventory.names_a_family(s2, s1)
+    ]
+
+
+def _library_spelling(word: str, inventory: Inventory) -> str:
+    if word.lower() in inventory.vocabulary:
+        return word
+    return inventory.correct(word) or word
 
 
 def _expansions(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:
@@ -658,15 +683,17 @@ def conversation_subjects(
     history: Sequence[Turn],
     inventory: Inventory,
     by_meaning: Callable[[str], str | None] | None = None,
+    read: Callable[[Query], Analysis] | None = None,
 ) -> tuple[Subject, ...]:
     """The subjects the library titles that the conversation was last about: those of the
     newest earlier turn that named a subject (its standalone question, as answered), read by
-    the library's own titles and aliases rather than by the words the user happened to type,
-    or else by `by_meaning` (the article whose title the turn means, see answer/titles.py);
-    none when that turn's subject has no article of its own."""
+    the library's own titles and aliases rather than by the words the user happened to type
+    (`read`, by default `analyse`), or else by `by_meaning` (the article whose title the turn
+    means, see answer/titles.py); none when that turn's subject has no article of its own."""
+    read = read or (lambda query: analyse(query, inventory))
     for user, _answer in reversed(list(history)[-MAX_HISTORY_SUBJECT_TURNS:]):
         # what the user typed: a resolved question also carries words from the turns before
-        covered = analyse(condense(user), inventory).covered if user.strip() else ()
+        covered = read(condense(user)).covered if user.strip() else ()
         if covered:  # the newest subject named, whether or not the library titles it
             return tuple(replace(s, carried=True) for s in covered if s.docs)
         doc = by_meaning(user) if by_meaning and user.strip() else None

@@ -305,6 +305,12 @@ class Inventory:
                     break
         return found
 
+    def names_a_family(self, head: str, word: str) -> bool:
+        """`head` is the head noun of more titles than one subject takes (MAX_PHRASE_DOCS:
+        "managers"), and none of them has `word` ("restaurant"): a kind of it no title names."""
+        titles = self._headed(head)
+        return len(titles) > MAX_PHRASE_DOCS and all(word not in words for words, _ in titles)
+
     def _headed(self, last: str) -> list[tuple[frozenset[str], str]]:
         """The titles whose head noun is `last`, else those whose head it shortens ("civil
         engineering tech" for Civil Engineering Technologists and Technicians, "sales rep"
