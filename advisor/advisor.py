@@ -254,12 +254,14 @@ class Advisor:
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
         carried = conversation_subjects(
-            history,
-            inventory,
-            self.titled_by_meaning,
-            lambda query: self._titled_subjects(analyse(query, inventory), inventory),
+            history, inventory, self.titled_by_meaning, self._read_titled
         )
         return with_conversation_subjects(analysis, carried)
+
+    def _read_titled(self, turn: Query) -> Analysis:
+        """An earlier turn's analysis with its subjects titled as this turn's are."""
+        inventory = self.reader().inventory()
+        return self._titled_subjects(analyse(turn, inventory), inventory)
 
     def _titled_subjects(self, analysis: Analysis, inventory: Inventory) -> Analysis:
         """Subjects no title or alias names take the article whose title they mean, when one

@@ -27,14 +27,23 @@ def test_pronoun_carries_the_previous_subject():
 
 
 def test_a_turn_that_points_back_keeps_what_it_names_for_later_turns():
-    """ "what do i need for the PE after this?" points back to the EIT and names the PE: a
-    later "who should those be from?" carries both, not the first turn's words alone."""
+    """ "what do i need for the LPN after this?" points back to the CNA and names the LPN: a
+    later "how long does that take?" carries both, not the first turn's words alone; and
+    turns that each name a detail do not push the conversation's subject out."""
     history = [
-        ("just became an EIT at a water resources consultancy", None),
-        ("what do i need for the PE after this?", None),
+        ("got my CNA last month at a nursing home", None),
+        ("what do i need for the LPN after this?", None),
     ]
-    q = condense("they keep saying i'll need references. who should those be from?", history)
-    assert q.follow_up and "pe" in q.context and "eit" in q.context
+    q = condense("how long does that take?", history)
+    assert q.follow_up and "lpn" in q.context and "cna" in q.context
+    details = [
+        ("my nephew is a registered nurse", None),
+        ("what do they earn in big cities?", None),
+        ("do they work night shifts or weekend rotations?", None),
+        ("are they unionized in hospital settings or clinics?", None),
+    ]
+    q = condense("and do they get overtime?", details)
+    assert {"regist", "nurs"} <= set(q.context), q.context
 
 
 def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():

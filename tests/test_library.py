@@ -643,21 +643,21 @@ def managers_advisor(tmp_path_factory):
 
 @pytest.mark.slow
 def test_a_kind_of_manager_no_title_names_is_the_article_its_meaning_titles(managers_advisor):
-    """ "restaurant managment" is a manager no title names ("Managers" heads five): it is
-    Food Service Managers by meaning, and a later question in the conversation is about
-    them, not about the cook the user said they were."""
+    """ "hotel managment" is a manager no title names ("Managers" heads five titles here): it
+    is Lodging Managers by meaning, and a later question in the conversation is about them,
+    not about the bartending the user said they do."""
     advisor = managers_advisor
     turns = [
-        "been a line cook for 6 years",
-        "how do people usually move up into restaurant managment?",
+        "i've tended bar at a hotel for 5 years",
+        "what does it take to move up into hotel managment?",
     ]
     analysis = advisor.analyse(advisor.condense(turns[1], []), [])
-    assert [s.docs for s in analysis.covered] == [("food-service-managers",)], analysis.subjects
+    assert [s.docs for s in analysis.covered] == [("lodging-managers",)], analysis.subjects
     history: list = []
     for turn in turns:
         history.append((turn, advisor.ask(turn, history)))
-    follow_up = advisor.ask("is there a certification i should get?", history)
-    assert {c.doc_id for c in follow_up.citations} == {"food-service-managers"}, follow_up.text
+    follow_up = advisor.ask("do they usually need a degree?", history)
+    assert {c.doc_id for c in follow_up.citations} == {"lodging-managers"}, follow_up.text
     # a kind that a title names is that title's phrase, not a family member
     named = advisor.analyse(advisor.condense("what do construction managers make?", []), [])
     assert [s.docs for s in named.covered] == [("construction-managers",)]

@@ -8,7 +8,6 @@ lower-case word says little; the refusal measure weighs it instead."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -226,25 +225,35 @@ def _content_tokens(text: str) -> list[tuple[str, str]]:
 def family_runs(
     ask: str, inventory: Inventory, used: frozenset[str]
 ) -> list[tuple[str, tuple[str, str]]]:
-    """Two words that name a job by a head noun many titles share ("managers", "engineers")
+    """Two words side by side that name a job by a head noun many titles share ("managers")
     and a word none of those titles has: "restaurant management", which no title's words
-    make, may still mean one article (the caller asks the titles' meanings). Words already
-    read as a subject are left alone: (name as typed, stems)."""
-    tokens = _content_tokens(ask)
-    # as the library spells them, for their meaning: "managment" shares a stem with
-    # "management" (so the inventory knows it), not its meaning
-    spelt = [(_library_spelling(w, inventory), st) for w, st in tokens]
-    return [
-        (f"{w1} {w2}", (s1, s2))
-        for (w1, s1), (w2, s2) in itertools.pairwise(spelt)
-        if used.isdisjoint((s1, s2)) and inventory.names_a_family(s2, s1)
-    ]
+    make, may still mean one article (the caller asks the titles' meanings). Not a word
+    already read as a subject, nor two words of a longer name ("construction project
+    manager"): (name as the library spells it, stems)."""
+    runs = []
+    for sentence in _SENTENCE.split(ask):
+        words = [_library_spelling(w, inventory) for w in surface_words(sentence)]
+        for before, word, head in zip([None, *words], words, words[1:], strict=False):
+            if not _names_a_kind(word) or (before is not None and _names_a_kind(before)):
+                continue
+            stems = (stem(word), stem(head))
+            if stems[0] not in used and inventory.unnamed_kind(stems[1], stems[0]):
+                runs.append((f"{word} {head}", stems))
+    return runs
+
+
+def _names_a_kind(word: str) -> bool:
+    """A word that can say what kind of job: not filler, nor a word of what is asked."""
+    folded = fold(word)
+    return (
+        folded not in STOPWORDS and folded not in CONTRACTION_PIECES and folded not in NOT_SUBJECTS
+    )
 
 
 def _library_spelling(word: str, inventory: Inventory) -> str:
-    if word.lower() in inventory.vocabulary:
-        return word
-    return inventory.correct(word) or word
+    """The word as the library spells it, for its meaning: "managment" shares a stem with
+    "management" (so the inventory knows it), not its meaning to the embedding model."""
+    return word if word.lower() in inventory.vocabulary else inventory.respell(word) or word
 
 
 def _expansions(tokens: list[tuple[str, str]], inventory: Inventory) -> list[str]:

@@ -173,8 +173,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         # this?" after "just became an EIT ...": a later "who should those be from?" is
         # about the PE too)
         carried = state.subject or state.frame
-        merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
-        state = _State(merged, aspects or state.frame)
+        state = _State(_named_in_front(own, state.subject), aspects or state.frame)
         return _Reading(question, carried, weight, state, same_subject=True)
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
@@ -191,8 +190,17 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     # the earlier subject, so a later "for that" keeps both.
     if question.endswith("?") and attribute_of(words) is not None:
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
-    merged = tuple(dict.fromkeys((*own, *state.subject)))[:MAX_SUBJECT_WORDS]
-    return _Reading(question, (), 0.0, _State(merged, aspects), same_subject=True)
+    return _Reading(
+        question, (), 0.0, _State(_named_in_front(own, state.subject), aspects), same_subject=True
+    )
+
+
+def _named_in_front(own: Sequence[str], subject: Sequence[str]) -> tuple[str, ...]:
+    """A turn's own subject words in front of the conversation's, as many as there is room
+    for: the conversation's are kept ("registered nurse" is still the subject after three
+    turns that each name a detail)."""
+    new = [w for w in dict.fromkeys(own) if w not in subject]
+    return (*new[: max(0, MAX_SUBJECT_WORDS - len(subject))], *subject)[:MAX_SUBJECT_WORDS]
 
 
 def _clip(history: Sequence[Turn]) -> list[tuple[str, Answer | str | None]]:

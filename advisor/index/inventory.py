@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 19
+INVENTORY_VERSION = 20
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -145,6 +145,7 @@ class Inventory:
     dictionary: frozenset[str] = field(default=frozenset(), repr=False)
     _typos: dict[str, str] | None = field(default=None, repr=False)
     _by_head: dict[str, list[tuple[frozenset[str], str]]] | None = field(default=None, repr=False)
+    _head_order: list[str] = field(default_factory=list, repr=False)  # _by_head's keys, sorted
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, str, str]]) -> Inventory:
@@ -305,11 +306,14 @@ class Inventory:
                     break
         return found
 
-    def names_a_family(self, head: str, word: str) -> bool:
-        """`head` is the head noun of more titles than one subject takes (MAX_PHRASE_DOCS:
-        "managers"), and none of them has `word` ("restaurant"): a kind of it no title names."""
+    def unnamed_kind(self, head: str, word: str) -> bool:
+        """`word` `head` is a kind of a head noun more articles' titles share than one
+        subject takes (MAX_PHRASE_DOCS: "managers"), a kind none of those titles names
+        ("restaurant")."""
         titles = self._headed(head)
-        return len(titles) > MAX_PHRASE_DOCS and all(word not in words for words, _ in titles)
+        return len({doc for _, doc in titles}) > MAX_PHRASE_DOCS and all(
+            word not in words for words, _ in titles
+        )
 
     def _headed(self, last: str) -> list[tuple[frozenset[str], str]]:
         """The titles whose head noun is `last`, else those whose head it shortens ("civil
@@ -318,9 +322,10 @@ class Inventory:
         heads = self._heads()
         if last in heads or len(last) < MIN_CLIPPED_HEAD:
             return heads.get(last, [])
-        return [
-            t for head, titles in sorted(heads.items()) if head.startswith(last) for t in titles
-        ]
+        order = self._head_order  # the heads sorted: the ones `last` begins are a range
+        start = bisect.bisect_left(order, last)
+        end = bisect.bisect_left(order, last + "\uffff", lo=start)
+        return [t for head in order[start:end] for t in heads[head]]
 
     def _heads(self) -> dict[str, list[tuple[frozenset[str], str]]]:
         """Title head noun -> (the title's content stems, its article), built once."""
@@ -337,6 +342,7 @@ class Inventory:
                     if head in words:
                         index.setdefault(head, []).append((words, doc))
             self._by_head = index
+            self._head_order = sorted(index)
         return self._by_head
 
     def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
@@ -466,9 +472,10 @@ def _parts(title: str) -> list[str]:
 
 
 def _part_heads(title: str) -> list[str]:
-    """The head noun of each part that names someone: the last part's, and any other part of
-    two words or more that ends in a plural ("Industrial Machinery Mechanics, Machinery
-    Maintenance Workers, and Millwrights" -> mechan, worker, millwright). A lone word before
+    """The head noun of each part that may name someone, by its place: the last part's, and
+    any other part's of two words or more that ends in a plural ("Industrial Machinery
+    Mechanics, Machinery Maintenance Workers, and Millwrights" -> mechan, worker, millwright;
+    "Administrative Services" is one too, and names its article as well). A lone word before
     the last part may qualify it: "Promotions" in "Advertising, Promotions, and Marketing
     Managers" names no one.
 
@@ -493,40 +500,49 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
 
     >>> sorted(_title_phrases("Licensed Practical and Licensed Vocational Nurses"))[:3]
     [('licens', 'practic'), ('licens', 'practic', 'nurs'), ('licens', 'vocat', 'nurs')]
+    >>> sorted(_title_phrases("Painters, Construction and Maintenance"))
+    [('painter',)]
+    >>> sorted(set(_title_phrases("Film and Video Editors and Camera Operators")))
+    [('camera', 'oper'), ('film', 'editor'), ('oper',), ('video', 'editor')]
     """
-    parts = _parts(title)
-    words = [w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in parts) if w]
-    stems = [[stem(x) for x in w] for w in words]
-    if not stems:
+    words = [
+        w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in _parts(title)) if w
+    ]
+    if not words:
         return
-    head = stems[-1][-1]
+    stems = [[stem(x) for x in w] for w in words]
     plural = [w[-1].endswith("s") for w in words]
-    # "Accountants and Auditors": when the last part is one word, every part ending in a plural
-    # is a head noun too ("Safety Specialists", but not "Occupational Health"); so is a lone
-    # word of two ("Police and Detectives"). In a longer title a lone word that is no plural
-    # qualifies a head: "Construction" and "Maintenance" in "Painters, Construction and
-    # Maintenance" name no one (they named it for "industrial maintenance mechanics").
-    heads = (
-        {
-            s[-1]
-            for s, w, p in zip(stems, words, plural, strict=True)
-            if p or (len(w) == 1 and len(words) == 2)
-        }
-        if len(stems[-1]) == 1
-        else {head}
-    )
+    head = stems[-1][-1]
+    heads = _lone_heads(stems, words, plural) if len(stems[-1]) == 1 else {head}
     for k, (part, written) in enumerate(zip(stems, words, strict=True)):
-        if len(part) == 1 and len(stems[-1]) > 1 and part[0] != head:
-            # "Electrical" and "Electronics Engineers"; "Film" and "Video Editors" (not the
-            # last part's "Camera Operators")
-            part = [part[0], next(s[-1] for s in stems[k + 1 :] if len(s) > 1)]
+        if len(part) == 1 and part[0] not in heads and part[0] != head:
+            # "Electrical" and "Electronics Engineers", "Film" and "Video Editors", "Aircraft"
+            # and "Avionics Equipment Mechanics": the head of the next part that names someone
+            later = _next_head(stems[k + 1 :], plural[k + 1 :])
+            part = [part[0], later or head] if later or len(stems[-1]) > 1 else part
         elif len(stems[-1]) > 1 and part[-1] != head and not written[-1].endswith("s"):
             yield from _tails([*part, head], heads)  # "Licensed Practical" and "... Nurses"
-        elif len(part) == 1 and part[0] not in heads:
-            # "Aircraft" and "Avionics Equipment Mechanics": the next plural part's head
-            later = [s[-1] for s, p in zip(stems[k + 1 :], plural[k + 1 :], strict=True) if p]
-            part = [part[0], later[0]] if later else part
         yield from _tails(part, heads)
+
+
+def _lone_heads(stems: list[list[str]], words: list[list[str]], plural: list[bool]) -> set[str]:
+    """The heads of a title whose last part is one word: every part ending in a plural
+    ("Accountants and Auditors"; "Safety Specialists", but not "Occupational Health"), and a
+    lone word where no part is a plural or there are only two ("Police and Detectives",
+    "Farming, Fishing, and Forestry"). In a longer title with a plural, a lone word qualifies
+    it: "Construction" and "Maintenance" in "Painters, Construction and Maintenance" name no
+    one."""
+    lone_names = len(words) <= 2 or not any(plural)
+    return {
+        s[-1]
+        for s, w, p in zip(stems, words, plural, strict=True)
+        if p or (len(w) == 1 and lone_names)
+    }
+
+
+def _next_head(stems: list[list[str]], plural: list[bool]) -> str | None:
+    """The head of the first part of two words or more that ends in a plural."""
+    return next((s[-1] for s, p in zip(stems, plural, strict=True) if len(s) > 1 and p), None)
 
 
 def _tails(part: list[str], heads: set[str]) -> Iterable[Phrase]:
