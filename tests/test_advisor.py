@@ -97,7 +97,7 @@ def test_a_question_near_the_library_but_unanswered_offers_what_is_near(project_
     """Refused for want of a passage that answers it, yet near covered articles: the reply
     offers them (it listed the library's first five titles, alphabetically, as for a question
     about nothing in it)."""
-    answer = project_advisor.ask("What should I wear to a management interview?")
+    answer = project_advisor.ask("How do I ask my manager for a raise?")
     assert answer.refused and answer.offer is not None and answer.offer.topics
     assert "can help with" not in answer.text
     assert any("manag" in t.title.lower() for t in answer.offer.topics), answer.offer

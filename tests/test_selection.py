@@ -449,6 +449,46 @@ def test_another_name_an_article_gives_its_occupation_makes_it_the_subject():
     assert [(s.name, s.docs) for s in analysis.subjects] == [("plant managers", ("ipm",))]
 
 
+def test_a_name_an_article_says_its_occupation_is_often_called_is_another_name_for_it():
+    rows = [
+        ("ma", "Management Analysts", "What They Do",
+         "Management analysts, often called management consultants, advise firms."),
+        ("cm", "Construction Managers", "What They Do",
+         "Construction managers, often called general contractors or project managers, plan."),
+        ("pms", "Project Management Specialists", "What They Do",
+         "Project management specialists coordinate projects."),
+    ] + [  # "managers" alone names none of the many managers
+        (kind, f"{kind.title()} Managers", "What They Do", f"{kind.title()} managers manage.")
+        for kind in ("sales", "food", "hotel", "farm")
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    consultants = analyse(condense("do management consultants travel a lot?"), inventory)
+    assert [(s.name, s.docs) for s in consultants.subjects] == [("management consultants", ("ma",))]
+    contractors = analyse(condense("what do general contractors make?"), inventory)
+    assert [s.docs for s in contractors.subjects] == [("cm",)]
+    # another article's title has these words: they are not the construction managers'
+    managers = analyse(condense("what do project managers make?"), inventory)
+    assert all("cm" not in s.docs for s in managers.subjects)
+
+
+def test_initials_name_a_title_before_its_head_but_not_from_one_page_s_headings():
+    rows = [
+        ("qci", "Quality Control Inspectors", "Quality Control Inspectors > Duties",
+         "Quality control inspectors examine products."),
+        ("clerks", "Information Clerks", "Information Clerks > Pay",
+         "Information clerks answer questions."),
+        ("clerks", "Information Clerks", "Information Clerks > Outlook", "Clerks work in offices."),
+        ("clerks", "Information Clerks", "Information Clerks > Duties", "Clerks keep records."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    qc = analyse(condense("what does a QC inspector do all day?"), inventory)
+    assert [(s.name, s.docs) for s in qc.subjects] == [("QC inspector", ("qci",))]
+    # one page's headings repeating its title make no initialism: "IC" is no information clerk
+    ic = analyse(condense("i want to stay IC, what comes after senior?"), inventory)
+    assert all("clerks" not in s.docs for s in ic.subjects)
+    assert "ic" not in inventory.expansions
+
+
 def test_a_section_about_the_subject_in_another_article_ranks_with_its_own_article():
     rows = [
         ("civil", "Civil Engineers", "Duties", "Civil engineers design roads and bridges."),
@@ -491,10 +531,10 @@ def test_a_sentence_that_adds_to_another_ranks_below_it():
 
 
 def test_the_difference_between_x_and_y_compares_them_with_initialisms_spelled_out():
-    rows = [
-        ("ladder", "Engineering Ladder", f"Engineering managers > {part}",
+    rows = [  # the headings of two articles name the term: its initials are a word
+        (doc, "Engineering Ladder", f"Engineering managers > {part}",
          "A senior engineering manager leads several teams. An engineering manager leads one.")
-        for part in ("Scope", "Pay", "Hiring")
+        for doc in ("ladder", "pay") for part in ("Scope", "Pay", "Hiring")
     ]  # fmt: skip
     inventory = Inventory.build(rows)
     a = analyse(condense("what's the difference between an EM and a senior EM?"), inventory)

@@ -25,7 +25,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 20
+INVENTORY_VERSION = 25
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -47,16 +47,23 @@ MIN_RESPELL_LENGTH = 6  # a question word searched under the library's spelling
 # words neither knows ("realtor" is one letter from "reactor", "drift" from "draft").
 MIN_EDITED_LENGTH = 8
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
-# Headings name a term often enough ("Engineering manager", "Engineering managers and
-# directors") for its initials to count as a word the library knows.
-MIN_INITIALISM_COUNT = 3
+# HAND-SET: the headings of this many articles name a term ("Engineering manager", "Engineering
+# managers and directors") for its initials to count as a word the library knows. One page's
+# headings repeating its own title ("Information Clerks") make no initialism people use: "IC"
+# is an individual contributor. Nor does a heading on most pages (MIN_TEMPLATE_DOCS: "Job
+# Outlook", "Important Qualities": "IQ").
+MIN_INITIALISM_DOCS = 2
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 _LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
 # "pmi.org", "https://www.bls.gov/ooh/...": an address writes a name in lower case, prose does not
 _WEB_ADDRESS = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w.-]+\.(?:org|com|gov|edu|net)\b\S*")
 # Another name an article gives its occupation: "Industrial production managers, also called
-# plant managers, ..."; "also known as marshals or court officers".
-_ALIAS = re.compile(r"\balso (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})", re.I)
+# plant managers, ..."; "also known as marshals or court officers"; "Management analysts, often
+# called management consultants, ...".
+_ALIAS = re.compile(
+    r"\b(?:also|often|sometimes|commonly) (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})",
+    re.I,
+)
 _ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
 MAX_ALIAS_WORDS = 4
 
@@ -153,13 +160,14 @@ class Inventory:
         names: dict[Phrase, set[str]] = {}
         titled: dict[Phrase, set[str]] = {}
         acronyms: set[Phrase] = set()
-        phrases_seen: Counter[tuple[str, str]] = Counter()
+        phrases_seen: dict[tuple[str, str], set[str]] = {}  # heading initialism -> articles
         defined: Counter[tuple[str, str]] = Counter()  # "registered nurses (RNs)"
         vocabulary: Counter[str] = Counter()
         titles: dict[str, str] = {}
         template_docs: dict[str, set[str]] = {}
         lowered: set[str] = set()  # words the library writes in lower case
         capitals: dict[str, set[str]] = {}  # acronym candidates and their articles
+        also_called: dict[Phrase, set[str]] = {}  # aliases(): phrase -> the articles giving it
         for doc_id, title, section, text in rows:
             titles[doc_id] = title
             for unit in parse_units(text):
@@ -170,11 +178,14 @@ class Inventory:
             # "M.D.", "Ph.D." are also written "MD", "PhD"; a term's initials ("EM" for
             # "engineering manager") name it as well
             vocabulary.update(m.replace(".", "").lower() for m in _DOTTED.findall(whole))
-            phrases_seen.update(_initialisms(section))
+            for pair in _initialisms(section):
+                phrases_seen.setdefault(pair, set()).add(doc_id)
             defined.update(_defined_initialisms(text))
-            for phrase in (*_title_phrases(title), *aliases(text)):
+            for phrase in (*_title_phrases(title), *_title_initialisms(title)):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
+            for phrase in aliases(text):
+                also_called.setdefault(phrase, set()).add(doc_id)
             for heading in section.split(" > "):
                 stems = text_stems(heading)
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
@@ -183,6 +194,9 @@ class Inventory:
             for acronym in _ACRONYM.findall(whole):
                 if acronym not in COMMON_CAPITALS:
                     capitals.setdefault(acronym, set()).add(doc_id)
+        for phrase, docs in _aliases_no_title_takes(also_called, titles).items():
+            names.setdefault(phrase, set()).update(docs)
+            titled.setdefault(phrase, set()).update(docs)
         lowered_stems = {stem(w) for w in lowered}
         for acronym, docs in capitals.items():
             # a word the library also writes in lower case is shouted, not an acronym: the
@@ -200,9 +214,9 @@ class Inventory:
             if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
         }
         expansions: dict[str, str] = {}
-        for (initials, phrase), n in phrases_seen.most_common():
+        for (initials, phrase), docs in sorted(phrases_seen.items(), key=lambda kv: -len(kv[1])):
             if (
-                n >= MIN_INITIALISM_COUNT
+                MIN_INITIALISM_DOCS <= len(docs) < MIN_TEMPLATE_DOCS
                 and initials not in vocabulary
                 and initials not in expansions
             ):
@@ -428,6 +442,20 @@ def aliases(text: str) -> list[Phrase]:
     return [p for p in out if p]
 
 
+def _aliases_no_title_takes(
+    also_called: dict[Phrase, set[str]], titles: dict[str, str]
+) -> dict[Phrase, set[str]]:
+    """The aliases whose words are not all in another article's title: Construction Managers
+    are "often called ... project managers", but "project managers" is Project Management
+    Specialists' name, so it stays that article's alone."""
+    title_stems = {doc: set(text_stems(title)) for doc, title in titles.items()}
+    return {
+        phrase: docs
+        for phrase, docs in also_called.items()
+        if not any(doc not in docs and set(phrase) <= st for doc, st in title_stems.items())
+    }
+
+
 # "Licensed practical nurses (LPNs)": words, then their initials in brackets
 _DEFINED = re.compile(r"((?:[A-Za-z][A-Za-z-]* ){2,6})\(([A-Z]{2,6})s?\)")
 
@@ -523,6 +551,26 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
         elif len(stems[-1]) > 1 and part[-1] != head and not written[-1].endswith("s"):
             yield from _tails([*part, head], heads)  # "Licensed Practical" and "... Nurses"
         yield from _tails(part, heads)
+
+
+def _title_initialisms(title: str) -> list[Phrase]:
+    """A title's names with their words before the head written as initials, as people write
+    them: "QC inspector", "OT assistants", "HR manager". Only from two words or more: one
+    letter names nothing.
+
+    >>> _title_initialisms("Occupational Therapy Assistants and Aides")
+    [('ot', 'assist')]
+    >>> _title_initialisms("Quality Control Inspectors")
+    [('qc', 'inspector')]
+    """
+    phrases = set(_title_phrases(title))
+    return sorted(
+        ("".join(st[0] for st in p[:-1]), p[-1])
+        for p in phrases
+        if len(p) >= 3
+        and all(p)
+        and not any(len(q) > len(p) and q[-len(p) :] == p for q in phrases)
+    )
 
 
 def _lone_heads(stems: list[list[str]], words: list[list[str]], plural: list[bool]) -> set[str]:
