@@ -67,6 +67,32 @@ def test_ordinal_maps_to_the_previous_answers_list():
     )
 
 
+def test_the_one_a_word_describes_is_the_previous_list_s_item_that_says_it():
+    previous = Answer(
+        text="Some specialties:\n- Orthodontists straighten teeth with braces. [1]\n"
+        "- Periodontists treat the gums and bones. [1]\n- Endodontists do root canals. [1]"
+    )
+    history = [("what kinds of dentists are there?", previous)]
+    q = condense("how long is the training for the braces one?", history)
+    assert q.text.startswith("how long is the training for Orthodontists")
+    # a word no item says, or several items say, points at no one item
+    assert "Orthodontists" not in condense("is the cheaper one better?", history).text
+    assert (
+        "Orthodontists"
+        not in condense(
+            "and the teeth one?",
+            [
+                (
+                    "x",
+                    Answer(
+                        text="- Orthodontists straighten teeth. [1]\n- Endodontists save teeth. [1]"
+                    ),
+                )
+            ],
+        ).text
+    )
+
+
 def test_ordinal_beyond_the_list_falls_back_to_carrying():
     previous = Answer(text="- One [1]")
     q = condense("What about the third one?", [("Which certifications?", previous)])

@@ -471,6 +471,20 @@ def test_a_name_an_article_says_its_occupation_is_often_called_is_another_name_f
     assert all("cm" not in s.docs for s in managers.subjects)
 
 
+def test_a_plural_before_a_title_s_last_part_names_people_unless_the_text_qualifies_by_it():
+    rows = [
+        ("jbc", "Janitors and Building Cleaners", "Work Schedules",
+         "Janitors and building cleaners often work evenings, when offices are empty."),
+        ("apm", "Advertising, Promotions, and Marketing Managers", "Duties",
+         "Advertising and promotions managers plan campaigns. Marketing managers set prices."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    janitors = analyse(condense("do janitors mostly work nights?"), inventory)
+    assert [s.docs for s in janitors.subjects] == [("jbc",)]
+    promotions = analyse(condense("how do promotions work for engineers?"), inventory)
+    assert all("apm" not in s.docs for s in promotions.subjects)
+
+
 def test_initials_name_a_title_before_its_head_but_not_from_one_page_s_headings():
     rows = [
         ("qci", "Quality Control Inspectors", "Quality Control Inspectors > Duties",

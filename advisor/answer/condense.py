@@ -42,6 +42,8 @@ _ORDINAL_REF = re.compile(
     r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
     re.IGNORECASE,
 )  # fmt: skip
+# "the braces one": an earlier list's item by a word it says
+_DESCRIBED_REF = re.compile(r"\bthe\s{1,3}([^\W\d_][\w-]*)\s{1,3}ones?\b", re.IGNORECASE)
 # The word lists as stems, once: "reporting" is the aspect "report".
 _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
@@ -87,13 +89,31 @@ def item_label(item: str) -> str:
 def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None:
     match = _ORDINAL_REF.search(question)
     if not match:
-        return None
+        return _resolve_described(question, previous)
     items = list_items(previous)
     n = ORDINALS[(match.group(1) or match.group(2)).lower()]
     if not items or n > len(items):
         return None
     label = item_label(items[n - 1] if n > 0 else items[-1])
     return question[: match.start()] + label + question[match.end() :]
+
+
+def _resolve_described(question: str, previous: Answer | str | None) -> str | None:
+    """ "the braces one": the one item of the previous answer's list that says the word
+    ("Orthodontists straighten teeth ... with braces ..."); none when no item or several do.
+
+    >>> items = "- Orthodontists straighten teeth with braces.\\n- Periodontists treat gums."
+    >>> _resolve_described("how long is training for the braces one?", items)
+    'how long is training for Orthodontists straighten teeth with braces?'
+    """
+    match = _DESCRIBED_REF.search(question)
+    if not match or match.group(1).lower() in STOPWORDS:
+        return None
+    said = stem(match.group(1).lower())
+    items = [i for i in list_items(previous) if said in {stem(w) for w in words_of(i.lower())}]
+    if len(items) != 1:
+        return None
+    return question[: match.start()] + item_label(items[0]) + question[match.end() :]
 
 
 def subject_words(asked: Words) -> list[str]:

@@ -19,13 +19,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 25
+INVENTORY_VERSION = 27
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -168,6 +169,7 @@ class Inventory:
         lowered: set[str] = set()  # words the library writes in lower case
         capitals: dict[str, set[str]] = {}  # acronym candidates and their articles
         also_called: dict[Phrase, set[str]] = {}  # aliases(): phrase -> the articles giving it
+        qualifiers: set[tuple[str, str]] = set()  # (article, a lone plural its text qualifies by)
         for doc_id, title, section, text in rows:
             titles[doc_id] = title
             for unit in parse_units(text):
@@ -186,6 +188,8 @@ class Inventory:
                 titled.setdefault(phrase, set()).add(doc_id)
             for phrase in aliases(text):
                 also_called.setdefault(phrase, set()).add(doc_id)
+            if lone := _lone_plurals(title):
+                qualifiers.update((doc_id, a) for a in _qualifying(text, lone))
             for heading in section.split(" > "):
                 stems = text_stems(heading)
                 if 0 < len(stems) <= MAX_HEADING_WORDS:
@@ -194,6 +198,11 @@ class Inventory:
             for acronym in _ACRONYM.findall(whole):
                 if acronym not in COMMON_CAPITALS:
                     capitals.setdefault(acronym, set()).add(doc_id)
+        for doc_id, title in titles.items():
+            for lone in _lone_plurals(title):
+                if (doc_id, lone) not in qualifiers:  # "Janitors" and "Building Cleaners"
+                    names.setdefault((lone,), set()).add(doc_id)
+                    titled.setdefault((lone,), set()).add(doc_id)
         for phrase, docs in _aliases_no_title_takes(also_called, titles).items():
             names.setdefault(phrase, set()).update(docs)
             titled.setdefault(phrase, set()).update(docs)
@@ -551,6 +560,51 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
         elif len(stems[-1]) > 1 and part[-1] != head and not written[-1].endswith("s"):
             yield from _tails([*part, head], heads)  # "Licensed Practical" and "... Nurses"
         yield from _tails(part, heads)
+
+
+@lru_cache(maxsize=4096)
+def _lone_plurals(title: str) -> dict[str, frozenset[str]]:
+    """A title's one-word plural parts before a last part of more words, each with the stems
+    of that last part: "Janitors" and "Building Cleaners" names janitors, unless the article
+    writes the word before one of those ("Promotions" in "Advertising, Promotions, and
+    Marketing Managers": "promotions managers").
+
+    >>> {k: sorted(v) for k, v in _lone_plurals("Chefs and Head Cooks").items()}
+    {'chef': ['cook', 'head']}
+    >>> _lone_plurals("Electrical and Electronics Engineers"), _lone_plurals("Police and Detectives")
+    ({}, {})
+    """
+    parts = [
+        w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in _parts(title)) if w
+    ]
+    if len(parts) < 2 or len(parts[-1]) < 2:
+        return {}
+    last = frozenset(stem(w) for w in parts[-1])
+    return {
+        stem(p[0]): last
+        for p in parts[:-1]
+        if len(p) == 1 and p[0].endswith("s") and not p[0].endswith(("ss", "ics"))
+    }
+
+
+# where one noun phrase of a text ends: "Executive chefs, head cooks" sets "chefs" beside
+# "head" with no phrase between them
+_PHRASE_END = re.compile(r"[,.;:()\[\]|/\n]+")
+
+
+def _qualifying(text: str, lone: dict[str, frozenset[str]]) -> set[str]:
+    """The lone plurals (`_lone_plurals`) the text writes right before a word of the title's
+    last part, in one phrase ("and" between them ends it).
+
+    >>> lone = {"promot": frozenset({"market", "manag"}), "chef": frozenset({"head", "cook"})}
+    >>> sorted(_qualifying("Promotions managers plan. Chefs, head cooks, and sous chefs.", lone))
+    ['promot']
+    """
+    out = set()
+    for phrase in _PHRASE_END.split(text.lower()):
+        stems = [stem(w) for w in words_of(phrase)]
+        out |= {a for a, b in pairwise(stems) if b in lone.get(a, ())}
+    return out
 
 
 def _title_initialisms(title: str) -> list[Phrase]:
