@@ -271,12 +271,15 @@ class Advisor:
         one of words the library never uses ("PgMP", "doula"), nor a job's one-word name
         ("woodworker" is not Carpenters): those are refused by name. Then each article is one
         subject, however many names the question gives it (`one_per_article`)."""
+        members = self._family_members(analysis, inventory)
+        kinds = {m.stems[-1] for m in members}  # "teacher's aide" is not every aide
         subjects = one_per_article(
             [
                 self._by_meaning(s, inventory) if _untitled(s, inventory) else s
                 for s in analysis.subjects
+                if not (len(s.stems) == 1 and s.stems[0] in kinds)
             ]
-            + self._family_members(analysis, inventory)
+            + members
         )
         return analysis if subjects == analysis.subjects else replace(analysis, subjects=subjects)
 
@@ -285,7 +288,12 @@ class Advisor:
         title means (Food Service Managers); none where no title clearly does."""
         used = frozenset(st for s in analysis.subjects for st in s.stems)
         out = []
-        for name, stems in family_runs(analysis.ask, inventory, used):
+        # the ask's, else the whole question's ("ok switching gears. my daughter wants to be
+        # a teacher's aide ..." asks nothing in its first sentence), as subjects are found
+        runs = family_runs(analysis.ask, inventory, used) or family_runs(
+            analysis.query.text, inventory, used
+        )
+        for name, stems in runs:
             named = self._by_meaning(Subject(name=name, stems=stems), inventory)
             if named.docs:
                 out.append(named)

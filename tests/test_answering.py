@@ -102,8 +102,8 @@ def test_a_title_names_whom_its_parts_name_not_the_words_that_qualify_them():
 def test_a_kind_of_a_shared_head_no_title_names_is_a_run_to_read_by_meaning():
     """ "Managers" heads more titles than a subject takes: "hotel managment" (as the library
     spells it) is a run for the titles' meanings to read; "construction managers" is a
-    title's own words, "construction project manager" a longer name, and a head few titles
-    share is a subject already."""
+    title's own words, "construction project manager" a longer name, and a head one title
+    has ("cooks") names that title already."""
     rows = [
         (f"m{i}", f"{kind} Managers", "Pay", f"{kind} managers plan.")
         for i, kind in enumerate(["Food Service", "Lodging", "Construction", "Financial", "Sales"])
@@ -122,6 +122,13 @@ def test_a_kind_of_a_shared_head_no_title_names_is_a_run_to_read_by_meaning():
     assert family_runs(both, inventory, frozenset({"financi", "manag"})) == [
         ("hotel managers", ("hotel", "manag"))
     ]
+    # two titles are enough to share a head, and a possessive's "s" parts no words
+    aides = Inventory.build(
+        [(f"a{i}", f"{kind} Aides", "Pay", f"{kind} aides help.") for i, kind in
+         enumerate(["Home Health", "Psychiatric"])]
+    )  # fmt: skip
+    runs = family_runs("my nephew may work as a teacher's aide", aides, frozenset({"aid"}))
+    assert runs == [("teacher aide", ("teacher", "aid"))]
 
 
 def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory):

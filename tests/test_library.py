@@ -664,6 +664,29 @@ def test_a_kind_of_manager_no_title_names_is_the_article_its_meaning_titles(mana
 
 
 @pytest.fixture(scope="module")
+def aides_advisor(tmp_path_factory):
+    """Pages whose titles share the head "Aides", and the teacher assistants'."""
+    names = (
+        "home-health-aides-and-personal-care-aides",
+        "occupational-therapy-assistants-and-aides",
+        "physical-therapist-assistants-and-aides",
+        "teacher-assistants",
+    )
+    return _ooh_advisor(tmp_path_factory, "aides", names)
+
+
+@pytest.mark.slow
+def test_a_kind_of_aide_no_title_names_is_not_every_aide(aides_advisor):
+    """ "aide" alone names the three aides' pages; a "teacher's aide", which none of their
+    titles names, is the teacher assistants' by meaning, and "aide" no longer stands beside."""
+    question = "my nephew is thinking about working as a teacher's aide. what does that involve?"
+    analysis = aides_advisor.analyse(aides_advisor.condense(question, []), [])
+    assert [s.docs for s in analysis.covered] == [("teacher-assistants",)], analysis.subjects
+    plain = aides_advisor.analyse(aides_advisor.condense("do aides get paid hourly?", []), [])
+    assert "teacher-assistants" not in {d for s in plain.covered for d in s.docs}
+
+
+@pytest.fixture(scope="module")
 def nursing_advisor(tmp_path_factory):
     """The OOH's nursing pages: careers people call by the initials the pages define."""
     names = (

@@ -232,7 +232,11 @@ def family_runs(
     manager"): (name as the library spells it, stems)."""
     runs = []
     for sentence in _SENTENCE.split(ask):
-        words = [_library_spelling(w, inventory) for w in surface_words(sentence)]
+        words = [  # "teacher's aide": the possessive's "s" is no word between them
+            _library_spelling(w, inventory)
+            for w in surface_words(sentence)
+            if fold(w) not in CONTRACTION_PIECES
+        ]
         for before, word, head in zip([None, *words], words, words[1:], strict=False):
             if not _names_a_kind(word) or (before is not None and _names_a_kind(before)):
                 continue

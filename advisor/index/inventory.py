@@ -26,7 +26,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 27
+INVENTORY_VERSION = 28
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -60,9 +60,10 @@ _LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
 _WEB_ADDRESS = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w.-]+\.(?:org|com|gov|edu|net)\b\S*")
 # Another name an article gives its occupation: "Industrial production managers, also called
 # plant managers, ..."; "also known as marshals or court officers"; "Management analysts, often
-# called management consultants, ...".
+# called management consultants, ..."; "Teacher assistants also are called teacher aides".
 _ALIAS = re.compile(
-    r"\b(?:also|often|sometimes|commonly) (?:called|known as|referred to as) ([^.,;:()“”\"—–]{3,80})",
+    r"\b(?:also|often|sometimes|commonly) (?:are |is )?(?:called|known as|referred to as) "
+    r"([^.,;:()“”\"—–]{3,80})",
     re.I,
 )
 _ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
@@ -330,11 +331,10 @@ class Inventory:
         return found
 
     def unnamed_kind(self, head: str, word: str) -> bool:
-        """`word` `head` is a kind of a head noun more articles' titles share than one
-        subject takes (MAX_PHRASE_DOCS: "managers"), a kind none of those titles names
-        ("restaurant")."""
+        """`word` `head` is a kind of a head noun two articles' titles or more share
+        ("managers", "aides"), a kind none of those titles names ("restaurant", "teacher's")."""
         titles = self._headed(head)
-        return len({doc for _, doc in titles}) > MAX_PHRASE_DOCS and all(
+        return len({doc for _, doc in titles}) > 1 and all(
             word not in words for words, _ in titles
         )
 

@@ -114,14 +114,6 @@ EQUIVALENT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("grow", "growth", "outlook", "demand"),
 )
 
-# Figure-question words: a question with one of these asks for a number (money, a share, a
-# count), so a unit holding a figure answers it better. Phrases match as whole words.
-FIGURE_QUESTION_WORDS: tuple[str, ...] = (
-    "pay", "pays", "paid", "salary", "salaries", "earn", "earns", "wage", "wages", "income",
-    "how much", "how many", "how fast", "compensation", "median", "average", "number of",
-    "percent", "rate",
-)  # fmt: skip
-
 # Ordinals: "the second one" points into the previous answer's list; -1 is its last item.
 ORDINALS: dict[str, int] = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
