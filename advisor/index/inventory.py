@@ -334,9 +334,7 @@ class Inventory:
         """`word` `head` is a kind of a head noun two articles' titles or more share
         ("managers", "aides"), a kind none of those titles names ("restaurant", "teacher's")."""
         titles = self._headed(head)
-        return len({doc for _, doc in titles}) > 1 and all(
-            word not in words for words, _ in titles
-        )
+        return len({doc for _, doc in titles}) > 1 and all(word not in words for words, _ in titles)
 
     def _headed(self, last: str) -> list[tuple[frozenset[str], str]]:
         """The titles whose head noun is `last`, else those whose head it shortens ("civil
