@@ -69,7 +69,7 @@ from advisor.records import (
 )
 from advisor.settings import Settings
 from advisor.text.cues import compared_names, looks_like_injection
-from advisor.text.terms import words_of
+from advisor.text.terms import stem, words_of
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -288,11 +288,11 @@ class Advisor:
         title means (Food Service Managers); none where no title clearly does."""
         used = frozenset(st for s in analysis.subjects for st in s.stems)
         out = []
-        # the ask's, else the whole question's ("ok switching gears. my daughter wants to be
-        # a teacher's aide ..." asks nothing in its first sentence), as subjects are found
-        runs = family_runs(analysis.ask, inventory, used) or family_runs(
-            analysis.query.text, inventory, used
-        )
+        # the ask's; the whole question's when the ask names no one ("ok switching gears. my
+        # daughter wants to be a teacher's aide ..."), as `analyse` finds subjects
+        runs = family_runs(analysis.ask, inventory, used)
+        if not runs and not _names_in(analysis.ask, analysis.subjects):
+            runs = family_runs(analysis.query.text, inventory, used)
         for name, stems in runs:
             named = self._by_meaning(Subject(name=name, stems=stems), inventory)
             if named.docs:
@@ -537,6 +537,12 @@ class Advisor:
         comparison = self.compare(doc_ids)
         table = comparison_table(comparison)
         return Draft(text=table.text, table=table, citations=comparison.citations)
+
+
+def _names_in(text: str, subjects: Sequence[Subject]) -> bool:
+    """Some subject is named in the text, in the words it was found by."""
+    stems = {stem(w) for w in words_of(text)}
+    return any(set(s.as_typed) <= stems for s in subjects)
 
 
 def _untitled(subject: Subject, inventory: Inventory) -> bool:

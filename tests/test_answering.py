@@ -129,6 +129,8 @@ def test_a_kind_of_a_shared_head_no_title_names_is_a_run_to_read_by_meaning():
     )  # fmt: skip
     runs = family_runs("my nephew may work as a teacher's aide", aides, frozenset({"aid"}))
     assert runs == [("teacher aide", ("teacher", "aid"))]
+    # ... but a negation's pieces stay apart: "don't aides" is no kind of aide
+    assert not family_runs("why don't aides get paid more?", aides, frozenset({"aid"}))
 
 
 def test_unknown_names_are_missing_subjects_but_everyday_words_are_not(inventory):

@@ -74,9 +74,16 @@ def test_the_one_a_word_describes_is_the_previous_list_s_item_that_says_it():
     )
     history = [("what kinds of dentists are there?", previous)]
     q = condense("how long is the training for the braces one?", history)
-    assert q.text.startswith("how long is the training for Orthodontists")
-    # a word no item says, or several items say, points at no one item
+    assert q.text == "how long is the training for Orthodontists straighten teeth with braces?"
+    # an ordinal still counts first; a word no item says, or several items say, or one that
+    # says how good rather than which ("the best one"), points at no one item
+    assert (
+        condense("and the second one?", history).text
+        == "and Periodontists treat the gums and bones?"
+    )
     assert "Orthodontists" not in condense("is the cheaper one better?", history).text
+    best = [("x", Answer(text="- PMP is the best-known one. [1]\n- CAPM is for starters. [1]"))]
+    assert condense("which is the best one?", best).text == "which is the best one?"
     assert (
         "Orthodontists"
         not in condense(

@@ -457,6 +457,10 @@ def test_a_name_an_article_says_its_occupation_is_often_called_is_another_name_f
          "Construction managers, often called general contractors or project managers, plan."),
         ("pms", "Project Management Specialists", "What They Do",
          "Project management specialists coordinate projects."),
+        ("clt", "Clinical Laboratory Technologists and Technicians", "What They Do",
+         "Clinical laboratory technicians, also called medical laboratory technicians, test."),
+        ("dlt", "Dental Laboratory Technicians and Medical Appliance Technicians", "Duties",
+         "Drones, commonly known as unmanned aerial vehicles, carry dental molds."),
     ] + [  # "managers" alone names none of the many managers
         (kind, f"{kind.title()} Managers", "What They Do", f"{kind.title()} managers manage.")
         for kind in ("sales", "food", "hotel", "farm")
@@ -468,7 +472,13 @@ def test_a_name_an_article_says_its_occupation_is_often_called_is_another_name_f
     assert [s.docs for s in contractors.subjects] == [("cm",)]
     # another article's title has these words: they are not the construction managers'
     managers = analyse(condense("what do project managers make?"), inventory)
-    assert all("cm" not in s.docs for s in managers.subjects)
+    assert [s.docs for s in managers.subjects] == []
+    # ... but all in one of its names: "medical" and "laboratory technicians" are apart there
+    lab = analyse(condense("how do I become a medical laboratory technician?"), inventory)
+    assert [s.docs for s in lab.subjects] == [("clt",)]
+    # a name given to something else in the clause is no name of the article's career
+    drones = analyse(condense("do unmanned aerial vehicles need a license?"), inventory)
+    assert all("dlt" not in s.docs for s in drones.subjects)
 
 
 def test_a_plural_before_a_title_s_last_part_names_people_unless_the_text_qualifies_by_it():
@@ -477,10 +487,22 @@ def test_a_plural_before_a_title_s_last_part_names_people_unless_the_text_qualif
          "Janitors and building cleaners often work evenings, when offices are empty."),
         ("apm", "Advertising, Promotions, and Marketing Managers", "Duties",
          "Advertising and promotions managers plan campaigns. Marketing managers set prices."),
+        ("pba", "Purchasing Managers, Buyers, and Purchasing Agents", "Duties",
+         "Wholesale and retail buyers purchase goods for resale."),
+        ("sec", "Securities, Commodities, and Financial Services Sales Agents", "Duties",
+         "Securities agents sell stocks."),
+        ("guards", "Security Guards", "Duties", "Security guards patrol."),
     ]  # fmt: skip
     inventory = Inventory.build(rows)
     janitors = analyse(condense("do janitors mostly work nights?"), inventory)
     assert [s.docs for s in janitors.subjects] == [("jbc",)]
+    # "purchase" shares a stem with "Purchasing" but is no head: buyers are named
+    assert [s.docs for s in analyse(condense("what do buyers make?"), inventory).subjects] == [
+        ("pba",)
+    ]
+    # a word another title has is no lone name: "job security" is no securities agent
+    security = analyse(condense("which careers have the best job security?"), inventory)
+    assert all("sec" not in s.docs for s in security.subjects)
     promotions = analyse(condense("how do promotions work for engineers?"), inventory)
     assert all("apm" not in s.docs for s in promotions.subjects)
 
@@ -497,6 +519,15 @@ def test_initials_name_a_title_before_its_head_but_not_from_one_page_s_headings(
     inventory = Inventory.build(rows)
     qc = analyse(condense("what does a QC inspector do all day?"), inventory)
     assert [(s.name, s.docs) for s in qc.subjects] == [("QC inspector", ("qci",))]
+    # initials that already stand for other words keep them: "EM" is the engineering manager
+    em_rows = [
+        ("emd", "Emergency Management Directors", "Duties", "Directors plan for disasters."),
+        *[(d, "Ladder", f"Engineering managers > {h}", "An engineering manager leads.")
+          for d in ("ladder", "pay") for h in ("Scope", "Hiring")],
+    ]  # fmt: skip
+    em = analyse(condense("what's the difference between an EM and a director?"),
+                 Inventory.build(em_rows))  # fmt: skip
+    assert not any("EM" in s.name and "emd" in s.docs for s in em.subjects), em.subjects
     # one page's headings repeating its title make no initialism: "IC" is no information clerk
     ic = analyse(condense("i want to stay IC, what comes after senior?"), inventory)
     assert all("clerks" not in s.docs for s in ic.subjects)

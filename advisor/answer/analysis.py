@@ -225,17 +225,15 @@ def _content_tokens(text: str) -> list[tuple[str, str]]:
 def family_runs(
     ask: str, inventory: Inventory, used: frozenset[str]
 ) -> list[tuple[str, tuple[str, str]]]:
-    """Two words side by side that name a job by a head noun many titles share ("managers")
-    and a word none of those titles has: "restaurant management", which no title's words
+    """Two words side by side that name a job by a head noun two titles or more share
+    ("managers", "aides") and a word none of those titles has: "restaurant management", which no title's words
     make, may still mean one article (the caller asks the titles' meanings). Not a word
     already read as a subject, nor two words of a longer name ("construction project
     manager"): (name as the library spells it, stems)."""
     runs = []
     for sentence in _SENTENCE.split(ask):
         words = [  # "teacher's aide": the possessive's "s" is no word between them
-            _library_spelling(w, inventory)
-            for w in surface_words(sentence)
-            if fold(w) not in CONTRACTION_PIECES
+            _library_spelling(w, inventory) for w in surface_words(sentence) if fold(w) != "s"
         ]
         for before, word, head in zip([None, *words], words, words[1:], strict=False):
             if not _names_a_kind(word) or (before is not None and _names_a_kind(before)):

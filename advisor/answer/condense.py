@@ -42,12 +42,15 @@ _ORDINAL_REF = re.compile(
     r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
     re.IGNORECASE,
 )  # fmt: skip
+# whole words of an item as written: "best-known" does not say "best"
+_WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")
 # "the braces one": an earlier list's item by a word it says
 _DESCRIBED_REF = re.compile(r"\bthe\s{1,3}([^\W\d_][\w-]*)\s{1,3}ones?\b", re.IGNORECASE)
 # The word lists as stems, once: "reporting" is the aspect "report".
 _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,16 @@ def item_label(item: str) -> str:
     return " ".join(words[:12]).rstrip(".")
 
 
+def _resolve_reference(question: str, previous: Answer | str | None) -> str | None:
+    """The question with "the second one" or "the braces one" replaced by the previous
+    answer's item it points at; None when it points at none."""
+    return _resolve_ordinal(question, previous) or _resolve_described(question, previous)
+
+
 def _resolve_ordinal(question: str, previous: Answer | str | None) -> str | None:
     match = _ORDINAL_REF.search(question)
     if not match:
-        return _resolve_described(question, previous)
+        return None
     items = list_items(previous)
     n = ORDINALS[(match.group(1) or match.group(2)).lower()]
     if not items or n > len(items):
@@ -106,14 +115,15 @@ def _resolve_described(question: str, previous: Answer | str | None) -> str | No
     >>> _resolve_described("how long is training for the braces one?", items)
     'how long is training for Orthodontists straighten teeth with braces?'
     """
-    match = _DESCRIBED_REF.search(question)
-    if not match or match.group(1).lower() in STOPWORDS:
-        return None
-    said = stem(match.group(1).lower())
-    items = [i for i in list_items(previous) if said in {stem(w) for w in words_of(i.lower())}]
-    if len(items) != 1:
-        return None
-    return question[: match.start()] + item_label(items[0]) + question[match.end() :]
+    items = list_items(previous)
+    for match in _DESCRIBED_REF.finditer(question):
+        said = [stem(w) for w in words_of(match.group(1))]
+        if len(said) != 1 or said[0] in _NOT_SUBJECT or said[0] in _STOP_STEMS:
+            continue  # "the best one", "the other one": no word an item is named by
+        saying = [i for i in items if said[0] in {stem(w) for w in _WORD.findall(i.lower())}]
+        if len(saying) == 1:
+            return question[: match.start()] + item_label(saying[0]) + question[match.end() :]
+    return None
 
 
 def subject_words(asked: Words) -> list[str]:
@@ -162,7 +172,7 @@ class _Reading:
 
 def _read(question: str, previous: Answer | str | None, state: _State) -> _Reading:
     """Resolve one turn against the state the conversation was in before it."""
-    resolved = _resolve_ordinal(question, previous)
+    resolved = _resolve_reference(question, previous)
     if resolved is not None:  # "the second one" is the previous answer's second item
         asked = read(resolved)
         own = subject_words(asked) or list(state.subject)

@@ -26,7 +26,7 @@ from advisor.text.lexicon import ASPECT_WORDS, COMMON_CAPITALS, FRAME_WORDS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 28
+INVENTORY_VERSION = 30
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -66,6 +66,7 @@ _ALIAS = re.compile(
     r"([^.,;:()“”\"—–]{3,80})",
     re.I,
 )
+_CLAUSE_START = re.compile(r"[.;:!?]\s")  # an alias's clause begins after the last of these
 _ALIAS_SPLIT = re.compile(r"\s+(?:or|and)\s+|^(?:an?|the)\s+")
 MAX_ALIAS_WORDS = 4
 
@@ -184,10 +185,10 @@ class Inventory:
             for pair in _initialisms(section):
                 phrases_seen.setdefault(pair, set()).add(doc_id)
             defined.update(_defined_initialisms(text))
-            for phrase in (*_title_phrases(title), *_title_initialisms(title)):
+            for phrase in _title_names(title):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
-            for phrase in aliases(text):
+            for phrase in aliases(text, _title_heads(title)):
                 also_called.setdefault(phrase, set()).add(doc_id)
             if lone := _lone_plurals(title):
                 qualifiers.update((doc_id, a) for a in _qualifying(text, lone))
@@ -199,11 +200,15 @@ class Inventory:
             for acronym in _ACRONYM.findall(whole):
                 if acronym not in COMMON_CAPITALS:
                     capitals.setdefault(acronym, set()).add(doc_id)
+        expansions = _expansions(phrases_seen, defined, vocabulary, titles)
+        others = _other_titles(titles)
         for doc_id, title in titles.items():
-            for lone in _lone_plurals(title):
-                if (doc_id, lone) not in qualifiers:  # "Janitors" and "Building Cleaners"
-                    names.setdefault((lone,), set()).add(doc_id)
-                    titled.setdefault((lone,), set()).add(doc_id)
+            for phrase in (
+                *_lone_names(title, others[doc_id], {a for d, a in qualifiers if d == doc_id}),
+                *_initialled(title, lowered, expansions),
+            ):
+                names.setdefault(phrase, set()).add(doc_id)
+                titled.setdefault(phrase, set()).add(doc_id)
         for phrase, docs in _aliases_no_title_takes(also_called, titles).items():
             names.setdefault(phrase, set()).update(docs)
             titled.setdefault(phrase, set()).update(docs)
@@ -223,23 +228,6 @@ class Inventory:
             for p, d in names.items()
             if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
         }
-        expansions: dict[str, str] = {}
-        for (initials, phrase), docs in sorted(phrases_seen.items(), key=lambda kv: -len(kv[1])):
-            if (
-                MIN_INITIALISM_DOCS <= len(docs) < MIN_TEMPLATE_DOCS
-                and initials not in vocabulary
-                and initials not in expansions
-            ):
-                expansions[initials] = phrase
-        in_titles = {initialism(w) for t in titles.values() for w in t.split()} - {None}
-        for (initials, phrase), _ in defined.most_common():
-            # the text says what the initials stand for: no count needed, and a word the
-            # library writes ("rns" is in its vocabulary because it writes "RNs") is no bar;
-            # but initials a title uses ("PMP and CAPM Certifications") name that article.
-            # MEASURED: only initials of an article's name ("RNs", not "PDUs") held out
-            # 0.8319 / 0.750 / 0.022 against 0.8333 / 0.774 / 0.020 for all of them
-            if initials not in in_titles:
-                expansions.setdefault(initials, phrase)
         named = {p: sorted(titled[p]) for p in phrases if p in titled}
         templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
         return cls(phrases, expansions, named, vocabulary, titles, templates)
@@ -429,7 +417,70 @@ class Inventory:
         )
 
 
-def aliases(text: str) -> list[Phrase]:
+def _expansions(
+    headings: dict[tuple[str, str], set[str]],
+    defined: Counter[tuple[str, str]],
+    vocabulary: Counter[str],
+    titles: dict[str, str],
+) -> dict[str, str]:
+    """Initials -> the library's words for them: a term the headings of MIN_INITIALISM_DOCS
+    articles name (not page furniture), then the initials a text defines in brackets."""
+    expansions: dict[str, str] = {}
+    by_reach = sorted(headings.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    for (initials, phrase), docs in by_reach:
+        if (
+            MIN_INITIALISM_DOCS <= len(docs) < MIN_TEMPLATE_DOCS
+            and initials not in vocabulary
+            and initials not in expansions
+        ):
+            expansions[initials] = phrase
+    in_titles = {initialism(w) for t in titles.values() for w in t.split()} - {None}
+    for (initials, phrase), _ in defined.most_common():
+        # the text says what the initials stand for: no count needed, and a word the
+        # library writes ("rns" is in its vocabulary because it writes "RNs") is no bar;
+        # but initials a title uses ("PMP and CAPM Certifications") name that article.
+        # MEASURED: only initials of an article's name ("RNs", not "PDUs") held out
+        # 0.8319 / 0.750 / 0.022 against 0.8333 / 0.774 / 0.020 for all of them
+        if initials not in in_titles:
+            expansions.setdefault(initials, phrase)
+    return expansions
+
+
+def _other_titles(titles: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Per article, the stems the other articles' titles have."""
+    counts = Counter(st for t in titles.values() for st in _title_stems(t))
+    return {
+        doc: frozenset(st for st, n in counts.items() if n > (st in _title_stems(t)))
+        for doc, t in titles.items()
+    }
+
+
+def _lone_names(title: str, others: frozenset[str], qualifying: set[str]) -> list[Phrase]:
+    """A title's lone plurals that name its article (`_lone_plurals`): not one its text writes
+    before the last part's head ("promotions managers"), nor a word another title has
+    ("Securities" is no "job security", "Athletes" no "athletic trainers")."""
+    return [(a,) for a, _ in _lone_plurals(title) if a not in qualifying and a not in others]
+
+
+def _initialled(title: str, lowered: set[str], expansions: dict[str, str]) -> list[Phrase]:
+    """`_title_initialisms` whose initials are no word the library writes in lower case ("is",
+    "go") and stand for no other words already ("EM director" is no Emergency Management
+    Director: "EM" is the engineering manager)."""
+    return [p for p in _title_initialisms(title) if p[0] not in lowered and p[0] not in expansions]
+
+
+@lru_cache(maxsize=4096)
+def _title_names(title: str) -> tuple[Phrase, ...]:
+    """`_title_phrases`, worked out once per title (every chunk of an article has its title)."""
+    return tuple(_title_phrases(title))
+
+
+@lru_cache(maxsize=4096)
+def _title_heads(title: str) -> frozenset[str]:
+    return frozenset(_part_heads(title))
+
+
+def aliases(text: str, heads: frozenset[str] | None = None) -> list[Phrase]:
     """Stems of the other names a text gives its subject: plural noun phrases of two to four
     words after "also called" / "also known as" (a plural names people: "cost" or
     "meteorological data" do not; one word alone is too loose: "marshals" for bailiffs would
@@ -439,10 +490,20 @@ def aliases(text: str) -> list[Phrase]:
     [('plant', 'manag')]
     >>> aliases("Bailiffs, also known as marshals or court officers, keep order.")
     [('court', 'offic')]
+
+    Given the heads of the article's title, the name must be given to them: the words before
+    it in its clause name one ("Drones, commonly known as unmanned aerial vehicles" on the
+    photographers' page names no photographer).
+
+    >>> aliases("Drones, commonly known as unmanned aerial vehicles, fly.", frozenset({"photograph"}))
+    []
     """
     out = []
-    for named in _ALIAS.findall(text):
-        for part in _ALIAS_SPLIT.split(named.strip()):
+    for match in _ALIAS.finditer(text):
+        clause = _CLAUSE_START.split(text[: match.start()])[-1]
+        if heads is not None and heads.isdisjoint(text_stems(clause)):
+            continue
+        for part in _ALIAS_SPLIT.split(match.group(1).strip()):
             ws = part.split()
             if 1 < len(ws) <= MAX_ALIAS_WORDS and ws[-1].lower().endswith("s"):
                 out.append(tuple(text_stems(part)))
@@ -452,14 +513,18 @@ def aliases(text: str) -> list[Phrase]:
 def _aliases_no_title_takes(
     also_called: dict[Phrase, set[str]], titles: dict[str, str]
 ) -> dict[Phrase, set[str]]:
-    """The aliases whose words are not all in another article's title: Construction Managers
-    are "often called ... project managers", but "project managers" is Project Management
-    Specialists' name, so it stays that article's alone."""
-    title_stems = {doc: set(text_stems(title)) for doc, title in titles.items()}
+    """The aliases no name of another article's title holds: Construction Managers are "often
+    called ... project managers", but "project managers" is in Project Management
+    Specialists' name, so it stays that article's alone. By the title's names, not its words:
+    "medical laboratory technicians" is in no name of "Dental and Ophthalmic Laboratory
+    Technicians and Medical Appliance Technicians"."""
+    names = {doc: [set(p) for p in _title_names(t)] for doc, t in titles.items()}
     return {
         phrase: docs
         for phrase, docs in also_called.items()
-        if not any(doc not in docs and set(phrase) <= st for doc, st in title_stems.items())
+        if not any(
+            doc not in docs and any(set(phrase) <= n for n in ns) for doc, ns in names.items()
+        )
     }
 
 
@@ -561,28 +626,28 @@ def _title_phrases(title: str) -> Iterable[Phrase]:
 
 
 @lru_cache(maxsize=4096)
-def _lone_plurals(title: str) -> dict[str, frozenset[str]]:
-    """A title's one-word plural parts before a last part of more words, each with the stems
+def _lone_plurals(title: str) -> tuple[tuple[str, str], ...]:
+    """A title's one-word plural parts before a last part of more words, each with the head
     of that last part: "Janitors" and "Building Cleaners" names janitors, unless the article
-    writes the word before one of those ("Promotions" in "Advertising, Promotions, and
+    writes the word before that head ("Promotions" in "Advertising, Promotions, and
     Marketing Managers": "promotions managers").
 
-    >>> {k: sorted(v) for k, v in _lone_plurals("Chefs and Head Cooks").items()}
-    {'chef': ['cook', 'head']}
+    >>> _lone_plurals("Chefs and Head Cooks")
+    (('chef', 'cook'),)
     >>> _lone_plurals("Electrical and Electronics Engineers"), _lone_plurals("Police and Detectives")
-    ({}, {})
+    ((), ())
     """
     parts = [
         w for w in ([x for x in words_of(p) if x not in STOPWORDS] for p in _parts(title)) if w
     ]
     if len(parts) < 2 or len(parts[-1]) < 2:
-        return {}
-    last = frozenset(stem(w) for w in parts[-1])
-    return {
-        stem(p[0]): last
+        return ()
+    head = stem(parts[-1][-1])
+    return tuple(
+        (stem(p[0]), head)
         for p in parts[:-1]
         if len(p) == 1 and p[0].endswith("s") and not p[0].endswith(("ss", "ics"))
-    }
+    )
 
 
 # where one noun phrase of a text ends: "Executive chefs, head cooks" sets "chefs" beside
@@ -590,18 +655,20 @@ def _lone_plurals(title: str) -> dict[str, frozenset[str]]:
 _PHRASE_END = re.compile(r"[,.;:()\[\]|/\n]+")
 
 
-def _qualifying(text: str, lone: dict[str, frozenset[str]]) -> set[str]:
-    """The lone plurals (`_lone_plurals`) the text writes right before a word of the title's
-    last part, in one phrase ("and" between them ends it).
+def _qualifying(text: str, lone: tuple[tuple[str, str], ...]) -> set[str]:
+    """The lone plurals (`_lone_plurals`) the text writes right before their title's head, in
+    one phrase (a comma or "and" between them ends it).
 
-    >>> lone = {"promot": frozenset({"market", "manag"}), "chef": frozenset({"head", "cook"})}
-    >>> sorted(_qualifying("Promotions managers plan. Chefs, head cooks, and sous chefs.", lone))
+    >>> lone = (("promot", "manag"), ("chef", "cook"), ("buyer", "agent"))
+    >>> text = "Promotions managers plan. Chefs, head cooks, and sous chefs. Buyers purchase."
+    >>> sorted(_qualifying(text, lone))
     ['promot']
     """
+    pairs = set(lone)
     out = set()
     for phrase in _PHRASE_END.split(text.lower()):
         stems = [stem(w) for w in words_of(phrase)]
-        out |= {a for a, b in pairwise(stems) if b in lone.get(a, ())}
+        out |= {a for a, b in pairwise(stems) if (a, b) in pairs}
     return out
 
 
@@ -615,12 +682,13 @@ def _title_initialisms(title: str) -> list[Phrase]:
     >>> _title_initialisms("Quality Control Inspectors")
     [('qc', 'inspector')]
     """
-    phrases = set(_title_phrases(title))
+    phrases, heads = set(_title_names(title)), _title_heads(title)
     return sorted(
         ("".join(st[0] for st in p[:-1]), p[-1])
         for p in phrases
         if len(p) >= 3
         and all(p)
+        and p[-1] in heads
         and not any(len(q) > len(p) and q[-len(p) :] == p for q in phrases)
     )
 
