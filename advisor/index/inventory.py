@@ -652,7 +652,7 @@ def _lone_plurals(title: str) -> tuple[tuple[str, str], ...]:
 
 # where one noun phrase of a text ends: "Executive chefs, head cooks" sets "chefs" beside
 # "head" with no phrase between them
-_PHRASE_END = re.compile(r"[,.;:()\[\]|/\n]+")
+_PHRASE_BREAK = re.compile(r"[,.;:()\[\]|/\n]+")
 
 
 def _qualifying(text: str, lone: tuple[tuple[str, str], ...]) -> set[str]:
@@ -666,7 +666,7 @@ def _qualifying(text: str, lone: tuple[tuple[str, str], ...]) -> set[str]:
     """
     pairs = set(lone)
     out = set()
-    for phrase in _PHRASE_END.split(text.lower()):
+    for phrase in _PHRASE_BREAK.split(text.lower()):
         stems = [stem(w) for w in words_of(phrase)]
         out |= {a for a, b in pairwise(stems) if (a, b) in pairs}
     return out
