@@ -19,7 +19,7 @@ import advisor
 PACKAGE = Path(advisor.__file__).resolve().parent
 # The answering path: the stages after retrieval and the word data they read (the map in
 # docs/architecture.md).
-ANSWERING = ("answer", "text", "index/inventory.py")
+ANSWERING = ("answer", "text", "index/inventory.py", "index/names.py")
 # Calls that take a pattern first
 _RE_CALLS = frozenset("compile search match fullmatch sub subn findall finditer split".split())  # noqa: SIM905
 # What only a pattern says: an escape class, a group construct, a quantifier range

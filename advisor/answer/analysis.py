@@ -226,10 +226,10 @@ def family_runs(
     ask: str, inventory: Inventory, used: frozenset[str]
 ) -> list[tuple[str, tuple[str, str]]]:
     """Two words side by side that name a job by a head noun two titles or more share
-    ("managers", "aides") and a word none of those titles has: "restaurant management", which no title's words
-    make, may still mean one article (the caller asks the titles' meanings). Not a word
-    already read as a subject, nor two words of a longer name ("construction project
-    manager"): (name as the library spells it, stems)."""
+    ("managers", "aides") and a word none of those titles has: "restaurant management",
+    which no title's words make, may still mean one article (the caller asks the titles'
+    meanings). Not a word already read as a subject, nor two words of a longer name
+    ("construction project manager"): (name as the library spells it, stems)."""
     runs = []
     for sentence in _SENTENCE.split(ask):
         words = [  # "teacher's aide": the possessive's "s" is no word between them

@@ -25,7 +25,7 @@ from advisor.text.lexicon import (
     SAME_QUESTION_PHRASES,
     SWITCH_PHRASES,
 )
-from advisor.text.terms import STOPWORDS, Words, read, stem, words_of
+from advisor.text.terms import STOPWORDS, Words, fold, read, stem, words_of
 
 # History is clipped before any of it is read: a subject is carried across a few turns, and a
 # turn longer than a question may be (ADVISOR_MAX_QUESTION_CHARS' default) names no subject.
@@ -120,7 +120,7 @@ def _resolve_described(question: str, previous: Answer | str | None) -> str | No
         said = [stem(w) for w in words_of(match.group(1))]
         if len(said) != 1 or said[0] in _NOT_SUBJECT or said[0] in _STOP_STEMS:
             continue  # "the best one", "the other one": no word an item is named by
-        saying = [i for i in items if said[0] in {stem(w) for w in _WORD.findall(i.lower())}]
+        saying = [i for i in items if said[0] in {stem(w) for w in _WORD.findall(fold(i))}]
         if len(saying) == 1:
             return question[: match.start()] + item_label(saying[0]) + question[match.end() :]
     return None
