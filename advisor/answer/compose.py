@@ -426,7 +426,7 @@ def _select(
     """The units to quote, in the order they should be shown: a list with its lead-in (or the
     one row whose label names the attribute asked for: "Job Outlook, ..." for "is it a good
     job for the future?"), or the best sentence with the one its "This ..." points back to and
-    up to two companions."""
+    companions, MAX_SENTENCES in all."""
     same_group = [s for s in eligible if s.hit == best.hit and s.unit.group == best.unit.group]
     same_group.sort(key=lambda s: s.unit.order)
     listed = [s for s in same_group if s.unit.listed]
