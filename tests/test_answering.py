@@ -294,3 +294,58 @@ def test_figures_of_one_edition_are_not_said_to_come_from_different_sources():
 
     assert MIXED_SOURCES not in said("2025-08-28", "2025-08-28")
     assert MIXED_SOURCES in said("2025-08-28", "2023-04-01")
+
+
+def test_a_titles_initialism_names_its_article_however_many_pages_mention_it():
+    """ "PE" is on every engineering page; the article whose title gives it ("EIT, FE and PE:
+    ...") is the one it names, as "MBA" names the one whose title sets it against the MEM. An
+    initialism that only qualifies a title's head ("MRI Technologists") names no one alone."""
+    rows = [
+        (f"e{i}", f"Kind{i} Engineers", "How to Become", "Some need a PE license.")
+        for i in range(12)
+    ] + [
+        ("lic", "EIT, FE and PE: The Path to Licensure", "The PE exam", "The PE exam is long."),
+        ("vs", "Master of Engineering Management (MEM) vs MBA", "Cost", "An MBA costs more."),
+        ("radio", "Radiologic and MRI Technologists", "Pay", "They run MRI scanners."),
+    ]
+    inventory = Inventory.build(rows)
+    for question, docs in (
+        ("what do i need for the PE?", ("lic",)),
+        ("is an MBA worth it?", ("vs",)),
+    ):
+        assert [s.docs for s in analyse(condense(question), inventory).subjects] == [docs]
+    assert ("mri",) not in inventory.titled
+
+
+def test_a_heading_named_in_a_question_is_about_the_article_its_title_word_names():
+    """ "How do you become a geographer?" says the heading "How to Become a Geographer" (a
+    name the library gives), whose last word the title names; "PMP eligibility requirements"
+    opens with a title's initialism."""
+    rows = [
+        ("geo", "Geographers", "How to Become a Geographer", "Most need a master's degree."),
+        ("pmp", "PMP and CAPM Certifications", "PMP eligibility requirements", "A degree helps."),
+    ]
+    inventory = Inventory.build(rows)
+    for question, docs in (
+        ("How do you become a geographer?", ("geo",)),
+        ("What are the PMP eligibility requirements?", ("pmp",)),
+    ):
+        assert [s.docs for s in analyse(condense(question), inventory).subjects] == [docs]
+
+
+def test_sides_whose_best_units_are_one_list_are_answered_by_the_whole_list():
+    """One side's best unit is a list's lead-in, the other's one of its items: the list answers
+    for both, whole, not cut into a lead-in and one item."""
+    rows = [
+        ("vs", "Master of Engineering Management (MEM) vs MBA", "MEM curriculum",
+         "Core MEM subjects that build management skills include these:\n"
+         "- Finance: budgeting and cost analysis for engineers.\n"
+         "- Leadership: leading teams and managing change.\n"
+         "- Strategy: product decisions, as an MBA would teach them."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    question = "what management skills would an MEM or an MBA give me?"
+    analysis, hits, scored = scored_for(question, inventory, rows)
+    assert analysis.comparison
+    text = compose(analysis, hits, scored).text
+    assert "Finance" in text and "Leadership" in text and "Strategy" in text

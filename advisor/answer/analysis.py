@@ -298,9 +298,12 @@ def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory)
 
 def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
     """The articles a phrase titles, else those its longest titled tail of two words or more
-    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers)."""
+    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers),
+    else those a titled word opening or ending it titles (the headings "PMP eligibility
+    requirements", "How to Become a Geographer")."""
     tails = [phrase] + [phrase[i:] for i in range(1, len(phrase) - 1)]
-    return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
+    ends = [phrase[:1], phrase[-1:]] if len(phrase) > 1 else []
+    return tuple(next((inventory.titled[t] for t in tails + ends if t in inventory.titled), ()))
 
 
 def _loosely_titled(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:

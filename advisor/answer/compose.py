@@ -323,7 +323,7 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
             lacking.append(subj.name)
         elif pick not in picks:
             picks.append(pick)
-    if len(picks) < 2 or _together_answers(analysis, scored, picks):
+    if len(picks) < 2 or _together_answers(analysis, scored, picks) or _one_list(picks):
         return None  # answered like any question, from the units about every side
     support = min(support_of(p) for p in picks)
     passages, citations = render(picks, hits, labels=True)
@@ -333,6 +333,15 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     if lacking:
         passages += (paragraph(_lack_line(lacking)),)
     return _draft(passages, citations=citations, support=support, chosen=tuple(picks))
+
+
+def _one_list(picks: Sequence[ScoredUnit]) -> bool:
+    """The sides' best units are one list's lead-in and its items ("Core MEM subjects commonly
+    include these:" for the MEM, one of them for the MBA, in "what would an MEM or an MBA give
+    me?"): the list answers for both, whole; cut per side, it would show one item."""
+    return len({(p.hit, p.unit.group) for p in picks}) == 1 and any(
+        p.unit.kind == "lead" for p in picks
+    )
 
 
 def _together_answers(

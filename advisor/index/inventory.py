@@ -32,6 +32,7 @@ from advisor.index.names import (
     other_titles,
     part_heads,
     qualifying,
+    title_acronyms,
     title_heads,
     title_names,
     title_stems,
@@ -40,7 +41,7 @@ from advisor.text.lexicon import COMMON_CAPITALS
 from advisor.text.terms import STOPWORDS, all_stems, stem, text_stems, words_of
 from advisor.text.units import parse_units
 
-INVENTORY_VERSION = 30
+INVENTORY_VERSION = 31
 # A title word or phrase shared by more articles than this is a family ("engineers",
 # "managers"), not a subject that picks out articles.
 MAX_PHRASE_DOCS = 4
@@ -156,6 +157,7 @@ class Inventory:
         names: dict[Phrase, set[str]] = {}
         titled: dict[Phrase, set[str]] = {}
         acronyms: set[Phrase] = set()
+        title_initials: set[Phrase] = set()  # title_acronyms(): named by their articles
         phrases_seen: dict[tuple[str, str], set[str]] = {}  # heading initialism -> articles
         defined: Counter[tuple[str, str]] = Counter()  # "registered nurses (RNs)"
         vocabulary: Counter[str] = Counter()
@@ -181,6 +183,9 @@ class Inventory:
             for phrase in title_names(title):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
+            for phrase in title_acronyms(title):
+                titled.setdefault(phrase, set()).add(doc_id)
+                title_initials.add(phrase)
             for phrase in aliases(text, title_heads(title)):
                 also_called.setdefault(phrase, set()).add(doc_id)
             if lone := lone_plurals(title):
@@ -221,6 +226,8 @@ class Inventory:
             for p, d in names.items()
             if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
         }
+        # a title's initialism names its articles, however many others mention it
+        phrases.update({p: sorted(titled[p]) for p in title_initials if p not in phrases})
         named = {p: sorted(titled[p]) for p in phrases if p in titled}
         templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
         return cls(phrases, expansions, named, vocabulary, titles, templates)
