@@ -315,6 +315,13 @@ def test_a_titles_initialism_names_its_article_however_many_pages_mention_it():
     ):
         assert [s.docs for s in analyse(condense(question), inventory).subjects] == [docs]
     assert ("mri",) not in inventory.titled
+    # ... nor one the library also writes as a word: "ACT" is no name where lawyers "act"
+    rows = [
+        ("tutors", "SAT and ACT Tutors", "Pay", "Tutors help."),
+        ("lawyers", "Lawyers", "What Lawyers Do", "Lawyers act for their clients."),
+    ]
+    guarded = Inventory.build(rows)
+    assert ("sat",) in guarded.titled and ("act",) not in guarded.titled
 
 
 def test_a_heading_named_in_a_question_is_about_the_article_its_title_word_names():

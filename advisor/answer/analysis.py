@@ -298,12 +298,31 @@ def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory)
 
 def _titled_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
     """The articles a phrase titles, else those its longest titled tail of two words or more
-    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers),
-    else those a titled word opening or ending it titles (the headings "PMP eligibility
-    requirements", "How to Become a Geographer")."""
+    titles ("electrical electronics engineering" -> Electrical and Electronics Engineers)."""
     tails = [phrase] + [phrase[i:] for i in range(1, len(phrase) - 1)]
-    ends = [phrase[:1], phrase[-1:]] if len(phrase) > 1 else []
-    return tuple(next((inventory.titled[t] for t in tails + ends if t in inventory.titled), ()))
+    return tuple(next((inventory.titled[t] for t in tails if t in inventory.titled), ()))
+
+
+def _named_docs(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The articles a name the library gives titles (`_titled_docs`), else, of the articles
+    that give it, those its first or last word titles: the headings "How to Become a
+    Geographer" and "PMP eligibility requirements" name Geographers and the PMP's article.
+
+    >>> inv = Inventory(
+    ...     phrases={("becom", "geograph"): ["geo"], ("nurs", "assist", "orderli"): ["na"]},
+    ...     titled={("geograph",): ["geo"], ("nurs",): ["rn"], ("orderli",): ["na"]},
+    ... )
+    >>> _named_docs(inv, ("becom", "geograph")), _named_docs(inv, ("nurs", "assist", "orderli"))
+    (('geo',), ('na',))
+    """
+    found = _titled_docs(inventory, phrase)
+    if found or len(phrase) < 2:
+        return found
+    own = inventory.phrases.get(phrase, ())
+    for end in (phrase[:1], phrase[-1:]):
+        if docs := tuple(d for d in inventory.titled.get(end, ()) if d in own):
+            return docs
+    return ()
 
 
 def _loosely_titled(inventory: Inventory, phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -419,7 +438,7 @@ def _phrase_subjects(
             Subject(
                 name=" ".join(w for w, _ in spelt[i:j]),
                 stems=phrase,
-                docs=_titled_docs(inventory, phrase),
+                docs=_named_docs(inventory, phrase),
                 carried=not set(phrase) & focus,
                 typed=_typed(tokens[i:j], spelt[i:j]),
             )
@@ -673,13 +692,17 @@ def one_per_article(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
     ("bank teller" and "teller"; "civil engineer" and "civil engineering"), kept in the
     fewest words (units that name it in those words are about it) that are not part of
     another subject's name ("property manager", not the "real estate" of "real estate
-    agent"). A comparison then has as many sides as it names careers.
+    agent"). A comparison then has as many sides as it names careers. Initials typed in
+    capitals stay apart: "PMP or CAPM?" compares two credentials one article titles.
 
     >>> a = Subject(name="teller", stems=("teller",), docs=("tellers",))
     >>> b = Subject(name="receptionist", stems=("receptionist",), docs=("receptionists",))
     >>> c = Subject(name="bank teller", stems=("bank", "teller"), docs=("tellers",))
     >>> [s.name for s in one_per_article([c, b, a])]
     ['bank teller', 'receptionist']
+    >>> pmp = Subject(name="PMP", stems=("pmp",), docs=("certs",))
+    >>> [s.name for s in one_per_article([pmp, replace(pmp, name="CAPM", stems=("capm",))])]
+    ['PMP', 'CAPM']
     """
 
     def vaguer(s: Subject) -> tuple[bool, int]:  # part of another's name, then longer
@@ -687,7 +710,8 @@ def one_per_article(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
 
     kept: dict[tuple[str, ...] | Subject, Subject] = {}
     for s in subjects:
-        key = s.docs if s.docs and s.known and not s.carried else s
+        apart = s.name.isupper() and len(s.stems) == 1  # initials: a thing of their own
+        key = s.docs if s.docs and s.known and not s.carried and not apart else s
         if key not in kept or vaguer(s) < vaguer(kept[key]):
             kept[key] = s
     return tuple(dict.fromkeys(kept.values()))

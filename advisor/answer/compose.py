@@ -323,7 +323,7 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
             lacking.append(subj.name)
         elif pick not in picks:
             picks.append(pick)
-    if len(picks) < 2 or _together_answers(analysis, scored, picks) or _one_list(picks):
+    if len(picks) < 2 or _together_answers(analysis, scored, picks) or _leads_a_list(picks):
         return None  # answered like any question, from the units about every side
     support = min(support_of(p) for p in picks)
     passages, citations = render(picks, hits, labels=True)
@@ -335,13 +335,12 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     return _draft(passages, citations=citations, support=support, chosen=tuple(picks))
 
 
-def _one_list(picks: Sequence[ScoredUnit]) -> bool:
-    """The sides' best units are one list's lead-in and its items ("Core MEM subjects commonly
-    include these:" for the MEM, one of them for the MBA, in "what would an MEM or an MBA give
-    me?"): the list answers for both, whole; cut per side, it would show one item."""
-    return len({(p.hit, p.unit.group) for p in picks}) == 1 and any(
-        p.unit.kind == "lead" for p in picks
-    )
+def _leads_a_list(picks: Sequence[ScoredUnit]) -> bool:
+    """A side's best unit is a list's lead-in ("Core MEM subjects commonly include these:"):
+    set beside the other side's unit, it would show without its items (or, where the other
+    side's unit is one of them, with that one item). The question is answered like any other,
+    with the whole list."""
+    return any(p.unit.kind == "lead" for p in picks)
 
 
 def _together_answers(
@@ -490,6 +489,8 @@ def _select(
             and antecedent.unit.group == s.unit.group
             and antecedent not in chosen
         ):
+            if len(chosen) + 2 > MAX_SENTENCES:
+                continue  # with the sentence it needs, it would go past the bound
             chosen.append(antecedent)
         chosen.append(s)
     return chosen

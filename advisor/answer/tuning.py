@@ -35,14 +35,14 @@ class Weights:
     # not the unit does: a section whose heading asks the question ("Number of engineering
     # manager jobs and where they work") answers it, where an overview sentence elsewhere may
     # share every word ("This guide groups the certifications by four goals: ... manufacturing
-    # and operations quality ..."). MEASURED (session 10, docs/evaluation.md): 0.2 keeps every
-    # eval set within one question (bank-train fact coverage 0.585 -> 0.588) and the app's own
-    # suggested follow-ups all answered from their section (3 were not at 0, 1 at 0.4).
-    # Session 20, 0.2 -> 0.4: the round trip's article headings answered from their own
-    # section 0.899 -> 0.911, OOH 0.980 -> 0.986 (other aspect 0.020 -> 0.014); held out
-    # (answerability's folds) 0.8630 -> 0.8623 fact coverage, refusal unchanged (about one
-    # question). The seed's "Engineering Management Landscape Overview" heading, suggested as
-    # a follow-up, was answered from another article's lead-in (2.31 against 2.30)
+    # and operations quality ..."). MEASURED, session 20 (docs/evaluation.md), 0.2 -> 0.4:
+    # chosen by the round trip, the check nobody fits on: article headings answered from
+    # their own section 0.899 -> 0.911, OOH 0.980 -> 0.986; at 0.2 the seed's "Engineering
+    # Management Landscape Overview", a suggested follow-up, was answered from another
+    # article's lead-in (2.31 against 2.30 at 0.2; 2.50 for its own at 0.4). The labelled
+    # sets lean the other way by about one question (held out 0.8630 -> 0.8623 fact
+    # coverage, refusal unchanged; whole sets two answers fewer). Session 10 had chosen 0.2
+    # (bank-train 0.585 -> 0.588 from 0; one suggested follow-up off its section at 0.4).
     section: float = 0.4  # the aspect model's probability that the question asks what the
     # unit's section answers (answer/aspects.py: "is that job shrinking though?" -> outlook,
     # and a "Job Outlook" section answers outlook), read from the question's meaning where the
@@ -191,9 +191,10 @@ FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what abou
 # refusal trade-off below); the shares HAND-SET, each for the reason beside it.
 MAX_ITEMS = 10
 # HAND-SET on a measured curve: the most sentences a prose answer quotes (the best one, the
-# one its "This ..." points back to, and companions). Fact coverage rises with every sentence
+# one its "This ..." points back to, and companions with the ones they point back to). Fact coverage rises with every sentence
 # allowed (answerability's held-out folds, 911 questions: 3 -> 0.841, 4 -> 0.860, 5 -> 0.870,
-# 6 -> 0.880; refusal recall 0.766 at each), so coverage cannot choose it; length can. Quoted
+# 6 -> 0.880; refusal recall 0.766 at each; session 20, before the title-initials change and
+# its refit), so coverage cannot choose it; length can. Quoted
 # words per answer (median over bank-train, bank-train-2, mixed-dev): 61, 75, 90, 104. At 4
 # the added sentence comes from a labelled source article as often as the first three do
 # (86-90% on bank-train and mixed-dev, 72% on bank-train-2); the answer stays a short

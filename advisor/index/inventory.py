@@ -82,12 +82,11 @@ MIN_TEMPLATE_STEMS = 5
 _DIGIT = re.compile(r"\d")
 # web addresses and calendar dates hold digits but are no figures: a suggested citation
 # ("..., at https://www.bls.gov/ooh/... (visited February 26, 2026).") is page furniture too
+_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 _ADDRESSES_AND_DATES = re.compile(
     r"https?://\S+|\bwww\.\S+|\b(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+\d{1,2},\s*\d{4}"
 )
-
-_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 
 
 def words(text: str) -> list[str]:
@@ -157,7 +156,6 @@ class Inventory:
         names: dict[Phrase, set[str]] = {}
         titled: dict[Phrase, set[str]] = {}
         acronyms: set[Phrase] = set()
-        title_initials: set[Phrase] = set()  # title_acronyms(): named by their articles
         phrases_seen: dict[tuple[str, str], set[str]] = {}  # heading initialism -> articles
         defined: Counter[tuple[str, str]] = Counter()  # "registered nurses (RNs)"
         vocabulary: Counter[str] = Counter()
@@ -183,9 +181,6 @@ class Inventory:
             for phrase in title_names(title):
                 names.setdefault(phrase, set()).add(doc_id)
                 titled.setdefault(phrase, set()).add(doc_id)
-            for phrase in title_acronyms(title):
-                titled.setdefault(phrase, set()).add(doc_id)
-                title_initials.add(phrase)
             for phrase in aliases(text, title_heads(title)):
                 also_called.setdefault(phrase, set()).add(doc_id)
             if lone := lone_plurals(title):
@@ -211,6 +206,9 @@ class Inventory:
             names.setdefault(phrase, set()).update(docs)
             titled.setdefault(phrase, set()).update(docs)
         lowered_stems = {stem(w) for w in lowered}
+        title_initials = _title_initials(titles, lowered, lowered_stems)
+        for phrase, docs in title_initials.items():
+            titled.setdefault(phrase, set()).update(docs)
         for acronym, docs in capitals.items():
             # a word the library also writes in lower case is shouted, not an acronym: the
             # OOH tables' "2024 MEDIAN PAY" would make "pay" a subject of a small library; so
@@ -227,7 +225,8 @@ class Inventory:
             if len(d) <= (MAX_ACRONYM_DOCS if p in acronyms else MAX_PHRASE_DOCS)
         }
         # a title's initialism names its articles, however many others mention it
-        phrases.update({p: sorted(titled[p]) for p in title_initials if p not in phrases})
+        for p in sorted(title_initials):
+            phrases.setdefault(p, sorted(titled[p]))
         named = {p: sorted(titled[p]) for p in phrases if p in titled}
         templates = frozenset(k for k, d in template_docs.items() if len(d) >= MIN_TEMPLATE_DOCS)
         return cls(phrases, expansions, named, vocabulary, titles, templates)
@@ -448,6 +447,23 @@ def _expansions(
 
 # "Licensed practical nurses (LPNs)": words, then their initials in brackets
 _DEFINED = re.compile(r"((?:[A-Za-z][A-Za-z-]* ){2,6})\(([A-Z]{2,6})s?\)")
+
+
+def _title_initials(
+    titles: dict[str, str], lowered: set[str], lowered_stems: set[str]
+) -> dict[Phrase, set[str]]:
+    """Each initialism a title names its article by (`names.title_acronyms`) and the articles,
+    unless the library also writes it as a lower-case word ("ACT" beside "they act"), or it
+    stems to one letter or a stopword ("US", "IT")."""
+    out: dict[Phrase, set[str]] = {}
+    for doc_id, title in sorted(titles.items()):
+        for acronym in title_acronyms(title):
+            key = stem(acronym.lower())
+            if len(key) < 2 or key in STOPWORDS or acronym.lower() in lowered:
+                continue
+            if key not in lowered_stems:
+                out.setdefault((key,), set()).add(doc_id)
+    return out
 
 
 def _defined_initialisms(text: str) -> list[tuple[str, str]]:

@@ -122,37 +122,44 @@ def aliases_no_title_takes(
     }
 
 
-# Where a title's part stops naming: a subtitle or a prepositional tail ("CAPM Certifications
-# from the Project Management Institute")
-_PART_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 _CAPITALS = re.compile(r"\b([A-Z]{2,6})s?\b")
-_WHOLE_CAPITALS = re.compile(r"\s*([A-Z]{2,6})s?\s*")
 _BRACKETED = re.compile(r"\(([A-Z]{2,6})s?\)")
 
 
-def title_acronyms(title: str) -> list[Phrase]:
-    """The initialisms a title names its article by: a part in capitals ("EMTs and
-    Paramedics"), one in brackets after the words it stands for, and, beside a part in
-    capitals, those qualifying the parts' shared head ("PMP and CAPM Certifications": CAPM is
-    named as PMP is; in "Radiologic and MRI Technologists", MRI only qualifies). They name the
-    article however many others mention them ("PE" is on every engineering page).
+def title_acronyms(title: str) -> list[str]:
+    """The initialisms a title names its article by, as written: in a run of coordinated parts
+    (on either side of a colon) where one part is an initialism alone, every initialism of
+    the run ("EIT, FE and PE: ..."; "PMP and CAPM Certifications": CAPM is named as PMP is),
+    and one in brackets after the words it stands for. They name the article however many
+    others mention them ("PE" is on every engineering page). Where no part stands alone, an
+    initialism qualifies the head: "Radiologic and MRI Technologists" are not the MRI.
 
     >>> title_acronyms("EIT, FE and PE: The Path to Engineering Licensure")
-    [('eit',), ('fe',), ('pe',)]
+    ['EIT', 'FE', 'PE']
+    >>> title_acronyms("Engineering Licensure: A Guide for EIT, FE and PE")
+    ['EIT', 'FE', 'PE']
     >>> title_acronyms("Master of Engineering Management (MEM) vs MBA")
-    [('mba',), ('mem',)]
+    ['MBA', 'MEM']
     >>> title_acronyms("PMP and CAPM Certifications from the Project Management Institute")
-    [('capm',), ('pmp',)]
-    >>> title_acronyms("Radiologic and MRI Technologists")
-    []
+    ['CAPM', 'PMP']
+    >>> title_acronyms("Radiologic and MRI Technologists"), title_acronyms("Reports (PDF)")
+    ([], [])
     """
-    found = set(_BRACKETED.findall(title))
-    parts = [_PART_TAIL.split(p, maxsplit=1)[0] for p in title_parts(title)]
-    whole = [m.group(1) for p in parts if (m := _WHOLE_CAPITALS.fullmatch(p))]
-    found.update(whole)
-    if whole:
-        found.update(a for p in parts for a in _CAPITALS.findall(p))
-    return sorted((stem(a.lower()),) for a in found)
+    found = {
+        m.group(1) for m in _BRACKETED.finditer(title) if _spelt_out(title[: m.start()], m.group(1))
+    }
+    for segment in title.split(":"):
+        parts = [p.strip() for p in title_parts(segment)]
+        if any(_CAPITALS.fullmatch(p) for p in parts):
+            found.update(a for p in parts for a in _CAPITALS.findall(p))
+    return sorted(found)
+
+
+def _spelt_out(before: str, initials: str) -> bool:
+    """The initials are the first letters of the last words before them, short words aside:
+    "Master of Engineering Management" spells MEM."""
+    ws = [w for w in words_of(before) if w not in STOPWORDS][-len(initials) :]
+    return "".join(w[0] for w in ws) == initials.lower()
 
 
 _COORDINATED = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+")
