@@ -355,3 +355,15 @@ def test_a_suggested_heading_asked_as_a_follow_up_is_answered(project_advisor):
     answer = project_advisor.ask("What are the PMP eligibility requirements?", history)
     assert not answer.refused, answer.text
     assert any("PMP" in c.title for c in answer.citations), answer.citations
+
+
+def test_more_about_a_listed_credential_is_about_it_alone(project_advisor):
+    """ "tell me more about the second one" after the landing question asks for more of the
+    item the list labels "PMP (PMI)": more of one thing, not the PMP compared with its issuer
+    (which had ended "My sources don't cover "project management institute"")."""
+    question = "Which certifications help me move into engineering management?"
+    first = project_advisor.ask(question)
+    assert "PMP" in first.text
+    answer = project_advisor.ask("tell me more about the second one", [(question, first)])
+    assert not answer.refused and "don't cover" not in answer.text, answer.text
+    assert answer.citations[0].doc_id == "pmp-and-capm-certifications", answer.citations

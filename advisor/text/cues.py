@@ -75,9 +75,11 @@ ATTRIBUTES: dict[str, frozenset[str]] = _cues()[0]  # attribute -> stems of its 
 
 _FIGURE_PHRASES = tuple((re.compile(p, re.I), kind) for p, kind in FIGURE_PHRASES)
 
-# A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?").
+# A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?"); "tell
+# me more about X" asks for more of one.
 _COMPARISON_WORDS = re.compile(
-    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|more|"
+    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|"
+    r"more(?!\s+(?:about|on|info|information|details?)\b)|"
     r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b",
     re.I,
 )
@@ -190,5 +192,7 @@ def is_comparison(text: str) -> bool:
     (True, False)
     >>> is_comparison("compare electricians and plumbers")
     True
+    >>> is_comparison("tell me more about PMP (PMI)"), is_comparison("which pays more?")
+    (False, True)
     """
     return bool(_COMPARISON.search(text)) or compared_names(text) is not None
