@@ -82,11 +82,12 @@ MIN_TEMPLATE_STEMS = 5
 _DIGIT = re.compile(r"\d")
 # web addresses and calendar dates hold digits but are no figures: a suggested citation
 # ("..., at https://www.bls.gov/ooh/... (visited February 26, 2026).") is page furniture too
-_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 _ADDRESSES_AND_DATES = re.compile(
     r"https?://\S+|\bwww\.\S+|\b(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+\d{1,2},\s*\d{4}"
 )
+
+_TITLE_TAIL = re.compile(r":|\s(?:for|in|of|to|from|with|at|by|on)\s", re.I)
 
 
 def words(text: str) -> list[str]:
@@ -459,9 +460,8 @@ def _title_initials(
     for doc_id, title in sorted(titles.items()):
         for acronym in title_acronyms(title):
             key = stem(acronym.lower())
-            if len(key) < 2 or key in STOPWORDS or acronym.lower() in lowered:
-                continue
-            if key not in lowered_stems:
+            shouted = acronym.lower() in lowered or key in lowered_stems
+            if len(key) >= 2 and key not in STOPWORDS and not shouted:
                 out.setdefault((key,), set()).add(doc_id)
     return out
 
