@@ -199,11 +199,12 @@ def chunk_document(
         return max(32, min(max_tokens, MODEL_WINDOW - 3 - count(path)))
 
     packed = [(s, _pack(_units(blocks), budget_for(s), count)) for s, blocks in _sections(doc)]
+    # a section of fewer than three words is a stray label such as "PRINTER-FRIENDLY"; the
+    # short tail of a split one is text, and is kept
+    packed = [(s, texts) for s, texts in packed if sum(len(t.split()) for t in texts) >= 3]
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for section, text in _merge_small_siblings(packed, budget_for, count):
-        if len(text.split()) < 3:  # a stray label such as "PRINTER-FRIENDLY"
-            continue
         key = chunk_id(doc.doc_id, section, text)
         seen[key] = seen.get(key, -1) + 1
         chunks.append(
