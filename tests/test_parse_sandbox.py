@@ -149,3 +149,28 @@ def test_a_worker_stuck_in_a_parser_ends_when_its_owner_is_killed():
     if alive:
         os.kill(worker, signal.SIGKILL)
     assert not alive
+
+
+def test_a_worker_whose_owner_stopped_listening_ends_without_a_traceback():
+    """An owner that exits while its worker is still starting (Ctrl+C in the first seconds of
+    a build) closes the pipe before the worker says it is ready: the worker ends quietly,
+    exit status 1, instead of printing a BrokenPipeError into the owner's terminal."""
+    import subprocess
+    import sys
+
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advisor.ingest.loaders.sandbox",
+            "tests.hostile_parsers:by_name",
+            "64",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    worker.stdout.close()  # the owner stops listening before the worker's first reply
+    _, errors = worker.communicate(timeout=120)
+    assert worker.returncode == 1, errors
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors

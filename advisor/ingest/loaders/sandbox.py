@@ -197,4 +197,10 @@ def _end_with_owner(owner: int, every: float = 1.0) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], int(sys.argv[2]))
+    try:
+        _serve(sys.argv[1], int(sys.argv[2]))
+    except BrokenPipeError:
+        # The owner stopped listening (it exited while this worker was starting or parsing):
+        # nobody is left to reply to. End at once; a normal exit would flush stdout into the
+        # closed pipe again and print the error into the owner's terminal.
+        os._exit(1)
