@@ -355,3 +355,18 @@ def test_sides_whose_best_units_are_one_list_are_answered_by_the_whole_list():
     assert analysis.comparison
     text = compose(analysis, hits, scored).text
     assert "Finance" in text and "Leadership" in text and "Strategy" in text
+
+
+def test_a_cue_word_inside_a_heading_phrase_names_the_thing_not_the_attribute():
+    """ "How do you earn the CSM?" says the heading "How to earn the CSM": its "earn" is part of
+    a name the library gives, and asks no pay (it was refused for having no pay figure); a
+    name's last word still asks ("engineering manager pay"), and so does "earn" outside one."""
+    rows = [
+        ("agile", "Agile Certifications", "How to earn the CSM", "Take a two-day course."),
+        ("em", "Engineering Manager Pay", "Pay", "The median was $150,000."),
+        ("nurses", "Registered Nurses", "Pay", "The median was $90,000."),
+    ]
+    inventory = Inventory.build(rows)
+    assert analyse(condense("How do you earn the CSM?"), inventory).attribute != "pay"
+    assert analyse(condense("what is engineering manager pay?"), inventory).attribute == "pay"
+    assert analyse(condense("what do registered nurses earn?"), inventory).attribute == "pay"

@@ -32,7 +32,7 @@ from advisor.text.lexicon import (
     CONTRACTION_PIECES,
     FRAME_WORDS,
 )
-from advisor.text.terms import STOPWORDS, fold, stem, surface_words, text_stems
+from advisor.text.terms import STOPWORDS, fold, stem, surface_words, text_stems, words_of
 
 # A sentence of the question that speaks about the user ("I'm a civil engineer at a state
 # DOT", "i wear glasses") is context: its names do not have to be in the answer.
@@ -383,7 +383,7 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         query=query,
         ask=ask,
         subjects=distinct_sides(subjects) if comparison else tuple(subjects),
-        attribute=attribute_of(ask) or (attribute_of(context) if context else None),
+        attribute=_attribute(ask, ignore) or (attribute_of(context) if context else None),
         figure=figure_asked(questions_in(ask), ignore=ignore)
         or (figure_asked(context, ignore=ignore) if context else None),
         comparison=comparison,
@@ -670,6 +670,17 @@ def _context_cues(ask: str, text: str) -> str:
     asked = questions_in(ask)
     points_back = not ANAPHORA.isdisjoint(w.lower() for w in surface_words(asked))
     return text if points_back and text != asked else ""
+
+
+def _attribute(ask: str, ignore: frozenset[str]) -> str | None:
+    """What the question asks for, from its words that do not name a subject, as with the
+    figure it asks for: "earn" in "earn CSM" (a heading phrase: "How to earn the CSM") names
+    the credential and asks no pay; a name's head still asks ("engineering manager pay").
+
+    >>> _attribute("how do you earn the csm", frozenset({"earn"})) is None
+    True
+    """
+    return attribute_of([w for w in words_of(ask) if stem(w) not in ignore])
 
 
 def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozenset[str]:

@@ -464,9 +464,16 @@ def question_for_item(label: str) -> str | None:
     [None, None, None]
     >>> question_for_item("PSP (AACE International) or PMI-SP (PMI)") is None
     True
+
+    An item that is a step or a phrase says "a" or "the" where a name would not:
+
+    >>> [question_for_item(x) for x in ["Take a CSM course", "Pass the CSM exam"]]
+    [None, None]
     """
     words = label.split()
     if not 1 <= len(words) <= MAX_ITEM_WORDS or re.search(r"[0-9]|\b(?:or|and)\b", label):
+        return None
+    if re.search(r"\b(?:a|an|the)\b", label, re.I):
         return None
     if _is_acronym(words[0]) and len(words) > 1 and words[1].startswith("("):
         return f"What is the {words[0]}?"  # "CAPM (PMI)": the issuer in brackets is no part of the name
