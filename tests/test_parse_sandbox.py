@@ -154,23 +154,43 @@ def test_a_worker_stuck_in_a_parser_ends_when_its_owner_is_killed():
 def test_a_worker_whose_owner_stopped_listening_ends_without_a_traceback():
     """An owner that exits while its worker is still starting (Ctrl+C in the first seconds of
     a build) closes the pipe before the worker says it is ready: the worker ends quietly,
-    exit status 1, instead of printing a BrokenPipeError into the owner's terminal."""
+    exit status 1, instead of printing a BrokenPipeError into the owner's terminal. The pipe's
+    reading end is closed before the worker starts, so its first reply always finds no one."""
+    import os
     import subprocess
     import sys
 
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "advisor.ingest.loaders.sandbox",
-            "tests.hostile_parsers:by_name",
-            "64",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    worker.stdout.close()  # the owner stops listening before the worker's first reply
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "advisor.ingest.loaders.sandbox", HOSTILE, "64"],
+            stdin=subprocess.PIPE,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(write_end)
     _, errors = worker.communicate(timeout=120)
     assert worker.returncode == 1, errors
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors
+
+
+def test_a_worker_that_died_is_reported_not_a_broken_pipe():
+    """A worker that dies after it was found alive and before a file reaches it: the file is
+    reported as a crash (LoadError), not as a BrokenPipeError from writing to it or from
+    closing the pipe that still holds the unsent file; the next file gets a new worker."""
+
+    class DiesBeforeTheFile(Parser):
+        def _worker(self):
+            proc = super()._worker()
+            if not getattr(self, "died", False):
+                self.died = True
+                proc.kill()
+                proc.wait()
+            return proc
+
+    with DiesBeforeTheFile(10, 512) as parser:
+        with pytest.raises(LoadError, match="crashed"):
+            parser.parse(Path("a.md"), GOOD)
+        assert parser.parse(Path("b.md"), GOOD).title == "Fine"

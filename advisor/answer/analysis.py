@@ -383,7 +383,7 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         query=query,
         ask=ask,
         subjects=distinct_sides(subjects) if comparison else tuple(subjects),
-        attribute=_attribute(ask, ignore) or (attribute_of(context) if context else None),
+        attribute=_attribute(ask, subjects) or (attribute_of(context) if context else None),
         figure=figure_asked(questions_in(ask), ignore=ignore)
         or (figure_asked(context, ignore=ignore) if context else None),
         comparison=comparison,
@@ -672,15 +672,19 @@ def _context_cues(ask: str, text: str) -> str:
     return text if points_back and text != asked else ""
 
 
-def _attribute(ask: str, ignore: frozenset[str]) -> str | None:
-    """What the question asks for, from its words that do not name a subject, as with the
-    figure it asks for: "earn" in "earn CSM" (a heading phrase: "How to earn the CSM") names
-    the credential and asks no pay; a name's head still asks ("engineering manager pay").
+def _attribute(ask: str, subjects: Sequence[Subject]) -> str | None:
+    """What the question asks for, read from its words with those inside a subject's name set
+    aside: "earn" in "earn CSM" (a heading phrase: "How to earn the CSM") names the
+    credential and asks no pay. A name's last word still asks ("engineering manager pay"),
+    and its articles' titles are no part of what was typed ("vs" in "Engineering Manager vs
+    Director"). A set-aside word leaves a gap, so its neighbours make no phrase of their own.
 
-    >>> _attribute("how do you earn the csm", frozenset({"earn"})) is None
-    True
+    >>> earn = Subject(name="earn CSM", stems=("earn", "csm"))
+    >>> _attribute("how do you earn the csm", [earn]) is None, _attribute("what do nurses earn", [])
+    (True, 'pay')
     """
-    return attribute_of([w for w in words_of(ask) if stem(w) not in ignore])
+    inside = {st for s in subjects for st in s.stems[:-1]}
+    return attribute_of(["_" if stem(w) in inside else w for w in words_of(ask)])
 
 
 def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozenset[str]:

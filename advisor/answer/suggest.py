@@ -469,11 +469,13 @@ def question_for_item(label: str) -> str | None:
 
     >>> [question_for_item(x) for x in ["Take a CSM course", "Pass the CSM exam"]]
     [None, None]
+    >>> question_for_item("Advanced Certified ScrumMaster (A-CSM)")
+    'What is the Advanced Certified ScrumMaster (A-CSM)?'
     """
     words = label.split()
     if not 1 <= len(words) <= MAX_ITEM_WORDS or re.search(r"[0-9]|\b(?:or|and)\b", label):
         return None
-    if re.search(r"\b(?:a|an|the)\b", label, re.I):
+    if re.search(r"(?<!\S)(?:a|an|the)(?!\S)", label, re.I):  # a word, not "A-" of "A-CSM"
         return None
     if _is_acronym(words[0]) and len(words) > 1 and words[1].startswith("("):
         return f"What is the {words[0]}?"  # "CAPM (PMI)": the issuer in brackets is no part of the name

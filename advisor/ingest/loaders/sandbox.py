@@ -4,6 +4,7 @@ or killing the whole ingest. The worker is started once and reused from file to 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -104,7 +105,10 @@ class Parser:
         proc.wait()
         for pipe in (proc.stdin, proc.stdout):
             if pipe:
-                pipe.close()
+                # a worker that died before reading a file leaves it in the pipe's buffer:
+                # closing flushes it to no one, and the pipe is closed all the same
+                with contextlib.suppress(BrokenPipeError):
+                    pipe.close()
         return proc.returncode
 
 
@@ -201,6 +205,6 @@ if __name__ == "__main__":
         _serve(sys.argv[1], int(sys.argv[2]))
     except BrokenPipeError:
         # The owner stopped listening (it exited while this worker was starting or parsing):
-        # nobody is left to reply to. End at once; a normal exit would flush stdout into the
-        # closed pipe again and print the error into the owner's terminal.
+        # nobody is left to reply to, and a traceback would land in the terminal the owner
+        # shared with it. End at once, with nothing left to flush into the closed pipe.
         os._exit(1)
