@@ -186,3 +186,21 @@ def test_carried_words_count_fully_only_when_the_question_says_little():
     assert condense("what do they earn?", history).context_weight == 1.0
     q = condense("after i get licensed, is it good forever or do i have to renew it?", history)
     assert 0 < q.context_weight < 1.0 and "real estate agent" in words(q)
+
+
+def test_a_switch_to_a_subject_no_title_names_leaves_the_earlier_one_behind():
+    """ "what do school librarians make?", then "eh nvm. i'm thinking about teaching 2nd grade
+    instead": "are those jobs drying up?" is about teaching, which no title here names, not
+    about the librarians the conversation left (it had quoted their outlook). Without the
+    switch, the earlier subject still carries."""
+    from advisor.answer.analysis import conversation_subjects
+    from advisor.index.inventory import Inventory
+
+    inventory = Inventory.build(
+        [("librarians", "Librarians", "Pay", "The median wage for librarians was $64,370.")]
+    )
+    asked = ("what do school librarians make?", Answer(text="$64,370 [1]"))
+    switched = [asked, ("eh nvm. i'm thinking about teaching 2nd grade instead", None)]
+    assert conversation_subjects(switched, inventory) == ()
+    went_on = [asked, ("i keep hearing about schools closing", None)]
+    assert [s.docs for s in conversation_subjects(went_on, inventory)] == [("librarians",)]

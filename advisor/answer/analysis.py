@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from advisor.answer.condense import condense
+from advisor.answer.condense import condense, switches_topic
 from advisor.answer.tuning import MAX_HISTORY_SUBJECT_TURNS, SHARED_WEIGHT
 from advisor.index.inventory import Inventory, initialism
 from advisor.records import Query, Turn
@@ -753,6 +753,8 @@ def conversation_subjects(
         if doc in inventory.titles:  # a new subject in words no title uses replaces the old
             title = inventory.titles[doc]
             return (Subject(name=title, stems=tuple(text_stems(title)), docs=(doc,), carried=True),)
+        if user.strip() and switches_topic(user):
+            return ()  # a new subject no title names: the ones before it are left behind
     return ()
 
 

@@ -225,6 +225,21 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     )
 
 
+def switches_topic(question: str) -> bool:
+    """The turn leaves the conversation's subject for one it names ("ok different question.
+    my daughter wants to teach", "what about phlebotomy instead?"), as `_read` takes it.
+
+    >>> switches_topic("eh nvm. i'm thinking about teaching 2nd grade instead")
+    True
+    >>> switches_topic("what about the pay?"), switches_topic("do they need a license?")
+    (False, False)
+    """
+    asked = read(question)
+    words = list(asked.words)
+    moves = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
+    return bool(subject_words(asked)) and (moves or _has_phrase(words, SWITCH_PHRASES))
+
+
 def _named_in_front(own: Sequence[str], subject: Sequence[str]) -> tuple[str, ...]:
     """A turn's own subject words in front of the conversation's, as many as there is room
     for: the conversation's are kept ("registered nurse" is still the subject after three
