@@ -370,3 +370,22 @@ def test_a_cue_word_inside_a_heading_phrase_names_the_thing_not_the_attribute():
     assert analyse(condense("How do you earn the CSM?"), inventory).attribute != "pay"
     assert analyse(condense("what is engineering manager pay?"), inventory).attribute == "pay"
     assert analyse(condense("what do registered nurses earn?"), inventory).attribute == "pay"
+
+
+def test_a_phrase_inside_an_initialisms_expansion_is_not_what_it_names():
+    """ "PDU" expands to "professional development units"; "development" alone is a word of
+    the Software Developers title (Porter joins the two), and it made that article the
+    subject of "what are PDU categories?". The whole expansion, ending at its head, is what
+    the initials name; "EM" still names the engineering manager."""
+    rows = [
+        ("software", "Software Developers", "What They Do", "Developers write code."),
+        ("pmp", "PMP Certification", "Renewal",
+         "Holders earn professional development units (PDUs) to renew the credential."),
+        ("em", "Engineering Manager vs Director", "Scope",
+         "An engineering manager (EM) leads one team."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    assert "software" not in {
+        d for docs in subject_docs("what are PDU categories?", inventory) for d in docs
+    }
+    assert ("em",) in subject_docs("what does an EM do?", inventory)

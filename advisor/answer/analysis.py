@@ -650,14 +650,17 @@ def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[s
 def _initialism_subjects(
     found: _Found, tokens: list[tuple[str, str]], inventory: Inventory
 ) -> None:
-    """ "EM": the engineering manager, when the library's phrases name the expansion."""
+    """ "EM": the engineering manager, when the library's phrases name the expansion. A phrase
+    that ends before the expansion does names a part of it, not the thing: "development" in
+    "professional development units" is no name of a PDU (it titled Software Developers)."""
     for w, st in tokens:
         initials = initialism(w)
         if initials is None or initials not in inventory.expansions:
             continue
+        words = [stem(x) for x in inventory.expansions[initials].split()]
         expansion = inventory.expansions[initials]
-        for _, _, phrase in inventory.match([stem(x) for x in expansion.split()]):
-            if not set(phrase) <= found.used:
+        for _, end, phrase in inventory.match(words):
+            if end == len(words) and not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
                 found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
 
