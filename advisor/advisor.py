@@ -68,7 +68,7 @@ from advisor.records import (
     passages_text,
 )
 from advisor.settings import Settings
-from advisor.text.cues import compared_names, looks_like_injection
+from advisor.text.cues import compared_names, compares_by_or_only, looks_like_injection
 from advisor.text.terms import stem, words_of
 
 if TYPE_CHECKING:
@@ -279,7 +279,9 @@ class Advisor:
                 for s in analysis.subjects
                 if not (len(s.stems) == 1 and s.stems[0] in kinds)
             ]
-            + members
+            + members,
+            # "A, B, or C?" names one title's parts; "do A make more than B?" sets them apart
+            compared=analysis.comparison and not compares_by_or_only(analysis.ask),
         )
         return analysis if subjects == analysis.subjects else replace(analysis, subjects=subjects)
 

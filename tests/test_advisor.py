@@ -367,3 +367,37 @@ def test_more_about_a_listed_credential_is_about_it_alone(project_advisor):
     answer = project_advisor.ask("tell me more about the second one", [(question, first)])
     assert not answer.refused and "don't cover" not in answer.text, answer.text
     assert answer.citations[0].doc_id == "pmp-and-capm-certifications", answer.citations
+
+
+def test_two_careers_one_title_names_are_compared_side_by_side(tmp_path):
+    """ "do tool and die makers make more than machinists?": one article's title names both,
+    in words they do not share, and the question sets them against each other: two sides,
+    each quoted with its own figure (as one subject, the pay of only one was certain to be
+    quoted). "How do you become a machinist or a tool and die maker?" names the same title's
+    parts without comparing them: one subject."""
+    from advisor.ingest.build import ingest
+
+    from .conftest import settings_for
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "m.md").write_text(
+        "---\ntitle: Machinists and Tool and Die Makers\n---\n## Pay\n"
+        "The median annual wage for machinists was $56,150 in May 2024. "
+        "The median annual wage for tool and die makers was $63,180 in May 2024.\n"
+        "## How to Become One\nMost learn on the job or in an apprenticeship.\n",
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path / "index")
+    ingest(settings, [folder])
+    advisor = Advisor(settings)
+    compared = advisor.prepare("do tool and die makers make more than machinists?")
+
+    def titled(prepared):
+        return [s for s in prepared.analysis.covered if s.docs]
+
+    assert len(titled(compared)) == 2, compared.analysis.subjects
+    answer = advisor.ask("do tool and die makers make more than machinists?").text
+    assert "$56,150" in answer and "$63,180" in answer, answer
+    listed = advisor.prepare("How do you become a machinist or a tool and die maker?")
+    assert len(titled(listed)) == 1, listed.analysis.subjects

@@ -705,13 +705,16 @@ def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozen
     return frozenset(named - {s.stems[-1] for s in subjects if s.stems})
 
 
-def one_per_article(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
+def one_per_article(subjects: Sequence[Subject], compared: bool = False) -> tuple[Subject, ...]:
     """The subjects, each article's once: names that title the same articles are one subject
     ("bank teller" and "teller"; "civil engineer" and "civil engineering"), kept in the
     fewest words (units that name it in those words are about it) that are not part of
     another subject's name ("property manager", not the "real estate" of "real estate
     agent"). A comparison then has as many sides as it names careers. Initials typed in
-    capitals stay apart: "PMP or CAPM?" compares two credentials one article titles.
+    capitals stay apart: "PMP or CAPM?" compares two credentials one article titles; so, in a
+    comparison (`compared`), do names that share no word: "do tool and die makers make more
+    than machinists?" (elsewhere, "a taxi driver, shuttle driver, or chauffeur" is one title's
+    one subject).
 
     >>> a = Subject(name="teller", stems=("teller",), docs=("tellers",))
     >>> b = Subject(name="receptionist", stems=("receptionist",), docs=("receptionists",))
@@ -721,15 +724,29 @@ def one_per_article(subjects: Sequence[Subject]) -> tuple[Subject, ...]:
     >>> pmp = Subject(name="PMP", stems=("pmp",), docs=("certs",))
     >>> [s.name for s in one_per_article([pmp, replace(pmp, name="CAPM", stems=("capm",))])]
     ['PMP', 'CAPM']
+
+    >>> die = Subject(name="die makers", stems=("die", "maker"), docs=("machinists",))
+    >>> both = [die, replace(die, name="machinists", stems=("machinist",))]
+    >>> [s.name for s in one_per_article(both, compared=True)], len(one_per_article(both))
+    (['die makers', 'machinists'], 1)
     """
 
     def vaguer(s: Subject) -> tuple[bool, int]:  # part of another's name, then longer
         return any(set(s.stems) < set(o.stems) for o in subjects), len(s.stems)
 
+    def apart(s: Subject) -> bool:
+        if s.name.isupper() and len(s.stems) == 1:
+            return True  # initials: a thing of their own
+        if not compared:
+            return False
+        # compared names sharing no word: "tool and die makers" and "machinists" are two
+        # careers of "Machinists and Tool and Die Makers"
+        same = [o for o in subjects if o is not s and o.docs == s.docs and not o.carried]
+        return bool(same) and all(set(o.stems).isdisjoint(s.stems) for o in same)
+
     kept: dict[tuple[str, ...] | Subject, Subject] = {}
     for s in subjects:
-        apart = s.name.isupper() and len(s.stems) == 1  # initials: a thing of their own
-        key = s.docs if s.docs and s.known and not s.carried and not apart else s
+        key = s.docs if s.docs and s.known and not s.carried and not apart(s) else s
         if key not in kept or vaguer(s) < vaguer(kept[key]):
             kept[key] = s
     return tuple(dict.fromkeys(kept.values()))
