@@ -963,3 +963,15 @@ def test_the_one_item_a_question_names_is_quoted_alone_and_a_list_question_gets_
     for question in ("What MBA formats are there?", "how long do MBA programs take?"):
         listed = quoted(question)
         assert "two years" in listed and "study from home" in listed, (question, listed)
+
+
+def test_a_row_whose_value_the_page_left_empty_is_never_quoted():
+    """A Quick Facts row with its label and no value ("2024 Median Pay:", on a page whose wage
+    data are old) states nothing: the pay answer quotes the sentence, not the empty row."""
+    rows = [
+        ("fish", "Fishers", "Pay", "The median annual wage for fishers was $28,530 in May 2017."),
+        ("fish", "Fishers", "Summary", "| 2024 Median Pay:\n| Number of Jobs, 2024: 27,700"),
+    ]
+    inventory = Inventory.build(rows)
+    text = compose(*scored_for("how much do fishers make?", inventory, rows)).text
+    assert "$28,530" in text and "Median Pay:" not in text, text

@@ -113,8 +113,9 @@ def compose(
         lack = paragraph(_lack_line(names, mention=True))
         return _draft((lack,), verdict="missing_subject", missing=names)
     eligible = _with_their_items(eligible, scored)
-    # a line that states nothing (a chart's title, a bare job title) is never quoted as prose
-    eligible = [s for s in eligible if s.unit.kind != "sentence" or _STATEMENT.search(s.text)]
+    # a line that states nothing (a chart's title, a bare job title, a row whose value the
+    # page left empty: "2024 Median Pay:") is never quoted
+    eligible = [s for s in eligible if _states_something(s)]
     while True:
         refusal, chosen, support = _choose(analysis, hits, eligible, guarded)
         if refusal is not None:
@@ -226,6 +227,15 @@ def _plural(word: str) -> bool:
 
 # A unit that states something ends as a sentence or labels what follows ("PE license: ...")
 _STATEMENT = re.compile(r"[.!?][\"')\]]*\s*$|:\s+\S")
+
+
+def _states_something(s: ScoredUnit) -> bool:
+    """A sentence that ends as one (or gives a label's value), a row with a value."""
+    if s.unit.kind == "sentence":
+        return bool(_STATEMENT.search(s.text))
+    return s.unit.kind != "row" or not s.text.rstrip().endswith(":")
+
+
 _NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
 
 
