@@ -376,16 +376,21 @@ def test_a_phrase_inside_an_initialisms_expansion_is_not_what_it_names():
     """ "PDU" expands to "professional development units"; "development" alone is a word of
     the Software Developers title (Porter joins the two), and it made that article the
     subject of "what are PDU categories?". The whole expansion, ending at its head, is what
-    the initials name; "EM" still names the engineering manager."""
+    the initials name (or one at its start: "adult basic" of ABE); "EM" still names the
+    engineering manager."""
     rows = [
         ("software", "Software Developers", "What They Do", "Developers write code."),
         ("pmp", "PMP Certification", "Renewal",
          "Holders earn professional development units (PDUs) to renew the credential."),
         ("em", "Engineering Manager vs Director", "Scope",
          "An engineering manager (EM) leads one team."),
+        ("abe", "Adult Basic and Secondary Education and ESL Teachers", "Duties",
+         "Adult basic education (ABE) classes teach adults to read."),
     ]  # fmt: skip
     inventory = Inventory.build(rows)
     assert "software" not in {
         d for docs in subject_docs("what are PDU categories?", inventory) for d in docs
     }
     assert ("em",) in subject_docs("what does an EM do?", inventory)
+    # a phrase at the expansion's start names it too: "adult basic" of ABE
+    assert ("abe",) in subject_docs("how long is an ABE course?", inventory)

@@ -204,3 +204,14 @@ def test_a_switch_to_a_subject_no_title_names_leaves_the_earlier_one_behind():
     assert conversation_subjects(switched, inventory) == ()
     went_on = [asked, ("i keep hearing about schools closing", None)]
     assert [s.docs for s in conversation_subjects(went_on, inventory)] == [("librarians",)]
+
+
+def test_the_words_that_move_on_name_no_new_subject():
+    """ "never mind, do they need a license?" goes on about the registered nurse: "never mind"
+    says the turn moves on, but names no one, so the subject stays; "ok changing subject. my
+    daughter wants to teach kindergarten" names one, and it replaces the nurse."""
+    history = [("how do I become a registered nurse?", Answer(text="A degree. [1]"))]
+    assert "registered nurse" in condense("never mind, do they need a license?", history).subject
+    assert "registered nurse" in condense("nvm, what about the pay?", history).subject
+    moved = condense("ok changing subject. my daughter wants to teach kindergarten", history)
+    assert "nurse" not in moved.subject and "kindergarten" in moved.subject

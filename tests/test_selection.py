@@ -942,29 +942,6 @@ def test_a_side_named_by_a_clipped_title_quotes_its_own_sentence_that_holds_the_
     assert "$99,590" in text and "$64,200" in text and "$43,550" not in text
 
 
-def test_the_one_item_a_question_names_is_quoted_alone_and_a_list_question_gets_the_list():
-    """ "who are executive MBA programs for?": of the list of formats, only one item's label
-    says "executive", and it scores best: it is the answer (the whole list had been quoted,
-    word for word the answer to the question before). "What formats are there?" asks for the
-    list, and a question naming no one item gets the whole list."""
-    rows, inventory = one_article(
-        "mba", "MEM vs MBA", "Program formats",
-        "Both degrees come in several formats. The usual patterns are these:\n"
-        "- Full-time MBA: Full-time MBA programs often take two years.\n"
-        "- Part-time and executive MBA: Executive MBA programs are aimed at experienced managers.\n"
-        "- Online MBA: Online MBA programs let students study from home.",
-    )  # fmt: skip
-
-    def quoted(question: str) -> str:
-        return compose(*scored_for(question, inventory, rows)).text
-
-    alone = quoted("who are executive MBA programs for?")
-    assert "experienced managers" in alone and "two years" not in alone, alone
-    for question in ("What MBA formats are there?", "how long do MBA programs take?"):
-        listed = quoted(question)
-        assert "two years" in listed and "study from home" in listed, (question, listed)
-
-
 def test_a_row_whose_value_the_page_left_empty_is_never_quoted():
     """A Quick Facts row with its label and no value ("2024 Median Pay:", on a page whose wage
     data are old) states nothing: the pay answer quotes the sentence, not the empty row."""

@@ -651,16 +651,17 @@ def _initialism_subjects(
     found: _Found, tokens: list[tuple[str, str]], inventory: Inventory
 ) -> None:
     """ "EM": the engineering manager, when the library's phrases name the expansion. A phrase
-    that ends before the expansion does names a part of it, not the thing: "development" in
-    "professional development units" is no name of a PDU (it titled Software Developers)."""
+    inside it, touching neither end, names a part, not the thing: "development" in
+    "professional development units" is no name of a PDU (it titled Software Developers);
+    "adult basic" of "adult basic education" is ABE's."""
     for w, st in tokens:
         initials = initialism(w)
         if initials is None or initials not in inventory.expansions:
             continue
         words = [stem(x) for x in inventory.expansions[initials].split()]
         expansion = inventory.expansions[initials]
-        for _, end, phrase in inventory.match(words):
-            if end == len(words) and not set(phrase) <= found.used:
+        for start, end, phrase in inventory.match(words):
+            if (start == 0 or end == len(words)) and not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
                 found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
 

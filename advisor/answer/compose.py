@@ -38,7 +38,7 @@ from advisor.answer.tuning import (
 from advisor.records import Citation, Hit, Passage, Query, Table, paragraph, passages_text
 from advisor.text.cues import attribute_of, looks_like_injection
 from advisor.text.lexicon import COMPARING_WORDS
-from advisor.text.terms import stem, text_stems, words_of
+from advisor.text.terms import stem, words_of
 
 _ANAPHOR_START = re.compile(r"^(This|These|That|Those|It|They|Such|Their|Its)\b")
 _ATTRIBUTE_NAMES = {"pay": "pay figures", "cost": "costs or fees", "duration": "how long it takes"}
@@ -156,8 +156,7 @@ def _choose(
         if with_figure
         else _wanted_list(eligible, best, hits, analysis.query)
     )
-    asked = () if analysis.query.wants else analysis.query.focus  # a plural asks for the list
-    chosen = _select(eligible, first, analysis.attribute, asked)
+    chosen = _select(eligible, first, analysis.attribute)
     return None, _structured_fact(eligible, chosen, hits), support
 
 
@@ -227,6 +226,7 @@ def _plural(word: str) -> bool:
 
 # A unit that states something ends as a sentence or labels what follows ("PE license: ...")
 _STATEMENT = re.compile(r"[.!?][\"')\]]*\s*$|:\s+\S")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
 
 
 def _states_something(s: ScoredUnit) -> bool:
@@ -234,9 +234,6 @@ def _states_something(s: ScoredUnit) -> bool:
     if s.unit.kind == "sentence":
         return bool(_STATEMENT.search(s.text))
     return s.unit.kind != "row" or not s.text.rstrip().endswith(":")
-
-
-_NAME = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]+\b")  # PMP, CAPM, PhD, ScrumMaster's "SM"
 
 
 def _names_things(lead: ScoredUnit, eligible: list[ScoredUnit]) -> bool:
@@ -440,15 +437,12 @@ def _names_only(
 
 
 def _select(
-    eligible: list[ScoredUnit],
-    best: ScoredUnit,
-    attribute: str | None = None,
-    asked: Sequence[str] = (),
+    eligible: list[ScoredUnit], best: ScoredUnit, attribute: str | None = None
 ) -> list[ScoredUnit]:
     """The units to quote, in the order they should be shown: a list with its lead-in (or the
     one row whose label names the attribute asked for: "Job Outlook, ..." for "is it a good
-    job for the future?", or the one item whose label alone says a word `asked`), or the best
-    sentence with the one its "This ..." points back to and companions, MAX_SENTENCES in all."""
+    job for the future?"), or the best sentence with the one its "This ..." points back to and
+    companions, MAX_SENTENCES in all."""
     same_group = [s for s in eligible if s.hit == best.hit and s.unit.group == best.unit.group]
     same_group.sort(key=lambda s: s.unit.order)
     listed = [s for s in same_group if s.unit.listed]
@@ -465,8 +459,6 @@ def _select(
             lead = [s for s in same_group if s.unit.kind == "lead"]
             return (lead if best.unit.kind == "lead" else []) + [ranked[0]]
         if best.unit.kind in ("lead", "item"):
-            if _named_item(listed, asked) is best:  # the item asked about scores best
-                return [best]
             return _whole_list(eligible, same_group)[: MAX_ITEMS + 1]
     by_place = {(s.hit, s.unit.order): s for s in eligible}
     chosen = [best]
@@ -510,19 +502,6 @@ def _select(
             chosen.append(antecedent)
         chosen.append(s)
     return chosen
-
-
-def _named_item(listed: Sequence[ScoredUnit], asked: Sequence[str]) -> ScoredUnit | None:
-    """The one item of a list whose label alone says a stem of the question ("executive" of
-    "Part-time and executive MBA: ..." for "what about executive MBAs, who are they for?");
-    None when no item, or more than one, is named so."""
-    labels = [set(text_stems(_label(s.text))) for s in listed]
-    named = [
-        s
-        for i, s in enumerate(listed)
-        if labels[i].difference(*labels[:i], *labels[i + 1 :]).intersection(asked)
-    ]
-    return named[0] if len(named) == 1 else None
 
 
 def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:

@@ -51,6 +51,8 @@ _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+# The words that say a turn moves on ("never mind", "what about"): they name no subject.
+_SWITCH_WORDS = frozenset(w for p in (*SWITCH_PHRASES, *SAME_QUESTION_PHRASES) for w in p.split())
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,12 @@ def subject_words(asked: Words) -> list[str]:
     return words[:MAX_SUBJECT_WORDS]
 
 
+def _named(asked: Words) -> list[str]:
+    """A turn's own subject words, without the words that say it moves on ("nvm", "what
+    about", "changing subject"): those name no one."""
+    return [w for w in subject_words(asked) if w not in _SWITCH_WORDS]
+
+
 def _aspects(asked: Words) -> tuple[str, ...]:
     return tuple(w for w, s in zip(asked.terms, asked.stems, strict=True) if s in _ASPECTS)
 
@@ -179,7 +187,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(asked)), same_subject=True)
     asked = read(question)
     words = list(asked.words)
-    own = subject_words(asked)
+    own = _named(asked)
     aspects = _aspects(asked)
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
@@ -233,11 +241,13 @@ def switches_topic(question: str) -> bool:
     True
     >>> switches_topic("what about the pay?"), switches_topic("do they need a license?")
     (False, False)
+    >>> switches_topic("never mind, do they need a license?")
+    False
     """
     asked = read(question)
     words = list(asked.words)
     moves = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
-    return bool(subject_words(asked)) and (moves or _has_phrase(words, SWITCH_PHRASES))
+    return bool(_named(asked)) and (moves or _has_phrase(words, SWITCH_PHRASES))
 
 
 def _named_in_front(own: Sequence[str], subject: Sequence[str]) -> tuple[str, ...]:

@@ -59,7 +59,7 @@ ASPECT_WORDS = frozenset(
 SWITCH_PHRASES: tuple[str, ...] = (
     "different question", "another question", "new question", "switching gears",
     "switch gears", "changing topic", "change of topic", "different topic", "on another note",
-    "changing subject", "change of subject", "different subject", "never mind", "nvm", "forget",
+    "changing subject", "change of subject", "different subject", "never mind", "nvm",
     "unrelated", "instead", "also looking at", "also considering",
     "more interested in", "interested in", "rather", "moving into", "move into",
     "switch to", "switching to", "transition to", "transitioning to", "get into",
