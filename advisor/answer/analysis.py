@@ -658,8 +658,8 @@ def _initialism_subjects(
         initials = initialism(w)
         if initials is None or initials not in inventory.expansions:
             continue
-        words = [stem(x) for x in inventory.expansions[initials].split()]
         expansion = inventory.expansions[initials]
+        words = [stem(x) for x in expansion.split()]
         for start, end, phrase in inventory.match(words):
             if (start == 0 or end == len(words)) and not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
