@@ -208,10 +208,14 @@ def test_a_switch_to_a_subject_no_title_names_leaves_the_earlier_one_behind():
 
 def test_the_words_that_move_on_name_no_new_subject():
     """ "never mind, do they need a license?" goes on about the registered nurse: "never mind"
-    says the turn moves on, but names no one, so the subject stays; "ok changing subject. my
-    daughter wants to teach kindergarten" names one, and it replaces the nurse."""
+    takes back the last question, not the subject ("never mind, how long is it valid?" after
+    the PSM I is about the PSM I). "ok changing subject. my daughter wants to teach
+    kindergarten" names a new one, and it replaces the nurse; its "changing subject" names
+    no one."""
     history = [("how do I become a registered nurse?", Answer(text="A degree. [1]"))]
     assert "registered nurse" in condense("never mind, do they need a license?", history).subject
     assert "registered nurse" in condense("nvm, what about the pay?", history).subject
+    assert "registered nurse" in condense("never mind, how long is it?", history).subject
     moved = condense("ok changing subject. my daughter wants to teach kindergarten", history)
     assert "nurse" not in moved.subject and "kindergarten" in moved.subject
+    assert "changing" not in moved.subject

@@ -51,7 +51,7 @@ _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
-# The words that say a turn moves on ("never mind", "what about"): they name no subject.
+# The words that say a turn moves on ("changing subject", "what about"): they name no subject.
 _SWITCH_WORDS = frozenset(w for p in (*SWITCH_PHRASES, *SAME_QUESTION_PHRASES) for w in p.split())
 
 
@@ -140,8 +140,8 @@ def subject_words(asked: Words) -> list[str]:
 
 
 def _named(asked: Words) -> list[str]:
-    """A turn's own subject words, without the words that say it moves on ("nvm", "what
-    about", "changing subject"): those name no one."""
+    """A turn's own subject words, without the words that say it moves on ("what about",
+    "changing subject"): those name no one."""
     return [w for w in subject_words(asked) if w not in _SWITCH_WORDS]
 
 
@@ -241,7 +241,7 @@ def switches_topic(question: str) -> bool:
     True
     >>> switches_topic("what about the pay?"), switches_topic("do they need a license?")
     (False, False)
-    >>> switches_topic("never mind, do they need a license?")
+    >>> switches_topic("ok changing subject, do they need a license?")
     False
     """
     asked = read(question)

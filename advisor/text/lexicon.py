@@ -59,7 +59,7 @@ ASPECT_WORDS = frozenset(
 SWITCH_PHRASES: tuple[str, ...] = (
     "different question", "another question", "new question", "switching gears",
     "switch gears", "changing topic", "change of topic", "different topic", "on another note",
-    "changing subject", "change of subject", "different subject", "never mind", "nvm",
+    "changing subject", "change of subject", "different subject",
     "unrelated", "instead", "also looking at", "also considering",
     "more interested in", "interested in", "rather", "moving into", "move into",
     "switch to", "switching to", "transition to", "transitioning to", "get into",
@@ -210,7 +210,7 @@ EARNING_ENDS = frozenset({"make", "makes"})
 CASUAL_WORDS = frozenset(
     """ok okay hmm hey hi hello thanks thank pls plz kinda sorta gonna wanna gotta tbh imo idk
     lol btw yeah yep nope anyway anyways basically actually really realistically honestly
-    literally super pretty stuff thing things guys folks curious wondering""".split()  # noqa: SIM905
+    literally super pretty stuff thing things guys folks curious wondering nvm eh""".split()  # noqa: SIM905
 )
 
 # Capitalised words that are everyday words, not names of a subject (a country, a pronoun
