@@ -160,6 +160,14 @@ def _has_phrase(words: list[str], phrases: Sequence[str], start_only: bool = Fal
     return False
 
 
+def _moves_on(words: list[str]) -> bool:
+    """The turn says it leaves the last question ("what about X?") or the topic ("changing
+    subject", "X instead")."""
+    return _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True) or _has_phrase(
+        words, SWITCH_PHRASES
+    )
+
+
 def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
     """The question names part of the subject again ("trucking school" after "truck driver")."""
     own = {stem(w) for w in words}
@@ -192,8 +200,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
-    same_question = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
-    if own and (same_question or _has_phrase(words, SWITCH_PHRASES)):
+    if own and _moves_on(words):
         # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
         # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
@@ -245,9 +252,7 @@ def switches_topic(question: str) -> bool:
     False
     """
     asked = read(question)
-    words = list(asked.words)
-    moves = _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True)
-    return bool(_named(asked)) and (moves or _has_phrase(words, SWITCH_PHRASES))
+    return bool(_named(asked)) and _moves_on(list(asked.words))
 
 
 def _named_in_front(own: Sequence[str], subject: Sequence[str]) -> tuple[str, ...]:
