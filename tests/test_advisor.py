@@ -400,3 +400,47 @@ def test_two_careers_one_title_names_are_compared_side_by_side(tmp_path):
     assert "$56,150" in answer and "$63,180" in answer, answer
     listed = advisor.prepare("How do you become a machinist or a tool and die maker?")
     assert len(titled(listed)) == 1, listed.analysis.subjects
+
+
+def test_a_section_whose_heading_the_question_names_is_a_candidate(tmp_path):
+    """ "What are the Specializations & Industries?" names one article's heading, while a page
+    full of "industries" and "specialize" outranks it on both retrieval sides: the named section still joins
+    the candidates (over the whole library it had been missing, and a pay table of
+    industries answered). A heading on many pages ("Work schedules") is a template's: it
+    brings none of them."""
+    from advisor.ingest.build import ingest
+
+    from .conftest import settings_for
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "advancing.md").write_text(
+        "---\ntitle: How to Advance as a Widget Engineer\n---\n\n"
+        "## Specializations & Industries\n\n"
+        "Widget engineers find work in shipbuilding, mining and food processing. "
+        "Many focus on one kind of widget, such as valves or gears.\n\n"
+        "## Early career\n\nMost start as junior widget engineers under a senior lead.\n",
+        encoding="utf-8",
+    )
+    areas = ("steel", "glass", "paper", "textile", "chemical", "plastics", "rubber", "cement",
+             "auto", "rail", "aircraft", "furniture", "printing", "toys", "food", "mining",
+             "energy", "medical", "marine", "defense")  # fmt: skip
+    for area in areas:
+        (folder / f"{area}.md").write_text(
+            f"---\ntitle: Industrial Designers in {area}\n---\n\n## Industries served\n\n"
+            f"Industrial designers specialize in the {area} industry and related industries. "
+            f"Their specializations serve {area} industries.\n\n## Work schedules\n\n"
+            f"Industrial designers in {area} work full time, some at night.\n",
+            encoding="utf-8",
+        )
+    settings = settings_for(tmp_path / "index")
+    ingest(settings, [folder])
+    advisor = Advisor(settings)
+
+    def candidate_sections(question: str) -> list[str]:
+        return [h.chunk.section for h in advisor.prepare(question).ranking]
+
+    assert "Specializations & Industries" in candidate_sections(
+        "What are the Specializations & Industries?"
+    )
+    assert candidate_sections("What are the work schedules?").count("Work schedules") <= 10

@@ -18,6 +18,7 @@ from advisor.index.inventory import Inventory, initialism
 from advisor.records import Query, Turn
 from advisor.text.cues import (
     CONTRAST,
+    asks_no_amount,
     attribute_of,
     compares_by_or_only,
     figure_asked,
@@ -676,6 +677,9 @@ def _context_cues(ask: str, text: str) -> str:
     return text if points_back and text != asked else ""
 
 
+AMOUNTS = ("pay", "cost")  # the attributes an amount answers
+
+
 def _attribute(ask: str, subjects: Sequence[Subject]) -> str | None:
     """What the question asks for, read from its words with those inside a subject's name set
     aside: "earn" in "earn CSM" (a heading phrase: "How to earn the CSM") names the
@@ -686,9 +690,12 @@ def _attribute(ask: str, subjects: Sequence[Subject]) -> str | None:
     >>> earn = Subject(name="earn CSM", stems=("earn", "csm"))
     >>> _attribute("how do you earn the csm", [earn]) is None, _attribute("what do nurses earn", [])
     (True, 'pay')
+    >>> _attribute("where can you check the fees?", []) is None  # a place, not an amount
+    True
     """
     inside = {st for s in subjects for st in s.stems[:-1]}
-    return attribute_of(["_" if stem(w) in inside else w for w in words_of(ask)])
+    asked = attribute_of(["_" if stem(w) in inside else w for w in words_of(ask)])
+    return None if asked in AMOUNTS and asks_no_amount(ask) else asked
 
 
 def _names_not_cues(subjects: Sequence[Subject], inventory: Inventory) -> frozenset[str]:

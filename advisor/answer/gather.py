@@ -15,6 +15,8 @@ from advisor.answer.scoring import ScoredUnit, asked_row
 from advisor.answer.tuning import (
     CONTINUED_HITS,
     FACT_TABLE_DOCS,
+    NAMED_HEADING_DOCS,
+    NAMED_HEADING_WORDS,
     PER_SUBJECT_HITS,
     RERANK_CANDIDATES,
     SUBJECT_DOC_CHUNKS,
@@ -53,18 +55,35 @@ class Gatherer:
         docs = subject_docs(analysis)
         have = {h.chunk.chunk_id for h in hits}
         own = [c for d in docs for c in self.reader.doc_chunks(d) if c.chunk_id not in have]
+        named = [c for c in self.named_sections(query) if c.chunk_id not in have]
         # every article whose fact table can join: the leading ones, the subjects' own
         leading = [h.chunk.doc_id for h in hits[:FACT_TABLE_DOCS]]
         tables = self.reader.table_chunks([*leading, *fact_table_docs(analysis), *docs])
         unscored = [h.chunk.chunk_id for h in hits if h.dense == 0.0]
-        ids = list(dict.fromkeys([*unscored, *(c.chunk_id for c in (*own, *tables))]))
+        ids = list(dict.fromkeys([*unscored, *(c.chunk_id for c in (*own, *tables, *named))]))
         sims = self.reader.similarities(self.embed(query.text), ids)
         hits = with_subject_chunks(hits, docs, own, sims)
+        hits = with_named_sections(hits, named, sims)
         hits = self.with_fact_tables(hits, analysis)
         return [
             replace(h, dense=sims.get(h.chunk.chunk_id, h.dense)) if h.dense == 0.0 else h
             for h in hits
         ]
+
+    def named_sections(self, query: Query) -> list[Chunk]:
+        """The chunks of the sections whose own heading the question names in full."""
+        asked = set(query.focus)
+        places = [
+            place
+            for stems, found in self.reader.sections_by_heading().items()
+            if len(stems) >= NAMED_HEADING_WORDS
+            and stems <= asked
+            and len({d for d, _ in found}) <= NAMED_HEADING_DOCS
+            for place in found
+        ]
+        wanted = set(places)
+        docs = dict.fromkeys(d for d, _ in places)
+        return [c for d in docs for c in self.reader.doc_chunks(d) if (d, c.section) in wanted]
 
     def with_each_subject(self, analysis: Analysis, hits: list[Hit]) -> list[Hit]:
         """A comparison searches once per side too ("PMP vs CSM: which takes less time?" ->
@@ -139,6 +158,19 @@ def with_subject_chunks(
             Hit(chunk=c, score=floor, dense=sims[c.chunk_id]) for c in mine[:SUBJECT_DOC_CHUNKS]
         ]
     return hits + extra
+
+
+def with_named_sections(
+    hits: list[Hit], chunks: Sequence[Chunk], sims: dict[str, float]
+) -> list[Hit]:
+    """Each named section's chunk closest in meaning to the question joins the candidates."""
+    floor = min((h.score for h in hits), default=0.0)
+    best: dict[tuple[str, str], Chunk] = {}
+    for c in chunks:
+        key = (c.doc_id, c.section)
+        if key not in best or sims[c.chunk_id] > sims[best[key].chunk_id]:
+            best[key] = c
+    return hits + [Hit(chunk=c, score=floor, dense=sims[c.chunk_id]) for c in best.values()]
 
 
 def with_continuations(

@@ -176,6 +176,12 @@ FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 # merely mention the subject above the page about it.
 SUBJECT_DOCS = 3
 SUBJECT_DOC_CHUNKS = 3
+# A section whose own heading the question names in full ("What are the Specializations &
+# Industries?") joins the candidates with its chunk closest in meaning: a heading of at least
+# this many content words, on at most NAMED_HEADING_DOCS articles (a heading on more is a
+# template's, "Work Schedules", whose page only the subject can choose).
+NAMED_HEADING_WORDS = 2
+NAMED_HEADING_DOCS = 3
 PER_SUBJECT_HITS = 4  # a comparison's extra search per side
 CONTINUED_HITS = 2  # the top hits whose list goes on into the next chunk bring that chunk
 

@@ -50,6 +50,7 @@ from advisor.index.store import (
 )
 from advisor.records import Chunk
 from advisor.settings import Settings
+from advisor.text.terms import text_stems
 
 __all__ = ["MANIFEST", "POINTER", "write_atomic"]  # re-exported for tools and tests
 
@@ -512,6 +513,7 @@ class IndexReader:
         self._ranker_lock = threading.Lock()
         self._cache_lock = threading.Lock()  # the outline and fact tables read once
         self._outline: tuple[tuple[str, str, str, str], ...] | None = None
+        self._headings: dict[frozenset[str], tuple[tuple[str, str], ...]] | None = None
         self._tables: dict[str, list[Chunk]] = {}
         self._vectors: dict[str, np.ndarray] = {}
         self._articles: dict[str, list[Chunk]] = {}
@@ -723,6 +725,19 @@ class IndexReader:
             with self._cache_lock:
                 self._outline = self._outline or rows
         return self._outline
+
+    def sections_by_heading(self) -> dict[frozenset[str], tuple[tuple[str, str], ...]]:
+        """(doc_id, section) of every section by the content stems of its own heading (the
+        path's last part), built once from the outline: a question can name a heading."""
+        if self._headings is None:
+            found: dict[frozenset[str], list[tuple[str, str]]] = {}
+            for doc_id, _title, section, _url in self.outline():
+                stems = frozenset(text_stems(section.split(" > ")[-1]))
+                if section and stems:
+                    found.setdefault(stems, []).append((doc_id, section))
+            with self._cache_lock:
+                self._headings = self._headings or {k: tuple(v) for k, v in found.items()}
+        return self._headings
 
     def table_chunks(self, doc_ids: list[str]) -> list[Chunk]:
         """The fact-table chunks of these documents, each document's read once (the query

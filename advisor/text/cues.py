@@ -109,6 +109,9 @@ _MOVES_PAY = re.compile(
     r"(?:pay|salary|salaries|wages?|income|compensation)\b",
     re.I,
 )
+# "where can you check the fees?", "who sets the pay?", "why is tuition so high?" ask for a
+# place, a person or a reason, not an amount
+_ASKS_NO_AMOUNT = re.compile(r"\s*(?:where|who|whom|why)\b", re.I)
 _YES_NO = re.compile(
     r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b"
     # a request in question form asks for the figure: "can you tell me the median salary?"
@@ -116,6 +119,17 @@ _YES_NO = re.compile(
     r"(?!\s+(?:you|u)\s+know\b)",
     re.I,
 )
+
+
+def asks_no_amount(text: str) -> bool:
+    """A where, who or why question asks for a place, a person or a reason, not an amount.
+
+    >>> asks_no_amount("Where can you check current PMI rules and fees?")
+    True
+    >>> asks_no_amount("what fees does PMI charge?")
+    False
+    """
+    return bool(_ASKS_NO_AMOUNT.match(text))
 
 
 def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
@@ -126,15 +140,20 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     ('money', 'time')
     >>> figure_asked("what makes a good manager?") is None
     True
+    >>> figure_asked("Where can you check current PMI rules and fees?") is None
+    True
     """
     for pattern, kind in _FIGURE_PHRASES:
         if pattern.search(text):
             return kind
     # a yes/no question ("is it just a bump in pay?") asks whether, not how much, unless it
     # compares ("do electronics engineers get paid more than electrical engineers?"); and what
-    # moves pay ("what pushes pay up?", "what affects salaries?") asks for causes, not amounts
+    # moves pay ("what pushes pay up?", "what affects salaries?") asks for causes, not amounts;
+    # nor does a where, who or why question
     asked = " ".join(
-        q for q in _SENTENCES.split(text) if not _YES_NO.match(q) or _COMPARISON.search(q)
+        q
+        for q in _SENTENCES.split(text)
+        if (not _YES_NO.match(q) or _COMPARISON.search(q)) and not _ASKS_NO_AMOUNT.match(q)
     )
     asked = _MOVES_PAY.sub(" ", asked)
     words = set(_INJECTION_WORD.findall(asked.lower()))
