@@ -444,3 +444,20 @@ def test_a_section_whose_heading_the_question_names_is_a_candidate(tmp_path):
         "What are the Specializations & Industries?"
     )
     assert candidate_sections("What are the work schedules?").count("Work schedules") <= 10
+
+
+def test_a_named_section_already_among_the_candidates_joins_no_more():
+    """A named section that retrieval (or the subject's own article) brought already adds no
+    chunk: scored twice, a chunk could take two of an answer's places."""
+    from advisor.answer.gather import with_named_sections
+    from advisor.records import Chunk, Hit
+
+    def chunk(n: int, section: str) -> Chunk:
+        return Chunk(f"c{n}", "doc", "Doc", section, f"text {n}", n)
+
+    found = [Hit(chunk=chunk(1, "Scope"), score=0.5, dense=0.4)]
+    named = [chunk(1, "Scope"), chunk(2, "Scope"), chunk(3, "Exam format"), chunk(4, "Exam format")]
+    sims = {"c1": 0.4, "c2": 0.6, "c3": 0.2, "c4": 0.3}
+    joined = with_named_sections(found, named, sims)
+    assert [h.chunk.chunk_id for h in joined] == ["c1", "c4"]  # Scope is there; c4 is closer
+    assert joined[-1].score == 0.5 and joined[-1].dense == 0.3

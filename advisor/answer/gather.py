@@ -163,12 +163,14 @@ def with_subject_chunks(
 def with_named_sections(
     hits: list[Hit], chunks: Sequence[Chunk], sims: dict[str, float]
 ) -> list[Hit]:
-    """Each named section's chunk closest in meaning to the question joins the candidates."""
+    """Each named section's chunk closest in meaning to the question joins the candidates,
+    unless a chunk of that section is among them already."""
     floor = min((h.score for h in hits), default=0.0)
+    present = {(h.chunk.doc_id, h.chunk.section) for h in hits}
     best: dict[tuple[str, str], Chunk] = {}
     for c in chunks:
         key = (c.doc_id, c.section)
-        if key not in best or sims[c.chunk_id] > sims[best[key].chunk_id]:
+        if key not in present and (key not in best or sims[c.chunk_id] > sims[best[key].chunk_id]):
             best[key] = c
     return hits + [Hit(chunk=c, score=floor, dense=sims[c.chunk_id]) for c in best.values()]
 

@@ -728,12 +728,14 @@ class IndexReader:
 
     def sections_by_heading(self) -> dict[frozenset[str], tuple[tuple[str, str], ...]]:
         """(doc_id, section) of every section by the content stems of its own heading (the
-        path's last part), built once from the outline: a question can name a heading."""
+        path's last part), built once from the outline: a question can name a heading. A
+        heading in its title's words ("Pay > Civil Engineers") names only the article, which
+        its title finds."""
         if self._headings is None:
             found: dict[frozenset[str], list[tuple[str, str]]] = {}
-            for doc_id, _title, section, _url in self.outline():
+            for doc_id, title, section, _url in self.outline():
                 stems = frozenset(text_stems(section.split(" > ")[-1]))
-                if section and stems:
+                if section and stems and not stems <= set(text_stems(title)):
                     found.setdefault(stems, []).append((doc_id, section))
             with self._cache_lock:
                 self._headings = self._headings or {k: tuple(v) for k, v in found.items()}

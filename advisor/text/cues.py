@@ -110,8 +110,13 @@ _MOVES_PAY = re.compile(
     re.I,
 )
 # "where can you check the fees?", "who sets the pay?", "why is tuition so high?" ask for a
-# place, a person or a reason, not an amount
+# place, a person or a reason, not an amount; unless they also ask how much, or compare
+# ("who pays more for engineers, government or industry?")
 _ASKS_NO_AMOUNT = re.compile(r"\s*(?:where|who|whom|why)\b", re.I)
+_STILL_AMOUNT = re.compile(
+    r"\bhow\s+(?:much|many)\b|\b(?:more|less|most|least|higher|highest|lower|lowest|best|top)\b",
+    re.I,
+)
 _YES_NO = re.compile(
     r"\s*(?:is|are|was|were|am|do|does|did|can|could|should|would|will|has|have)\b"
     # a request in question form asks for the figure: "can you tell me the median salary?"
@@ -124,12 +129,21 @@ _YES_NO = re.compile(
 def asks_no_amount(text: str) -> bool:
     """A where, who or why question asks for a place, a person or a reason, not an amount.
 
+    Every sentence must: "who runs the PMP exam? how much does it cost?" asks the cost.
+
     >>> asks_no_amount("Where can you check current PMI rules and fees?")
     True
-    >>> asks_no_amount("what fees does PMI charge?")
+    >>> asks_no_amount("what fees does PMI charge?"), asks_no_amount("who runs it? what's the fee?")
+    (False, False)
+    >>> asks_no_amount("who earns the highest salary among engineers?")
     False
     """
-    return bool(_ASKS_NO_AMOUNT.match(text))
+    parts = [q for q in _SENTENCES.split(text) if q.strip()]
+    return bool(parts) and all(_sentence_asks_no_amount(q) for q in parts)
+
+
+def _sentence_asks_no_amount(sentence: str) -> bool:
+    return bool(_ASKS_NO_AMOUNT.match(sentence)) and not _STILL_AMOUNT.search(sentence)
 
 
 def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
@@ -153,7 +167,7 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     asked = " ".join(
         q
         for q in _SENTENCES.split(text)
-        if (not _YES_NO.match(q) or _COMPARISON.search(q)) and not _ASKS_NO_AMOUNT.match(q)
+        if (not _YES_NO.match(q) or _COMPARISON.search(q)) and not _sentence_asks_no_amount(q)
     )
     asked = _MOVES_PAY.sub(" ", asked)
     words = set(_INJECTION_WORD.findall(asked.lower()))
