@@ -461,3 +461,39 @@ def test_a_named_section_already_among_the_candidates_joins_no_more():
     joined = with_named_sections(found, named, sims)
     assert [h.chunk.chunk_id for h in joined] == ["c1", "c4"]  # Scope is there; c4 is closer
     assert joined[-1].score == 0.5 and joined[-1].dense == 0.3
+
+
+def test_a_turn_naming_what_the_library_lacks_is_not_answered_with_earlier_careers(tmp_path):
+    """After a comparison of two careers, "whats the pass rate for CFA level 1? trying to
+    decide if its worth it for a financial analyst job": its "it" carried the compared careers
+    into the question, and the answer compared their growth beside the analysts'. It names
+    what the library lacks (the CFA): refused by that name."""
+    from advisor.ingest.build import ingest
+
+    from .conftest import settings_for
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for slug, title, growth in (
+        ("hardware", "Computer Hardware Engineers", "7%"),
+        ("scientists", "Computer and Information Research Scientists", "20%"),
+        ("analysts", "Financial Analysts", "6%"),
+    ):
+        (folder / f"{slug}.md").write_text(
+            f"---\ntitle: {title}\n---\n\n## Job Outlook\n\nEmployment of {title.lower()} is "
+            f"projected to grow {growth} from 2024 to 2034.\n\n## Pay\n\nThe median annual "
+            f"wage for {title.lower()} was high in May 2024.\n",
+            encoding="utf-8",
+        )
+    settings = settings_for(tmp_path / "index")
+    ingest(settings, [folder])
+    advisor = Advisor(settings)
+    first = "which is growing faster, computer hardware engineers or research scientists?"
+    history = [(first, advisor.ask(first))]
+    answer = advisor.ask(
+        "whats the pass rate for CFA level 1? trying to decide if its worth it for a "
+        "financial analyst job",
+        history,
+    )
+    assert answer.refused and "CFA" in answer.text, answer.text
+    assert "7%" not in answer.text and "20%" not in answer.text, answer.text
