@@ -35,13 +35,19 @@ def assert_cited(answer: Answer) -> None:
 
 def advisor_over(tmp_path, name: str, text: str) -> Advisor:
     """An Advisor over a library of one article, indexed in `tmp_path`."""
+    return advisor_over_files(tmp_path, {name: text})
+
+
+def advisor_over_files(tmp_path, files: dict[str, str]) -> Advisor:
+    """An Advisor over a library of these articles (file name -> text), indexed in `tmp_path`."""
     from advisor.ingest.build import ingest
 
     from .conftest import settings_for
 
     folder = tmp_path / "c"
     folder.mkdir()
-    (folder / name).write_text(text, encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
     settings = settings_for(tmp_path / "index")
     ingest(settings, [folder])
     return Advisor(settings)
@@ -403,39 +409,29 @@ def test_two_careers_one_title_names_are_compared_side_by_side(tmp_path):
 
 
 def test_a_section_whose_heading_the_question_names_is_a_candidate(tmp_path):
-    """ "What are the Specializations & Industries?" names one article's heading, while a page
-    full of "industries" and "specialize" outranks it on both retrieval sides: the named section still joins
-    the candidates (over the whole library it had been missing, and a pay table of
-    industries answered). A heading on many pages ("Work schedules") is a template's: it
-    brings none of them."""
-    from advisor.ingest.build import ingest
-
-    from .conftest import settings_for
-
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "advancing.md").write_text(
-        "---\ntitle: How to Advance as a Widget Engineer\n---\n\n"
+    """ "What are the Specializations & Industries?" names one article's heading, while pages
+    full of "industries" and "specialize" outrank it on both retrieval sides: the named
+    section still joins the candidates (over the whole library it had been missing, and a pay
+    table of industries answered). A heading on many pages ("Work schedules") is a
+    template's: it brings none of them."""
+    files = {
+        "advancing.md": "---\ntitle: How to Advance as a Widget Engineer\n---\n\n"
         "## Specializations & Industries\n\n"
         "Widget engineers find work in shipbuilding, mining and food processing. "
         "Many focus on one kind of widget, such as valves or gears.\n\n"
-        "## Early career\n\nMost start as junior widget engineers under a senior lead.\n",
-        encoding="utf-8",
-    )
+        "## Early career\n\nMost start as junior widget engineers under a senior lead.\n"
+    }
     areas = ("steel", "glass", "paper", "textile", "chemical", "plastics", "rubber", "cement",
              "auto", "rail", "aircraft", "furniture", "printing", "toys", "food", "mining",
              "energy", "medical", "marine", "defense")  # fmt: skip
     for area in areas:
-        (folder / f"{area}.md").write_text(
+        files[f"{area}.md"] = (
             f"---\ntitle: Industrial Designers in {area}\n---\n\n## Industries served\n\n"
             f"Industrial designers specialize in the {area} industry and related industries. "
             f"Their specializations serve {area} industries.\n\n## Work schedules\n\n"
-            f"Industrial designers in {area} work full time, some at night.\n",
-            encoding="utf-8",
+            f"Industrial designers in {area} work full time, some at night.\n"
         )
-    settings = settings_for(tmp_path / "index")
-    ingest(settings, [folder])
-    advisor = Advisor(settings)
+    advisor = advisor_over_files(tmp_path, files)
 
     def candidate_sections(question: str) -> list[str]:
         return [h.chunk.section for h in advisor.prepare(question).ranking]
@@ -468,26 +464,19 @@ def test_a_turn_naming_what_the_library_lacks_is_not_answered_with_earlier_caree
     decide if its worth it for a financial analyst job": its "it" carried the compared careers
     into the question, and the answer compared their growth beside the analysts'. It names
     what the library lacks (the CFA): refused by that name."""
-    from advisor.ingest.build import ingest
-
-    from .conftest import settings_for
-
-    folder = tmp_path / "c"
-    folder.mkdir()
-    for slug, title, growth in (
-        ("hardware", "Computer Hardware Engineers", "7%"),
-        ("scientists", "Computer and Information Research Scientists", "20%"),
-        ("analysts", "Financial Analysts", "6%"),
-    ):
-        (folder / f"{slug}.md").write_text(
-            f"---\ntitle: {title}\n---\n\n## Job Outlook\n\nEmployment of {title.lower()} is "
-            f"projected to grow {growth} from 2024 to 2034.\n\n## Pay\n\nThe median annual "
-            f"wage for {title.lower()} was high in May 2024.\n",
-            encoding="utf-8",
-        )
-    settings = settings_for(tmp_path / "index")
-    ingest(settings, [folder])
-    advisor = Advisor(settings)
+    advisor = advisor_over_files(
+        tmp_path,
+        {
+            f"{slug}.md": f"---\ntitle: {title}\n---\n\n## Job Outlook\n\nEmployment of "
+            f"{title.lower()} is projected to grow {growth} from 2024 to 2034.\n\n## Pay\n\n"
+            f"The median annual wage for {title.lower()} was high in May 2024.\n"
+            for slug, title, growth in (
+                ("hardware", "Computer Hardware Engineers", "7%"),
+                ("scientists", "Computer and Information Research Scientists", "20%"),
+                ("analysts", "Financial Analysts", "6%"),
+            )
+        },
+    )
     first = "which is growing faster, computer hardware engineers or research scientists?"
     history = [(first, advisor.ask(first))]
     answer = advisor.ask(
