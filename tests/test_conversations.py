@@ -178,6 +178,8 @@ def test_a_bare_first_is_not_a_list_reference():
     assert q.text.startswith("does she need to have been a teacher first?")
     assert "principal" in words(q)
     assert condense("is the first year hard?", history).text.startswith("is the first year")
+    first_time = condense("what's the first-time pass rate?", history).text
+    assert first_time.startswith("what's the first-time pass rate?"), first_time
     assert condense("and the second?", history).text == "and Principals?"
 
 

@@ -39,7 +39,8 @@ MAX_SOURCES = 2  # articles of the previous answer a follow-up looks in first
 _ORDINAL_REF = re.compile(
     r"\b(?:the\s{1,3})?(" + "|".join(ORDINALS) + r")\s{1,3}(?:"
     + "|".join(ORDINAL_NOUNS) + r")s?\b"
-    r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!\s{0,3}[^\W_])",
+    # "the second?", not "the first year" nor "the first-time pass rate"
+    r"|\bthe\s{1,3}(" + "|".join(ORDINALS) + r")\b(?!-|\s{0,3}[^\W_])",
     re.IGNORECASE,
 )  # fmt: skip
 # whole words of an item as written: "best-known" does not say "best"
