@@ -16,6 +16,7 @@ import pytest
 
 from advisor.advisor import Advisor
 from advisor.index.generations import Index, IndexReader
+from advisor.index.release import RELEASER
 from advisor.index.retrieval import Searcher
 from advisor.index.store import StoreError
 from advisor.ingest.build import ingest
@@ -98,10 +99,42 @@ def test_answers_while_generations_change_and_old_ones_are_released(built):
     assert advisor.reader().generation == generations[-1]
 
     gc.collect()  # readers the askers dropped in the middle of a cycle
+    assert RELEASER.wait(), "the releases the collector queued did not finish"
     live_dir = str(settings.index_dir / generations[-1])
     held = open_files_under(settings.index_dir)
     assert not [f for f in held if "(deleted)" in f], held  # no handle on a removed file
     assert all(f.startswith(live_dir) for f in held), held  # nothing of older generations
+
+
+class TimedLock:
+    """A lock that gives up after a while instead of hanging the test: a release that needs it
+    while its holder waits fails, and says so."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(timeout=2):
+            raise TimeoutError("a release waited for a lock held by the code that freed it")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+def test_a_reader_the_collector_frees_is_released_off_the_freeing_thread(built):
+    """The collector runs a finalizer inside whatever code set it off, and that code may hold
+    a lock the release needs (a Chroma server client's connection pool did, and the process
+    hung). The release runs on another thread once the lock is free: the lease goes."""
+    settings, _, generation = built
+    index = Index(settings)
+    index._leases_lock = TimedLock()  # the lease table's lock, which the release takes
+    reader = index.open(generation)
+    assert generation in index.in_use()
+    with index._leases_lock:  # the freeing code holds what the release needs
+        del reader
+        gc.collect()
+    assert RELEASER.wait(), "the release did not finish"
+    assert generation not in index.in_use()
 
 
 def test_a_stale_searcher_is_never_used(built):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import secrets
@@ -35,6 +36,7 @@ import numpy as np
 from advisor.index import vector_file
 from advisor.index.bm25 import BM25Ranker, is_current
 from advisor.index.keyword import KeywordIndex
+from advisor.index.release import close_now, release_later
 from advisor.index.store import (
     GENERATION,
     MANIFEST,
@@ -504,10 +506,12 @@ class IndexReader:
                 handle.close()
             index.unhold(generation)
             raise
-        # released by close(), or when the last request holding this reader lets go of it
-        self._finalizer = weakref.finalize(
-            self, _release_reader, index, generation, self._handles, self.keyword
+        # released by close(), or (on the releaser's thread) when the last request holding
+        # this reader lets go of it
+        self._release = functools.partial(
+            _release_reader, index, generation, self._handles, self.keyword
         )
+        self._finalizer = release_later(self, self._release)
         self._local = threading.local()
         self._ranker: BM25Ranker | None = None
         self._ranker_lock = threading.Lock()
@@ -523,7 +527,7 @@ class IndexReader:
 
     def close(self) -> None:
         """Let go of the generation's client, files and lease now (idempotent)."""
-        self._finalizer()
+        close_now(self._finalizer, self._release)
 
     @property
     def closed(self) -> bool:
