@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -107,6 +108,38 @@ def test_bfloat16_must_win_clearly(probe_cache, monkeypatch):
 
     monkeypatch.setattr(emb, "measure_dtypes", lambda name="": _speeds(50.0, 52.0))  # noise
     assert emb.probed_dtype() == "float32"
+
+
+class BusyModel:
+    """Embeddings that spend `seconds` of CPU per call: the probe times CPU, not the clock."""
+
+    def __init__(self, seconds: float, calls: list[str], dtype: str) -> None:
+        self.seconds, self.calls, self.dtype = seconds, calls, dtype
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls.append(self.dtype)
+        end = time.process_time() + self.seconds
+        while time.process_time() < end:
+            pass
+        return [[0.0] for _ in texts]
+
+
+@pytest.mark.parametrize(
+    ("float32", "bfloat16", "rounds"),
+    [(0.01, 0.05, 1), (0.05, 0.01, 1), (0.02, 0.021, 3)],  # slower, faster, a close call
+)
+def test_the_probe_stops_once_the_gap_is_decisive(monkeypatch, float32, bfloat16, rounds):
+    """A format several times slower after one round stays slower: the probe (part of a first
+    ingest) stops there; a close call gets every round."""
+    import advisor.index.embeddings as emb
+
+    calls: list[str] = []
+    seconds = {"float32": float32, "bfloat16": bfloat16}
+    monkeypatch.setattr(
+        emb, "load_embeddings", lambda name, backend, dtype: BusyModel(seconds[dtype], calls, dtype)
+    )
+    emb.measure_dtypes()
+    assert calls.count("bfloat16") == calls.count("float32") == 1 + rounds  # warm-up + rounds
 
 
 def test_probe_measures_both_formats_on_this_machine(probe_cache, capsys):
