@@ -106,18 +106,22 @@ def test_answers_while_generations_change_and_old_ones_are_released(built):
     assert all(f.startswith(live_dir) for f in held), held  # nothing of older generations
 
 
-class TimedLock:
-    """A lock that gives up after a while instead of hanging the test: a release that needs it
-    while its holder waits fails, and says so."""
+class OwnedLock:
+    """A lock that fails at once when the thread holding it asks for it again (the hang this
+    test is about), and otherwise waits as a lock does."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.owner: int | None = None
 
     def __enter__(self) -> None:
-        if not self.lock.acquire(timeout=2):
-            raise TimeoutError("a release waited for a lock held by the code that freed it")
+        if self.owner == threading.get_ident():
+            raise RuntimeError("a release asked for a lock its own thread holds: it would hang")
+        assert self.lock.acquire(timeout=60)
+        self.owner = threading.get_ident()
 
     def __exit__(self, *exc: object) -> None:
+        self.owner = None
         self.lock.release()
 
 
@@ -127,7 +131,7 @@ def test_a_reader_the_collector_frees_is_released_off_the_freeing_thread(built):
     hung). The release runs on another thread once the lock is free: the lease goes."""
     settings, _, generation = built
     index = Index(settings)
-    index._leases_lock = TimedLock()  # the lease table's lock, which the release takes
+    index._leases_lock = OwnedLock()  # the lease table's lock, which the release takes
     reader = index.open(generation)
     assert generation in index.in_use()
     with index._leases_lock:  # the freeing code holds what the release needs
@@ -135,6 +139,7 @@ def test_a_reader_the_collector_frees_is_released_off_the_freeing_thread(built):
         gc.collect()
     assert RELEASER.wait(), "the release did not finish"
     assert generation not in index.in_use()
+    index.close()
 
 
 def test_a_stale_searcher_is_never_used(built):

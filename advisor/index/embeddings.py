@@ -25,7 +25,7 @@ DTYPES = ("auto", "float32", "bfloat16")
 # probe of a few seconds on a shared machine is noisy by about this much.
 BF16_MIN_GAIN = 1.10
 PROBE_CHUNKS = 64  # two batches of chunk-sized texts per measurement: about a second each
-PROBE_ROUNDS = 3  # each format measured three times, interleaved, the best kept
+PROBE_ROUNDS = 3  # each format measured up to three times, interleaved, the best kept
 # MEASURED: a gap this wide after a round is no noise (rounds on a shared machine differ by
 # ~10%), so no later round can change the choice and the probe stops. On an AMD EPYC here
 # bfloat16 embedded 3 chunks per cpu-s against float32's 22: each bfloat16 round took ~11 s

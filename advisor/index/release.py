@@ -5,12 +5,10 @@ needs (an HTTP client's connection pool, the index's lease table). It only queue
 from __future__ import annotations
 
 import atexit
-import itertools
 import logging
 import os
 import queue
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +17,13 @@ log = logging.getLogger(__name__)
 
 Job = Callable[[], None]
 
+# HAND-SET: how long exit waits for a release already under way (a lease removal on a Chroma
+# server is one HTTP call); a lease left behind expires anyway (LEASE_TTL_SECONDS)
+EXIT_WAIT_SECONDS = 5.0
+
 
 class Releaser:
-    """One daemon thread per process runs the releases finalizers queue.
+    """One daemon thread per process runs, in order, the releases finalizers queue.
 
     >>> r = Releaser()
     >>> done = []
@@ -31,18 +33,13 @@ class Releaser:
     """
 
     def __init__(self) -> None:
+        # `defer` runs inside finalizers and takes no lock: SimpleQueue.put is reentrant
         self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
-        # counters, not a lock: `defer` runs inside finalizers, where taking a lock the
-        # interrupted code holds would hang it (next() on a count is atomic)
-        self._queued = itertools.count(1)
-        self._last_queued = 0
-        self._finished = 0
         self._lock = threading.Lock()  # starts the thread once; never taken by `defer`
         self._thread: threading.Thread | None = None
 
     def defer(self, job: Job) -> None:
-        """Queue `job`; safe inside a finalizer (SimpleQueue.put is reentrant)."""
-        self._last_queued = next(self._queued)
+        """Queue `job`; safe inside a finalizer."""
         self._jobs.put(job)
 
     def start(self) -> None:
@@ -53,38 +50,36 @@ class Releaser:
                 self._thread.start()
 
     def forget_thread(self) -> None:
-        """In a forked child the parent's thread does not run: the next `start` makes one."""
-        self._thread = None
+        """In a forked child the parent's thread does not run, and its queue holds the
+        parent's work: start afresh (the next `start` makes a thread)."""
+        self._jobs = queue.SimpleQueue()
         self._lock = threading.Lock()
+        self._thread = None
 
     def _run(self) -> None:
         while True:
             self._call(self._jobs.get())
 
-    def _call(self, job: Job) -> None:
+    @staticmethod
+    def _call(job: Job) -> None:
         try:
             job()
         except Exception:  # one failed release must not stop the others
             log.warning("a release failed", exc_info=True)
-        finally:
-            self._finished += 1
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Until every job queued so far has run (on the thread, or here when none runs);
-        False when `timeout` seconds pass first."""
-        target = self._last_queued
-        deadline = time.monotonic() + timeout
-        while self._finished < target:
-            if self._thread is None:
-                self.drain()
-                continue
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.005)
-        return True
+        """Until every job queued before this call has run (the queue is first in, first out
+        with one consumer: a marker queued now runs after them); False when `timeout` seconds
+        pass first. With no thread running, the jobs run here."""
+        if self._thread is None or not self._thread.is_alive():
+            self.drain()
+            return True
+        reached = threading.Event()
+        self._jobs.put(reached.set)
+        return reached.wait(timeout)
 
     def drain(self) -> None:
-        """Run what is queued here and now (at exit, when the daemon thread may never run)."""
+        """Run what is queued here and now."""
         while True:
             try:
                 job = self._jobs.get_nowait()
@@ -95,7 +90,7 @@ class Releaser:
 
 RELEASER = Releaser()
 os.register_at_fork(after_in_child=RELEASER.forget_thread)
-_exiting = False  # set by `_at_exit`: from then on releases run where they are asked for
+_exiting = False  # set by `_at_exit`: from then on the main thread releases where it frees
 _hook_lock = threading.Lock()
 _hooked = False
 
@@ -116,8 +111,8 @@ def close_now(finalizer: weakref.finalize, job: Job) -> None:
 
 
 def _deferred(job: Job) -> None:
-    if _exiting:  # weakref runs the finalizers of objects alive at exit from ordinary code
-        job()
+    if _exiting and threading.current_thread() is threading.main_thread():
+        job()  # weakref runs the finalizers of what is alive at exit, from ordinary code
     else:
         RELEASER.defer(job)
 
@@ -133,6 +128,10 @@ def _hook_exit() -> None:
 
 
 def _at_exit() -> None:
+    """Let the releases under way finish (the daemon thread stops dead at exit), then run
+    what is still queued here."""
     global _exiting
     _exiting = True
+    if not RELEASER.wait(EXIT_WAIT_SECONDS):
+        log.warning("a release was still running at exit")
     RELEASER.drain()
