@@ -394,25 +394,3 @@ def test_a_phrase_inside_an_initialisms_expansion_is_not_what_it_names():
     assert ("em",) in subject_docs("what does an EM do?", inventory)
     # a phrase at the expansion's start names it too: "adult basic" of ABE
     assert ("abe",) in subject_docs("how long is an ABE course?", inventory)
-
-
-@pytest.mark.parametrize(
-    ("question", "compares"),
-    [
-        # a comparative before a noun in a sentence naming one of the two: no comparison
-        ("civil engineer here. is construction management a realistic move if i want to lead "
-         "bigger stuff?", False),
-        # ... but one whose sentence names both, or none (it points back), compares
-        ("civil engineers and construction managers: who gets more time off?", True),
-        ("civil engineers, construction managers. which one has longer hours?", True),
-        ("do construction managers earn more money than civil engineers?", True),
-    ],
-)  # fmt: skip
-def test_a_comparative_before_a_noun_compares_the_subjects_of_its_sentence(question, compares):
-    rows = [
-        ("civil", "Civil Engineers", "Pay", "Civil engineers design roads."),
-        ("cm", "Construction Managers", "Pay", "Construction managers run building sites."),
-    ]
-    analysis = analyse(condense(question), Inventory.build(rows))
-    assert len([s for s in analysis.subjects if s.docs]) == 2
-    assert analysis.comparison is compares

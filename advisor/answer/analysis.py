@@ -20,7 +20,6 @@ from advisor.text.cues import (
     CONTRAST,
     asks_no_amount,
     attribute_of,
-    comparative_sentences,
     compares_by_or_only,
     figure_asked,
     is_comparing_word,
@@ -339,26 +338,12 @@ def _sides_named(ask: str, subjects: list[Subject]) -> bool:
     """An "or" compares only when subjects stand on both sides of it ("PE or PMP?", not "does
     NCEES send the EIT, or is there another step?"); other cues ("vs", "more") always do."""
     if not compares_by_or_only(ask):
-        return _comparative_sides(ask, subjects)
+        return True
     for m in re.finditer(r"\bor\b", ask, re.I):
         before = {st for _, st in _content_tokens(ask[: m.start()])}
         after = {st for _, st in _content_tokens(ask[m.end() :])}
         named = [(set(s.as_typed) <= before, set(s.as_typed) <= after) for s in subjects]
         if any(b for b, _ in named) and any(a for _, a in named):
-            return True
-    return False
-
-
-def _comparative_sides(ask: str, subjects: list[Subject]) -> bool:
-    """A comparative before a noun compares only when its sentence names two or more subjects,
-    or none (it points back: "PMP and CSM. which takes less time?"); "civil engineer here. is
-    construction management a realistic move if i want to lead bigger stuff?" compares none."""
-    sentences = comparative_sentences(ask)
-    if sentences is None:
-        return True
-    for sentence in sentences:
-        stems = {st for _, st in _content_tokens(sentence)}
-        if sum(set(s.as_typed) <= stems for s in subjects) != 1:
             return True
     return False
 

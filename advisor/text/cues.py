@@ -179,39 +179,6 @@ def figure_asked(text: str, ignore: Collection[str] = ()) -> str | None:
     return None
 
 
-# A comparative before a noun ("lead bigger stuff", "more meetings", "less time"): it may
-# describe a thing rather than set subjects against each other
-_COMPARATIVE_BEFORE_NOUN = re.compile(
-    r"\b(?:better|worse|more|less|higher|lower|faster|slower|longer|shorter|bigger|smaller)"
-    r"\s+(?!than\b|or\b|and\b|[^\w\s])\w",
-    re.I,
-)
-
-
-def comparative_sentences(text: str) -> list[str] | None:
-    """The sentences of a question whose only comparison cue is a comparative before a noun;
-    None when some other cue compares ("vs", "than", "or ...?", "which pays more?").
-
-    >>> comparative_sentences("civil engineer here. would i lead bigger stuff?")
-    ['would i lead bigger stuff?']
-    >>> comparative_sentences("do plumbers make more money than electricians?") is None
-    True
-    >>> comparative_sentences("who makes more?") is None
-    True
-    """
-    if _OR_QUESTION.search(text) or CONTRAST.search(text):
-        return None
-    found = []
-    for sentence in _SENTENCES.split(text):
-        cues = list(_COMPARISON_WORDS.finditer(sentence))
-        weak = [m for m in cues if _COMPARATIVE_BEFORE_NOUN.match(sentence, m.start())]
-        if len(weak) < len(cues) or (weak and re.search(r"\bthan\b", sentence, re.I)):
-            return None
-        if weak:
-            found.append(sentence)
-    return found
-
-
 def is_comparing_word(word: str) -> bool:
     """A word that sets things against each other ("better", "vs", "more").
 
