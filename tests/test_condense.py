@@ -53,6 +53,17 @@ def test_what_about_brings_a_new_subject_and_keeps_the_old_frame():
     assert q.context_weight < 1.0  # the new subject outweighs the carried one
 
 
+def test_a_bare_new_subject_asks_the_last_question_about_it():
+    """ "and plumbers?" after a pay question asks plumbers' pay: the frame comes along and the
+    new subject replaces the old; a turn that asks something of its own does not."""
+    history = [("how much do electricians make?", None)]
+    q = condense("and plumbers?", history)
+    assert q.follow_up and "make" in q.context and "plumber" in q.focus
+    assert "electrician" not in q.context
+    own = condense("what do plumbers do?", history)
+    assert "make" not in own.context
+
+
 def test_ordinal_maps_to_the_previous_answers_list():
     previous = Answer(
         text="Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]"

@@ -169,6 +169,13 @@ def _moves_on(words: list[str]) -> bool:
     )
 
 
+def _names_only(question: str, asked: Words, own: Sequence[str]) -> bool:
+    """A question that is a subject and at most one linking word ("and plumbers?", "nurses?")
+    asks the last question again about it; "what does a nurse do?" asks its own."""
+    bare = len(asked.words) - len(own) <= 1 and set(asked.terms) <= set(own)
+    return bare and question.rstrip().endswith("?")
+
+
 def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
     """The question names part of the subject again ("trucking school" after "truck driver")."""
     own = {stem(w) for w in words}
@@ -201,9 +208,9 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
-    if own and _moves_on(words):
-        # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
-        # previous question's aspect comes along when this one names none
+    if own and (_moves_on(words) or _names_only(question, asked, own)):
+        # "hmm, what about phlebotomy instead?", "and plumbers?": a new subject replaces the
+        # old one, and the previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
         return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
     said = [s for s in asked.stems if s not in _FRAME]
