@@ -62,6 +62,12 @@ def test_a_bare_new_subject_asks_the_last_question_about_it():
     assert "electrician" not in q.context
     own = condense("what do plumbers do?", history)
     assert "make" not in own.context
+    # the earlier subject stays behind the new one for the turns after
+    both = condense("which one is growing faster?", [*history, ("and plumbers?", None)])
+    assert {"plumber", "electrician"} <= set(both.context), both.context
+    # a qualifier is no new subject: the electricians stay the conversation's subject
+    later = condense("do they need a license?", [*history, ("in texas?", None)])
+    assert "electrician" in later.context, later.context
 
 
 def test_ordinal_maps_to_the_previous_answers_list():

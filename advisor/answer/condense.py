@@ -53,6 +53,7 @@ _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 # The words that say a turn moves on ("changing subject", "what about"): they name no subject.
+_ARTICLES = frozenset({"a", "an", "the"})
 _SWITCH_WORDS = frozenset(w for p in (*SWITCH_PHRASES, *SAME_QUESTION_PHRASES) for w in p.split())
 
 
@@ -170,9 +171,11 @@ def _moves_on(words: list[str]) -> bool:
 
 
 def _names_only(question: str, asked: Words, own: Sequence[str]) -> bool:
-    """A question that is a subject and at most one linking word ("and plumbers?", "nurses?")
-    asks the last question again about it; "what does a nurse do?" asks its own."""
-    bare = len(asked.words) - len(own) <= 1 and set(asked.terms) <= set(own)
+    """A question that is a subject and one linking word ("and plumbers?", "plumbers too?")
+    asks the last question again about it; "in texas?" or "remote?" qualifies the subject
+    it had, and "what does a nurse do?" asks its own."""
+    rest = [w for w in asked.words if w not in own and w not in _ARTICLES]
+    bare = rest in (["and"], ["or"], ["also"], ["too"], ["for"]) and set(asked.terms) <= set(own)
     return bare and question.rstrip().endswith("?")
 
 
@@ -208,11 +211,16 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
-    if own and (_moves_on(words) or _names_only(question, asked, own)):
-        # "hmm, what about phlebotomy instead?", "and plumbers?": a new subject replaces the
-        # old one, and the previous question's aspect comes along when this one names none
+    if own and _moves_on(words):
+        # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
+        # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
         return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
+    if own and _names_only(question, asked, own):
+        # "and plumbers?": the last question again, about the subject it names; the earlier
+        # subject stays behind it ("which one is growing faster?" next still has both)
+        subject = _named_in_front(own, state.subject)
+        return _Reading(question, state.frame, FRAME_WEIGHT, _State(subject, state.frame))
     said = [s for s in asked.stems if s not in _FRAME]
     weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
