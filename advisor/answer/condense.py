@@ -52,8 +52,11 @@ _ASPECTS = frozenset(stem(w) for w in ASPECT_WORDS)
 _FRAME = frozenset(stem(w) for w in FRAME_WORDS)
 _NOT_SUBJECT = _ASPECTS | _FRAME
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
-# The words that say a turn moves on ("changing subject", "what about"): they name no subject.
+# "and plumbers?", "plumbers too?": the one word beside a bare subject that asks the last
+# question again about it (an article aside); "in texas?" qualifies, "seriously?" reacts
+_LINKING_WORDS = frozenset({"and", "or", "also", "too", "for"})
 _ARTICLES = frozenset({"a", "an", "the"})
+# The words that say a turn moves on ("changing subject", "what about"): they name no subject.
 _SWITCH_WORDS = frozenset(w for p in (*SWITCH_PHRASES, *SAME_QUESTION_PHRASES) for w in p.split())
 
 
@@ -175,8 +178,8 @@ def _names_only(question: str, asked: Words, own: Sequence[str]) -> bool:
     asks the last question again about it; "in texas?" or "remote?" qualifies the subject
     it had, and "what does a nurse do?" asks its own."""
     rest = [w for w in asked.words if w not in own and w not in _ARTICLES]
-    bare = rest in (["and"], ["or"], ["also"], ["too"], ["for"]) and set(asked.terms) <= set(own)
-    return bare and question.rstrip().endswith("?")
+    linked = len(rest) == 1 and rest[0] in _LINKING_WORDS
+    return linked and set(asked.terms) <= set(own) and question.rstrip().endswith("?")
 
 
 def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
