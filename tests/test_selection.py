@@ -952,3 +952,27 @@ def test_a_row_whose_value_the_page_left_empty_is_never_quoted():
     inventory = Inventory.build(rows)
     text = compose(*scored_for("how much do fishers make?", inventory, rows)).text
     assert "$28,530" in text and "Median Pay:" not in text, text
+
+
+def test_a_subject_named_by_an_alias_is_named_by_its_own_articles_units():
+    """The alias a page states ("HVAC technicians") resolves the question to that page, whose
+    units then earn the alias's words as they earn its title's: its pay row says neither, and
+    asked by the alias it had earned nothing for the subject's words (a schedule sentence
+    repeating the alias outranked it, and the question was refused)."""
+    title = "Heating, Air Conditioning, and Refrigeration Mechanics and Installers"
+    rows = [
+        ("hvac", title, "What They Do",
+         "Heating, air conditioning, and refrigeration mechanics and installers, also called "
+         "HVAC technicians, work on heating and cooling systems."),
+        ("hvac", title, "Summary", "| 2024 Median Pay: $59,810 per year"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+
+    def row_words(question: str) -> float:
+        analysis, _, scored = scored_for(question, inventory, rows)
+        assert {d for s in analysis.covered for d in s.docs} == {"hvac"}
+        return next(s.features.words for s in scored if "$59,810" in s.unit.text)
+
+    by_alias = row_words("how much do HVAC technicians make?")
+    by_title = row_words(f"how much do {title.lower()} make?")
+    assert by_alias > 0.2 and by_alias >= by_title - 0.01, (by_alias, by_title)

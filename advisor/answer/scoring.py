@@ -231,7 +231,7 @@ def score_units(
     question = _Question(
         analysis=analysis,
         match=match,
-        scale=_WordScale(match, _aspect_weights(match, analysis, hits)),
+        scale=_WordScale(match, _aspect_weights(match, analysis, hits), _named_by(analysis)),
         vector=np.asarray(question_vector, dtype=np.float32)
         if question_vector is not None
         else None,
@@ -269,9 +269,9 @@ class _Question:
         sizes = [len(c.units) for c in chunks]
         n = sum(sizes)
         zeros = np.zeros(n)
-        words, aspect, heading, opens = self.scale.shares(chunks)
-        texts = [u.text for c in chunks for u in c.units]
         docs = [h.chunk.doc_id for h in hits]
+        words, aspect, heading, opens = self.scale.shares(chunks, docs)
+        texts = [u.text for c in chunks for u in c.units]
         lead = _joined(chunks, "lead")
         return {
             "words": words,
@@ -551,18 +551,42 @@ def _aspect_weights(match: Matcher, analysis: Analysis, hits: Sequence[Hit]) -> 
     return tuple(w if t in asked and t not in named else 0.0 for t, w in match.weights.items())
 
 
+def _named_by(analysis: Analysis) -> dict[str, frozenset[str]]:
+    """Per article a covered subject was resolved to, the stems of that subject's name: the
+    article is named by them as by its title, whether the name is the title's words or an alias
+    or a reading by meaning ("HVAC technicians" for Heating, Air Conditioning, and Refrigeration
+    Mechanics and Installers, whose pay sentences never say "HVAC")."""
+    named: dict[str, frozenset[str]] = {}
+    for s in analysis.covered:
+        for d in s.docs:
+            named[d] = named.get(d, frozenset()) | frozenset(s.stems)
+    return named
+
+
 class _WordScale:
     """The word and aspect shares of a chunk's units, from the matcher's per-word credits."""
 
-    def __init__(self, match: Matcher, aspect: tuple[float, ...]) -> None:
+    def __init__(
+        self,
+        match: Matcher,
+        aspect: tuple[float, ...],
+        named_by: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.match = match
+        # per article, which question words its title stands for (`_named_by`), as a column mask
+        self.named_by = {
+            d: np.fromiter(
+                (t in stems for t in match.weights), dtype=bool, count=len(match.weights)
+            )
+            for d, stems in (named_by or {}).items()
+        }
         self.weights = np.asarray(tuple(match.weights.values()), dtype=np.float64)
         self.total = match.total
         self.aspect = np.asarray(aspect, dtype=np.float64)
         self.aspect_total = float(self.aspect.sum())
 
     def shares(
-        self, chunks: Sequence[ChunkUnits]
+        self, chunks: Sequence[ChunkUnits], docs: Sequence[str] = ()
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per unit of all the chunks, in order: the share of the question's weighted words
         found in it, NEAR_CREDIT for its list or neighbour, HEADING_CREDIT for its heading path
@@ -577,6 +601,7 @@ class _WordScale:
             return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         credits = self.match.credit_rows([(c.stems, len(c.units)) for c in chunks], FAMILIES)
         own, near, heading, opening = (credits[f] for f in (OWN, NEAR, CONTEXT, OPENING))
+        heading = self._with_names(heading, chunks, docs)
         near = np.maximum(own, near)
         every = np.maximum(near, heading)
         mine = own @ self.weights
@@ -593,6 +618,23 @@ class _WordScale:
         aspect = np.minimum(1.0, (a_own + NEAR_CREDIT * a_near) / self.aspect_total)
         said = np.minimum(1.0, heading @ self.aspect / self.aspect_total)
         return np.minimum(1.0, word), aspect, said, opens
+
+    def _with_names(
+        self, heading: np.ndarray, chunks: Sequence[ChunkUnits], docs: Sequence[str]
+    ) -> np.ndarray:
+        """The heading credits with the subject's name said by its own article's headings."""
+        if not self.named_by or not docs:
+            return heading
+        masks = [self.named_by.get(d) for d in docs]
+        if not any(m is not None for m in masks):
+            return heading
+        said = np.concatenate(
+            [
+                np.broadcast_to(m if m is not None else False, (len(c.units), heading.shape[1]))
+                for c, m in zip(chunks, masks, strict=True)
+            ]
+        )
+        return np.maximum(heading, said.astype(heading.dtype))
 
 
 def _section_names(hit: Hit, subjects: Sequence[Subject]) -> bool:
