@@ -20,6 +20,7 @@ from advisor.answer.analysis import (
     conversation_subjects,
     family_runs,
     one_per_article,
+    sides_asked,
     with_conversation_subjects,
 )
 from advisor.answer.answerable import (
@@ -256,7 +257,7 @@ class Advisor:
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
         carried = conversation_subjects(
-            history, inventory, self.titled_by_meaning, self._read_titled
+            history, inventory, self.titled_by_meaning, self._read_titled, sides_asked(analysis)
         )
         return with_conversation_subjects(analysis, carried)
 

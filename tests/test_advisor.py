@@ -486,3 +486,31 @@ def test_a_turn_naming_what_the_library_lacks_is_not_answered_with_earlier_caree
     )
     assert answer.refused and "CFA" in answer.text, answer.text
     assert "7%" not in answer.text and "20%" not in answer.text, answer.text
+
+
+def test_which_one_after_two_careers_compares_them(tmp_path):
+    """ "how much do electricians make?", "and plumbers?", then "which one is growing
+    faster?": it asks which of the two, and answers with both careers' growth (it had quoted
+    the plumbers' alone). A follow-up that compares without asking which ("is it growing
+    faster than average?") stays about the last career."""
+    advisor = advisor_over_files(
+        tmp_path,
+        {
+            f"{slug}.md": f"---\ntitle: {title}\n---\n\n## Job Outlook\n\nEmployment of "
+            f"{title.lower()} is projected to grow {growth} from 2024 to 2034, growing faster "
+            "than the average for all occupations.\n\n## Pay\n\n"
+            f"The median annual wage for {title.lower()} was {pay} in May 2024.\n"
+            for slug, title, growth, pay in (
+                ("electricians", "Electricians", "9%", "$62,350"),
+                ("plumbers", "Plumbers", "4%", "$62,970"),
+                ("carpenters", "Carpenters", "2%", "$59,310"),
+            )
+        },
+    )
+    history = []
+    for turn in ("how much do electricians make?", "and plumbers?"):
+        history.append((turn, advisor.ask(turn, history)))
+    which = advisor.ask("which one is growing faster?", history).text
+    assert "9%" in which and "4%" in which and "2%" not in which, which
+    faster = advisor.ask("is it growing faster than average?", history).text
+    assert "4%" in faster and "9%" not in faster, faster

@@ -70,6 +70,20 @@ def test_a_bare_new_subject_asks_the_last_question_about_it():
     assert "electrician" in later.context, later.context
 
 
+def test_what_about_x_after_a_remark_asks_the_last_question_about_x():
+    """ "eh sounds boring. i've always loved weather, what about meteorologists?" after a pay
+    question asks meteorologists' pay: the remark before the clause asks nothing (its words
+    had led the answer to broadcast meteorologists' studios and schedules)."""
+    history = [("how much do budget analysts make?", None)]
+    q = condense("eh sounds boring. i've always loved weather, what about meteorologists?", history)
+    assert q.follow_up and "make" in q.context and "meteorologist" in q.focus
+    assert "weather" not in q.focus and "bore" not in q.focus, q.focus
+    assert "budget" not in q.context
+    # a question before the clause is no remark: it is asked too
+    both = condense("do they need a license, what about plumbers?", history)
+    assert "licens" in both.focus and "plumber" in both.focus, both.focus
+
+
 def test_ordinal_maps_to_the_previous_answers_list():
     previous = Answer(
         text="Common ones:\n- Project management: runs projects [1]\n- Operations and supply chain management: logistics [1]\n- Systems engineering and integration: systems [1]"

@@ -221,3 +221,43 @@ def test_the_words_that_move_on_name_no_new_subject():
     moved = condense("ok changing subject. my daughter wants to teach kindergarten", history)
     assert "nurse" not in moved.subject and "kindergarten" in moved.subject
     assert "changing" not in moved.subject
+
+
+def test_which_of_them_reaches_back_for_a_second_subject_but_not_past_a_switch():
+    """A follow-up asking which of them ("which one is growing faster?") is about the two
+    subjects last talked of, from two turns, counted by name (two careers of one article are
+    two); a switch of topic, to a subject with an article or without, leaves the ones before
+    it behind."""
+    from advisor.answer.analysis import conversation_subjects
+    from advisor.index.inventory import Inventory
+
+    aprn = "Nurse Anesthetists, Nurse Midwives, and Nurse Practitioners"
+    inventory = Inventory.build(
+        [
+            (d, d.title(), "Pay", f"The median wage for {d} was high.")
+            for d in ("electricians", "plumbers", "carpenters")
+        ]
+        + [
+            ("aprn", aprn, "Pay", "The median wage for these nurses was high."),
+            ("rn", "Registered Nurses", "Pay", "The median wage for registered nurses was high."),
+        ]
+    )
+
+    def named(history, sides):
+        return [(s.docs, s.stems) for s in conversation_subjects(history, inventory, sides=sides)]
+
+    talked = [("how much do electricians make?", None), ("and plumbers?", None)]
+    assert [d for d, _ in named(talked, 1)] == [("plumbers",)]
+    assert [d for d, _ in named(talked, 2)] == [("plumbers",), ("electricians",)]
+    for switch in (
+        "eh nvm. i'm thinking about teaching 2nd grade instead",
+        "ok changing subject. how much do carpenters make?",
+    ):
+        switched = [("how much do electricians make?", None), (switch, None)]
+        assert len(named(switched, 2)) <= 1, (switch, named(switched, 2))
+    nurses = [
+        ("how much do registered nurses make?", None),
+        ("what do nurse practitioners do?", None),
+        ("and nurse anesthetists?", None),
+    ]
+    assert {d for d, _ in named(nurses, 2)} == {("aprn",)}, named(nurses, 2)

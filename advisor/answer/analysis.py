@@ -19,6 +19,7 @@ from advisor.records import Query, Turn
 from advisor.text.cues import (
     CONTRAST,
     asks_no_amount,
+    asks_which_of,
     attribute_of,
     compares_by_or_only,
     figure_asked,
@@ -765,25 +766,48 @@ def conversation_subjects(
     inventory: Inventory,
     by_meaning: Callable[[str], str | None] | None = None,
     read: Callable[[Query], Analysis] | None = None,
+    sides: int = 1,
 ) -> tuple[Subject, ...]:
     """The subjects the library titles that the conversation was last about: those of the
     newest earlier turn that named a subject (its standalone question, as answered), read by
     the library's own titles and aliases rather than by the words the user happened to type
     (`read`, by default `analyse`), or else by `by_meaning` (the article whose title the turn
-    means, see answer/titles.py); none when that turn's subject has no article of its own."""
+    means, see answer/titles.py); none when that turn's subject has no article of its own.
+    With `sides` 2 (a follow-up that asks which of them: "which one is growing faster?"), the
+    turns before it add theirs until two articles are named: the two things last talked of."""
     read = read or (lambda query: analyse(query, inventory))
+    found: list[Subject] = []
     for user, _answer in reversed(list(history)[-MAX_HISTORY_SUBJECT_TURNS:]):
-        # what the user typed: a resolved question also carries words from the turns before
-        covered = read(condense(user)).covered if user.strip() else ()
-        if covered:  # the newest subject named, whether or not the library titles it
-            return tuple(replace(s, carried=True) for s in covered if s.docs)
-        doc = by_meaning(user) if by_meaning and user.strip() else None
-        if doc in inventory.titles:  # a new subject in words no title uses replaces the old
-            title = inventory.titles[doc]
-            return (Subject(name=title, stems=tuple(text_stems(title)), docs=(doc,), carried=True),)
-        if user.strip() and switches_topic(user):
-            return ()  # a new subject no title names: the ones before it are left behind
-    return ()
+        turn = _turn_subjects(user, inventory, by_meaning, read)
+        if turn is None:
+            break  # a subject with no article, or no title: the ones before it are left behind
+        named = {s.stems for s in found}
+        found += [s for s in turn if s.stems not in named]
+        # sides by name, not article: nurse practitioners and nurse anesthetists are two
+        if len({s.stems for s in found}) >= sides or (turn and switches_topic(user)):
+            break
+    return tuple(found)
+
+
+def _turn_subjects(
+    user: str,
+    inventory: Inventory,
+    by_meaning: Callable[[str], str | None] | None,
+    read: Callable[[Query], Analysis],
+) -> tuple[Subject, ...] | None:
+    """The titled subjects one earlier turn named, as carried; () when it named none; None when
+    it named one without an article, or moved to a subject no title names."""
+    if not user.strip():
+        return ()
+    # what the user typed: a resolved question also carries words from the turns before
+    covered = read(condense(user)).covered
+    if covered:  # the newest subject named, whether or not the library titles it
+        return tuple(replace(s, carried=True) for s in covered if s.docs) or None
+    doc = by_meaning(user) if by_meaning else None
+    if doc in inventory.titles:  # a new subject in words no title uses replaces the old
+        title = inventory.titles[doc]
+        return (Subject(name=title, stems=tuple(text_stems(title)), docs=(doc,), carried=True),)
+    return None if switches_topic(user) else ()
 
 
 def with_conversation_subjects(analysis: Analysis, carried: Sequence[Subject]) -> Analysis:
@@ -804,4 +828,14 @@ def with_conversation_subjects(analysis: Analysis, carried: Sequence[Subject]) -
     )
     have = {s.stems for s in analysis.subjects}
     subjects = (*analysis.subjects, *(s for s in carried if s.stems not in have))
-    return replace(analysis, query=query, subjects=subjects)
+    # "which one is growing faster?" after two careers compares them, side by side
+    compares = len({d for s in subjects for d in s.docs}) >= 2 and sides_asked(analysis) == 2
+    return replace(
+        analysis, query=query, subjects=subjects, comparison=analysis.comparison or compares
+    )
+
+
+def sides_asked(analysis: Analysis) -> int:
+    """How many of the conversation's subjects a follow-up that names none of its own is
+    about: two when it asks which of them wins ("which one is growing faster?"), else one."""
+    return 2 if not analysis.covered and asks_which_of(analysis.ask) else 1

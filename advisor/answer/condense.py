@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from advisor.answer.tuning import CARRIED_WEIGHT, FRAME_WEIGHT, SHARED_WEIGHT
 from advisor.limits import MAX_ANSWER_CHARS
 from advisor.records import CITATION_MARKER, Answer, Query, Turn, item_texts
-from advisor.text.cues import attribute_of
+from advisor.text.cues import asks_anything, attribute_of
 from advisor.text.lexicon import (
     ANAPHORA,
     ASPECT_WORDS,
@@ -165,12 +165,32 @@ def _has_phrase(words: list[str], phrases: Sequence[str], start_only: bool = Fal
     return False
 
 
-def _moves_on(words: list[str]) -> bool:
-    """The turn says it leaves the last question ("what about X?") or the topic ("changing
-    subject", "X instead")."""
-    return _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True) or _has_phrase(
-        words, SWITCH_PHRASES
-    )
+def _moves_on(question: str, words: list[str]) -> bool:
+    """The turn says it leaves the last question ("what about X?", see `_asked_again`) or the
+    topic ("changing subject", "X instead")."""
+    return _asked_again(question) is not None or _has_phrase(words, SWITCH_PHRASES)
+
+
+def _asked_again(question: str) -> str | None:
+    """The part of the turn from the clause that asks the last question again ("what about
+    X?") to its end, or None. A remark may come first; a question may not ("do they need a
+    license, what about plumbers?" asks both).
+
+    >>> _asked_again("eh sounds boring. i've always loved weather, what about meteorologists?")
+    'what about meteorologists?'
+    >>> _asked_again("what about the pay?"), _asked_again("is demand for them growing?")
+    ('what about the pay?', None)
+    >>> _asked_again("do they need a license, what about plumbers?") is None
+    True
+    """
+    starts = [0, *(m.end() for m in _PHRASE_END.finditer(question))]
+    for start in starts:
+        if asks_anything(question[:start]):
+            return None
+        words = [w.lower() for w in words_of(question[start:])]
+        if _has_phrase(words, SAME_QUESTION_PHRASES, start_only=True):
+            return question[start:].strip()
+    return None
 
 
 def _names_only(question: str, asked: Words, own: Sequence[str]) -> bool:
@@ -214,7 +234,10 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
-    if own and _moves_on(words):
+    if own and _moves_on(question, words):
+        again = _asked_again(question)
+        if again and again != question:  # the remark before "what about X?" asks nothing
+            return _read(again, previous, state)
         # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
         # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
@@ -269,9 +292,13 @@ def switches_topic(question: str) -> bool:
     (False, False)
     >>> switches_topic("ok changing subject, do they need a license?")
     False
+    >>> switches_topic("sounds dull. i love weather, what about meteorologists?")
+    True
+    >>> switches_topic("ugh. what about the pay?")
+    False
     """
-    asked = read(question)
-    return bool(_named(asked)) and _moves_on(list(asked.words))
+    asked = read(_asked_again(question) or question)  # a remark before "what about" names no one
+    return bool(_named(asked)) and _moves_on(question, list(asked.words))
 
 
 def _named_in_front(own: Sequence[str], subject: Sequence[str]) -> tuple[str, ...]:

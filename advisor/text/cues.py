@@ -217,6 +217,45 @@ def compared_names(text: str) -> str | None:
     return next((m["rest"] for p in _COMPARE_LEADS if (m := p.match(text))), None)
 
 
+# "which one ...?", "which of them ...?": a choice between sides the question does not name
+_WHICH_OF = re.compile(r"\bwhich\s+(?:one|of)\b", re.I)
+# a clause that asks: a question word or a yes/no question's verb first
+_ASKING_CLAUSE = re.compile(
+    r"(?:^|[,.;:!?]\s*)(?:what|how|why|when|where|which|who|is|are|was|were|do|does|did|can|"
+    r"could|should|would|will|has|have)\b",
+    re.I,
+)
+
+
+def asks_which_of(text: str) -> bool:
+    """The question compares and asks which one wins, without naming the sides: after two
+    careers were talked of, it asks which of those two. Not "which cities pay more?" (which
+    of something else) nor "which one is better, union or non-union?" (its own sides).
+
+    >>> asks_which_of("which one is growing faster?"), asks_which_of("which of them pays more?")
+    (True, True)
+    >>> asks_which_of("is it growing faster than average?"), asks_which_of("which cities pay more?")
+    (False, False)
+    >>> asks_which_of("which one is better, union or non-union?")
+    False
+    """
+    return (
+        is_comparison(text) and _WHICH_OF.search(text) is not None and not _OR_QUESTION.search(text)
+    )
+
+
+def asks_anything(text: str) -> bool:
+    """The text asks something (a question mark, or a clause that opens as a question), rather
+    than only remarking ("eh sounds boring.", "thanks!").
+
+    >>> asks_anything("eh sounds boring. i've always loved weather"), asks_anything("thanks!")
+    (False, False)
+    >>> asks_anything("do they need a license"), asks_anything("ok, how long is it")
+    (True, True)
+    """
+    return "?" in text or _ASKING_CLAUSE.search(text.strip()) is not None
+
+
 def is_comparison(text: str) -> bool:
     """The question sets subjects against each other: the one recognizer of comparisons, for
     the quoted answer's sides and for the side-by-side facts table alike.
