@@ -556,6 +556,10 @@ def test_the_answered_question_is_shown_only_when_it_reads_differently():
     assert "Answering:" not in render.render_answer(0, carried, "who do they report to?")
     named = Answer(text="The CSM is ... [1]", question="Tell me more about the CSM")
     assert "Answering:" in render.render_answer(0, named, "tell me more about the second one")
+    # a remark set aside is worth showing; the carried words after the question are not
+    remark = Answer(text="$97,450 [1]", question="what about meteorologists? (make)")
+    html = render.render_answer(0, remark, "eh sounds boring. what about meteorologists?")
+    assert "Answering: what about meteorologists?</div>" in html, html
 
 
 def test_api_answers_wait_for_the_pages_answers(bare_settings):

@@ -218,6 +218,23 @@ def render_offer(offer: Offer, buttons: bool) -> str:
     return f'<p class="ca-offer">{esc(offer.lead)}</p><ul class="ca-topics">{items}</ul>'
 
 
+# words carried from earlier turns, in brackets after the question mark: "what about
+# meteorologists? (make)"
+_CARRIED_TAIL = re.compile(r"(\?)\s*\([^()]*\)\s*$")
+
+
+def shown_question(question: str) -> str:
+    """The question answered as a person would write it: without the words carried from
+    earlier turns after its question mark.
+
+    >>> shown_question("what about meteorologists? (make)")
+    'what about meteorologists?'
+    >>> shown_question("Tell me more about the Certified ScrumMaster (CSM)")
+    'Tell me more about the Certified ScrumMaster (CSM)'
+    """
+    return _CARRIED_TAIL.sub(r"\1", question)
+
+
 def render_answer(turn: int, answer: Answer, asked: str = "", buttons: bool = False) -> str:
     """A finished answer: how a follow-up was understood, the text with linked markers, a
     refusal's offered topics (their buttons shown by the page when `buttons`), then its
@@ -225,7 +242,9 @@ def render_answer(turn: int, answer: Answer, asked: str = "", buttons: bool = Fa
     cls = "ca-answer ca-refused" if answer.refused else "ca-answer"
     resolved = ""
     if _rewritten(answer.question, asked) and not answer.refused:
-        resolved = f'<div class="ca-resolved">Answering: {esc(answer.question)}</div>'
+        resolved = (
+            f'<div class="ca-resolved">Answering: {esc(shown_question(answer.question))}</div>'
+        )
     numbers = [c.n for c in answer.citations]
     if answer.table is not None:
         body = render_table(answer.table, turn, numbers)
