@@ -774,7 +774,8 @@ def conversation_subjects(
     (`read`, by default `analyse`), or else by `by_meaning` (the article whose title the turn
     means, see answer/titles.py); none when that turn's subject has no article of its own.
     With `sides` 2 (a follow-up that asks which of them: "which one is growing faster?"), the
-    turns before it add theirs until two articles are named: the two things last talked of."""
+    turns before it add theirs until two subjects are named (by name: two careers of one
+    article count as two), never past a turn that switches topic."""
     read = read or (lambda query: analyse(query, inventory))
     found: list[Subject] = []
     for user, _answer in reversed(list(history)[-MAX_HISTORY_SUBJECT_TURNS:]):
