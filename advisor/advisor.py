@@ -256,10 +256,11 @@ class Advisor:
             return analysis  # a subject the library lacks is the subject
         if any(s.docs for s in analysis.covered) or _names_unknown(query, inventory):
             return analysis  # its own subject, titled or one the library lacks
+        sides = sides_asked(analysis)
         carried = conversation_subjects(
-            history, inventory, self.titled_by_meaning, self._read_titled, sides_asked(analysis)
+            history, inventory, self.titled_by_meaning, self._read_titled, sides
         )
-        return with_conversation_subjects(analysis, carried)
+        return with_conversation_subjects(analysis, carried, sides)
 
     def _read_titled(self, turn: Query) -> Analysis:
         """An earlier turn's analysis with its subjects titled as this turn's are."""

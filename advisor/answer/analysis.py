@@ -811,10 +811,13 @@ def _turn_subjects(
     return None if switches_topic(user) else ()
 
 
-def with_conversation_subjects(analysis: Analysis, carried: Sequence[Subject]) -> Analysis:
+def with_conversation_subjects(
+    analysis: Analysis, carried: Sequence[Subject], sides: int = 1
+) -> Analysis:
     """The analysis of a follow-up with the conversation's subjects carried in: named in the
     standalone question (what retrieval embeds), their stems as context, their articles
-    searched (as `Subject.docs`)."""
+    searched (as `Subject.docs`). With `sides` 2 (`sides_asked`) and two articles carried,
+    it compares them."""
     if not carried:
         return analysis
     query = analysis.query
@@ -830,7 +833,7 @@ def with_conversation_subjects(analysis: Analysis, carried: Sequence[Subject]) -
     have = {s.stems for s in analysis.subjects}
     subjects = (*analysis.subjects, *(s for s in carried if s.stems not in have))
     # "which one is growing faster?" after two careers compares them, side by side
-    compares = len({d for s in subjects for d in s.docs}) >= 2 and sides_asked(analysis) == 2
+    compares = sides == 2 and len({d for s in subjects for d in s.docs}) >= 2
     return replace(
         analysis, query=query, subjects=subjects, comparison=analysis.comparison or compares
     )

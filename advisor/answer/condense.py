@@ -234,10 +234,10 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State(tuple(own), aspects))
     anaphoric = not ANAPHORA.isdisjoint(words)
-    if own and _moves_on(question, words):
-        again = _asked_again(question)
-        if again and again != question:  # the remark before "what about X?" asks nothing
-            return _read(again, previous, state)
+    again = _asked_again(question)
+    if own and again and again != question:  # the remark before "what about X?" asks nothing
+        return _read(again, previous, state)
+    if own and (again is not None or _has_phrase(words, SWITCH_PHRASES)):  # `_moves_on`
         # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
         # previous question's aspect comes along when this one names none
         frame = () if aspects else state.frame
