@@ -12,8 +12,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from advisor.answer.analysis import analyse
-from advisor.answer.compose import compose
+from advisor.answer.analysis import Subject, analyse
+from advisor.answer.compose import _names_only, compose
 from advisor.answer.condense import condense
 from advisor.answer.gather import with_figure_hit
 from advisor.answer.scoring import rank_hits, score_units
@@ -940,6 +940,121 @@ def test_a_side_named_by_a_clipped_title_quotes_its_own_sentence_that_holds_the_
     assert {s.docs for s in analysis.covered} == {("ce",), ("cet",)}
     text = compose(analysis, hits, scored).text
     assert "$99,590" in text and "$64,200" in text and "$43,550" not in text
+
+
+def test_a_side_quotes_its_own_sentence_that_names_the_other_inside_its_title():
+    """Aerospace Engineering and Operations Technicians' own median sentence says "aerospace
+    engineering", the other side's words, only as the title it gives itself: it answers for
+    the technicians (not a percentile sentence naming neither). An article both sides share
+    still keeps each side to sentences that name it alone."""
+    rows = [
+        ("ae", "Aerospace Engineers", "Pay",
+         "The median annual wage for aerospace engineers was $134,830 in May 2024."),
+        ("aet", "Aerospace Engineering and Operations Technicians", "Pay",
+         "The lowest 10% earned less than $53,730. The median annual wage for aerospace "
+         "engineering and operations technicians was $79,830 in May 2024."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    question = "aerospace engineer vs aerospace technician, whats the pay difference?"
+    analysis, hits, scored = scored_for(question, inventory, rows)
+    assert [s.docs for s in analysis.covered if s.docs] == [("ae",), ("aet",)]
+    text = compose(analysis, hits, scored).text
+    assert "$134,830" in text and "$79,830" in text and "$53,730" not in text, text
+
+    shared = [
+        ("apn", "Nurse Anesthetists and Nurse Practitioners", "Pay > Anesthetists",
+         "The median annual wage for nurse anesthetists was $223,210."),
+        ("apn", "Nurse Anesthetists and Nurse Practitioners", "Pay > Practitioners",
+         "The median annual wage for nurse practitioners was $129,210."),
+    ]  # fmt: skip
+    inventory = Inventory.build(shared)
+    question = "nurse practitioner vs nurse anesthetist pay?"
+    chosen = compose(*scored_for(question, inventory, shared)).chosen
+    assert sorted(s.text.split()[-1] for s in chosen) == ["$129,210.", "$223,210."], chosen
+
+    # a title that names both sides is no side's own name: the other side, which has no
+    # article of its own, is still named by a sentence of it
+    vs = Chunk("c0", "vs", "Engineering Manager vs Director", "Budget", "", 0)
+    unit = next(s for s in scored_for("director?", inventory, shared)[2])
+    sentence = replace(
+        unit,
+        hit=0,
+        scope=frozenset({"director", "budget"}),
+        unit=replace(unit.unit, text="A director owns the budget."),
+    )
+    em = Subject(name="engineering manager", stems=("engin", "manag"), docs=("em", "vs"))
+    director = Subject(name="director", stems=("director",))
+    assert not _names_only(em, [director], sentence, [Hit(chunk=vs, score=1.0)])
+    with_own = replace(director, docs=("dir",))  # one with articles of its own is not
+    assert _names_only(em, [with_own], sentence, [Hit(chunk=vs, score=1.0)])
+
+
+def test_compared_sides_quoted_by_rows_quote_rows_of_the_same_label():
+    """One side is best answered by its "Typical Entry-Level Education" row: the other side
+    is quoted by its row of that label too, like beside like, not by its sentence on exams
+    that outscores the row."""
+    rows = [
+        ("va", "Veterinary Assistants", "Summary",
+         "| Typical Entry-Level Education: High school diploma or equivalent"),
+        ("vt", "Veterinary Technicians", "How to Become a Veterinary Technician",
+         "Most states require veterinary technicians to pass a schooling exam."),
+        ("vt", "Veterinary Technicians", "Summary",
+         "| Typical Entry-Level Education: Associate's degree"),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    question = "whats the difference in schooling between veterinary technicians and assistants?"
+    analysis, hits, scored = scored_for(question, inventory, rows)
+    text = compose(analysis, hits, scored).text
+    assert "High school diploma" in text and "Associate's degree" in text, text
+    assert "exam" not in text, text
+
+
+def test_a_clipped_word_of_a_title_names_its_article():
+    """ "eng manager" clips Engineering Managers' first word, "vet tech" both of Veterinary
+    Technicians' words: the library never writes "eng" or "vet", and the whole word beside
+    its neighbour names the article. A clipping whose whole word names nothing beside its
+    neighbours ("med school") and a word the library writes ("art director") stay as typed."""
+    rows = [
+        ("em", "Architectural and Engineering Managers", "Pay",
+         "The median annual wage for architectural and engineering managers was $167,740."),
+        ("vt", "Veterinary Technicians", "Education",
+         "Veterinary technicians usually have a 2-year associate's degree."),
+        ("va", "Veterinary Assistants", "Education",
+         "Veterinary assistants typically need a high school diploma."),
+        ("ad", "Art Directors", "Pay", "The median annual wage for art directors was $111,040."),
+        ("md", "Physicians", "Education", "Physicians need a medical degree and a residency."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+
+    def docs(question: str) -> list[tuple[str, ...]]:
+        return [s.docs for s in analyse(condense(question), inventory).subjects if s.docs]
+
+    assert docs("whats the ceiling on eng manager pay?") == [("em",)]
+    assert sorted(docs("difference in schooling between a vet tech and a vet assistant?")) == [
+        ("va",),
+        ("vt",),
+    ]
+    assert analyse(condense("how long is med school?"), inventory).query.text == (
+        "how long is med school?"
+    )
+    assert docs("what does an art director make?") == [("ad",)]
+
+
+def test_an_initialism_read_as_its_expansion_is_one_subject_not_two():
+    """ "RN" is both a capitalised name the user typed and the initialism of registered nurses:
+    one subject, the expansion's, so "the pay gap between an RN and an LPN" asks about two
+    careers with articles (it was four subjects, two of them without articles, and refused)."""
+    rows = [
+        ("rn", "Registered Nurses", "Earnings",
+         "Registered nurses (RNs) coordinate care. The median annual wage for registered nurses "
+         "was $93,600. An LPN may complete an LPN-to-RN program."),
+        ("lpn", "Licensed Practical Nurses", "Earnings",
+         "Licensed practical nurses (LPNs) give basic care. The median annual wage for licensed "
+         "practical nurses was $62,340. RNs supervise LPNs."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    analysis = analyse(condense("how big is the pay gap between an RN and an LPN?"), inventory)
+    assert sorted(s.docs for s in analysis.subjects) == [("lpn",), ("rn",)], analysis.subjects
 
 
 def test_a_row_whose_value_the_page_left_empty_is_never_quoted():

@@ -108,9 +108,10 @@ def questions_in(text: str) -> str:
 _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
 # "X or Y" in a question that compares ("which pays better, X or Y?"): a side each
 _EITHER = re.compile(r"([^.?!:;,]{1,80}?)\s+or\s+([^.?!:;,]{1,80})", re.I)
-# "the difference between an EM and a senior EM" (80 characters a side, as for "vs")
+# "the difference between an EM and a senior EM", "the difference in pay between ..." (80
+# characters a side, as for "vs")
 _BETWEEN = re.compile(
-    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
+    r"\bdiff\w*(?:\s+in\s+\w+)?\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
     r"([^.?!:;,]{1,80})",
     re.I,
 )
@@ -280,10 +281,22 @@ def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tu
     ]
 
 
+def _clippings(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str]]:
+    """(clipped stem, the library's whole word) for question words the library never writes
+    that begin one of its words naming an article beside a neighbour ("eng manager" ->
+    "engineering", "network admin" -> "administrators")."""
+    stems = [None, *(st for _, st in tokens), None]
+    return [
+        (st, whole)
+        for k, (w, st) in enumerate(tokens)
+        if (whole := inventory.unclipped(w, stems[k], stems[k + 2])) is not None
+    ]
+
+
 def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
     """The question with the library's words for its initialisms ("EM" -> "engineering
     managers") and misspellings, so retrieval and matching find what the library calls it."""
-    fixes = _corrections(tokens, inventory)
+    fixes = _corrections(tokens, inventory) + _clippings(tokens, inventory)
     extra = _expansions(tokens, inventory) + [fixed for _, fixed in fixes]
     if not extra:
         return query
@@ -462,8 +475,17 @@ def _spelt(
     """The tokens and the question's focus, misspelt words as the library spells them (a
     subject is named as the library writes it: "microbiologist", not "microbiologst")."""
     fixes = dict(_corrections(tokens, inventory))
-    spelt = [(fixes[st], stem(fixes[st])) if st in fixes else (w, st) for w, st in tokens]
-    return spelt, {stem(fixes[s]) if s in fixes else s for s in query.focus}
+    clips = dict(_clippings(tokens, inventory))  # named as typed: "mech engineer"
+    spelt = [
+        (fixes[st], stem(fixes[st]))
+        if st in fixes
+        else (w, stem(clips[st]))
+        if st in clips
+        else (w, st)
+        for w, st in tokens
+    ]
+    whole = fixes | clips
+    return spelt, {stem(whole[s]) if s in whole else s for s in query.focus}
 
 
 def _typed(tokens: list[tuple[str, str]], spelt: list[tuple[str, str]]) -> tuple[str, ...]:
@@ -638,14 +660,16 @@ def _part_of_side(
 
 
 def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[str, ...]:
-    """A compared side's stems, its initialisms replaced by the library's words for them."""
+    """A compared side's stems, its initialisms and clipped words replaced by the library's
+    words for them ("senior EM", "vet tech")."""
     out: list[str] = []
+    clips = dict(_clippings(side, inventory))
     for w, st in side:
         initials = initialism(w)
         if initials is not None and initials in inventory.expansions:
             out += [stem(x) for x in inventory.expansions[initials].split()]
         else:
-            out.append(st)
+            out.append(stem(clips[st]) if st in clips else st)
     return tuple(dict.fromkeys(out))
 
 
@@ -665,6 +689,8 @@ def _initialism_subjects(
         for start, end, phrase in inventory.match(words):
             if (start == 0 or end == len(words)) and not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
+                # the initialism found as a name of its own ("RN") is this subject
+                found.subjects = [x for x in found.subjects if x.stems != (st,) or x.docs]
                 found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
 
 

@@ -304,29 +304,15 @@ def _missing_fact(
 
 def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUnit]) -> Draft | None:
     """The best unit about each subject, side by side, each with its own citation."""
-    figure = analysis.figure
     picks: list[ScoredUnit] = []
     lacking: list[str] = []
     subjects = analysis.covered[:4]
-    for subj in subjects:
-        others = [o for o in subjects if o is not subj]
-        about = [s for s in scored if _names_only(subj, others, s, hits)]
-        # the article the subject titles speaks for it before pages that mention it, and never
-        # through its table of other occupations
-        about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
-        about = [s for s in about if not s.features.other_rows] or about
-        # a unit that names the subject itself before one that is about it by its neighbours
-        about = [
-            s for s in about if in_scope(subj, stems_of(s.text), hits[s.hit].chunk.doc_id)
-        ] or about
-        if figure:  # never another occupation's figure from a table of similar ones
-            about = [
-                s for s in about if figure_kind(s.text, figure) and not s.features.other_rows
-            ] or about
-        # an item labelled with the side's very name ("Black Belt: ...") before one whose
-        # label only contains it ("Master Black Belt: ...")
-        about = [s for s in about if _label(s.text) == subj.name.lower()] or about
-        pick = max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
+    abouts = [_side_units(subj, subjects, analysis.figure, hits, scored) for subj in subjects]
+    best = [
+        max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
+        for about in abouts
+    ]
+    for subj, pick in zip(subjects, _alike(best, abouts), strict=True):
         if pick is None:
             lacking.append(subj.name)
         elif pick not in picks:
@@ -341,6 +327,51 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
     if lacking:
         passages += (paragraph(_lack_line(lacking)),)
     return _draft(passages, citations=citations, support=support, chosen=tuple(picks))
+
+
+def _side_units(
+    subj: Subject,
+    subjects: Sequence[Subject],
+    figure: str | None,
+    hits: Sequence[Hit],
+    scored: Sequence[ScoredUnit],
+) -> list[ScoredUnit]:
+    """The units that can speak for one side of a comparison, the likeliest kinds only."""
+    others = [o for o in subjects if o is not subj]
+    about = [s for s in scored if _names_only(subj, others, s, hits)]
+    # the article the subject titles speaks for it before pages that mention it, and never
+    # through its table of other occupations
+    about = [s for s in about if hits[s.hit].chunk.doc_id in subj.docs] or about
+    about = [s for s in about if not s.features.other_rows] or about
+    # a unit that names the subject itself before one that is about it by its neighbours
+    about = [
+        s for s in about if in_scope(subj, stems_of(s.text), hits[s.hit].chunk.doc_id)
+    ] or about
+    if figure:  # never another occupation's figure from a table of similar ones
+        about = [
+            s for s in about if figure_kind(s.text, figure) and not s.features.other_rows
+        ] or about
+    # an item labelled with the side's very name ("Black Belt: ...") before one whose
+    # label only contains it ("Master Black Belt: ...")
+    return [s for s in about if _label(s.text) == subj.name.lower()] or about
+
+
+def _alike(
+    picks: Sequence[ScoredUnit | None], abouts: Sequence[Sequence[ScoredUnit]]
+) -> list[ScoredUnit | None]:
+    """Each side's fact-table row of the label the best-scoring side's row has, where it has
+    one: rows compare like with like ("Typical Entry-Level Education: High school diploma"
+    beside the other side's "Typical Entry-Level Education: Associate's degree", not beside
+    its sentence on exams)."""
+    rows = [p for p in picks if p is not None and p.unit.kind == "row" and _label(p.text)]
+    if not rows:
+        return list(picks)
+    label = _label(max(rows, key=lambda p: p.score).text)
+    out = []
+    for pick, about in zip(picks, abouts, strict=True):
+        same = [s for s in about if s.unit.kind == "row" and _label(s.text) == label]
+        out.append(max(same, key=lambda s: s.score) if same else pick)
+    return out
 
 
 def _leads_a_list(picks: Sequence[ScoredUnit]) -> bool:
@@ -423,17 +454,28 @@ def _names_only(
     ...:" above "VP of engineering: runs the engineering organization"); in another side's
     article, a unit that names this side in its own words and not the other ("Lean, which
     grew out of ..." in the article on Lean Six Sigma, for "lean vs six sigma")."""
-    doc = hits[s.hit].chunk.doc_id
-    own = stems_of(s.text)
-    # a name inside this side's own ("civil engineering" in "civil engineering tech") is not
-    # the other side named
-    named = [o for o in others if not set(o.stems) <= set(subj.stems)]
+    chunk = hits[s.hit].chunk
+    doc, own = chunk.doc_id, stems_of(s.text)
+    # a name inside this side's own ("civil engineering" in "civil engineering tech"), or in
+    # the title of its own article when the other side has articles of its own ("aerospace
+    # engineering" in Aerospace Engineering and Operations Technicians), is not the other
+    # side named; a title naming both ("Engineering Manager vs Director") names both
+    title = stems_of(chunk.title) if doc in subj.docs else frozenset()
+    named = [
+        o for o in others if not set(o.stems) <= set(subj.stems) | _title_of_own(o, doc, title)
+    ]
     if not in_scope(subj, s.scope, doc) or any(own.issuperset(o.stems) for o in named):
         return False
     if not any(doc in o.docs for o in others):
         return True
     # never through the other's table of similar occupations
     return own.issuperset(subj.stems) and not s.features.other_rows
+
+
+def _title_of_own(other: Subject, doc: str, title: frozenset[str]) -> frozenset[str]:
+    """The stems of a side's own article's title, as words that cannot name `other`: only
+    when `other` has articles of its own and this is none of them."""
+    return title if other.docs and doc not in other.docs else frozenset()
 
 
 def _select(

@@ -47,9 +47,10 @@ INVENTORY_VERSION = 31
 MAX_PHRASE_DOCS = 4
 # An acronym stays specific across more articles ("MEM" in every article on management degrees).
 MAX_ACRONYM_DOCS = 10
-# HAND-SET: the shortest clipped head noun a loose match reads as the title's ("rep", "tech";
-# two letters would read "an" as analysts)
-MIN_CLIPPED_HEAD = 3
+# HAND-SET: the shortest clipped word read as the library's whole word: a head noun in a loose
+# match ("rep", "tech") or a word beside one ("eng manager"); two letters would read "an" as
+# analysts
+MIN_CLIPPED = 3
 # Headings of this many content words or fewer name a thing ("Green Belt", "Scrum Master").
 MAX_HEADING_WORDS = 3
 # Words seen this often count as known when a typo is one letter away from them.
@@ -251,12 +252,14 @@ class Inventory:
 
     def _starts_a_word(self, word: str) -> bool:
         """Part of a compound the library writes as one word ("Scrum" in "ScrumMaster")."""
-        if len(word) < MIN_TYPO_LENGTH:
-            return False
+        return len(word) >= MIN_TYPO_LENGTH and bool(self._words_from(word))
+
+    def _words_from(self, prefix: str) -> list[str]:
+        """The library's words that begin with `prefix`, in order."""
         if not hasattr(self, "_sorted"):
             self._sorted = sorted(self.vocabulary)
-        i = bisect.bisect_left(self._sorted, word)
-        return i < len(self._sorted) and self._sorted[i].startswith(word)
+        start = bisect.bisect_left(self._sorted, prefix)
+        return self._sorted[start : bisect.bisect_left(self._sorted, prefix + "\uffff", lo=start)]
 
     def count(self, phrase: str) -> int:
         """How often the library uses the rarest word of a name (0: known only by its stem
@@ -301,6 +304,35 @@ class Inventory:
         # a letter changed or two swapped: both lose a letter to the same string
         return next((typos[v] for v in deletions if v in typos), None)
 
+    def unclipped(self, word: str, before: str | None, after: str | None) -> str | None:
+        """The library's word that a clipped one begins, when the library never writes the
+        clipped word and the whole word names an article with the stem before or after it
+        (`before`, `after`): people shorten the words of a title, not only its head.
+
+        >>> text = "Engineering managers lead. Network administrators and engineers."
+        >>> inv = Inventory.build([("em", "Engineering Managers", "Pay", text)])
+        >>> inv.unclipped("eng", None, "manag"), inv.unclipped("eng", "pay", None)
+        ('engineering', None)
+        >>> inv.unclipped("manager", None, "pay")  # a word the library writes is no clipping
+        """
+        word = word.lower()
+        if len(word) < MIN_CLIPPED or not word.isalpha() or stem(word) in self._stems():
+            return None
+        # the most used whole word first, so the same clipping reads the same in every process
+        for whole in sorted(self._words_from(word), key=lambda w: (-self.vocabulary[w], w)):
+            full = stem(whole)
+            if (after and self._names_pair(full, after)) or (
+                before and self._names_pair(before, full)
+            ):
+                return whole
+        return None
+
+    def _names_pair(self, first: str, second: str) -> bool:
+        """Two stems that name an article: a subject phrase, or a loose match of a title."""
+        if (first, second) in self.phrases:
+            return True
+        return any((i, j) == (0, 2) for i, j, _, _ in self.loose_match([first, second]))
+
     def loose_match(self, stems: list[str]) -> list[tuple[int, int, Phrase, list[str]]]:
         """Runs of 2-4 question stems that end in an article title's head noun and whose words
         all occur in that title, when at most MAX_PHRASE_DOCS titles take them: (start, end,
@@ -329,7 +361,7 @@ class Inventory:
         engineering tech" for Civil Engineering Technologists and Technicians, "sales rep"
         for Sales Representatives): people clip the head, not the words before it."""
         heads = self._heads()
-        if last in heads or len(last) < MIN_CLIPPED_HEAD:
+        if last in heads or len(last) < MIN_CLIPPED:
             return heads.get(last, [])
         order = self._head_order  # the heads sorted: the ones `last` begins are a range
         start = bisect.bisect_left(order, last)
@@ -355,12 +387,18 @@ class Inventory:
         return self._by_head
 
     def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
-        """Longest subject phrases in a stem sequence: (start, end, phrase), left to right."""
+        """Longest subject phrases in a stem sequence: (start, end, phrase), left to right.
+
+        >>> inv = Inventory(phrases={("o",): ["p"], ("comput", "programm"): ["p"]})
+        >>> inv.match(["20", "y", "o", "comput", "programm"])
+        [(3, 5, ('comput', 'programm'))]
+        """
         found, i = [], 0
         while i < len(stems):
             for n in range(min(MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
                 phrase = tuple(stems[i : i + n])
-                if phrase in self.phrases:
+                # single letters name nothing ("o" of "20 y/o", though a page heads a list "O")
+                if phrase in self.phrases and any(len(st) > 1 for st in phrase):
                     found.append((i, i + n, phrase))
                     i += n
                     break
