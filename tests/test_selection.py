@@ -1002,7 +1002,7 @@ def test_compared_sides_quoted_by_rows_quote_rows_of_the_same_label():
          "| Typical Entry-Level Education: Associate's degree"),
     ]  # fmt: skip
     inventory = Inventory.build(rows)
-    question = "whats the difference in schooling between veterinary technicians and assistants?"
+    question = "veterinary technicians vs veterinary assistants: which needs more schooling?"
     analysis, hits, scored = scored_for(question, inventory, rows)
     text = compose(analysis, hits, scored).text
     assert "High school diploma" in text and "Associate's degree" in text, text
@@ -1038,6 +1038,32 @@ def test_a_clipped_word_of_a_title_names_its_article():
         "how long is med school?"
     )
     assert docs("what does an art director make?") == [("ad",)]
+    # searched with its neighbour, so retrieval finds each side's own article
+    assert (
+        "veterinary assistant"
+        in analyse(condense("vet tech vs vet assistant?"), inventory).query.text
+    )
+
+
+def test_a_clipping_reads_the_title_it_starts_not_a_heading_nor_one_of_two_titles():
+    """ "psych tech" is Psychiatric Technicians, though "How to Become a Psychologist" makes
+    "become psychologist" a phrase of the library and "psychologists" is the more used word;
+    "comp managers" may be Computer or Compensation Managers: left as typed."""
+    rows = [
+        ("psy", "Psychologists", "How to Become a Psychologist",
+         "Psychologists need a doctoral degree. Psychologists study the mind."),
+        ("pt", "Psychiatric Technicians", "Duties", "Psychiatric technicians care for patients."),
+        ("cm", "Computer Managers", "Pay", "Computer managers earn $171,200."),
+        ("comp", "Compensation Managers", "Pay", "Compensation managers earn $140,360."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+
+    def docs(question: str) -> list[tuple[str, ...]]:
+        return [s.docs for s in analyse(condense(question), inventory).subjects if s.docs]
+
+    assert docs("how do i become a psych tech?") == [("pt",)]
+    asked = analyse(condense("how much do comp managers make?"), inventory).query.text
+    assert asked == "how much do comp managers make?"
 
 
 def test_an_initialism_read_as_its_expansion_is_one_subject_not_two():

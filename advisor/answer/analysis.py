@@ -108,10 +108,9 @@ def questions_in(text: str) -> str:
 _VERSUS = re.compile(r"([^.?!:;,]{1,80}?)\s+(?:vs\.?|versus)\s+([^.?!:;,]{1,80})", re.I)
 # "X or Y" in a question that compares ("which pays better, X or Y?"): a side each
 _EITHER = re.compile(r"([^.?!:;,]{1,80}?)\s+or\s+([^.?!:;,]{1,80})", re.I)
-# "the difference between an EM and a senior EM", "the difference in pay between ..." (80
-# characters a side, as for "vs")
+# "the difference between an EM and a senior EM" (80 characters a side, as for "vs")
 _BETWEEN = re.compile(
-    r"\bdiff\w*(?:\s+in\s+\w+)?\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
+    r"\bdiff\w*\s+between\s+(?:an?\s+|the\s+)?([^.?!:;,]{1,80}?)\s+and\s+(?:an?\s+|the\s+)?"
     r"([^.?!:;,]{1,80})",
     re.I,
 )
@@ -281,23 +280,34 @@ def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tu
     ]
 
 
-def _clippings(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str]]:
-    """(clipped stem, the library's whole word) for question words the library never writes
-    that begin one of its words naming an article beside a neighbour ("eng manager" ->
-    "engineering", "network admin" -> "administrators")."""
+def _clippings(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str, str]]:
+    """(clipped stem, the library's whole word, the name it makes with its neighbour) for
+    question words the library never writes that begin one of its words naming an article
+    beside a neighbour ("eng manager" -> "engineers", "engineers manager"; "network admin"
+    -> "administrative", "network administrative")."""
     stems = [None, *(st for _, st in tokens), None]
-    return [
-        (st, whole)
-        for k, (w, st) in enumerate(tokens)
-        if (whole := inventory.unclipped(w, stems[k], stems[k + 2])) is not None
-    ]
+    words = ["", *(w for w, _ in tokens), ""]
+    out = []
+    for k, (w, st) in enumerate(tokens):
+        if (whole := inventory.unclipped(w, stems[k], stems[k + 2])) is not None:
+            leads = inventory.unclipped(w, None, stems[k + 2]) == whole
+            name = f"{whole} {words[k + 2]}" if leads else f"{words[k]} {whole}"
+            out.append((st, whole, name))
+    return out
 
 
 def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
     """The question with the library's words for its initialisms ("EM" -> "engineering
-    managers") and misspellings, so retrieval and matching find what the library calls it."""
-    fixes = _corrections(tokens, inventory) + _clippings(tokens, inventory)
-    extra = _expansions(tokens, inventory) + [fixed for _, fixed in fixes]
+    managers"), misspellings and clippings, so retrieval and matching find what the library
+    calls it."""
+    respelt, clips = _corrections(tokens, inventory), _clippings(tokens, inventory)
+    fixes = respelt + [(st, whole) for st, whole, _ in clips]
+    # a clipped word is searched with its neighbour: "veterinary assistant", not "veterinary"
+    extra = (
+        _expansions(tokens, inventory)
+        + [fixed for _, fixed in respelt]
+        + [name for _, _, name in clips]
+    )
     if not extra:
         return query
     wrong = {st for st, _ in fixes}  # a misspelt stem matches nothing: it would only dilute
@@ -475,7 +485,7 @@ def _spelt(
     """The tokens and the question's focus, misspelt words as the library spells them (a
     subject is named as the library writes it: "microbiologist", not "microbiologst")."""
     fixes = dict(_corrections(tokens, inventory))
-    clips = dict(_clippings(tokens, inventory))  # named as typed: "mech engineer"
+    clips = {st: whole for st, whole, _ in _clippings(tokens, inventory)}  # named as typed
     spelt = [
         (fixes[st], stem(fixes[st]))
         if st in fixes
@@ -663,7 +673,7 @@ def _expanded_side(side: list[tuple[str, str]], inventory: Inventory) -> tuple[s
     """A compared side's stems, its initialisms and clipped words replaced by the library's
     words for them ("senior EM", "vet tech")."""
     out: list[str] = []
-    clips = dict(_clippings(side, inventory))
+    clips = {st: whole for st, whole, _ in _clippings(side, inventory)}
     for w, st in side:
         initials = initialism(w)
         if initials is not None and initials in inventory.expansions:

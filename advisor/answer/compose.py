@@ -312,7 +312,7 @@ def _compare(analysis: Analysis, hits: Sequence[Hit], scored: Sequence[ScoredUni
         max(about, key=lambda s: s.score + COMPARE_ASPECT * s.features.aspect, default=None)
         for about in abouts
     ]
-    for subj, pick in zip(subjects, _alike(best, abouts), strict=True):
+    for subj, pick in zip(subjects, _alike(best, abouts, subjects, hits), strict=True):
         if pick is None:
             lacking.append(subj.name)
         elif pick not in picks:
@@ -357,19 +357,27 @@ def _side_units(
 
 
 def _alike(
-    picks: Sequence[ScoredUnit | None], abouts: Sequence[Sequence[ScoredUnit]]
+    picks: Sequence[ScoredUnit | None],
+    abouts: Sequence[Sequence[ScoredUnit]],
+    subjects: Sequence[Subject],
+    hits: Sequence[Hit],
 ) -> list[ScoredUnit | None]:
-    """Each side's fact-table row of the label the best-scoring side's row has, where it has
-    one: rows compare like with like ("Typical Entry-Level Education: High school diploma"
-    beside the other side's "Typical Entry-Level Education: Associate's degree", not beside
-    its sentence on exams)."""
-    rows = [p for p in picks if p is not None and p.unit.kind == "row" and _label(p.text)]
+    """Each side's fact-table row of the label the best-scoring side's row has, where its own
+    article has one: rows compare like with like ("Typical Entry-Level Education: High school
+    diploma" beside the other side's "Typical Entry-Level Education: Associate's degree", not
+    beside its sentence on exams). Only rows of each side's own article count."""
+
+    def own_row(s: ScoredUnit | None, subj: Subject) -> bool:
+        own = s is not None and hits[s.hit].chunk.doc_id in subj.docs
+        return own and s.unit.kind == "row" and bool(_label(s.text))
+
+    rows = [p for p, subj in zip(picks, subjects, strict=True) if own_row(p, subj)]
     if not rows:
         return list(picks)
     label = _label(max(rows, key=lambda p: p.score).text)
     out = []
-    for pick, about in zip(picks, abouts, strict=True):
-        same = [s for s in about if s.unit.kind == "row" and _label(s.text) == label]
+    for pick, about, subj in zip(picks, abouts, subjects, strict=True):
+        same = [s for s in about if own_row(s, subj) and _label(s.text) == label]
         out.append(max(same, key=lambda s: s.score) if same else pick)
     return out
 

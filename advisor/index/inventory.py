@@ -306,32 +306,40 @@ class Inventory:
 
     def unclipped(self, word: str, before: str | None, after: str | None) -> str | None:
         """The library's word that a clipped one begins, when the library never writes the
-        clipped word and the whole word names an article with the stem before or after it
-        (`before`, `after`): people shorten the words of a title, not only its head.
+        clipped word and the whole word, with the stem after it (else before it), titles an
+        article: people shorten the words of a title, not only its head. None when words of
+        two stems would ("comp manager": computer or compensation?).
 
-        >>> text = "Engineering managers lead. Network administrators and engineers."
-        >>> inv = Inventory.build([("em", "Engineering Managers", "Pay", text)])
-        >>> inv.unclipped("eng", None, "manag"), inv.unclipped("eng", "pay", None)
-        ('engineering', None)
-        >>> inv.unclipped("manager", None, "pay")  # a word the library writes is no clipping
+        >>> rows = [("em", "Engineering Managers", "Pay", "Network administrators."),
+        ...         ("na", "Network Administrators", "Pay", "Engineering managers.")]
+        >>> inv = Inventory.build(rows)
+        >>> inv.unclipped("eng", None, "manag"), inv.unclipped("admin", "network", None)
+        ('engineering', 'administrators')
+        >>> inv.unclipped("eng", "pay", None), inv.unclipped("manager", None, "pay")
+        (None, None)
         """
         word = word.lower()
         if len(word) < MIN_CLIPPED or not word.isalpha() or stem(word) in self._stems():
             return None
         # the most used whole word first, so the same clipping reads the same in every process
-        for whole in sorted(self._words_from(word), key=lambda w: (-self.vocabulary[w], w)):
-            full = stem(whole)
-            if (after and self._names_pair(full, after)) or (
-                before and self._names_pair(before, full)
-            ):
-                return whole
+        wholes = sorted(self._words_from(word), key=lambda w: (-self.vocabulary[w], w))
+        # a clipped word says which kind of the head after it ("eng manager"); only a clipped
+        # head ("network admin") leans on the word before
+        for pair in ((lambda full: (full, after)), (lambda full: (before, full))):
+            named: dict[tuple[str, ...], str] = {}  # articles -> the most used word naming them
+            for whole in wholes:
+                if None not in pair(stem(whole)) and (docs := self._pair_docs(*pair(stem(whole)))):
+                    named.setdefault(docs, whole)
+            if named:
+                return next(iter(named.values())) if len(named) == 1 else None
         return None
 
-    def _names_pair(self, first: str, second: str) -> bool:
-        """Two stems that name an article: a subject phrase, or a loose match of a title."""
-        if (first, second) in self.phrases:
-            return True
-        return any((i, j) == (0, 2) for i, j, _, _ in self.loose_match([first, second]))
+    def _pair_docs(self, first: str, second: str) -> tuple[str, ...]:
+        """The articles two stems title, whole or as a loose match of the title."""
+        if docs := self.titled.get((first, second)):
+            return tuple(docs)
+        loose = [d for i, j, _, d in self.loose_match([first, second]) if (i, j) == (0, 2)]
+        return tuple(loose[0]) if loose else ()
 
     def loose_match(self, stems: list[str]) -> list[tuple[int, int, Phrase, list[str]]]:
         """Runs of 2-4 question stems that end in an article title's head noun and whose words

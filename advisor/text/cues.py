@@ -78,8 +78,7 @@ _FIGURE_PHRASES = tuple((re.compile(p, re.I), kind) for p, kind in FIGURE_PHRASE
 # A question comparing two or more subjects ("PMP vs CSM", "which pays more: X or Y?"); "tell
 # me more about X" asks for more of one.
 _COMPARISON_WORDS = re.compile(
-    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference(?:\s+in\s+\w+)?\s+between|"
-    r"better|worse|"
+    r"\b(?:vs|versus|compared?\s+(?:with|to)|comparison|difference between|better|worse|"
     r"more(?!\s+(?:about|on|info|information|details?)\b)|"
     r"less|higher|lower|faster|slower|longer|shorter|bigger|smaller)\b",
     re.I,
