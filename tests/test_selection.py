@@ -989,6 +989,26 @@ def test_a_side_quotes_its_own_sentence_that_names_the_other_inside_its_title():
     assert _names_only(em, [with_own], sentence, [Hit(chunk=vs, score=1.0)])
 
 
+def test_a_clipping_is_read_once_and_an_initialism_keeps_what_its_article_word_lacks():
+    """ "vet" of "a vet tech" is read in the subject Veterinary Technicians, never again as a
+    word the library lacks (which refused "how do I become a web dev?"). "CPA" read as
+    "certified public accountants", of which only "accountants" is a subject, stays a
+    subject too: the sentences that say "CPA" answer "what's the CPA exam like?"."""
+    rows = [
+        ("vt", "Veterinary Technicians", "Education",
+         "Veterinary technicians usually have a 2-year associate's degree."),
+        ("acc", "Accountants", "Licenses",
+         "Certified public accountants (CPAs) pass the CPA exam. Becoming a CPA requires an "
+         "exam. A CPA signs reports. Accountants audit."),
+        ("aud", "Auditors", "Licenses", "Auditors may be certified public accountants (CPAs)."),
+    ]  # fmt: skip
+    inventory = Inventory.build(rows)
+    become = analyse(condense("how do i become a vet tech?"), inventory).subjects
+    assert [(s.docs, s.known) for s in become] == [(("vt",), True)], become
+    exam = analyse(condense("what's the CPA exam like?"), inventory).subjects
+    assert ("cpa",) in [s.stems for s in exam], exam
+
+
 def test_compared_sides_quoted_by_rows_quote_rows_of_the_same_label():
     """One side is best answered by its "Typical Entry-Level Education" row: the other side
     is quoted by its row of that label too, like beside like, not by its sentence on exams

@@ -382,6 +382,7 @@ class _Found:
     def add(self, subject: Subject) -> None:
         self.subjects.append(subject)
         self.used.update(subject.stems)
+        self.used.update(subject.typed)  # the words as typed ("dev" of "web dev") are read too
 
 
 def analyse(query: Query, inventory: Inventory) -> Analysis:
@@ -700,7 +701,8 @@ def _initialism_subjects(
             if (start == 0 or end == len(words)) and not set(phrase) <= found.used:
                 docs = _titled_docs(inventory, phrase)
                 # the initialism found as a name of its own ("RN") is this subject
-                found.subjects = [x for x in found.subjects if x.stems != (st,) or x.docs]
+                if len(phrase) > 1:  # "accountant" alone is less than what "CPA" names
+                    found.subjects = [x for x in found.subjects if x.stems != (st,) or x.docs]
                 found.add(Subject(name=expansion, stems=phrase, docs=docs, typed=(st,)))
 
 
