@@ -244,16 +244,23 @@ def asks_which_of(text: str) -> bool:
     )
 
 
-def asks_anything(text: str) -> bool:
-    """The text asks something (a question mark, or a clause that opens as a question), rather
-    than only remarking ("eh sounds boring.", "thanks!").
+def asking_ends(text: str) -> int:
+    """Where the text first asks something: just after its first "?" or its first asking
+    clause's question word (a question word or a yes/no question's verb after a clause
+    boundary); past its end when it only remarks. A part of the text up to a clause boundary
+    asks something exactly when it reaches this far, so the clauses of a long turn are read
+    in one pass.
 
-    >>> asks_anything("eh sounds boring. i've always loved weather"), asks_anything("thanks!")
-    (False, False)
-    >>> asks_anything("do they need a license"), asks_anything("ok, how long is it")
+    >>> asking_ends("eh sounds boring. what about plumbers?"), asking_ends("thanks!")
+    (22, 8)
+    >>> asking_ends("ok, how long is it") < 18, asking_ends("do they need a license") < 22
     (True, True)
     """
-    return "?" in text or _ASKING_CLAUSE.search(text.strip()) is not None
+    lead = len(text) - len(text.lstrip())
+    ends = [text.index("?") + 1] if "?" in text else []
+    if (m := _ASKING_CLAUSE.search(text.strip())) is not None:
+        ends.append(lead + m.end())
+    return min(ends, default=len(text) + 1)
 
 
 def is_comparison(text: str) -> bool:
