@@ -283,8 +283,8 @@ def _corrections(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tu
 def _clippings(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tuple[str, str, str]]:
     """(clipped stem, the library's whole word, the name it makes with its neighbour) for
     question words the library never writes that begin one of its words naming an article
-    beside a neighbour ("eng manager" -> "engineers", "engineers manager"; "network admin"
-    -> "administrative", "network administrative")."""
+    beside a neighbour ("eng manager" -> "engineering", "engineering manager"; "network
+    admin" -> "administrators", "network administrators")."""
     stems = [None, *(st for _, st in tokens), None]
     words = ["", *(w for w, _ in tokens), ""]
     out = []
@@ -486,16 +486,10 @@ def _spelt(
     """The tokens and the question's focus, misspelt words as the library spells them (a
     subject is named as the library writes it: "microbiologist", not "microbiologst")."""
     fixes = dict(_corrections(tokens, inventory))
-    clips = {st: whole for st, whole, _ in _clippings(tokens, inventory)}  # named as typed
-    spelt = [
-        (fixes[st], stem(fixes[st]))
-        if st in fixes
-        else (w, stem(clips[st]))
-        if st in clips
-        else (w, st)
-        for w, st in tokens
-    ]
+    clips = {st: whole for st, whole, _ in _clippings(tokens, inventory)}
     whole = fixes | clips
+    # a misspelt word is named as the library spells it, a clipped one as typed ("vet tech")
+    spelt = [(fixes.get(st, w), stem(whole[st])) if st in whole else (w, st) for w, st in tokens]
     return spelt, {stem(whole[s]) if s in whole else s for s in query.focus}
 
 

@@ -329,10 +329,16 @@ class Inventory:
             named: dict[tuple[str, ...], str] = {}  # articles -> the most used word naming them
             for whole in wholes:
                 if None not in pair(stem(whole)) and (docs := self._pair_docs(*pair(stem(whole)))):
-                    named.setdefault(docs, whole)
+                    named.setdefault(docs, self._title_word(docs, whole))
             if named:
                 return next(iter(named.values())) if len(named) == 1 else None
         return None
+
+    def _title_word(self, docs: tuple[str, ...], whole: str) -> str:
+        """The word of the same stem as the articles' title writes it ("engineering" for
+        "engineers" in Architectural and Engineering Managers), else `whole`."""
+        titles = (words(self.titles.get(d, "")) for d in docs)
+        return next((w for t in titles for w in t if stem(w) == stem(whole)), whole)
 
     def _pair_docs(self, first: str, second: str) -> tuple[str, ...]:
         """The articles two stems title, whole or as a loose match of the title."""
