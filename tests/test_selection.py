@@ -55,6 +55,11 @@ def hits_for(rows) -> list[Hit]:
     ]
 
 
+def titled_docs(question: str, inventory: Inventory) -> list[tuple[str, ...]]:
+    """The articles of each subject of the question that has any."""
+    return [s.docs for s in analyse(condense(question), inventory).subjects if s.docs]
+
+
 def one_article(doc: str, title: str, section: str, text: str):
     """A library of one chunk: its rows and its inventory."""
     rows = [(doc, title, section, text)]
@@ -1046,18 +1051,17 @@ def test_a_clipped_word_of_a_title_names_its_article():
     ]  # fmt: skip
     inventory = Inventory.build(rows)
 
-    def docs(question: str) -> list[tuple[str, ...]]:
-        return [s.docs for s in analyse(condense(question), inventory).subjects if s.docs]
-
-    assert docs("whats the ceiling on eng manager pay?") == [("em",)]
-    assert sorted(docs("difference in schooling between a vet tech and a vet assistant?")) == [
+    assert titled_docs("whats the ceiling on eng manager pay?", inventory) == [("em",)]
+    assert sorted(
+        titled_docs("difference in schooling between a vet tech and a vet assistant?", inventory)
+    ) == [
         ("va",),
         ("vt",),
     ]
     assert analyse(condense("how long is med school?"), inventory).query.text == (
         "how long is med school?"
     )
-    assert docs("what does an art director make?") == [("ad",)]
+    assert titled_docs("what does an art director make?", inventory) == [("ad",)]
     # searched with its neighbour, so retrieval finds each side's own article
     assert (
         "veterinary assistant"
@@ -1078,10 +1082,7 @@ def test_a_clipping_reads_the_title_it_starts_not_a_heading_nor_one_of_two_title
     ]  # fmt: skip
     inventory = Inventory.build(rows)
 
-    def docs(question: str) -> list[tuple[str, ...]]:
-        return [s.docs for s in analyse(condense(question), inventory).subjects if s.docs]
-
-    assert docs("how do i become a psych tech?") == [("pt",)]
+    assert titled_docs("how do i become a psych tech?", inventory) == [("pt",)]
     asked = analyse(condense("how much do comp managers make?"), inventory).query.text
     assert asked == "how much do comp managers make?"
 
