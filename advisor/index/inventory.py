@@ -129,6 +129,10 @@ def template_key(text: str, title: str) -> str | None:
     return " ".join(sorted(rest)) if len(rest) >= MIN_TEMPLATE_STEMS else None
 
 
+def _letter(stem: str) -> bool:
+    return len(stem) == 1 and stem.isalpha()
+
+
 def _deletions(word: str) -> list[str]:
     """The word without one of its letters, in letter order (an order that never depends on
     the process's hash seed, so a correction is the same in every process)."""
@@ -403,16 +407,17 @@ class Inventory:
     def match(self, stems: list[str]) -> list[tuple[int, int, Phrase]]:
         """Longest subject phrases in a stem sequence: (start, end, phrase), left to right.
 
-        >>> inv = Inventory(phrases={("o",): ["p"], ("comput", "programm"): ["p"]})
-        >>> inv.match(["20", "y", "o", "comput", "programm"])
-        [(3, 5, ('comput', 'programm'))]
+        >>> inv = Inventory(phrases={("o",): ["p"], ("comput", "programm"): ["p"], ("2",): ["k"]})
+        >>> inv.match(["20", "y", "o", "comput", "programm", "kind", "2"])
+        [(3, 5, ('comput', 'programm')), (6, 7, ('2',))]
         """
         found, i = [], 0
         while i < len(stems):
             for n in range(min(MAX_PHRASE_WORDS, len(stems) - i), 0, -1):
                 phrase = tuple(stems[i : i + n])
-                # single letters name nothing ("o" of "20 y/o", though a page heads a list "O")
-                if phrase in self.phrases and any(len(st) > 1 for st in phrase):
+                # single letters name nothing ("o" of "20 y/o", though a page heads a list
+                # "O"); a digit may ("Kind 1 Welders" beside "Kind 2 Welders")
+                if phrase in self.phrases and not all(_letter(st) for st in phrase):
                     found.append((i, i + n, phrase))
                     i += n
                     break
