@@ -6,6 +6,7 @@ The index and the embedding model open lazily on first use, so constructing one 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -110,14 +111,15 @@ class Advisor:
         self._embed_query = lru_cache(maxsize=1024)(embed_query) if embed_query else None
         self._lock = threading.Lock()
         self.live = LiveIndex(settings)  # follows the pointer; opens and releases generations
-        self._seen: IndexReader | None = None  # what _searcher and _topics were made from
+        self._seen: IndexReader | None = None  # what _searcher was made from
         self._searcher: Searcher | None = None
-        self._topics: str | None = None
+        self._topics: tuple[IndexReader, str] | None = None  # the topics line, per generation
         self._libraries = LibraryCache()  # the Explore outline, once per index generation
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
         self._aspects: tuple[AspectModel | None] | None = None  # loaded once
         self._titles: tuple[IndexReader, TitleMeanings] | None = None  # per index generation
         self._titles_lock = threading.Lock()
+        self._question = threading.local()  # the generation this thread's question reads
 
     # -- lazy resources ------------------------------------------------------------------
     def _query_embeddings(self) -> Embeddings:
@@ -136,13 +138,17 @@ class Advisor:
             self._embed_query.cache_clear()
 
     def reader(self) -> IndexReader:
-        """The live index generation (see `LiveIndex`); what was derived from the previous
-        one (searcher, topics line) is dropped when it changes."""
+        """The live index generation (see `LiveIndex`); the searcher made for the previous one
+        is dropped when it changes. A question in progress reads the generation it started
+        with (`_one_generation`)."""
+        pinned = getattr(self._question, "reader", None)
+        if pinned is not None:
+            return pinned
         reader = self.live.reader()
         if reader is not self._seen:
             with self._lock:
                 if reader is not self._seen:
-                    self._seen, self._searcher, self._topics = reader, None, None
+                    self._seen, self._searcher = reader, None
         return reader
 
     def searcher(self) -> Searcher:
@@ -197,16 +203,20 @@ class Advisor:
         return Answer(text=text, refused=True, question=question, passages=(paragraph(text),))
 
     def topics_line(self) -> str:
-        if self._topics is None:
-            titles = sorted({title for _, title, _, _ in self.outline()})
-            shown = ", ".join(titles[:5]) + (
-                f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
-            )
-            self._topics = REFUSAL.format(
-                topics=f"the articles in my library: {shown}" if titles else "career topics",
-                example="What does an engineering director do?",
-            )
-        return self._topics
+        """The refusal's list of what the library holds, made once per index generation."""
+        reader, made = self.reader(), self._topics
+        if made is not None and made[0] is reader:
+            return made[1]
+        titles = sorted({title for _, title, _, _ in self.outline()})
+        shown = ", ".join(titles[:5]) + (
+            f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
+        )
+        line = REFUSAL.format(
+            topics=f"the articles in my library: {shown}" if titles else "career topics",
+            example="What does an engineering director do?",
+        )
+        self._topics = (reader, line)
+        return line
 
     def condense(self, question: str, history: Sequence[Turn]) -> Query:
         if not history:  # a first question needs no rewriting, by any answerer
@@ -395,8 +405,29 @@ class Advisor:
             self._answerability = (found,)
         return self._answerability[0]
 
+    @contextlib.contextmanager
+    def _one_generation(self, reader: IndexReader | None = None) -> Iterator[IndexReader]:
+        """Every stage of the question this thread works on reads one index generation
+        (`reader`, else the live one): a flip between stages would score one generation's
+        hits with another's vectors, and the pointer is looked at once per question, not
+        once per stage."""
+        pinned = getattr(self._question, "reader", None)
+        if pinned is not None:
+            yield pinned  # already inside a question: its generation
+            return
+        self._question.reader = reader or self.reader()
+        try:
+            yield self._question.reader
+        finally:
+            self._question.reader = None
+
     def prepare(self, question: str, history: Sequence[Turn] = ()) -> Prepared:
-        """Analyse, retrieve, score units once, rank, and let the composer decide."""
+        """Analyse, retrieve, score units once, rank, and let the composer decide, all over
+        the generation that was live when the question came."""
+        with self._one_generation() as reader:
+            return replace(self._prepare(question, history), reader=reader)
+
+    def _prepare(self, question: str, history: Sequence[Turn]) -> Prepared:
         query = self.condense(question, history)
         analysis = self.analyse(query, history)
         tabled = self.facts_table(analysis)
@@ -450,13 +481,18 @@ class Advisor:
         return decided(draft, free, decision.answers, analysis), values, decision
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:
-        return suggest_follow_ups(
-            prepared.query, prepared.hits, prepared.draft, self.searcher(), self.reader()
-        )
+        with self._one_generation(prepared.reader):
+            return suggest_follow_ups(
+                prepared.query, prepared.hits, prepared.draft, self.searcher(), self.reader()
+            )
 
     def refuse(self, prepared: Prepared) -> Answer:
         """The refusal for a prepared question: what the library lacks, by name, and the
         nearest subjects it does cover; the general topics line when nothing is near."""
+        with self._one_generation(prepared.reader):
+            return self._refuse(prepared)
+
+    def _refuse(self, prepared: Prepared) -> Answer:
         draft = prepared.draft
         if not prepared.scored:  # off-topic: nothing in the library is near the question
             return self.refusal(prepared.query.text)

@@ -157,6 +157,35 @@ def test_a_stale_searcher_is_never_used(built):
     assert "$99,000" in advisor.ask("How much do gadget engineers earn?").text
 
 
+def test_a_question_reads_one_generation_while_an_ingest_flips_the_pointer(built, monkeypatch):
+    """An ingest that makes a new generation live while a question is being answered changes
+    the next question's answer, not this one's: otherwise its hits, unit vectors and word
+    counts would come from two generations."""
+    settings, corpus, first = built
+    advisor = Advisor(settings)
+    analyse, reader, read, flipped = advisor.analyse, advisor.reader, [], []
+
+    def analyse_then_flip(*args, **kwargs):
+        analysis = analyse(*args, **kwargs)
+        if not flipped:  # the first question only
+            write_pay(corpus, "$99,000")
+            flipped.append(ingest(settings, [corpus]).generation)
+        return analysis
+
+    def reader_seen():
+        found = reader()
+        read.append(found.generation)
+        return found
+
+    monkeypatch.setattr(advisor, "analyse", analyse_then_flip)
+    monkeypatch.setattr(advisor, "reader", reader_seen)
+    answer = advisor.ask("How much do gadget engineers earn?")
+    assert "$70,000" in answer.text, answer.text
+    assert flipped and flipped[0] != first
+    assert set(read) == {first}, read
+    assert "$99,000" in advisor.ask("How much do gadget engineers earn?").text
+
+
 def test_a_generation_opened_late_never_replaces_a_newer_one(built, monkeypatch):
     """G2 needs a slow background open; meanwhile G3 becomes live and opens at once. When G2
     is ready at last, the advisor stays on G3."""

@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from advisor.answer.analysis import Analysis
 from advisor.answer.compose import Draft, support_of
@@ -190,7 +193,11 @@ class AnswerabilityModel:
 
     def style(self, vector: Sequence[float]) -> float:
         """The STYLE signal for a question's embedding."""
-        return self.style_of(self.style_coef, self.style_intercept, vector)
+        return self.style_of(self._style_weights, self.style_intercept, vector)
+
+    @cached_property
+    def _style_weights(self) -> np.ndarray:
+        return np.asarray(self.style_coef, dtype=np.float64)  # made once, not per question
 
     @staticmethod
     def style_of(coef: Sequence[float], intercept: float, vector: Sequence[float]) -> float:
@@ -199,7 +206,9 @@ class AnswerabilityModel:
         >>> AnswerabilityModel.style_of((2.0, -1.0), 0.0, (0.5, 1.0))
         0.5
         """
-        return _sigmoid(intercept + sum(w * x for w, x in zip(coef, vector, strict=True)))
+        if len(coef) != len(vector):
+            raise ValueError(f"{len(coef)} weights for a vector of {len(vector)}")
+        return _sigmoid(intercept + float(np.dot(coef, vector)))
 
     def with_style(self, values: Mapping[str, float], vector: Sequence[float]) -> dict[str, float]:
         """`values` with the STYLE signal of `vector`; without a vector of the model's size,
@@ -234,7 +243,8 @@ class AnswerabilityModel:
         )
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=1, sort_keys=True)
+        saved = {f.name: getattr(self, f.name) for f in fields(self)}  # not the cached weights
+        return json.dumps(saved, indent=1, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str, versions: Mapping[str, str]) -> AnswerabilityModel:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from advisor.answer.answerable import Decision
     from advisor.answer.compose import Draft
     from advisor.answer.scoring import ScoredUnit
+    from advisor.index.generations import IndexReader
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +33,7 @@ class Prepared:
     ranking: tuple[Hit, ...] = ()  # every candidate, best first: what the eval's MRR measures
     signals: dict[str, float] = field(default_factory=dict)  # what answer-or-refuse weighed
     decision: Decision | None = None  # what the fitted answer-or-refuse model said, if one ran
+    reader: IndexReader | None = None  # the index generation it was prepared from
 
 
 class Answerer(Protocol):

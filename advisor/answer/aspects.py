@@ -5,11 +5,12 @@ each labelled question's evidence), for questions whose words name no aspect the
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass, fields, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from advisor.answer.analysis import Analysis
 from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
@@ -74,14 +75,15 @@ class AspectModel:
 
     def probabilities(self, vector: Sequence[float]) -> tuple[tuple[str, float], ...]:
         """Every label with its probability, in the model's order."""
-        z = [
-            b + sum(w * x for w, x in zip(row, vector, strict=True))
-            for row, b in zip(self.coef, self.intercept, strict=True)
-        ]
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        total = sum(e)
-        return tuple((c, v / total) for c, v in zip(self.classes, e, strict=True))
+        coef, intercept = self._arrays
+        z = coef @ np.asarray(vector, dtype=np.float64) + intercept
+        e = np.exp(z - z.max())
+        return tuple(zip(self.classes, (e / e.sum()).tolist(), strict=True))
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weights as arrays, made once: a question's probabilities are one product."""
+        return np.asarray(self.coef, dtype=np.float64), np.asarray(self.intercept, np.float64)
 
     def predict(self, vector: Sequence[float]) -> tuple[str, float]:
         """The most probable label and its probability.
@@ -94,7 +96,8 @@ class AspectModel:
         return max(self.probabilities(vector), key=lambda lp: lp[1])
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=0, sort_keys=True)
+        saved = {f.name: getattr(self, f.name) for f in fields(self)}  # not the cached arrays
+        return json.dumps(saved, indent=0, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str, versions: Mapping[str, str]) -> AspectModel:

@@ -23,8 +23,10 @@ _INJECTION = re.compile("|".join(f"(?:{p})" for p in INJECTION_PATTERNS))
 _INJECTION_WORD = re.compile(r"[^\W_]+|:")
 
 
+@lru_cache(maxsize=4096)
 def looks_like_injection(text: str) -> bool:
-    """The text tries to change or reveal the advisor's instructions."""
+    """The text tries to change or reveal the advisor's instructions (remembered: a quoted
+    sentence is checked by both of a question's drafts, and again by later questions)."""
     words = " ".join(_INJECTION_WORD.findall(text.lower())).replace(" :", ":")
     return _INJECTION.search(words) is not None
 
