@@ -296,11 +296,25 @@ def _clippings(tokens: list[tuple[str, str]], inventory: Inventory) -> list[tupl
     return out
 
 
-def _expanded(query: Query, tokens: list[tuple[str, str]], inventory: Inventory) -> Query:
+@dataclass(frozen=True)
+class _Reading:
+    """A question's content words and the library's readings of them, worked out once: the
+    misspelt ones respelt (`_corrections`), the clipped ones whole (`_clippings`)."""
+
+    tokens: list[tuple[str, str]]
+    respelt: list[tuple[str, str]]
+    clips: list[tuple[str, str, str]]
+
+    @classmethod
+    def of(cls, tokens: list[tuple[str, str]], inventory: Inventory) -> _Reading:
+        return cls(tokens, _corrections(tokens, inventory), _clippings(tokens, inventory))
+
+
+def _expanded(query: Query, reading: _Reading, inventory: Inventory) -> Query:
     """The question with the library's words for its initialisms ("EM" -> "engineering
     managers"), misspellings and clippings, so retrieval and matching find what the library
     calls it."""
-    respelt, clips = _corrections(tokens, inventory), _clippings(tokens, inventory)
+    tokens, respelt, clips = reading.tokens, reading.respelt, reading.clips
     fixes = respelt + [(st, whole) for st, whole, _ in clips]
     # a clipped word is searched with its neighbour: "veterinary assistant", not "veterinary"
     extra = (
@@ -390,12 +404,12 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
     ask = ask_part(query.text)
     tokens = _content_tokens(ask)
     found = _Found()
-    tokens = _phrase_subjects(found, query, tokens, inventory)
+    reading = _phrase_subjects(found, query, tokens, inventory)
     _name_subjects(found, ask, inventory)
     _slot_subjects(found, ask, inventory)
     _side_subjects(found, query.text, inventory)
-    _initialism_subjects(found, tokens, inventory)
-    query = _expanded(query, tokens, inventory)
+    _initialism_subjects(found, reading.tokens, inventory)
+    query = _expanded(query, reading, inventory)
     constraints = tuple(y for y in _YEAR.findall(ask) if not inventory.knows(y))
     # what is asked is not whom about: "job outlook" ends a title but names no career
     subjects = [s for s in found.subjects if not _asks_only(s.name)]
@@ -452,12 +466,14 @@ def _phrase_subjects(
 ) -> list[tuple[str, str]]:
     """The library's subject phrases in the ask, else in the whole question ("i've heard
     chemical engineers and ... make 120k. which one ...?"), each word as the library spells
-    it ("hotel conceirges" names Concierges); returns the tokens searched."""
-    spelt, focus = _spelt(tokens, query, inventory)
+    it ("hotel conceirges" names Concierges); returns the words searched, as read."""
+    reading = _Reading.of(tokens, inventory)
+    spelt, focus = _spelt(reading, query)
     matched = inventory.match([st for _, st in spelt])
     if not matched:
-        tokens = _content_tokens(query.text)
-        spelt, focus = _spelt(tokens, query, inventory)
+        reading = _Reading.of(_content_tokens(query.text), inventory)
+        tokens = reading.tokens
+        spelt, focus = _spelt(reading, query)
         matched = inventory.match([st for _, st in spelt])
     for i, j, phrase in matched:
         found.add(
@@ -477,16 +493,14 @@ def _phrase_subjects(
             typed = _typed(tokens[i:j], spelt[i:j])
             found.add(Subject(name=name, stems=run, docs=tuple(docs), carried=carried, typed=typed))
             taken.update(range(i, j))
-    return tokens
+    return reading
 
 
-def _spelt(
-    tokens: list[tuple[str, str]], query: Query, inventory: Inventory
-) -> tuple[list[tuple[str, str]], set[str]]:
+def _spelt(reading: _Reading, query: Query) -> tuple[list[tuple[str, str]], set[str]]:
     """The tokens and the question's focus, misspelt words as the library spells them (a
     subject is named as the library writes it: "microbiologist", not "microbiologst")."""
-    fixes = dict(_corrections(tokens, inventory))
-    clips = {st: whole for st, whole, _ in _clippings(tokens, inventory)}
+    tokens, fixes = reading.tokens, dict(reading.respelt)
+    clips = {st: whole for st, whole, _ in reading.clips}
     whole = fixes | clips
     # a misspelt word is named as the library spells it, a clipped one as typed ("vet tech")
     spelt = [(fixes.get(st, w), stem(whole[st])) if st in whole else (w, st) for w, st in tokens]

@@ -311,8 +311,8 @@ class Inventory:
     def unclipped(self, word: str, before: str | None, after: str | None) -> str | None:
         """The library's word that a clipped one begins, when the library never writes the
         clipped word and the whole word, with the stem after it (else before it), titles an
-        article: people shorten the words of a title, not only its head. None when words of
-        two stems would ("comp manager": computer or compensation?).
+        article: people shorten the words of a title, not only its head. None when two whole
+        words would title different articles ("comp manager": computer or compensation?).
 
         >>> rows = [("em", "Engineering Managers", "Pay", "Network administrators."),
         ...         ("na", "Network Administrators", "Pay", "Engineering managers.")]
