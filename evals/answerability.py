@@ -359,20 +359,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
     if args.write:
-        stored = AnswerabilityModel(
-            **{
-                **model.__dict__,
-                "versions": model_versions(settings),
-                "fitted": {
-                    "by": "python -m advisor.evals.answerability --write",
-                    "questions": [str(q) for q in args.questions],
-                    "cases": len(cases),
-                    "folds": args.folds,
-                    "seed": SEED,
-                    "max_false_refusals": MAX_FALSE_REFUSALS,
-                    "held_out": report["cross_validation"]["held_out_model"]["all"],
-                },
-            }
+        stored = replace(
+            model,
+            versions=model_versions(settings),
+            fitted={
+                "by": "python -m advisor.evals.answerability --write",
+                "questions": [str(q) for q in args.questions],
+                "cases": len(cases),
+                "folds": args.folds,
+                "seed": SEED,
+                "max_false_refusals": MAX_FALSE_REFUSALS,
+                "held_out": report["cross_validation"]["held_out_model"]["all"],
+            },
         )
         MODEL_FILE.write_text(stored.to_json() + "\n", encoding="utf-8")
         print(f"wrote {MODEL_FILE}")

@@ -92,7 +92,7 @@ def test_fitting_refuses_near_misses_within_the_false_refusal_bar(cases):
 def test_a_model_fitted_on_other_versions_is_refused(tmp_path, cases):
     versions = model_versions(Settings())
     model = fitting.fit(cases)
-    stored = AnswerabilityModel(**{**model.__dict__, "versions": versions})
+    stored = replace(model, versions=versions)
     path = tmp_path / "model.json"
     path.write_text(stored.to_json(), encoding="utf-8")
     assert load_model(versions, path) is not None
@@ -144,13 +144,11 @@ def test_a_missing_subject_is_not_answered_with_an_earlier_turns_subject():
 def test_a_model_whose_numbers_do_not_line_up_is_refused(tmp_path, cases):
     versions = model_versions(Settings())
     model = fitting.fit(cases)
-    broken = AnswerabilityModel(**{**model.__dict__, "versions": versions, "coef": (1.0,)})
+    broken = replace(model, versions=versions, coef=(1.0,))
     path = tmp_path / "model.json"
     path.write_text(broken.to_json(), encoding="utf-8")
     assert load_model(versions, path) is None
-    endless = AnswerabilityModel(
-        **{**model.__dict__, "versions": versions, "style_coef": (float("nan"), 1.0)}
-    )
+    endless = replace(model, versions=versions, style_coef=(float("nan"), 1.0))
     path.write_text(endless.to_json(), encoding="utf-8")
     assert load_model(versions, path) is None
 
@@ -174,7 +172,7 @@ def test_the_question_style_signal_is_fitted_out_of_fold_and_stored(tmp_path, ca
     assert held_out["false_refusals"] <= 0.1
     versions = model_versions(Settings())
     path = tmp_path / "model.json"
-    path.write_text(AnswerabilityModel(**{**model.__dict__, "versions": versions}).to_json())
+    path.write_text(replace(model, versions=versions).to_json())
     loaded = load_model(versions, path)
     assert loaded is not None and loaded.style_coef == model.style_coef
     values = loaded.with_style({"free_support": 0.5}, (1.0, 0.0, 0.0))
@@ -194,7 +192,7 @@ def test_the_fit_is_judged_as_the_app_decides(cases):
     refused = replace(
         cases[0], ruled_refused=True, ruled_text="My sources don't cover that.", free_text="x"
     )
-    always = AnswerabilityModel(**{**model.__dict__, "threshold": 0.0})
+    always = replace(model, threshold=0.0)
     assert fitting.outcome(refused, always) == ("x", False)
     kept = replace(refused, keeps_refusal=True)
     assert fitting.outcome(kept, always) == ("My sources don't cover that.", True)
