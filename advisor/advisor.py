@@ -415,7 +415,7 @@ class Advisor:
         if pinned is not None:
             yield pinned  # already inside a question: its generation
             return
-        self._question.reader = reader or self.reader()
+        self._question.reader = reader if reader is not None else self.reader()
         try:
             yield self._question.reader
         finally:

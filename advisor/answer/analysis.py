@@ -463,7 +463,7 @@ def _asks_only(name: str) -> bool:
 
 def _phrase_subjects(
     found: _Found, query: Query, tokens: list[tuple[str, str]], inventory: Inventory
-) -> list[tuple[str, str]]:
+) -> _Reading:
     """The library's subject phrases in the ask, else in the whole question ("i've heard
     chemical engineers and ... make 120k. which one ...?"), each word as the library spells
     it ("hotel conceirges" names Concierges); returns the words searched, as read."""
