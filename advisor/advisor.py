@@ -49,6 +49,7 @@ from advisor.answer.titles import TitleMeanings
 from advisor.answer.tuning import MIN_DENSE, MIN_NAME_LENGTH, NEAREST_SUBJECTS, STYLE_TOPICS
 from advisor.index.generations import IndexReader, LiveIndex
 from advisor.index.inventory import Inventory
+from advisor.index.per_generation import PerGeneration
 from advisor.index.retrieval import Searcher
 from advisor.library.catalog import (
     Comparison,
@@ -113,12 +114,11 @@ class Advisor:
         self.live = LiveIndex(settings)  # follows the pointer; opens and releases generations
         self._seen: IndexReader | None = None  # what _searcher was made from
         self._searcher: Searcher | None = None
-        self._topics: tuple[IndexReader, str] | None = None  # the topics line, per generation
+        self._topics: PerGeneration[str] = PerGeneration()  # the refusal's topics line
         self._libraries = LibraryCache()  # the Explore outline, once per index generation
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
         self._aspects: tuple[AspectModel | None] | None = None  # loaded once
-        self._titles: tuple[IndexReader, TitleMeanings] | None = None  # per index generation
-        self._titles_lock = threading.Lock()
+        self._titles: PerGeneration[TitleMeanings] = PerGeneration()  # every title's vector
         self._question = threading.local()  # the generation this thread's question reads
 
     # -- lazy resources ------------------------------------------------------------------
@@ -155,7 +155,9 @@ class Advisor:
         reader = self.reader()
         searcher = self._searcher
         if searcher is None or searcher.reader is not reader:  # never one of an older reader
-            searcher = self._searcher = Searcher(reader, self.embed_query, self.settings.retriever)
+            searcher = Searcher(reader, self.embed_query, self.settings.retriever)
+            if reader is self._seen:  # a question still on an older generation keeps its own
+                self._searcher = searcher
         return searcher
 
     def warm(self) -> None:
@@ -204,19 +206,8 @@ class Advisor:
 
     def topics_line(self) -> str:
         """The refusal's list of what the library holds, made once per index generation."""
-        reader, made = self.reader(), self._topics
-        if made is not None and made[0] is reader:
-            return made[1]
-        titles = sorted({title for _, title, _, _ in self.outline()})
-        shown = ", ".join(titles[:5]) + (
-            f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
-        )
-        line = REFUSAL.format(
-            topics=f"the articles in my library: {shown}" if titles else "career topics",
-            example="What does an engineering director do?",
-        )
-        self._topics = (reader, line)
-        return line
+        reader = self.reader()
+        return self._topics.get(reader.generation, lambda: _topics_line(reader.outline()))
 
     def condense(self, question: str, history: Sequence[Turn]) -> Query:
         if not history:  # a first question needs no rewriting, by any answerer
@@ -366,15 +357,11 @@ class Advisor:
         """Every article title's vector, made once per index generation (1.6 s for 353 titles:
         `warm` makes them before the first follow-up needs them)."""
         reader = self.reader()
-        titles = self._titles
-        if titles is None or titles[0] is not reader:
-            with self._titles_lock:  # questions racing the warm-up wait for one build
-                titles = self._titles
-                if titles is None or titles[0] is not reader:
-                    embed = self._query_embeddings().embed_documents
-                    built = TitleMeanings.build(reader.inventory().titles, embed)
-                    titles = self._titles = (reader, built)
-        return titles[1]
+        embed = self._query_embeddings().embed_documents
+        # questions racing the warm-up wait for its one build
+        return self._titles.get(
+            reader.generation, lambda: TitleMeanings.build(reader.inventory().titles, embed)
+        )
 
     def gatherer(self) -> Gatherer:
         """Candidate gathering over the live generation (one reader for the whole question)."""
@@ -584,6 +571,18 @@ class Advisor:
         comparison = self.compare(doc_ids)
         table = comparison_table(comparison)
         return Draft(text=table.text, table=table, citations=comparison.citations)
+
+
+def _topics_line(outline: Sequence[tuple[str, str, str, str]]) -> str:
+    """The refusal naming the first articles of the library, by title."""
+    titles = sorted({title for _, title, _, _ in outline})
+    shown = ", ".join(titles[:5]) + (
+        f" and {len(titles) - 5} more articles" if len(titles) > 5 else ""
+    )
+    return REFUSAL.format(
+        topics=f"the articles in my library: {shown}" if titles else "career topics",
+        example="What does an engineering director do?",
+    )
 
 
 def _names_in(text: str, subjects: Sequence[Subject]) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from advisor.advisor import Advisor
+from advisor.answer.titles import TitleMeanings
 from advisor.index.generations import Index, IndexReader
 from advisor.index.release import RELEASER
 from advisor.index.retrieval import Searcher
@@ -184,6 +185,53 @@ def test_a_question_reads_one_generation_while_an_ingest_flips_the_pointer(built
     assert flipped and flipped[0] != first
     assert set(read) == {first}, read
     assert "$99,000" in advisor.ask("How much do gadget engineers earn?").text
+
+
+def test_a_question_on_the_old_generation_neither_rebuilds_nor_evicts_the_new_ones_titles(
+    built, monkeypatch
+):
+    """Title vectors are made once per generation (~1.6 s on the whole library): a question
+    that started before a flip uses its own generation's, and the next question finds the new
+    generation's still there."""
+    settings, corpus, _ = built
+    advisor = Advisor(settings)
+    builds = []
+    build = TitleMeanings.build
+    monkeypatch.setattr(
+        TitleMeanings, "build", classmethod(lambda cls, *a: builds.append(1) or build(*a))
+    )
+    advisor.warm()
+    analyse = advisor.analyse
+
+    def analyse_then_flip(*args, **kwargs):
+        analysis = analyse(*args, **kwargs)
+        if len(builds) == 1:  # the first question: a new generation, its titles made now
+            write_pay(corpus, "$99,000")
+            ingest(settings, [corpus])
+            other = threading.Thread(target=advisor.title_meanings)  # another user's question
+            other.start()
+            other.join()
+        return analysis
+
+    monkeypatch.setattr(advisor, "analyse", analyse_then_flip)
+    assert "$70,000" in advisor.ask("How much do gadget engineers earn?").text
+    assert "$99,000" in advisor.ask("How much do gadget engineers earn?").text
+    assert len(builds) == 2  # the first generation's at warm-up, the second's once
+
+
+def test_a_refusal_keeps_no_closed_generation_open(built):
+    """What a refusal caches (its topics line) names no reader: after an ingest, nothing of
+    the generation the refusal was made on stays open."""
+    settings, corpus, _ = built
+    advisor = Advisor(settings)
+    assert advisor.ask("What is the capital of France?").refused
+    write_pay(corpus, "$99,000")
+    live = ingest(settings, [corpus]).generation
+    assert "$99,000" in advisor.ask("How much do gadget engineers earn?").text
+    gc.collect()
+    assert RELEASER.wait(), "the releases the collector queued did not finish"
+    held = open_files_under(settings.index_dir)
+    assert all(f.startswith(str(settings.index_dir / live)) for f in held), held
 
 
 def test_a_generation_opened_late_never_replaces_a_newer_one(built, monkeypatch):

@@ -433,7 +433,8 @@ def _label(text: str) -> str:
 
 
 def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequence[Hit]) -> str:
-    """ "X has the higher pay ($a against $b)." when every side quotes a figure of one kind."""
+    """ "Of these, the higher pay goes to X (compared with Y) ..." when every side quotes a
+    figure of one kind."""
     kind = analysis.figure or ("percent" if analysis.attribute == "outlook" else None)
     if kind is None or len(picks) != len(analysis.covered[:4]):
         return ""
@@ -449,21 +450,8 @@ def _which_is_larger(analysis: Analysis, picks: Sequence[ScoredUnit], hits: Sequ
     rest = ", ".join(names[i] for i in range(len(names)) if i != top)
     # the figure's kind decides the words: "openings each year" are a number, not a time
     larger = _LARGER.get((analysis.attribute or "", kind)) or _LARGER_BY_FIGURE[kind]
-    has = _verb_have(names[top])
-    return f"Of these, {names[top]} {has} {larger} (compared with {rest}), by the figures quoted above."
-
-
-def _verb_have(name: str) -> str:
-    """ "have" after a name typed as a plural ("electricians have"), else "has".
-
-    >>> [_verb_have(n) for n in ("electricians", "an electrician", "PMP", "RNs", "nurse aides")]
-    ['have', 'has', 'has', 'have', 'have']
-    >>> [_verb_have(n) for n in ("the CSM class", "business analysis", "SAS", "Plumbers")]
-    ['has', 'has', 'has', 'have']
-    """
-    last = name.split()[-1] if name.split() else ""
-    # a lower-case "s" makes a plural, of an initialism too ("RNs"); "SAS" is one name
-    return "have" if last.endswith("s") and not last.endswith(("ss", "us", "is")) else "has"
+    # no verb to agree with the name as typed ("electricians", "data analytics", "PMP")
+    return f"Of these, {larger} goes to {names[top]} (compared with {rest}), by the figures quoted above."
 
 
 def _names_only(

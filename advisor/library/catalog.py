@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from advisor.index.per_generation import PerGeneration
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
 from advisor.limits import MAX_CELL_LINES
@@ -698,17 +698,14 @@ def library_from_reader(reader: Any) -> Library:
 
 
 class LibraryCache:
-    """The live generation's library, built once (concurrent callers wait for the one build)."""
+    """The library of each recent generation, built once (concurrent callers wait for the one
+    build; a question still on the generation before a flip keeps its own, see PerGeneration)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._library: Library | None = None
+        self._libraries: PerGeneration[Library] = PerGeneration()
 
     def get(self, reader: Any) -> Library:
-        with self._lock:
-            if self._library is None or self._library.generation != reader.generation:
-                self._library = library_from_reader(reader)
-            return self._library
+        return self._libraries.get(reader.generation, lambda: library_from_reader(reader))
 
 
 # -- a comparison as a cited answer --------------------------------------------------------------
