@@ -286,6 +286,8 @@ class Query:
     sources: tuple[str, ...] = ()  # articles the previous answer cited, when this question
     # goes on about the same subject ("what kind of degree do most people start with?")
     asked: str = ""  # the question as the user typed it
+    figure: str = ""  # a follow-up's: the kind of figure the question whose words it carries
+    # asked ("money" for "and plumbers?" after "how much do electricians make?")
 
 
 # A turn of history: the user's words, and the advisor's reply when there was one.

@@ -206,6 +206,24 @@ def test_how_figures_are_read(inventory):
     assert a.figure != "money"
 
 
+def test_a_follow_up_asks_the_figure_its_carried_aspect_asked(inventory):
+    """ "and plumbers?" after "how much do electricians make?" asks an amount again, so the
+    median leads, not a sentence on apprentices' pay; a follow-up with an aspect of its own
+    asks what its own words ask, and one after a question that asked no amount asks none."""
+    paid = [("how much do electricians make?", None)]
+    assert analyse(condense("and plumbers?", paid), inventory).figure == "money"
+    assert analyse(condense("what about plumbers?", paid), inventory).figure == "money"
+    assert analyse(condense("what do they do all day?", paid), inventory).figure is None
+    later = [*paid, ("and plumbers?", None)]
+    assert analyse(condense("and carpenters?", later), inventory).figure == "money"
+    liked = [("do electricians like their pay?", None)]
+    assert analyse(condense("and plumbers?", liked), inventory).figure is None
+    # a turn that moves on keeps the aspect's words, not its amount, for what comes after
+    moved = [*paid, ("ok different thing. i'd rather wire houses", None)]
+    hired = "what do companies want to see from you to get hired doing that?"
+    assert analyse(condense(hired, moved), inventory).figure is None
+
+
 def test_openings_are_compared_as_numbers_not_times(inventory):
     analysis, hits, scored = scored_for(
         "which has more job openings each year: mechanical engineering or electrical/electronics"

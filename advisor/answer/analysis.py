@@ -425,10 +425,20 @@ def analyse(query: Query, inventory: Inventory) -> Analysis:
         subjects=distinct_sides(subjects) if comparison else tuple(subjects),
         attribute=_attribute(ask, subjects) or (attribute_of(context) if context else None),
         figure=figure_asked(questions_in(ask), ignore=ignore)
-        or (figure_asked(context, ignore=ignore) if context else None),
+        or (figure_asked(context, ignore=ignore) if context else None)
+        or _carried_figure(query),
         comparison=comparison,
         constraints=constraints,
     )
+
+
+def _carried_figure(query: Query) -> str | None:
+    """The figure a follow-up asks with the aspect it carries ("and plumbers?" after "how
+    much do electricians make?": an amount); none when its own words name an aspect ("what
+    do they do all day?")."""
+    if not (query.follow_up and query.figure) or attribute_of(query.asked) is not None:
+        return None
+    return query.figure
 
 
 def distinct_sides(subjects: Sequence[Subject]) -> tuple[Subject, ...]:

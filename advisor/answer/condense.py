@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from advisor.answer.tuning import CARRIED_WEIGHT, FRAME_WEIGHT, SHARED_WEIGHT
 from advisor.limits import MAX_ANSWER_CHARS
 from advisor.records import CITATION_MARKER, Answer, Query, Turn, item_texts
-from advisor.text.cues import asking_ends, attribute_of
+from advisor.text.cues import asking_ends, attribute_of, figure_asked
 from advisor.text.lexicon import (
     ANAPHORA,
     ASPECT_WORDS,
@@ -66,6 +66,20 @@ class _State:
 
     subject: tuple[str, ...] = ()  # subject words (folded), most specific first
     frame: tuple[str, ...] = ()  # aspect words of the last question ("become", "earn")
+    figure: str = ""  # the kind of figure that question asked ("money": "how much ... earn?")
+
+    @classmethod
+    def own(cls, subject: Sequence[str], aspects: tuple[str, ...], question: str) -> _State:
+        """A turn's state with its own aspect words as the frame, and the figure it asks."""
+        return cls(tuple(subject), aspects, figure_asked(question) or "")
+
+    def carried(self, subject: Sequence[str], aspects: tuple[str, ...], question: str) -> _State:
+        """The state of a turn that asks the last question again about another subject: this
+        frame when the turn names no aspect of its own, and with it the figure it asked (after
+        "how much do electricians make?", "and plumbers?" asks an amount too)."""
+        if aspects:
+            return _State.own(subject, aspects, question)
+        return _State(tuple(subject), self.frame, figure_asked(question) or self.figure)
 
 
 def _answer_text(answer: Answer | str | None) -> str:
@@ -227,33 +241,45 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     if resolved is not None:  # "the second one" is the previous answer's second item
         asked = read(resolved)
         own = subject_words(asked) or list(state.subject)
-        return _Reading(resolved, (), 0.0, _State(tuple(own), _aspects(asked)), same_subject=True)
+        state = _State.own(own, _aspects(asked), resolved)
+        return _Reading(resolved, (), 0.0, state, same_subject=True)
     asked = read(question)
     words = list(asked.words)
     own = _named(asked)
     aspects = _aspects(asked)
     if not (state.subject or state.frame):
-        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
+        return _Reading(question, (), 0.0, _State.own(own, aspects, question))
     anaphoric = not ANAPHORA.isdisjoint(words)
     again = _asked_again(question)
     if own and again and again != question:  # the remark before "what about X?" asks nothing
         return _read(again, previous, state)
     if own and (again is not None or _has_phrase(words, SWITCH_PHRASES)):  # `_moves_on`
         # "hmm, what about phlebotomy instead?": a new subject replaces the old one, and the
-        # previous question's aspect comes along when this one names none
+        # previous question's aspect comes along when this one names none; the figure it
+        # asked, only when this one asks it again ("ok different thing. i'd rather design
+        # products" keeps the words of "what do drafters make?", not its amount)
         frame = () if aspects else state.frame
-        return _Reading(question, frame, FRAME_WEIGHT, _State(tuple(own), aspects or frame))
+        after = (
+            state.carried(own, aspects, question)
+            if again is not None
+            else _State.own(own, aspects or frame, question)
+        )
+        return _Reading(question, frame, FRAME_WEIGHT, after)
     if own and _names_only(question, asked, own):
         # "and plumbers?": the last question again, about the subject it names; the earlier
         # subject stays behind it ("which one is growing faster?" next still has both)
         subject = _named_in_front(own, state.subject)
-        return _Reading(question, state.frame, FRAME_WEIGHT, _State(subject, state.frame))
+        return _Reading(question, state.frame, FRAME_WEIGHT, state.carried(subject, (), question))
     said = [s for s in asked.stems if s not in _FRAME]
     weight = CARRIED_WEIGHT if len(said) <= 1 else SHARED_WEIGHT
     if not own:  # "how long is the grad program for that?", "and the salary?"
         carried = state.subject or state.frame
         return _Reading(
-            question, carried, weight, _State(state.subject, aspects), same_subject=True
+            question,
+            carried,
+            weight,
+            _State.own(state.subject, aspects, question),
+            same_subject=True,
         )
     if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
         # "which one is about Scrum?" after "which certifications ...?": the thing asked about.
@@ -261,14 +287,14 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         # this?" after "just became an EIT ...": a later "who should those be from?" is
         # about the PE too)
         carried = state.subject or state.frame
-        state = _State(_named_in_front(own, state.subject), aspects or state.frame)
+        state = _State.own(_named_in_front(own, state.subject), aspects or state.frame, question)
         return _Reading(question, carried, weight, state, same_subject=True)
     if _shares_stem(own, state.subject):  # "trucking school" after "truck driver": named
         return _Reading(
             question,
             state.subject,
             SHARED_WEIGHT,
-            _State(state.subject, aspects),
+            _State.own(state.subject, aspects, question),
             in_text=False,
             same_subject=True,
         )
@@ -277,10 +303,9 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     # question ("I'd like to work on defense projects though") puts its words in front of
     # the earlier subject, so a later "for that" keeps both.
     if question.endswith("?") and attribute_of(words) is not None:
-        return _Reading(question, (), 0.0, _State(tuple(own), aspects))
-    return _Reading(
-        question, (), 0.0, _State(_named_in_front(own, state.subject), aspects), same_subject=True
-    )
+        return _Reading(question, (), 0.0, _State.own(own, aspects, question))
+    subject = _named_in_front(own, state.subject)
+    return _Reading(question, (), 0.0, _State.own(subject, aspects, question), same_subject=True)
 
 
 def switches_topic(question: str) -> bool:
@@ -418,6 +443,7 @@ def condense(question: str, history: Sequence[Turn] = ()) -> Query:
         subject=" ".join(reading.state.subject),
         sources=_cited(previous) if reading.same_subject else (),
         asked=question,
+        figure=reading.state.figure if reading.carried else "",
     )
 
 
