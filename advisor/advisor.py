@@ -54,8 +54,8 @@ from advisor.index.retrieval import Searcher
 from advisor.library.catalog import (
     Comparison,
     Library,
-    LibraryCache,
     comparison_table,
+    library_from_reader,
 )
 from advisor.limits import clip_history
 from advisor.records import (
@@ -115,7 +115,7 @@ class Advisor:
         self._seen: IndexReader | None = None  # what _searcher was made from
         self._searcher: Searcher | None = None
         self._topics: PerGeneration[str] = PerGeneration()  # the refusal's topics line
-        self._libraries = LibraryCache()  # the Explore outline, once per index generation
+        self._libraries: PerGeneration[Library] = PerGeneration()  # outline, facts, similar
         self._answerability: tuple[AnswerabilityModel | None] | None = None  # loaded once
         self._aspects: tuple[AspectModel | None] | None = None  # loaded once
         self._titles: PerGeneration[TitleMeanings] = PerGeneration()  # every title's vector
@@ -357,11 +357,12 @@ class Advisor:
         """Every article title's vector, made once per index generation (1.6 s for 353 titles:
         `warm` makes them before the first follow-up needs them)."""
         reader = self.reader()
-        embed = self._query_embeddings().embed_documents
         # questions racing the warm-up wait for its one build
-        return self._titles.get(
-            reader.generation, lambda: TitleMeanings.build(reader.inventory().titles, embed)
-        )
+        return self._titles.get(reader.generation, lambda: self._build_titles(reader))
+
+    def _build_titles(self, reader: IndexReader) -> TitleMeanings:
+        embed = self._query_embeddings().embed_documents
+        return TitleMeanings.build(reader.inventory().titles, embed)
 
     def gatherer(self) -> Gatherer:
         """Candidate gathering over the live generation (one reader for the whole question)."""
@@ -552,7 +553,8 @@ class Advisor:
     def library(self) -> Library:
         """The live generation's grouped outline, facts tables and related careers; built once
         per index generation and shared by every caller."""
-        return self._libraries.get(self.reader())
+        reader = self.reader()
+        return self._libraries.get(reader.generation, lambda: library_from_reader(reader))
 
     def compare(self, doc_ids: Sequence[str]) -> Comparison:
         """2-4 articles' facts tables side by side, every cell cited (ValueError otherwise)."""

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from advisor.index.per_generation import PerGeneration
 from advisor.ingest.loaders.common import LoadError, decode_text
 from advisor.ingest.loaders.markdown import split_front_matter
 from advisor.limits import MAX_CELL_LINES
@@ -695,17 +694,6 @@ def library_from_reader(reader: Any) -> Library:
     for start in range(0, len(doc_ids), SQL_BATCH):
         chunks += reader.table_chunks(doc_ids[start : start + SQL_BATCH])
     return build_library(reader.generation, outline, manifest, chunks, summary_vectors(reader))
-
-
-class LibraryCache:
-    """The library of each recent generation, built once (concurrent callers wait for the one
-    build; a question still on the generation before a flip keeps its own, see PerGeneration)."""
-
-    def __init__(self) -> None:
-        self._libraries: PerGeneration[Library] = PerGeneration()
-
-    def get(self, reader: Any) -> Library:
-        return self._libraries.get(reader.generation, lambda: library_from_reader(reader))
 
 
 # -- a comparison as a cited answer --------------------------------------------------------------
