@@ -458,7 +458,8 @@ class Advisor:
         decision between the two (when a model fits this index); with what it weighed and
         what the model said (None when the rules decided)."""
         draft = compose(analysis, hits, units)
-        free = compose(analysis, hits, units, guarded=False) if units else draft
+        # the rules only ever refuse: a draft they let answer is the free one too
+        free = compose(analysis, hits, units, guarded=False) if units and draft.refused else draft
         values = signals(analysis, hits, units, draft, free, df)
         model = self.answerability()
         if model is None or not units:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -514,3 +515,23 @@ def test_which_one_after_two_careers_compares_them(tmp_path):
     assert "9%" in which and "4%" in which and "2%" not in which, which
     faster = advisor.ask("is it growing faster than average?", history).text
     assert "4%" in faster and "9%" not in faster, faster
+
+
+def test_a_draft_the_rules_let_answer_is_the_unguarded_one(project_advisor):
+    """`decide` composes the unguarded draft only when the rules refuse: the rules only ever
+    refuse, so where they answer the two are one. Checked over the project's labelled
+    questions, answerable and not."""
+    from advisor.answer.compose import compose
+
+    path = Path(__file__).parent.parent / "evals" / "questions" / "project.jsonl"
+    questions = [json.loads(line)["question"] for line in path.read_text().splitlines() if line]
+    answered = 0
+    for question in questions:
+        prepared = project_advisor.prepare(question)
+        guarded = compose(prepared.analysis, prepared.hits, prepared.scored)
+        if guarded.refused or not prepared.scored:
+            continue
+        answered += 1
+        free = compose(prepared.analysis, prepared.hits, prepared.scored, guarded=False)
+        assert free == guarded, question
+    assert answered >= len(questions) // 2

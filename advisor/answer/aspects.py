@@ -191,17 +191,20 @@ def label_of(section: str, text: str = "", evidence: str = "") -> str | None:
     return max(rows)[1] if rows else None
 
 
-def unit_labels(section: str, texts: Sequence[str]) -> list[str | None]:
+# a chunk's labels recur with the chunk (the unit texts are `chunk_units`' cached strings, so
+# their hashes are too): as many as the cached chunks
+@lru_cache(maxsize=2048)
+def unit_labels(section: str, texts: tuple[str, ...]) -> tuple[str | None, ...]:
     """`label_of` for each unit of a chunk: one per section, but per row in an OOH Summary.
 
-    >>> unit_labels("Pay > Electricians", ["a", "b"])
-    ['pay', 'pay']
-    >>> unit_labels("Summary", ["2024 Median Pay: $62,350", "Number of Jobs, 2024: 818,700"])
-    ['pay', 'count']
+    >>> unit_labels("Pay > Electricians", ("a", "b"))
+    ('pay', 'pay')
+    >>> unit_labels("Summary", ("2024 Median Pay: $62,350", "Number of Jobs, 2024: 818,700"))
+    ('pay', 'count')
     """
     if not names_its_rows(section):
-        return [label_of(section)] * len(texts)
-    return [label_of(section, t.lower()) for t in texts]
+        return (label_of(section),) * len(texts)
+    return tuple(label_of(section, t.lower()) for t in texts)
 
 
 def names_its_rows(section: str) -> bool:

@@ -313,7 +313,7 @@ class _Question:
             (
                 asked.get(label or "", 0.0)
                 for h, c in zip(hits, chunks, strict=True)
-                for label in unit_labels(h.chunk.section, [u.text for u in c.units])
+                for label in unit_labels(h.chunk.section, tuple(u.text for u in c.units))
             ),
             float,
             n,
@@ -369,7 +369,7 @@ class _Question:
             doc = h.chunk.doc_id
             if not asked or doc not in subject_docs or not names_its_rows(h.chunk.section):
                 continue
-            labels = unit_labels(h.chunk.section, [u.text for u in c.units])
+            labels = unit_labels(h.chunk.section, tuple(u.text for u in c.units))
             for u, label in zip(c.units, labels, strict=True):
                 for value, kind in stated_figures(u.text) if u.kind == "row" else ():
                     if figure is None or kind == figure:
