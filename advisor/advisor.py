@@ -28,6 +28,7 @@ from advisor.answer.answerable import (
     AnswerabilityModel,
     Decision,
     decided,
+    keeps_answer,
     load_model,
     model_versions,
     signals,
@@ -467,6 +468,8 @@ class Advisor:
         vector = self.style_vector(analysis.query) if model.style_coef else []
         values = model.with_style(values, vector)
         decision = model.decision(values)
+        if keeps_answer(draft, hits, analysis, self.reader().sections_by_heading()):
+            decision = replace(decision, named_section=True)
         return decided(draft, free, decision.answers, analysis), values, decision
 
     def suggest(self, prepared: Prepared) -> tuple[str, ...]:

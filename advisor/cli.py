@@ -167,8 +167,9 @@ def _print_explanation(report: dict) -> None:
     )
     if decision := report["decision"]:
         pulls = " ".join(f"{k}={v:+g}" for k, v in decision["strongest_signals"].items())
+        named = "; answered: it names the quoted section" if decision["named_section"] else ""
         out.print(
-            f"answerable: {decision['answerable']} (bar {decision['threshold']}) | {pulls}",
+            f"answerable: {decision['answerable']} (bar {decision['threshold']}){named} | {pulls}",
             markup=False,
             highlight=False,
             soft_wrap=True,

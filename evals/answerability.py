@@ -29,6 +29,7 @@ from advisor.answer.answerable import (
     MODEL_FILE,
     STYLE,
     AnswerabilityModel,
+    keeps_answer,
     keeps_refusal,
     model_versions,
 )
@@ -75,6 +76,7 @@ class Case:
     fixed: bool  # answered without the decision (a facts table, an empty question)
     vector: tuple[float, ...] = ()  # what the STYLE signal reads (Advisor.style_vector)
     keeps_refusal: bool = False  # the rules' refusal stands whatever the model says (`decided`)
+    keeps_answer: bool = False  # so does their answer: it quotes a section the question names
 
 
 def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
@@ -112,6 +114,13 @@ def collect(settings: Settings, files: Sequence[Path]) -> list[Case]:
                     fixed=fixed,
                     vector=() if fixed else tuple(advisor.style_vector(prepared.query)),
                     keeps_refusal=not fixed and keeps_refusal(prepared.draft, prepared.analysis),
+                    keeps_answer=not fixed
+                    and keeps_answer(
+                        prepared.draft,
+                        prepared.hits,
+                        prepared.analysis,
+                        advisor.reader().sections_by_heading(),
+                    ),
                 )
             )
     return cases
@@ -250,7 +259,7 @@ def outcome(case: Case, model: AnswerabilityModel | None) -> tuple[str, bool]:
     """(answer text, refused) as the app would give them with this model (None: rules)."""
     if model is None or case.fixed:
         return case.ruled_text, case.ruled_refused
-    answers = model.answers(model.with_style(case.signals, case.vector))
+    answers = case.keeps_answer or model.answers(model.with_style(case.signals, case.vector))
     if answers and case.ruled_refused and case.free_text and not case.keeps_refusal:
         return case.free_text, False
     if not answers and not case.ruled_refused:

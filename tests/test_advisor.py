@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -535,3 +536,20 @@ def test_a_draft_the_rules_let_answer_is_the_unguarded_one(project_advisor):
         free = compose(prepared.analysis, prepared.hits, prepared.scored, guarded=False)
         assert free == guarded, question
     assert answered >= len(questions) // 2
+
+
+def test_a_question_naming_the_quoted_sections_heading_is_answered_whatever_the_model(
+    project_index,
+):
+    """A model that refuses everything still lets the rules' answer stand where the question
+    names the quoted section's heading in full (as the follow-ups the app suggests do), and
+    only there; `ask --explain` says why."""
+    advisor = Advisor(project_index)
+    model = advisor.answerability()
+    assert model is not None
+    advisor._answerability = (replace(model, threshold=1.01),)  # P never reaches it
+    named = advisor.prepare("What are the PMP eligibility requirements?")
+    assert named.decision.named_section and not named.draft.refused
+    assert any("eligibility" in c.section.lower() for c in named.draft.citations)
+    unnamed = advisor.prepare("How many questions does the PMP exam have?")
+    assert not unnamed.decision.named_section and unnamed.draft.refused

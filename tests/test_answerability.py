@@ -187,7 +187,8 @@ def test_the_question_style_signal_is_fitted_out_of_fold_and_stored(tmp_path, ca
 
 def test_the_fit_is_judged_as_the_app_decides(cases):
     """A refusal the app keeps whatever the model says (a subject the library lacks, and only
-    earlier turns' articles) is kept when the folds are scored too."""
+    earlier turns' articles) is kept when the folds are scored too; so is an answer that
+    quotes a section the question names."""
     model = fitting.fit(cases)
     refused = replace(
         cases[0], ruled_refused=True, ruled_text="My sources don't cover that.", free_text="x"
@@ -196,3 +197,9 @@ def test_the_fit_is_judged_as_the_app_decides(cases):
     assert fitting.outcome(refused, always) == ("x", False)
     kept = replace(refused, keeps_refusal=True)
     assert fitting.outcome(kept, always) == ("My sources don't cover that.", True)
+    # an answer quoting a section the question names stands however low the model's P
+    answered = replace(cases[0], ruled_refused=False, ruled_text="The PMP needs 36 months. [1]")
+    never = replace(model, threshold=1.01)
+    assert fitting.outcome(answered, never) == ("", True)
+    named = replace(answered, keeps_answer=True)
+    assert fitting.outcome(named, never) == ("The PMP needs 36 months. [1]", False)

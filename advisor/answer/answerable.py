@@ -23,10 +23,11 @@ from advisor.answer.compose import Draft, support_of
 from advisor.answer.figures import figure_kind
 from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
 from advisor.answer.scoring import ScoredUnit
+from advisor.answer.tuning import NAMED_HEADING_DOCS, NAMED_HEADING_WORDS
 from advisor.index.inventory import INVENTORY_VERSION
-from advisor.records import Hit, paragraph
+from advisor.records import Chunk, Hit, paragraph
 from advisor.settings import Settings
-from advisor.text.terms import TOKENIZER
+from advisor.text.terms import TOKENIZER, text_stems
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 VERDICTS = ("answer", "missing_subject", "missing_fact", "unsupported")
@@ -131,6 +132,55 @@ def keeps_refusal(ruled: Draft, analysis: Analysis) -> bool:
     return lacks and bool(titled) and all(s.carried for s in titled)
 
 
+def keeps_answer(
+    ruled: Draft,
+    hits: Sequence[Hit],
+    analysis: Analysis,
+    headings: Mapping[frozenset[str], Sequence[tuple[str, str]]],
+) -> bool:
+    """The rules' answer stands whatever the model says: it quotes a section whose own heading
+    the question names in full, as `Gatherer.named_sections` reads headings ("What is the
+    engineering management landscape overview?", a follow-up the app itself suggests): the
+    library has what is asked, under that name.
+
+    >>> from advisor.records import Chunk, Query
+    >>> chunk = Chunk(chunk_id="c", doc_id="pmp", title="PMP", section="PMP eligibility",
+    ...               text="t", position=0)
+    >>> ruled = Draft(text="t", chosen=(type("Unit", (), {"hit": 0})(),))
+    >>> hits = [Hit(chunk=chunk, score=1.0)]
+    >>> asked = Analysis(query=Query(text="q", focus=("pmp", "elig")), ask="q")
+    >>> other = Analysis(query=Query(text="q", focus=("pmp", "fee")), ask="q")
+    >>> keeps_answer(ruled, hits, asked, {}), keeps_answer(ruled, hits, other, {})
+    (True, False)
+    >>> shared = {frozenset({"pmp", "elig"}): tuple((d, "PMP eligibility") for d in "abcd")}
+    >>> keeps_answer(ruled, hits, asked, shared)  # a heading of four articles: a template's
+    False
+    """
+    if ruled.refused:
+        return False
+    asked = set(analysis.query.focus)
+    return any(_names_heading(hits[u.hit].chunk, asked, headings) for u in ruled.chosen)
+
+
+def _names_heading(
+    chunk: Chunk, asked: set[str], headings: Mapping[frozenset[str], Sequence[tuple[str, str]]]
+) -> bool:
+    """The question's words hold the chunk's own heading, or its name before a colon (the
+    follow-up the app suggests for "Engineering Management Landscape Overview: Salary,
+    Outlook & ROI" asks for the overview); not a heading many articles share ("Work
+    Schedules": a template's), nor one in its title's words ("Pay > Physician Assistants"
+    names the article, as `IndexReader.sections_by_heading` reads headings)."""
+    heading = chunk.section.split(" > ")[-1]
+    places = headings.get(frozenset(text_stems(heading)), ())
+    if len({d for d, _ in places}) > NAMED_HEADING_DOCS:
+        return False
+    title = set(text_stems(chunk.title))
+    return any(
+        len(stems) >= NAMED_HEADING_WORDS and stems <= asked and not stems <= title
+        for stems in (set(text_stems(heading)), set(text_stems(heading.split(":")[0])))
+    )
+
+
 def decided(ruled: Draft, free: Draft, answers: bool, analysis: Analysis) -> Draft:
     """The draft the decision stands for: the rules' own when they agree with it; the best
     answer when the rules refused a question the model finds answered (but never in place of
@@ -169,10 +219,11 @@ class Decision:
     probability: float
     threshold: float
     pulls: tuple[tuple[str, float], ...]
+    named_section: bool = False  # the rules' answer quotes a section the question names
 
     @property
     def answers(self) -> bool:
-        return self.probability >= self.threshold
+        return self.named_section or self.probability >= self.threshold
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -32,6 +32,7 @@ def _decision(prepared: Prepared) -> dict[str, Any] | None:
         "answerable": round(d.probability, 3),
         "threshold": round(d.threshold, 3),
         "strongest_signals": dict(d.pulls),
+        "named_section": d.named_section,
     }
 
 
