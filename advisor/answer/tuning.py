@@ -177,7 +177,8 @@ FACT_TABLE_DOCS = 3  # leading documents whose fact tables join the candidates
 SUBJECT_DOCS = 3
 SUBJECT_DOC_CHUNKS = 3
 # A section whose own heading the question names in full ("What are the Specializations &
-# Industries?") joins the candidates with its chunk closest in meaning: a heading of at least
+# Industries?") joins the candidates with its chunk closest in meaning, and an answer quoting
+# it stands whatever the fitted decision says (answerable.keeps_answer): a heading of at least
 # this many content words, on at most NAMED_HEADING_DOCS articles (a heading on more is a
 # template's, "Work Schedules", whose page only the subject can choose).
 NAMED_HEADING_WORDS = 2
