@@ -22,8 +22,8 @@ from advisor.answer.analysis import Analysis
 from advisor.answer.compose import Draft, support_of
 from advisor.answer.figures import figure_kind
 from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
+from advisor.answer.gather import names_heading
 from advisor.answer.scoring import ScoredUnit
-from advisor.answer.tuning import NAMED_HEADING_DOCS, NAMED_HEADING_WORDS
 from advisor.index.inventory import INVENTORY_VERSION
 from advisor.records import Chunk, Hit, paragraph
 from advisor.settings import Settings
@@ -171,12 +171,10 @@ def _names_heading(
     Schedules": a template's), nor one in its title's words ("Pay > Physician Assistants"
     names the article, as `IndexReader.sections_by_heading` reads headings)."""
     heading = chunk.section.split(" > ")[-1]
-    places = headings.get(frozenset(text_stems(heading)), ())
-    if len({d for d, _ in places}) > NAMED_HEADING_DOCS:
-        return False
+    places = headings.get(frozenset(text_stems(heading)), ())  # how many articles use it
     title = set(text_stems(chunk.title))
     return any(
-        len(stems) >= NAMED_HEADING_WORDS and stems <= asked and not stems <= title
+        names_heading(stems, asked, places) and not stems <= title
         for stems in (set(text_stems(heading)), set(text_stems(heading.split(":")[0])))
     )
 

@@ -6,7 +6,7 @@ candidates the answer sees."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 
 from advisor.answer.analysis import Analysis
@@ -26,6 +26,23 @@ from advisor.index.generations import IndexReader
 from advisor.index.retrieval import Searcher
 from advisor.records import Chunk, Hit, Query
 from advisor.text.terms import EQUIVALENT_WORDS
+
+
+def names_heading(stems: Set[str], asked: Set[str], places: Sequence[tuple[str, str]]) -> bool:
+    """The question's words hold a section heading's content stems, all of them: a heading of
+    NAMED_HEADING_WORDS or more that at most NAMED_HEADING_DOCS articles use (`places`, its
+    (article, section) pairs; a heading on more is a template's, "Work Schedules").
+
+    >>> names_heading({"pmp", "elig"}, {"what", "pmp", "elig"}, [("pmp", "PMP eligibility")])
+    True
+    >>> names_heading({"work", "schedul"}, {"work", "schedul"}, [(d, "Work") for d in "abcd"])
+    False
+    """
+    return (
+        len(stems) >= NAMED_HEADING_WORDS
+        and stems <= asked
+        and len({d for d, _ in places}) <= NAMED_HEADING_DOCS
+    )
 
 
 @dataclass(frozen=True)
@@ -76,9 +93,7 @@ class Gatherer:
         places = [
             place
             for stems, found in self.reader.sections_by_heading().items()
-            if len(stems) >= NAMED_HEADING_WORDS
-            and stems <= asked
-            and len({d for d, _ in found}) <= NAMED_HEADING_DOCS
+            if names_heading(stems, asked, found)
             for place in found
         ]
         wanted = set(places)
