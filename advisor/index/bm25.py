@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.index import npy
 from advisor.text.terms import TOKENIZER, stems, text_stems
 
 FIELDS = (("title", 4.0), ("section", 2.0), ("text", 1.0))  # as the FTS5 column weights
@@ -128,9 +129,9 @@ class SavedField:
         self.vocab: dict[str, int] = json.loads((folder / "vocab.index.json").read_text())
         self.num_docs = int(params["num_docs"])
         self.dtype = np.dtype(params.get("dtype", "float32"))
-        self.data = np.load(folder / "data.csc.index.npy", mmap_mode="r")
-        self.indices = np.load(folder / "indices.csc.index.npy", mmap_mode="r")
-        self.indptr = np.load(folder / "indptr.csc.index.npy", mmap_mode="r")
+        self.data = npy.load(folder / "data.csc.index.npy", mmap_mode="r")
+        self.indices = npy.load(folder / "indices.csc.index.npy", mmap_mode="r")
+        self.indptr = npy.load(folder / "indptr.csc.index.npy", mmap_mode="r")
 
     def get_tokens_ids(self, terms: list[str]) -> list[int]:
         return [self.vocab[t] for t in terms if t in self.vocab]

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from advisor.index import npy
+
 VECTORS = "vectors.npy"
 VECTOR_IDS = "vector-ids.txt"
 
@@ -42,7 +44,7 @@ def load(folder: Path) -> tuple[list[str], np.ndarray] | None:
     version, or a server-mode replica's) or it does not match itself."""
     try:
         ids = (folder / VECTOR_IDS).read_text(encoding="utf-8").splitlines()
-        matrix = np.load(folder / VECTORS)
+        matrix = npy.load(folder / VECTORS)
     except (OSError, ValueError):
         return None
     if matrix.ndim != 2 or matrix.shape[0] != len(ids) or not ids:
