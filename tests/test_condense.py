@@ -26,6 +26,38 @@ def test_pronoun_carries_the_previous_subject():
     assert {"engin", "director"} <= set(q.context) and q.context_weight == 1.0
 
 
+def test_a_that_opening_a_clause_starts_a_new_question():
+    """ "What does a director do that a manager doesn't?" names its own subject: its "that"
+    opens a clause and points at nothing before, so the previous turn's subject and sources
+    stay behind; "is that a growing field?" still points back."""
+    previous = Answer(text="- PMP: for people who lead projects [1]", question="q")
+    history = [("tell me more about the PMP", previous)]
+    q = condense("What does a director do that a manager doesn't?", history)
+    assert not q.follow_up and not q.context and not q.sources
+    assert "pmp" not in q.subject and "director" in q.subject
+    back = condense("is that a growing field?", history)
+    assert back.follow_up and "pmp" in back.context
+
+
+def test_a_turn_naming_an_item_of_the_previous_list_goes_on_about_it():
+    """No pronoun, but the words of one item the last answer listed: the conversation's
+    subject and the articles that answer cited come along; a new question sharing one word
+    with an item does not."""
+    listed = (
+        "- Saying yes to every request: it overloads the team. [1]\n- Staying the top coder [1]"
+    )
+    history = [
+        ("i'm about to manage my old team", None),
+        ("what mistakes do new managers make?", listed),
+    ]
+    q = condense(
+        "what's wrong with just saying yes to everything? i don't want to seem difficult", history
+    )
+    assert q.follow_up and "team" in q.context
+    fresh = condense("what does a software developer earn?", history)
+    assert not fresh.follow_up and not fresh.context
+
+
 def test_a_turn_that_points_back_keeps_what_it_names_for_later_turns():
     """ "what do i need for the LPN after this?" points back to the CNA and names the LPN: a
     later "how long does that take?" carries both, not the first turn's words alone; and

@@ -25,9 +25,9 @@ from advisor.text.cues import (
     figure_asked,
     is_comparing_word,
     is_comparison,
+    refers_back,
 )
 from advisor.text.lexicon import (
-    ANAPHORA,
     ASPECT_WORDS,
     CASUAL_WORDS,
     COMMON_CAPITALS,
@@ -730,7 +730,7 @@ def _context_cues(ask: str, text: str) -> str:
     the higher median?"); empty otherwise ("My salary is $90k. Should I get the PMP?" asks no
     amount)."""
     asked = questions_in(ask)
-    points_back = not ANAPHORA.isdisjoint(w.lower() for w in surface_words(asked))
+    points_back = refers_back(words_of(asked))
     return text if points_back and text != asked else ""
 
 

@@ -12,12 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.answer.tuning import CARRIED_WEIGHT, FRAME_WEIGHT, SHARED_WEIGHT
+from advisor.answer.tuning import CARRIED_WEIGHT, FRAME_WEIGHT, ITEM_NAMED_WORDS, SHARED_WEIGHT
 from advisor.limits import MAX_ANSWER_CHARS
 from advisor.records import CITATION_MARKER, Answer, Query, Turn, item_texts
-from advisor.text.cues import asking_ends, attribute_of, figure_asked
+from advisor.text.cues import asking_ends, attribute_of, figure_asked, refers_back
 from advisor.text.lexicon import (
-    ANAPHORA,
     ASPECT_WORDS,
     FRAME_WORDS,
     ORDINAL_NOUNS,
@@ -217,6 +216,25 @@ def _names_only(question: str, asked: Words, own: Sequence[str]) -> bool:
     return linked and set(asked.terms) <= set(own) and question.rstrip().endswith("?")
 
 
+def _names_an_item(asked: Words, previous: Answer | str | None) -> bool:
+    """The turn names an item of the previous answer's list by most of its label's words, at
+    least ITEM_NAMED_WORDS of them: it picks up what that answer said.
+
+    >>> items = "- Saying yes to every request: it overloads the team.\\n- Staying the top coder"
+    >>> _names_an_item(read("what's wrong with saying yes to everything?"), items)
+    True
+    >>> _names_an_item(read("what does a top engineer earn?"), items)
+    False
+    """
+    said = set(asked.stems)
+    for item in list_items(previous):
+        label = set(read(item_label(item)).stems)
+        shared = len(label & said)
+        if shared >= ITEM_NAMED_WORDS and 2 * shared >= len(label):
+            return True
+    return False
+
+
 def _shares_stem(words: Sequence[str], subject: Sequence[str]) -> bool:
     """The question names part of the subject again ("trucking school" after "truck driver")."""
     own = {stem(w) for w in words}
@@ -249,7 +267,7 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
     aspects = _aspects(asked)
     if not (state.subject or state.frame):
         return _Reading(question, (), 0.0, _State.own(own, aspects, question))
-    anaphoric = not ANAPHORA.isdisjoint(words)
+    anaphoric = refers_back(words)
     again = _asked_again(question)
     if own and again and again != question:  # the remark before "what about X?" asks nothing
         return _read(again, previous, state)
@@ -286,6 +304,11 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
         # What it names goes in front of the subject ("what do i need for the PE after
         # this?" after "just became an EIT ...": a later "who should those be from?" is
         # about the PE too)
+        carried = state.subject or state.frame
+        state = _State.own(_named_in_front(own, state.subject), aspects or state.frame, question)
+        return _Reading(question, carried, weight, state, same_subject=True)
+    if _names_an_item(asked, previous):  # "what's wrong with saying yes to everything?"
+        # after a list whose item is "Saying yes to every request": it goes on about that list
         carried = state.subject or state.frame
         state = _State.own(_named_in_front(own, state.subject), aspects or state.frame, question)
         return _Reading(question, carried, weight, state, same_subject=True)

@@ -193,6 +193,9 @@ CONTINUED_HITS = 2  # the top hits whose list goes on into the next chunk bring 
 CARRIED_WEIGHT = 1.0
 SHARED_WEIGHT = 0.4
 FRAME_WEIGHT = 0.4  # the previous question's aspect words carried to "what about X?"
+# A turn naming at least this many words of an item of the previous answer's list (and most
+# of them) goes on about that answer: one shared word is too often chance ("manager").
+ITEM_NAMED_WORDS = 2
 
 # The composer (advisor/answer/compose.py): the support measure and MIN_SUPPORT MEASURED (the
 # refusal trade-off below); the shares HAND-SET, each for the reason beside it.

@@ -5,15 +5,19 @@ themselves are data in `advisor/text/lexicon.py`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 
 from advisor.text.lexicon import (
+    ANAPHORA,
+    ASKING_VERBS,
     ATTRIBUTE_CUES,
     ATTRIBUTE_ORDER,
+    CLAUSE_SUBJECTS,
     EARNING_ENDS,
     FIGURE_PHRASES,
     FIGURE_WORDS,
+    INDEFINITES,
     INJECTION_PATTERNS,
 )
 from advisor.text.terms import fold, stem, words_of
@@ -29,6 +33,27 @@ def looks_like_injection(text: str) -> bool:
     sentence is checked by both of a question's drafts, and again by later questions)."""
     words = " ".join(_INJECTION_WORD.findall(text.lower())).replace(" :", ":")
     return _INJECTION.search(words) is not None
+
+
+def refers_back(words: Sequence[str]) -> bool:
+    """The words (folded, in order) point back at something said before: "they", "that job",
+    "is that a growing field?"; not a "that" that opens a clause of its own.
+
+    >>> refers_back("what does a director do that a manager doesn't".split())
+    False
+    >>> refers_back("is that a growing field".split()), refers_back("do they need one".split())
+    (True, True)
+    >>> refers_back("anything that makes applying easier".split())
+    False
+    """
+    return any(w in ANAPHORA and not _opens_clause(words, i) for i, w in enumerate(words))
+
+
+def _opens_clause(words: Sequence[str], i: int) -> bool:
+    if words[i] != "that" or i == 0:
+        return False
+    before, after = words[i - 1], words[i + 1] if i + 1 < len(words) else ""
+    return before in INDEFINITES or (after in CLAUSE_SUBJECTS and before not in ASKING_VERBS)
 
 
 def attribute_of(words: Iterable[str] | str) -> str | None:

@@ -73,6 +73,19 @@ ANAPHORA: frozenset[str] = frozenset(
     """they them their theirs it its this that these those he she his her him one ones
     there""".split()  # noqa: SIM905
 )
+# "that" opens a clause of its own, and points back at nothing, between a word that neither
+# asks nor helps (ASKING_VERBS) and the clause's subject: "what does a director do that a
+# manager doesn't?"; and after an indefinite ("anything that makes applying easier").
+# "is that a growing field?" points back.
+CLAUSE_SUBJECTS = frozenset(
+    """a an the i you we they he she my your our their his her if""".split()  # noqa: SIM905
+)
+ASKING_VERBS = frozenset(
+    """is was are were isn wasn aren does did would will can could should""".split()  # noqa: SIM905
+)
+INDEFINITES = frozenset(
+    """anything everything something nothing anyone everyone someone""".split()  # noqa: SIM905
+)
 
 # Openers of a sentence that adds to the one before it ("In addition, most employers require
 # plumbers to have a driver's license."): it answers less on its own than the sentence it adds to.
