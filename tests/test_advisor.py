@@ -16,6 +16,8 @@ from advisor.answer.answerable import FEATURES, SHOWN_PULLS
 from advisor.cli import app
 from advisor.records import Answer
 
+from .conftest import SEED
+
 pytestmark = pytest.mark.slow
 
 
@@ -61,7 +63,13 @@ def advisor_over_files(tmp_path, files: dict[str, str]) -> Advisor:
         ("What is the PMP certification?", "Project Management"),
         ("How long does a Master of Engineering Management take?", "year"),
         ("What does an engineering director do?", "director"),
-        ("What exam do I take to become an Engineer in Training?", "FE"),
+        pytest.param(
+            "What exam do I take to become an Engineer in Training?",
+            "FE",
+            # over corpus/ alone "Engineer" is a name two titles give ("... for Engineers",
+            # "... Director of Engineering"), and the question is refused (docs/known-gaps.md)
+            marks=pytest.mark.xfail(not SEED.exists(), reason="without the seed", strict=True),
+        ),
     ],
 )
 def test_questions_get_cited_answers(project_advisor, question, expected):
@@ -553,3 +561,20 @@ def test_a_question_naming_the_quoted_sections_heading_is_answered_whatever_the_
     assert any("eligibility" in c.section.lower() for c in named.draft.citations)
     unnamed = advisor.prepare("How many questions does the PMP exam have?")
     assert not unnamed.decision.named_section and unnamed.draft.refused
+
+
+def test_a_share_asked_is_not_answered_by_a_growth_rate(tmp_path):
+    """ "what percent of ... are self-employed?" asks for a share of workers: the projected
+    growth (a percentage too, in the sentence that says "self-employed") is not that figure."""
+    advisor = advisor_over_files(
+        tmp_path,
+        {
+            "glaziers.md": "---\ntitle: Glaziers\n---\n\n## Job Outlook\n\nEmployment of "
+            "self-employed glaziers is projected to grow 9% from 2024 to 2034.\n\n"
+            "## Work Environment\n\nGlaziers held about 50,000 jobs in 2024. About 12% of "
+            "those jobs were held by people in business for themselves.\n",
+        },
+    )
+    answer = advisor.ask("what percent of glaziers are self-employed?")
+    first = answer.text.split("[")[0]
+    assert "12%" in first and "9%" not in first, answer.text

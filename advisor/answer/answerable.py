@@ -20,7 +20,6 @@ import numpy as np
 
 from advisor.answer.analysis import Analysis
 from advisor.answer.compose import Draft, support_of
-from advisor.answer.figures import figure_kind
 from advisor.answer.fitted import ModelMismatch, load_fitted, read_fitted
 from advisor.answer.gather import names_heading
 from advisor.answer.scoring import ScoredUnit
@@ -85,8 +84,7 @@ def signals(
         ),
         "figure_asked": float(analysis.figure is not None),
         "figure_quoted": float(
-            analysis.figure is not None
-            and any(figure_kind(s.text, analysis.figure) for s in chosen)
+            analysis.figure is not None and any(s.features.attribute > 0 for s in chosen)
         ),
         "comparison": float(analysis.comparison),
         "follow_up": float(analysis.query.follow_up),

@@ -139,7 +139,7 @@ def _choose(
     if not eligible:
         return Draft(text="", verdict="unsupported"), [], 0.0
     figure = analysis.figure
-    with_figure = [s for s in eligible if figure and figure_kind(s.text, figure)]
+    with_figure = [s for s in eligible if figure and s.features.attribute > 0]  # scored once
     # a figure of another occupation (a table of similar ones) only when there is no other
     with_figure = [s for s in with_figure if not s.features.other_rows] or with_figure
     best = max(eligible, key=lambda s: s.score)

@@ -33,6 +33,7 @@ from advisor.answer.tuning import (
 )
 from advisor.index.inventory import _ACRONYM, Inventory
 from advisor.records import Hit
+from advisor.text.cues import attribute_of
 from advisor.text.lexicon import (
     ASKS_OTHERS_WORDS,
     COMMON_CAPITALS,
@@ -281,9 +282,7 @@ class _Question:
             "heading": heading,
             "section": self._section_aspects(hits, chunks),
             "subject": np.asarray(self._subject_shares(chunks, docs), dtype=float),
-            "attribute": np.fromiter((figure_kind(t, a.figure) for t in texts), float, n)
-            if a.figure
-            else zeros,
+            "attribute": self._asked_figures(hits, chunks) if a.figure else zeros,
             "source": _per_chunk([d in query.sources for d in docs], sizes),
             "lead": lead.astype(float),
             "wants": np.where(lead, 1.0, 0.33) * self._wants(chunks, lead)
@@ -300,6 +299,27 @@ class _Question:
             "headline": self._headline(hits, chunks),
             "rank": _per_chunk([(len(hits) - i) / len(hits) for i in range(len(hits))], sizes),
         }
+
+    def _asked_figures(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
+        """Per unit, 1 when it states a figure of the kind asked. A percentage that measures
+        growth or pay (by its section or row, or by its own words) answers only a question
+        about that: "what percent of electricians are self-employed?" is answered neither by
+        their 9% projected growth nor by "the lowest 10% earned less than $39,430"."""
+        figure, asked = self.analysis.figure or "", self.analysis.attribute
+        return np.fromiter(
+            (
+                figure_kind(u.text, figure)
+                and (figure != "percent" or _measures(u.text, label) in (None, asked))
+                for h, c in zip(hits, chunks, strict=True)
+                for u, label in zip(
+                    c.units,
+                    unit_labels(h.chunk.section, tuple(u.text for u in c.units)),
+                    strict=True,
+                )
+            ),
+            float,
+            sum(len(c.units) for c in chunks),
+        )
 
     def _section_aspects(self, hits: Sequence[Hit], chunks: Sequence[ChunkUnits]) -> np.ndarray:
         """Per unit: the aspect model's probability that the question asks what the unit's
@@ -643,6 +663,25 @@ def _section_names(hit: Hit, subjects: Sequence[Subject]) -> bool:
     engineering careers is about civil engineers as much as their own article is."""
     section, title = stems_of(hit.chunk.section), stems_of(hit.chunk.title)
     return any(section.issuperset(s.stems) and not title.issuperset(s.stems) for s in subjects)
+
+
+# What a percentage can measure beside a share of workers: projected growth, pay percentiles
+RATES = frozenset({"outlook", "pay"})
+
+
+def _measures(text: str, label: str | None) -> str | None:
+    """The rate a unit's percentage measures, by its section's (or row's) aspect, else by its
+    own words; None for a share ("Self-employed workers: 8%").
+
+    >>> _measures("Employment of nurses is projected to grow 5%", None)
+    'outlook'
+    >>> _measures("About 60% of them work in hospitals", "environment") is None
+    True
+    """
+    if label in RATES:
+        return label
+    said = attribute_of(text)
+    return said if said in RATES else None
 
 
 def rank_hits(
