@@ -247,7 +247,8 @@ def test_hostile_input_neither_runs_nor_fetches(page):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#ca-chat img[src='x'], #ca-chat script").count() == 0
 
-    ask(page, "What exam do I take to become an Engineer in Training?", 2)
+    # a question the project's articles answer with or without ../shared's seed beside them
+    ask(page, "What is the PMP certification?", 2)
     assert page.locator("#ca-chat .ca-answer").last.locator(".ca-sources").is_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert not off_loopback(page.requests), off_loopback(page.requests)
