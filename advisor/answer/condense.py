@@ -299,16 +299,13 @@ def _read(question: str, previous: Answer | str | None, state: _State) -> _Readi
             _State.own(state.subject, aspects, question),
             same_subject=True,
         )
-    if anaphoric:  # "what credential do they get after the exam?": the subject, new words;
-        # "which one is about Scrum?" after "which certifications ...?": the thing asked about.
-        # What it names goes in front of the subject ("what do i need for the PE after
-        # this?" after "just became an EIT ...": a later "who should those be from?" is
-        # about the PE too)
-        carried = state.subject or state.frame
-        state = _State.own(_named_in_front(own, state.subject), aspects or state.frame, question)
-        return _Reading(question, carried, weight, state, same_subject=True)
-    if _names_an_item(asked, previous):  # "what's wrong with saying yes to everything?"
-        # after a list whose item is "Saying yes to every request": it goes on about that list
+    if anaphoric or _names_an_item(asked, previous):
+        # "what credential do they get after the exam?": the subject, new words; "which one
+        # is about Scrum?" after "which certifications ...?": the thing asked about; "what's
+        # wrong with saying yes to everything?" after a list with "Saying yes to every
+        # request": that list. What it names goes in front of the subject ("what do i need
+        # for the PE after this?" after "just became an EIT ...": a later "who should those
+        # be from?" is about the PE too)
         carried = state.subject or state.frame
         state = _State.own(_named_in_front(own, state.subject), aspects or state.frame, question)
         return _Reading(question, carried, weight, state, same_subject=True)
